@@ -1,0 +1,88 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: executable > console > (core, toolkit);
+// store, sandbox and setup sit beside the console and know only the core.
+let package = Package(
+    name: "certpush",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "certpush", targets: ["certpush"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // The domain: certificates, rules, X.509 parsing. No files, no SQL, no curses.
+        .target(
+            name: "CertpushCore",
+            dependencies: [
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // SQLite through GRDB, behind the core's store protocols.
+        .target(
+            name: "CertpushStore",
+            dependencies: ["CertpushCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The training sandbox: its CA and the demo certificates.
+        .target(
+            name: "CertpushSandbox",
+            dependencies: [
+                "CertpushCore",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // Paths, config file, logging, opening the database: what both front ends share.
+        .target(
+            name: "CertpushSetup",
+            dependencies: [
+                "CertpushCore", "CertpushStore", "CertpushSandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        // A terminal toolkit that knows nothing about certificates.
+        .target(
+            name: "TerminalKit",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "CCurses",
+            linkerSettings: [.linkedLibrary("ncursesw")]
+        ),
+        .target(name: "TerminalCurses", dependencies: ["TerminalKit", "CCurses"]),
+        // Screens joining the core to the toolkit.
+        .target(name: "CertpushConsole", dependencies: ["CertpushCore", "TerminalKit"]),
+        .executableTarget(
+            name: "certpush",
+            dependencies: [
+                "CertpushCore", "CertpushSetup", "CertpushConsole", "TerminalKit", "TerminalCurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CertpushTestSupport",
+            dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox"],
+            path: "Tests/CertpushTestSupport"
+        ),
+        .testTarget(name: "CertpushCoreTests", dependencies: ["CertpushCore", "CertpushTestSupport"]),
+        .testTarget(name: "CertpushStoreTests", dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushTestSupport"]),
+        .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"]),
+        .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CertpushTestSupport"]),
+    ]
+)

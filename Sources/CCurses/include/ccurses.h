@@ -1,0 +1,1 @@
+int ccurses_placeholder(void);

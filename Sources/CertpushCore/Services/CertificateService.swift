@@ -1,0 +1,70 @@
+import Foundation
+
+/// The certificate use cases both front ends call: each change is one
+/// transaction that also writes its activity entry.
+public struct CertificateService: Sendable {
+    public let store: any Store
+    public let time: any TimeSource
+    /// The OS user, recorded with every change.
+    public let user: String
+
+    public init(store: any Store, time: any TimeSource = SystemTime(), user: String) {
+        self.store = store
+        self.time = time
+        self.user = user
+    }
+
+    /// SPEC C1 to C5. Nothing is stored unless the whole import succeeds.
+    @discardableResult
+    public func importCertificate(_ request: ImportRequest) throws -> Certificate {
+        let now = time.now()
+        let draft = try CertificateImporter.draft(request, now: now)
+        return try store.write { db in
+            if let existing = try db.certificate(fingerprint: draft.certificate.fingerprint) {
+                throw ImportError(file: request.certificate.name, reason: .duplicate(existing.id))
+            }
+            let id = try db.insert(draft)
+            try db.append(ActivityEntry(at: now, user: user, action: "certificate.import",
+                                        subject: id.description, detail: draft.certificate.name))
+            guard let stored = try db.certificate(id) else { throw Refusal("The certificate vanished while it was stored.") }
+            return stored
+        }
+    }
+
+    public func certificate(_ id: CertificateID) throws -> Certificate {
+        guard let certificate = try store.read({ try $0.certificate(id) }) else { throw Self.notFound(id) }
+        return certificate
+    }
+
+    /// Resolves what a user typed (`c12`, `12`) to a certificate.
+    public func certificate(named text: String) throws -> Certificate {
+        guard let id = CertificateID(text) else { throw Refusal("\"\(DisplayText.neutralized(text))\" is not a certificate id (like c12).") }
+        return try certificate(id)
+    }
+
+    public func count(_ query: CertificateQuery) throws -> Int {
+        try store.read { try $0.countCertificates(query) }
+    }
+
+    public func list(_ query: CertificateQuery, offset: Int = 0, limit: Int = .max) throws -> [Certificate] {
+        try store.read { try $0.certificates(query, offset: offset, limit: limit) }
+    }
+
+    public func delete(_ id: CertificateID) throws {
+        let now = time.now()
+        try store.write { db in
+            guard let certificate = try db.certificate(id) else { throw Self.notFound(id) }
+            try db.deleteCertificate(id)
+            try db.append(ActivityEntry(at: now, user: user, action: "certificate.delete",
+                                        subject: id.description, detail: certificate.name))
+        }
+    }
+
+    public func activity(limit: Int) throws -> [ActivityEntry] {
+        try store.read { try $0.activity(limit: limit) }
+    }
+
+    static func notFound(_ id: CertificateID) -> Refusal {
+        Refusal("There is no certificate \(id).")
+    }
+}

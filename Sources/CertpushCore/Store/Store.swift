@@ -1,0 +1,61 @@
+import Foundation
+
+/// The persistence the core needs, owned here and implemented elsewhere
+/// (SQLite through GRDB today). Every `write` is one transaction: it commits
+/// whole or not at all.
+public protocol Store: Sendable {
+    func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
+    func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+    /// Where the data lives, for the title bar ("/home/me/.local/share/...").
+    var location: String { get }
+}
+
+public protocol StoreReader {
+    func certificate(_ id: CertificateID) throws -> Certificate?
+    func certificate(fingerprint: String) throws -> Certificate?
+    func countCertificates(_ query: CertificateQuery) throws -> Int
+    /// A window of the list, in the query's order; only these rows are read.
+    func certificates(_ query: CertificateQuery, offset: Int, limit: Int) throws -> [Certificate]
+    func activity(limit: Int) throws -> [ActivityEntry]
+    func value(forKey key: String) throws -> String?
+}
+
+public protocol StoreWriter: StoreReader {
+    /// Stores the certificate (its id is assigned here) and its key apart.
+    func insert(_ draft: CertificateDraft) throws -> CertificateID
+    func deleteCertificate(_ id: CertificateID) throws
+    func append(_ entry: ActivityEntry) throws
+    func setValue(_ value: String, forKey key: String) throws
+}
+
+/// What the certificate list asks for.
+public struct CertificateQuery: Sendable, Equatable {
+    public var source: CertificateSource?
+    /// Case-insensitive text that id, name or a domain must contain.
+    public var text: String
+    /// Only issued or hosted certificates whose notAfter falls in this range.
+    public var expiring: Range<Date>?
+
+    public init(source: CertificateSource? = nil, text: String = "", expiring: Range<Date>? = nil) {
+        self.source = source
+        self.text = text
+        self.expiring = expiring
+    }
+}
+
+/// One line of the audit log: who did what to what, and when.
+public struct ActivityEntry: Sendable, Equatable {
+    public var at: Date
+    public var user: String
+    public var action: String
+    public var subject: String
+    public var detail: String
+
+    public init(at: Date, user: String, action: String, subject: String, detail: String = "") {
+        self.at = at
+        self.user = user
+        self.action = action
+        self.subject = subject
+        self.detail = detail
+    }
+}

@@ -1,0 +1,109 @@
+import CertpushCore
+import Foundation
+import GRDB
+
+/// The core's `Store` on one SQLite file, in WAL mode so that several
+/// consoles and cron can share it; writers wait for each other (busy timeout)
+/// instead of failing with "database is locked".
+public final class SQLiteStore: Store {
+    private let pool: DatabasePool
+    public let location: String
+
+    public struct Opened {
+        public let store: SQLiteStore
+        /// True when this call made the file, so the caller may seed it.
+        public let created: Bool
+    }
+
+    /// Opens the database at `path`, creating it (mode 0600) if it does not exist.
+    /// A file that is not SQLite, or that a newer certpush wrote, is refused untouched.
+    public static func open(path: String) throws -> Opened {
+        let fileManager = FileManager.default
+        var created = false
+        if !fileManager.fileExists(atPath: path) {
+            try createEmptyFile(at: path)
+            created = true
+        } else {
+            try checkHeader(of: path)
+            created = (try? fileManager.attributesOfItem(atPath: path)[.size] as? Int) == 0
+            if !created { try checkSchemaIsKnown(path: path) }
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration())
+            try Schema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
+        }
+        return Opened(store: SQLiteStore(pool: pool, location: path), created: created)
+    }
+
+    private init(pool: DatabasePool, location: String) {
+        self.pool = pool
+        self.location = location
+    }
+
+    public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        try pool.read { db in try body(SQLiteSession(db: db)) }
+    }
+
+    public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+        try pool.write { db in try body(SQLiteSession(db: db)) }
+    }
+
+    // MARK: - Opening
+
+    private static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(15)
+        // GRDB's pool begins its writes IMMEDIATE, so a writer waits for the
+        // lock up front instead of failing at once when it upgrades.
+        configuration.foreignKeysEnabled = true
+        return configuration
+    }
+
+    private static func createEmptyFile(at path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError(path: path, reason: .cannotCreate("its folder cannot be made"))
+            }
+        }
+        let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError(path: path, reason: .cannotCreate(String(cString: strerror(errno))))
+        }
+        close(descriptor)
+    }
+
+    private static func checkHeader(of path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StoreError(path: path, reason: .cannotOpen("it cannot be read"))
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if !header.isEmpty && header != Data("SQLite format 3\0".utf8) {
+            throw StoreError(path: path, reason: .notADatabase)
+        }
+    }
+
+    private static func checkSchemaIsKnown(path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(15)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            if try queue.read({ try Schema.migrator.hasBeenSuperseded($0) }) {
+                throw StoreError(path: path, reason: .newerSchema)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError(path: path, reason: .notADatabase)
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
+        }
+    }
+}

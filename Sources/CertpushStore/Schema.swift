@@ -1,0 +1,66 @@
+import GRDB
+
+/// Migrations, registered in order and never edited once released: a change
+/// to the schema is a new migration.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-certificates") { db in
+            try db.execute(sql: """
+                CREATE TABLE certificate (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    key_algorithm TEXT NOT NULL,
+                    family TEXT NOT NULL CHECK (family IN ('international', 'sm')),
+                    source TEXT NOT NULL CHECK (source IN ('official', 'uploaded')),
+                    lifecycle TEXT NOT NULL CHECK (lifecycle IN ('pending', 'issued', 'hosted', 'revoked')),
+                    not_before REAL,
+                    not_after REAL,
+                    issuer TEXT NOT NULL,
+                    serial TEXT NOT NULL,
+                    fingerprint TEXT,
+                    certificate_pem TEXT,
+                    chain_pem TEXT NOT NULL,
+                    has_private_key INTEGER NOT NULL,
+                    manual_csr INTEGER NOT NULL,
+                    shared INTEGER NOT NULL,
+                    created_at REAL NOT NULL,
+                    -- lowercased id, name and domains: what the list filter looks in
+                    search_text TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX certificate_by_fingerprint ON certificate(fingerprint) WHERE fingerprint IS NOT NULL;
+                CREATE INDEX certificate_by_source ON certificate(source, id);
+                CREATE INDEX certificate_by_not_after ON certificate(not_after);
+
+                CREATE TABLE certificate_domain (
+                    certificate_id INTEGER NOT NULL REFERENCES certificate(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    domain TEXT NOT NULL,
+                    PRIMARY KEY (certificate_id, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX certificate_domain_by_domain ON certificate_domain(domain);
+
+                -- Kept apart so that no query for certificates can carry a key along.
+                CREATE TABLE private_key (
+                    certificate_id INTEGER PRIMARY KEY REFERENCES certificate(id) ON DELETE CASCADE,
+                    pem TEXT NOT NULL
+                );
+
+                CREATE TABLE activity (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    user TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+
+                CREATE TABLE setting (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,19 @@
+import CertpushCore
+
+/// Why a database cannot be opened; the file is left as it was.
+public struct StoreError: CertpushError, Equatable {
+    public enum Reason: Equatable, Sendable {
+        case notADatabase, newerSchema, cannotCreate(String), cannotOpen(String)
+    }
+    public let path: String
+    public let reason: Reason
+
+    public var sentence: String {
+        switch reason {
+        case .notADatabase: "\(path) is not a certpush database (it is not an SQLite file); it was left untouched."
+        case .newerSchema: "\(path) was written by a newer certpush; upgrade certpush to open it. It was left untouched."
+        case .cannotCreate(let why): "Cannot create the database \(path): \(why)."
+        case .cannotOpen(let why): "Cannot open the database \(path): \(why)."
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import CertpushCore
+import CertpushTestSupport
+import Foundation
+import Testing
+
+@Suite struct StatusAndTextTests {
+    @Test("expired is computed from the clock, never stored")
+    func expiredFollowsTheClock() throws {
+        let time = ManualTime(testNow)
+        let service = try makeTestService(time: time)
+        let certificate = try service.importCertificate(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem")))
+        #expect(certificate.status(at: time.now()) == .hosted)
+        let afterEnd = certificate.notAfter!.addingTimeInterval(1)
+        #expect(try service.certificate(certificate.id).status(at: afterEnd) == .expired)
+        #expect(CertificateStatus(lifecycle: .revoked, notAfter: .distantPast, now: testNow) == .revoked)
+        #expect(CertificateStatus(lifecycle: .pending, notAfter: nil, now: testNow) == .pending)
+        #expect(CertificateStatus(lifecycle: .issued, notAfter: .distantPast, now: testNow) == .expired)
+    }
+
+    @Test("expiry urgency: under 30 days warns, under 7 and expired are errors")
+    func urgency() {
+        let policy = ExpiryPolicy()
+        let day = 86_400.0
+        #expect(policy.urgency(notAfter: testNow.addingTimeInterval(31 * day), now: testNow) == .none)
+        #expect(policy.urgency(notAfter: testNow.addingTimeInterval(29 * day), now: testNow) == .warning)
+        #expect(policy.urgency(notAfter: testNow.addingTimeInterval(6 * day), now: testNow) == .critical)
+        #expect(policy.urgency(notAfter: testNow.addingTimeInterval(-day), now: testNow) == .critical)
+        #expect(policy.urgency(notAfter: nil, now: testNow) == .none)
+    }
+
+    @Test("C7: control characters and escape sequences are neutralised")
+    func neutralised() {
+        let hostile = "evil\u{1B}[2J\u{1B}]0;title\u{07}name\r\n\u{9B}31m\u{202E}txt"
+        let shown = DisplayText.neutralized(hostile)
+        #expect(!shown.unicodeScalars.contains { $0.properties.generalCategory == .control })
+        #expect(!shown.contains("\u{202E}"))
+        #expect(shown.hasPrefix("evil\u{241B}[2J"))
+        #expect(DisplayText.neutralized("测试证书 www.example.com") == "测试证书 www.example.com")
+    }
+
+    @Test("ids read as c12, C12 or 12")
+    func ids() {
+        #expect(CertificateID("c12") == CertificateID(12))
+        #expect(CertificateID("12") == CertificateID(12))
+        #expect(CertificateID("C3")?.description == "c3")
+        #expect(CertificateID("x1") == nil)
+        #expect(CertificateID("c0") == nil)
+    }
+}

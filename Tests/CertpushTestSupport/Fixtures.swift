@@ -1,0 +1,40 @@
+import CertpushCore
+import Foundation
+
+/// The shared certificate corpus, `../shared/fixtures/certs` beside the checkout.
+public enum Fixtures {
+    public static let directory: URL = {
+        if let override = ProcessInfo.processInfo.environment["CERTPUSH_FIXTURES"] {
+            return URL(fileURLWithPath: override)
+        }
+        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/certs")
+    }()
+
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    public static func file(_ name: String) throws -> InputFile {
+        InputFile(name: name, bytes: Array(try Data(contentsOf: url(name))))
+    }
+
+    /// Every file the manifest lists, with what it says of it.
+    public static func manifest() throws -> [(file: String, note: String)] {
+        let text = try String(contentsOf: url("MANIFEST.tsv"), encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().compactMap { line in
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+    }
+}
+
+/// A folder that exists for one test.
+public struct TemporaryDirectory {
+    public let url: URL
+    public init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("certpush-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}

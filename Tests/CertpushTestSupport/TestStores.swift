@@ -1,0 +1,15 @@
+import CertpushCore
+import CertpushStore
+import Foundation
+
+/// A real SQLite store in a folder of its own: the core's tests run on the
+/// engine the product ships, not on a double that could disagree with it.
+public func makeTestStore(in directory: TemporaryDirectory = TemporaryDirectory()) throws -> SQLiteStore {
+    try SQLiteStore.open(path: directory.path("certpush.sqlite")).store
+}
+
+public let testNow = ISO8601DateFormatter().date(from: "2026-11-22T12:00:00Z")!
+
+public func makeTestService(store: (any Store)? = nil, time: ManualTime = ManualTime(testNow)) throws -> CertificateService {
+    CertificateService(store: try store ?? makeTestStore(), time: time, user: "tester")
+}
