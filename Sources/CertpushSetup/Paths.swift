@@ -1,0 +1,32 @@
+import Foundation
+
+/// Where certpush keeps its files, by the XDG base directory rules.
+public struct Paths: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// `--db`, else `CERTPUSH_DB`, else `$XDG_DATA_HOME/certpush/certpush.sqlite`.
+    public func database(explicit: String? = nil) -> String {
+        if let explicit, !explicit.isEmpty { return expand(explicit) }
+        if let fromEnvironment = environment["CERTPUSH_DB"], !fromEnvironment.isEmpty { return expand(fromEnvironment) }
+        return base("XDG_DATA_HOME", fallback: ".local/share") + "/certpush/certpush.sqlite"
+    }
+
+    public var configFile: String { base("XDG_CONFIG_HOME", fallback: ".config") + "/certpush/config.toml" }
+    public var logFile: String { base("XDG_STATE_HOME", fallback: ".local/state") + "/certpush/certpush.log" }
+    public var userThemes: String { base("XDG_CONFIG_HOME", fallback: ".config") + "/certpush/themes" }
+
+    private var home: String { environment["HOME"] ?? NSHomeDirectory() }
+
+    private func base(_ variable: String, fallback: String) -> String {
+        if let value = environment[variable], value.hasPrefix("/") { return value }
+        return home + "/" + fallback
+    }
+
+    private func expand(_ path: String) -> String {
+        path.hasPrefix("~/") ? home + path.dropFirst() : path
+    }
+}
