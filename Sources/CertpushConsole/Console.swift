@@ -1,0 +1,216 @@
+import CertpushCore
+import Foundation
+import TerminalKit
+
+/// The certpush console: title bar, navigation, the screen stack, a message
+/// line and the hint bar. Keys go to the top screen first; what it ignores
+/// falls to the keys that work everywhere.
+public final class Console: TerminalProgram {
+    public static let minimumSize = Size(width: 80, height: 24)
+    static let navigationWidth = 22
+
+    enum Section: Int, CaseIterable {
+        case certificates, tasks, resources, contacts, activity
+        var title: String {
+            switch self {
+            case .certificates: "SSL Certificates"
+            case .tasks: "Deployment Tasks"
+            case .resources: "Cloud Resources"
+            case .contacts: "Contacts"
+            case .activity: "Activity"
+            }
+        }
+    }
+
+    let session: Session
+    private(set) var section = Section.certificates
+    private(set) var stack: [Screen] = []
+    private(set) var navigationFocused = false
+
+    public init(context: ConsoleContext) {
+        session = Session(context: context)
+        stack = [root(for: section)]
+    }
+
+    private var theme: Theme { session.theme }
+    private var top: Screen { stack[stack.count - 1] }
+
+    static let globalBindings = [
+        KeyBinding([.tab, .backTab], "switch pane", label: "Tab"),
+        KeyBinding([.escape], "back", hinted: false),
+        KeyBinding([.character("?")], "help"),
+        KeyBinding([.character("q")], "quit", hinted: true),
+        KeyBinding([.control("c")], "quit at once", hinted: false),
+    ]
+
+    static let navigationBindings = ScrollWindow.movementBindings + [
+        KeyBinding([.enter, .right], "open section", label: "Enter"),
+    ]
+
+    /// What the hint bar and help show now.
+    var activeBindings: [KeyBinding] {
+        if navigationFocused { return Self.navigationBindings + Self.globalBindings }
+        let global = Self.globalBindings.filter { binding in
+            !(binding.keys.contains(.character("q")) && stack.count > 1)
+        }
+        return top.bindings + (top.isTyping || top.isDialog ? [] : global)
+    }
+
+    // MARK: Keys
+
+    public func handle(_ key: Key, size: Size) -> Bool {
+        if key == .control("c") { return false }
+        if key == .resize { return true }
+        if case .mouse(let x, let y) = key { return click(x: x, y: y, size: size) }
+        if size.width < Self.minimumSize.width || size.height < Self.minimumSize.height { return key != .character("q") }
+        session.message = nil
+        if navigationFocused { return handleNavigation(key) }
+        switch top.handle(key) {
+        case .handled: return true
+        case .open(let screen):
+            stack.append(screen)
+            return true
+        case .close:
+            closeTop()
+            return true
+        case .quit:
+            return false
+        case .ignored:
+            return handleGlobal(key)
+        }
+    }
+
+    private func handleGlobal(_ key: Key) -> Bool {
+        switch key {
+        case .character("q") where stack.count == 1:
+            return false
+        case .character("?"):
+            stack.append(HelpScreen(title: top.title, bindings: activeBindings, theme: theme))
+        case .escape:
+            if stack.count > 1 { closeTop() } else { navigationFocused = true }
+        case .tab, .backTab:
+            if !top.isDialog { navigationFocused = true }
+        default:
+            break
+        }
+        return true
+    }
+
+    private func handleNavigation(_ key: Key) -> Bool {
+        switch key {
+        case .up, .character("k"): select(Section(rawValue: max(0, section.rawValue - 1))!)
+        case .down, .character("j"): select(Section(rawValue: min(Section.allCases.count - 1, section.rawValue + 1))!)
+        case .home, .character("g"): select(.certificates)
+        case .end, .character("G"): select(.activity)
+        case .enter, .right, .tab, .backTab, .escape: navigationFocused = false
+        case .character("q"): return false
+        case .character("?"):
+            stack.append(HelpScreen(title: "Navigation", bindings: activeBindings, theme: theme))
+            navigationFocused = false
+        default: break
+        }
+        return true
+    }
+
+    private func select(_ newSection: Section) {
+        guard newSection != section else { return }
+        section = newSection
+        stack = [root(for: newSection)]
+    }
+
+    private func closeTop() {
+        if stack.count > 1 { stack.removeLast() }
+    }
+
+    private func click(x: Int, y: Int, size: Size) -> Bool {
+        let body = layout(size).body
+        let (navigation, _) = body.splitLeft(Self.navigationWidth)
+        if navigation.contains(x: x, y: y) {
+            let index = y - navigation.y - 1
+            if let clicked = Section(rawValue: index) {
+                select(clicked)
+                navigationFocused = false
+            }
+        }
+        return true
+    }
+
+    private func root(for section: Section) -> Screen {
+        switch section {
+        case .certificates: CertificateListScreen(session: session)
+        case .activity: ActivityScreen(session: session)
+        case .tasks: NotYetScreen(title: section.title, text: "Deployment tasks are not built yet: they come with the deployment flow.", theme: theme)
+        case .resources: NotYetScreen(title: section.title, text: "Cloud resources are not built yet: they come with the push flow.", theme: theme)
+        case .contacts: NotYetScreen(title: section.title, text: "Contacts are not built yet: they come with deployment tasks.", theme: theme)
+        }
+    }
+
+    // MARK: Drawing
+
+    private func layout(_ size: Size) -> (title: Rect, body: Rect, message: Rect, hints: Rect) {
+        let (title, rest) = Rect(size: size).splitTop(1)
+        let (middle, hints) = rest.splitBottom(1)
+        let (body, message) = middle.splitBottom(1)
+        return (title, body, message, hints)
+    }
+
+    public func render(size: Size) -> Buffer {
+        var buffer = Buffer(size: size, style: theme["body"])
+        guard size.width >= Self.minimumSize.width, size.height >= Self.minimumSize.height else {
+            renderTooSmall(size, into: &buffer)
+            return buffer
+        }
+        let areas = layout(size)
+        renderTitle(in: areas.title, into: &buffer)
+        let (navigation, content) = areas.body.splitLeft(Self.navigationWidth)
+        renderNavigation(in: navigation, into: &buffer)
+
+        // The nearest page under any dialogs is drawn first, then the dialogs over it.
+        let pageIndex = stack.lastIndex(where: { !$0.isDialog }) ?? 0
+        let page = stack[pageIndex]
+        let inner = Frame.draw(content, title: page.title,
+                               style: theme[navigationFocused ? "border" : "border.focused"],
+                               titleStyle: theme["dialog.title"], into: &buffer)
+        page.render(in: inner, into: &buffer)
+        for dialog in stack[(pageIndex + 1)...] { dialog.render(in: areas.body, into: &buffer) }
+
+        if let message = session.message {
+            buffer.write(" " + message.text, x: 0, y: areas.message.y,
+                         style: theme[message.isError ? "message.error" : "message.info"])
+        }
+        HintBar.render(activeBindings, theme: theme, in: areas.hints, into: &buffer)
+        return buffer
+    }
+
+    private func renderTitle(in rect: Rect, into buffer: inout Buffer) {
+        buffer.fill(rect, style: theme["title"])
+        buffer.write(" certpush", x: rect.x, y: rect.y, style: theme["title"])
+        var right = DisplayText.neutralized(session.context.databaseLabel)
+        let badge = session.context.isSandbox ? " SANDBOX " : ""
+        right = TextWidth.truncate(right, to: rect.width - 12 - badge.count)
+        let x = rect.maxX - TextWidth.of(right) - badge.count - 2
+        buffer.write(right, x: x, y: rect.y, style: theme["title"])
+        if !badge.isEmpty { buffer.write(badge, x: rect.maxX - badge.count - 1, y: rect.y, style: theme["title.sandbox"]) }
+    }
+
+    private func renderNavigation(in rect: Rect, into buffer: inout Buffer) {
+        let inner = Frame.draw(rect, title: "", style: theme[navigationFocused ? "border.focused" : "border"], into: &buffer)
+        for current in Section.allCases {
+            let y = inner.y + current.rawValue
+            let selected = current == section
+            let role = selected ? (navigationFocused ? "nav.focused" : "nav.selected") : "nav"
+            buffer.write(TextWidth.fit((selected ? "▸ " : "  ") + current.title, to: inner.width), x: inner.x, y: y, style: theme[role])
+        }
+    }
+
+    private func renderTooSmall(_ size: Size, into buffer: inout Buffer) {
+        let lines = ["Terminal too small: \(size.width)x\(size.height).",
+                     "certpush needs at least \(Self.minimumSize.width)x\(Self.minimumSize.height).",
+                     "Make the window larger, or press q to quit."]
+        for (index, line) in lines.enumerated() {
+            let y = size.height / 2 - 1 + index
+            let x = max(0, (size.width - TextWidth.of(line)) / 2)
+            buffer.write(line, x: x, y: y, style: theme[index == 0 ? "status.warn" : "body"])
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import TerminalKit
+
+/// `?`: every key of the screen below, from the same bindings its hint bar uses.
+final class HelpScreen: Screen {
+    let title: String
+    let shown: [KeyBinding]
+    let theme: Theme
+
+    init(title: String, bindings: [KeyBinding], theme: Theme) {
+        self.title = "Keys: \(title)"
+        self.shown = bindings
+        self.theme = theme
+    }
+
+    var isDialog: Bool { true }
+    var bindings: [KeyBinding] { [KeyBinding([.escape, .character("?"), .character("q")], "close help", label: "Esc")] }
+
+    func handle(_ key: Key) -> KeyResult {
+        switch key {
+        case .escape, .character("?"), .character("q"), .enter: return .close
+        default: return .handled
+        }
+    }
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let rect = area.centered(width: 64, height: shown.count + 4)
+        buffer.fill(rect, style: theme["dialog"])
+        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        for (index, binding) in shown.enumerated() where index < inner.height - 1 {
+            let keys = binding.keys.map(\.label).joined(separator: " ")
+            let y = inner.y + 1 + index
+            buffer.write(TextWidth.fit(keys, to: 22), x: inner.x + 1, y: y, style: theme["hint.key"].with { $0.background = .terminalDefault })
+            let text = binding.description + (binding.dangerous ? "  (cannot be undone)" : "")
+            buffer.write(text, x: inner.x + 24, y: y, style: theme[binding.dangerous ? "status.warn" : "body"])
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import CertpushCore
+import Foundation
+import TerminalKit
+
+/// Import a certificate: files, name, passphrase, shared. The core decides;
+/// a refusal shows its sentence here and nothing is stored.
+final class ImportDialog: Screen {
+    enum Field: Int, CaseIterable {
+        case certificate, key, chain, name, passphrase, shared, importButton, cancelButton
+        var label: String {
+            switch self {
+            case .certificate: "Certificate file"
+            case .key: "Private key file"
+            case .chain: "Chain file"
+            case .name: "Name"
+            case .passphrase: "Key passphrase"
+            case .shared: "Shared"
+            case .importButton: "Import"
+            case .cancelButton: "Cancel"
+            }
+        }
+    }
+
+    let session: Session
+    private(set) var focus = Field.certificate
+    private(set) var fields: [Field: TextField] = [
+        .certificate: TextField(), .key: TextField(), .chain: TextField(), .name: TextField(),
+        .passphrase: TextField(masked: true),
+    ]
+    private(set) var shared = false
+    private(set) var error: String?
+
+    init(session: Session) { self.session = session }
+
+    var title: String { "Import Certificate" }
+    var isDialog: Bool { true }
+    var isTyping: Bool { fields[focus] != nil }
+
+    var bindings: [KeyBinding] {
+        [KeyBinding([.tab, .backTab, .up, .down], "next/previous field", label: "Tab"),
+         KeyBinding([.enter], "import"),
+         KeyBinding([.character(" ")], "toggle shared", hinted: focus == .shared),
+         KeyBinding([.escape], "cancel")]
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        switch key {
+        case .escape: return .close
+        case .tab, .down: move(1)
+        case .backTab, .up: move(-1)
+        case .enter:
+            if focus == .cancelButton { return .close }
+            return submit()
+        case .character(" ") where focus == .shared:
+            shared.toggle()
+        default:
+            if var field = fields[focus], field.handle(key) {
+                fields[focus] = field
+            }
+        }
+        return .handled
+    }
+
+    private func move(_ delta: Int) {
+        let count = Field.allCases.count
+        focus = Field(rawValue: (focus.rawValue + delta + count) % count)!
+    }
+
+    func text(_ field: Field) -> String { fields[field]?.text.trimmingCharacters(in: .whitespaces) ?? "" }
+
+    private func submit() -> KeyResult {
+        guard !text(.certificate).isEmpty else {
+            error = "Give the certificate file's path."
+            focus = .certificate
+            return .handled
+        }
+        do {
+            let read = session.context.readFile
+            let request = ImportRequest(
+                certificate: try read(text(.certificate)),
+                key: text(.key).isEmpty ? nil : try read(text(.key)),
+                chain: text(.chain).isEmpty ? nil : try read(text(.chain)),
+                name: text(.name).isEmpty ? nil : text(.name),
+                passphrase: fields[.passphrase]?.text.isEmpty == false ? fields[.passphrase]?.text : nil,
+                shared: shared)
+            let stored = try session.context.certificates.importCertificate(request)
+            session.dataChanged()
+            session.say("Imported \(stored.id) \(DisplayText.neutralized(stored.name)) (\(stored.status(at: session.now).rawValue)).")
+            return .close
+        } catch let refusal as ImportError {
+            error = DisplayText.neutralized(refusal.sentence)
+            switch refusal.reason {
+            case .needsPassphrase, .wrongPassphrase: focus = .passphrase
+            case .badName: focus = .name
+            case .keyMismatch, .notAKey, .unsupportedKey: focus = .key
+            default: focus = .certificate
+            }
+        } catch {
+            self.error = DisplayText.neutralized((error as? CertpushError)?.sentence ?? "\(error)")
+        }
+        return .handled
+    }
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let theme = session.theme
+        let rect = area.centered(width: 72, height: 16)
+        buffer.fill(rect, style: theme["dialog"])
+        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        var y = inner.y + 1
+        for field in [Field.certificate, .key, .chain, .name, .passphrase] {
+            let focused = focus == field
+            buffer.write(TextWidth.fit(field.label, to: 18), x: inner.x + 1, y: y, style: theme[focused ? "nav.selected" : "body"])
+            fields[field]!.render(focused: focused, theme: theme, in: Rect(x: inner.x + 20, y: y, width: inner.width - 22, height: 1), into: &buffer)
+            y += 1
+        }
+        buffer.write(TextWidth.fit(Field.shared.label, to: 18), x: inner.x + 1, y: y, style: theme[focus == .shared ? "nav.selected" : "body"])
+        buffer.write(shared ? "[x] free to deploy" : "[ ] free to deploy", x: inner.x + 20, y: y,
+                     style: theme[focus == .shared ? "field.focused" : "body"])
+        y += 2
+        buffer.write("Key and chain are optional; a file may hold its chain.", x: inner.x + 1, y: y, style: theme["status.muted"])
+        if let error {
+            let lines = Self.wrap(error, width: inner.width - 2)
+            for (index, line) in lines.prefix(2).enumerated() {
+                buffer.write(line, x: inner.x + 1, y: y + 1 + index, style: theme["message.error"])
+            }
+        }
+        let buttonY = inner.maxY - 1
+        let cancelX = inner.maxX - 12
+        Button.render("Cancel", focused: focus == .cancelButton, theme: theme, at: cancelX, y: buttonY, into: &buffer)
+        Button.render("Import", focused: focus == .importButton, theme: theme, at: cancelX - 12, y: buttonY, into: &buffer)
+    }
+
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && TextWidth.of(current) + 1 + TextWidth.of(String(word)) > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+}

@@ -1,0 +1,64 @@
+import CertpushCore
+import Foundation
+import TerminalKit
+
+/// The audit log, newest first.
+final class ActivityScreen: Screen {
+    let session: Session
+    private var window = ScrollWindow()
+    private var entries: (version: Int, rows: [ActivityEntry])?
+    static let limit = 1_000
+
+    init(session: Session) { self.session = session }
+
+    var title: String { "Activity" }
+    var bindings: [KeyBinding] { ScrollWindow.movementBindings }
+
+    private var rows: [ActivityEntry] {
+        if let entries, entries.version == session.dataVersion { return entries.rows }
+        let rows = (try? session.context.certificates.activity(limit: Self.limit)) ?? []
+        entries = (session.dataVersion, rows)
+        return rows
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        window.setCount(rows.count)
+        return window.handle(key) ? .handled : .ignored
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        let all = rows
+        window.setCount(all.count)
+        window.height = max(1, rect.height - 1)
+        let formatter = ISO8601DateFormatter()
+        let cells = all[window.visibleRange].map { entry in
+            [TableCell(formatter.string(from: entry.at).prefix(16).replacingOccurrences(of: "T", with: " ")),
+             TableCell(DisplayText.neutralized(entry.user)), TableCell(entry.action),
+             TableCell(DisplayText.neutralized(entry.subject)), TableCell(DisplayText.neutralized(entry.detail))]
+        }
+        let table = Table(columns: [Column("TIME", .fixed(16)), Column("USER", .fixed(10)), Column("ACTION", .fixed(20)),
+                                    Column("SUBJECT", .fixed(9)), Column("DETAIL", .flexible(minimum: 10))])
+        table.render(rows: cells, cursor: all.isEmpty ? nil : window.selected - window.top, focused: true,
+                     theme: session.theme, in: rect, into: &buffer)
+    }
+}
+
+/// A section that is not built yet says so plainly.
+final class NotYetScreen: Screen {
+    let title: String
+    let text: String
+    let theme: Theme
+
+    init(title: String, text: String, theme: Theme) {
+        self.title = title
+        self.text = text
+        self.theme = theme
+    }
+
+    var bindings: [KeyBinding] { [] }
+    func handle(_ key: Key) -> KeyResult { .ignored }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        buffer.write(text, x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
+    }
+}

@@ -1,0 +1,85 @@
+import CertpushCore
+import Foundation
+import TerminalKit
+
+/// Every field of SPEC 2, never the key, and where the certificate is in use.
+final class CertificateDetailsScreen: Screen {
+    let session: Session
+    let certificate: Certificate
+    private var scroll = ScrollWindow()
+
+    init(session: Session, certificate: Certificate) {
+        self.session = session
+        self.certificate = certificate
+    }
+
+    var title: String { "Certificate \(certificate.id) · \(DisplayText.neutralized(certificate.name))" }
+
+    var bindings: [KeyBinding] {
+        [KeyBinding([.up, .down, .character("j"), .character("k")], "scroll", label: "↑↓"),
+         KeyBinding([.escape], "back")]
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        if key == .escape { return .close }
+        scroll.setCount(lines.count)
+        switch key {
+        case .up, .character("k"): scroll.select(scroll.top - 1)
+        case .down, .character("j"): scroll.select(scroll.top + scroll.height)
+        default: return scroll.handle(key) ? .handled : .ignored
+        }
+        return .handled
+    }
+
+    var lines: [(label: String, value: String, role: String?)] {
+        let c = certificate
+        let now = session.now
+        let status = c.status(at: now)
+        let expiry = ExpiryText.cell(for: c, now: now, policy: session.context.expiry)
+        var lines: [(String, String, String?)] = [
+            ("ID", c.id.description, nil),
+            ("Name", c.name, nil),
+            ("Primary domain", c.primaryDomain, nil),
+            ("Domains", c.domains.joined(separator: ", "), nil),
+            ("Status", status.rawValue, status == .expired || status == .revoked ? "status.error" : nil),
+            ("Source", c.source.rawValue, nil),
+            ("Family", c.family == .sm ? "sm (SM2, national standard)" : "international", nil),
+            ("Key algorithm", c.keyAlgorithm.rawValue, nil),
+            ("Not before", c.notBefore.map(Self.format) ?? "-", nil),
+            ("Not after", (c.notAfter.map(Self.format) ?? "-") + (expiry.text == "-" ? "" : "  (\(expiry.text))"), expiry.role),
+            ("Issuer", c.issuer.isEmpty ? "-" : c.issuer, nil),
+            ("Serial", c.serial.isEmpty ? "-" : c.serial, nil),
+            ("SHA-256", c.fingerprint.isEmpty ? "-" : c.fingerprint, nil),
+            ("Chain", c.chainPEM.isEmpty ? "none" : "\(c.chainPEM.count) intermediate certificate(s)", nil),
+            ("Private key", c.hasPrivateKey ? "held here" : "not held here", nil),
+            ("CSR", c.manualCSR ? "generated manually" : "generated here", nil),
+            ("Shared", c.shared ? "yes (deploys free)" : "no", nil),
+            ("", "", nil),
+            ("In use", "not pushed to any service store", "status.muted"),
+            ("", "not bound to any cloud resource", "status.muted"),
+        ]
+        lines = lines.map { ($0.0, DisplayText.neutralized($0.1), $0.2) }
+        return lines
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        let theme = session.theme
+        let all = lines
+        scroll.height = rect.height
+        scroll.setCount(all.count)
+        for (offset, line) in all[scroll.top...].prefix(rect.height).enumerated() {
+            let y = rect.y + offset
+            buffer.write(TextWidth.fit(line.label, to: 16), x: rect.x + 1, y: y, style: theme["table.header"].with { $0.underline = false })
+            let value = TextWidth.truncate(line.value, to: rect.width - 19)
+            buffer.write(value, x: rect.x + 18, y: y, style: line.role.map { theme[$0] } ?? theme["body"])
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import CertpushCore
+import Foundation
+import TerminalKit
+
+/// SSL Certificates: tabs All / Official / Uploaded, a filter as you type,
+/// an "expiring soon" toggle, and a list that reads only the rows it shows.
+final class CertificateListScreen: Screen {
+    let session: Session
+    private(set) var tab = 0
+    private(set) var filter = TextField()
+    private(set) var isFiltering = false
+    private(set) var expiringOnly = false
+    private var window = ScrollWindow()
+    private var page: (key: PageKey, rows: [Certificate])?
+    private var counted: (key: CountKey, count: Int)?
+
+    static let tabs: [(title: String, source: CertificateSource?)] = [("All", nil), ("Official", .official), ("Uploaded", .uploaded)]
+
+    private struct CountKey: Equatable {
+        var query: CertificateQuery
+        var version: Int
+    }
+
+    private struct PageKey: Equatable {
+        var count: CountKey
+        var range: Range<Int>
+    }
+
+    init(session: Session) { self.session = session }
+
+    var title: String { "SSL Certificates" }
+    var isTyping: Bool { isFiltering }
+
+    var bindings: [KeyBinding] {
+        if isFiltering {
+            return [KeyBinding([.enter], "keep filter"), KeyBinding([.escape], "clear filter")]
+        }
+        return ScrollWindow.movementBindings + [
+            KeyBinding([.enter], "details"),
+            KeyBinding([.character("/")], "filter"),
+            KeyBinding([.left, .right], "tab", label: "←→"),
+            KeyBinding([.character("e")], "expiring ≤\(session.context.expiry.warningDays)d", label: "e"),
+            KeyBinding([.character("i")], "import"),
+        ]
+    }
+
+    var query: CertificateQuery {
+        CertificateQuery(source: Self.tabs[tab].source, text: filter.text,
+                         expiring: expiringOnly ? session.context.expiry.expiringSoon(now: session.now) : nil)
+    }
+
+    // MARK: Keys
+
+    func handle(_ key: Key) -> KeyResult {
+        if isFiltering { return handleFilter(key) }
+        refreshCount()
+        if window.handle(key) { return .handled }
+        switch key {
+        case .character("/"):
+            isFiltering = true
+        case .left:
+            switchTab(to: (tab + Self.tabs.count - 1) % Self.tabs.count)
+        case .right:
+            switchTab(to: (tab + 1) % Self.tabs.count)
+        case .character("1"), .character("2"), .character("3"):
+            if case .character(let c) = key, let n = c.wholeNumberValue { switchTab(to: n - 1) }
+        case .character("e"):
+            expiringOnly.toggle()
+            window.home()
+        case .character("i"):
+            return .open(ImportDialog(session: session))
+        case .enter:
+            guard let certificate = selectedCertificate else { return .handled }
+            return .open(CertificateDetailsScreen(session: session, certificate: certificate))
+        case .escape where !filter.text.isEmpty:
+            filter = TextField()
+            window.home()
+        default:
+            return .ignored
+        }
+        return .handled
+    }
+
+    private func handleFilter(_ key: Key) -> KeyResult {
+        switch key {
+        case .enter:
+            isFiltering = false
+        case .escape:
+            isFiltering = false
+            filter = TextField()
+            window.home()
+        case .up, .down, .pageUp, .pageDown:
+            refreshCount()
+            _ = window.handle(key)
+        default:
+            guard filter.handle(key) else { return .handled }
+            window.home()
+        }
+        return .handled
+    }
+
+    private func switchTab(to index: Int) {
+        tab = index
+        window.home()
+    }
+
+    var selectedCertificate: Certificate? {
+        refreshCount()
+        guard window.count > 0 else { return nil }
+        return rows(in: window.selected..<window.selected + 1).first
+    }
+
+    // MARK: Data
+
+    private func refreshCount() {
+        let key = CountKey(query: query, version: session.dataVersion)
+        if counted?.key != key {
+            let count = (try? session.context.certificates.count(query)) ?? 0
+            counted = (key, count)
+        }
+        if window.count != counted!.count { window.setCount(counted!.count) }
+    }
+
+    /// Rows of the current query in `range`, read from the store only when
+    /// the window, the query or the data moved.
+    private func rows(in range: Range<Int>) -> [Certificate] {
+        guard let countKey = counted?.key else { return [] }
+        if let page, page.key.count == countKey, page.key.range.contains(range.lowerBound),
+           page.key.range.upperBound >= range.upperBound {
+            return Array(page.rows[(range.lowerBound - page.key.range.lowerBound)...].prefix(range.count))
+        }
+        do {
+            let rows = try session.context.certificates.list(query, offset: range.lowerBound, limit: range.count)
+            page = (PageKey(count: countKey, range: range.lowerBound..<range.lowerBound + rows.count), rows)
+            return rows
+        } catch {
+            session.complain(error)
+            return []
+        }
+    }
+
+    // MARK: Drawing
+
+    static let columns = [
+        Column("ID", .fixed(7)), Column("NAME", .flexible(minimum: 14)), Column("DOMAIN", .flexible(minimum: 14)),
+        Column("FAMILY", .fixed(6)), Column("SOURCE", .fixed(8)), Column("STATUS", .fixed(7)),
+        Column("EXPIRES", .fixed(9), alignRight: true),
+    ]
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        let theme = session.theme
+        let spans = TabBar.render(Self.tabs.map(\.title), selected: tab, theme: theme, at: rect.x, y: rect.y, into: &buffer)
+        var status = expiringOnly ? "expiring within \(session.context.expiry.warningDays) days  " : ""
+        refreshCount()
+        status += "\(window.count) certificate\(window.count == 1 ? "" : "s")"
+        let statusX = rect.maxX - TextWidth.of(status)
+        if statusX > (spans.last?.upperBound ?? rect.x) + 1 {
+            buffer.write(status, x: statusX, y: rect.y, style: theme["status.muted"])
+        }
+
+        var listArea = rect.splitTop(2).rest
+        if isFiltering || !filter.text.isEmpty {
+            let (rest, line) = listArea.splitBottom(1)
+            buffer.write("Filter: ", x: line.x, y: line.y, style: theme["body"])
+            let field = Rect(x: line.x + 8, y: line.y, width: min(40, line.width - 8), height: 1)
+            filter.render(focused: isFiltering, theme: theme, in: field, into: &buffer)
+            listArea = rest
+        }
+        window.height = max(1, listArea.height - 1)
+        let visible = rows(in: window.visibleRange)
+        let now = session.now
+        let cells = visible.map { certificate in row(for: certificate, now: now) }
+        let cursor = window.count > 0 ? window.selected - window.top : nil
+        Table(columns: Self.columns).render(rows: cells, cursor: cursor, focused: !isFiltering, theme: theme, in: listArea, into: &buffer)
+        if window.count == 0 {
+            let text = filter.text.isEmpty && !expiringOnly ? "No certificates yet. Press i to import one." : "No certificate matches."
+            buffer.write(text, x: listArea.x + 1, y: listArea.y + 2, style: theme["status.muted"])
+        }
+    }
+
+    private func row(for certificate: Certificate, now: Date) -> [TableCell] {
+        let status = certificate.status(at: now)
+        let statusRole: String = switch status {
+        case .issued, .hosted: "status.ok"
+        case .pending: "status.muted"
+        case .expired, .revoked: "status.error"
+        }
+        let expiry = ExpiryText.cell(for: certificate, now: now, policy: session.context.expiry)
+        return [
+            TableCell(certificate.id.description),
+            TableCell(DisplayText.neutralized(certificate.name)),
+            TableCell(DisplayText.neutralized(certificate.primaryDomain) + (certificate.domains.count > 1 ? " +\(certificate.domains.count - 1)" : "")),
+            TableCell(certificate.family == .sm ? "SM" : "Intl"),
+            TableCell(certificate.source.rawValue),
+            TableCell(status.rawValue, role: statusRole),
+            expiry,
+        ]
+    }
+}
+
+enum ExpiryText {
+    /// "312 d", "5 d" or "expired", coloured by how near the end is.
+    static func cell(for certificate: Certificate, now: Date, policy: ExpiryPolicy) -> TableCell {
+        guard let notAfter = certificate.notAfter, certificate.lifecycle != .pending else { return TableCell("-", role: "status.muted") }
+        let role: String? = switch policy.urgency(notAfter: notAfter, now: now) {
+        case .none: nil
+        case .warning: "status.warn"
+        case .critical: "status.error"
+        }
+        if notAfter <= now { return TableCell("expired", role: role) }
+        return TableCell("\(ExpiryPolicy.daysLeft(until: notAfter, now: now)) d", role: role)
+    }
+}

@@ -1,0 +1,77 @@
+import CertpushCore
+import Foundation
+import TerminalKit
+
+/// What the console needs from the outside world, handed in by the executable
+/// (and by tests).
+public struct ConsoleContext {
+    public var certificates: CertificateService
+    /// Shown in the title bar: the database path.
+    public var databaseLabel: String
+    public var isSandbox: Bool
+    public var theme: Theme
+    public var expiry: ExpiryPolicy
+    /// Reads a file the user named in a dialog.
+    public var readFile: (String) throws -> InputFile
+
+    public init(certificates: CertificateService, databaseLabel: String, isSandbox: Bool, theme: Theme,
+                expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile) {
+        self.certificates = certificates
+        self.databaseLabel = databaseLabel
+        self.isSandbox = isSandbox
+        self.theme = theme
+        self.expiry = expiry
+        self.readFile = readFile
+    }
+}
+
+/// State every screen shares: the context, the one-line message, and a
+/// counter that moves whenever data changes so lists know to re-read.
+final class Session {
+    let context: ConsoleContext
+    var theme: Theme { context.theme }
+    private(set) var dataVersion = 0
+    var message: (text: String, isError: Bool)?
+
+    init(context: ConsoleContext) { self.context = context }
+
+    var now: Date { context.certificates.time.now() }
+
+    func dataChanged() { dataVersion += 1 }
+
+    func say(_ text: String) { message = (text, false) }
+
+    /// Shows the one sentence of a refusal; other errors as they describe themselves.
+    func complain(_ error: Error) {
+        let sentence = (error as? CertpushError)?.sentence ?? String(describing: error)
+        message = (DisplayText.neutralized(sentence), true)
+    }
+}
+
+/// What a key did, for the console to act on.
+enum KeyResult {
+    case handled
+    /// Not this screen's key: the console's global keys get it.
+    case ignored
+    case open(Screen)
+    case close
+    case quit
+}
+
+/// One entry of the screen stack: a page in the content area, or a dialog
+/// drawn over the page below it.
+protocol Screen: AnyObject {
+    var title: String { get }
+    /// Every key of this screen: the hint bar and `?` are made from these.
+    var bindings: [KeyBinding] { get }
+    /// While true, printable keys go to the screen, not to `q`, `?` or `/`.
+    var isTyping: Bool { get }
+    var isDialog: Bool { get }
+    func render(in rect: Rect, into buffer: inout Buffer)
+    func handle(_ key: Key) -> KeyResult
+}
+
+extension Screen {
+    var isTyping: Bool { false }
+    var isDialog: Bool { false }
+}
