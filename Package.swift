@@ -80,7 +80,9 @@ let package = Package(
             path: "Tests/CertpushTestSupport"
         ),
         .testTarget(name: "CertpushCoreTests", dependencies: ["CertpushCore", "CertpushTestSupport"]),
-        .testTarget(name: "CertpushStoreTests", dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushTestSupport"]),
+        .testTarget(
+            name: "CertpushStoreTests",
+            dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"]),
         .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CertpushTestSupport"]),

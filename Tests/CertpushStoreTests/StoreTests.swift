@@ -1,1 +1,202 @@
+import CertpushCore
+import CertpushSandbox
+import CertpushSetup
+@testable import CertpushStore
+import CertpushTestSupport
+import Foundation
+import GRDB
 import Testing
+
+@Suite struct StoreTests {
+    @Test("a new database is created with mode 0600")
+    func fileMode() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("nested/folder/certpush.sqlite")
+        let opened = try SQLiteStore.open(path: path)
+        #expect(opened.created)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try SQLiteStore.open(path: path).created == false)
+    }
+
+    @Test("a file that is not a database is refused and left untouched")
+    func notADatabase() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("notes.sqlite")
+        let content = Data("These are my notes, not a database.\n".utf8)
+        try content.write(to: URL(fileURLWithPath: path))
+        #expect(throws: StoreError(path: path, reason: .notADatabase)) { try SQLiteStore.open(path: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == content)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test("a database from a newer schema is refused and left untouched")
+    func newerSchema() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("future.sqlite")
+        _ = try SQLiteStore.open(path: path)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try queue.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: StoreError(path: path, reason: .newerSchema)) { try SQLiteStore.open(path: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test("the database runs in WAL mode with foreign keys on")
+    func walMode() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("wal.sqlite")
+        _ = try SQLiteStore.open(path: path)
+        let queue = try DatabaseQueue(path: path)
+        #expect(try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+    }
+
+    @Test("a write that throws leaves nothing behind")
+    func rollback() throws {
+        let store = try makeTestStore()
+        struct Boom: Error {}
+        let draft = try CertificateImporter.draft(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem")), now: testNow)
+        #expect(throws: Boom.self) {
+            try store.write { db in
+                _ = try db.insert(draft)
+                try db.append(ActivityEntry(at: testNow, user: "u", action: "a", subject: "s"))
+                throw Boom()
+            }
+        }
+        #expect(try store.read { try $0.countCertificates(CertificateQuery()) } == 0)
+        #expect(try store.read { try $0.activity(limit: 10) }.isEmpty)
+    }
+
+    @Test("queries filter by source, text and expiry, newest first, a window at a time")
+    func queries() throws {
+        let service = try makeTestService()
+        for name in ["rsa-www.crt.pem", "ecdsa-wildcard.crt.pem", "rsa-multi-san.crt.pem", "expired.crt.pem"] {
+            try service.importCertificate(ImportRequest(certificate: Fixtures.file(name)))
+        }
+        #expect(try service.count(CertificateQuery()) == 4)
+        #expect(try service.list(CertificateQuery(), offset: 1, limit: 2).map(\.id.rawValue) == [3, 2])
+        #expect(try service.count(CertificateQuery(text: "EXAMPLE.ORG")) == 1)
+        #expect(try service.count(CertificateQuery(text: "c2")) == 1)
+        #expect(try service.count(CertificateQuery(source: .official)) == 0)
+        let year = 365 * 86_400.0
+        #expect(try service.count(CertificateQuery(expiring: testNow..<testNow.addingTimeInterval(30 * year))) == 3)
+        #expect(try service.count(CertificateQuery(expiring: testNow..<testNow.addingTimeInterval(86_400))) == 0)
+        let all = try service.list(CertificateQuery())
+        #expect(all.first { $0.domains.contains("example.com") }?.domains == ["*.example.com", "example.com"])
+    }
+
+    @Test("the private key is kept in its own table, and deleting the certificate deletes it")
+    func keysApart() throws {
+        let directory = TemporaryDirectory()
+        let store = try makeTestStore(in: directory)
+        let service = try makeTestService(store: store)
+        let stored = try service.importCertificate(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem"), key: Fixtures.file("rsa-www.key.pem")))
+        let queue = try DatabaseQueue(path: directory.path("certpush.sqlite"))
+        #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM private_key") } == 1)
+        #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM certificate WHERE certificate_pem LIKE '%PRIVATE KEY%'") } == 0)
+        try service.delete(stored.id)
+        #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM private_key") } == 0)
+    }
+
+    @Test("several processes' worth of writers share one file without 'database is locked'")
+    func concurrentWriters() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("shared.sqlite")
+        let stores = try (0..<4).map { _ in try SQLiteStore.open(path: path).store }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, store) in stores.enumerated() {
+                group.addTask {
+                    for n in 0..<50 {
+                        try store.write { db in
+                            try db.append(ActivityEntry(at: testNow, user: "writer\(index)", action: "test", subject: "\(n)"))
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try stores[0].read { try $0.activity(limit: 1_000) }.count == 200)
+    }
+}
+
+@Suite struct SandboxSeedTests {
+    @Test("the seeded sandbox shows every rule of SPEC 6")
+    func trainingGround() throws {
+        let directory = TemporaryDirectory()
+        let workspace = try Workspace.open(path: directory.path("sandbox.sqlite"), time: ManualTime(testNow), user: "trainer")
+        let all = try workspace.certificates.list(CertificateQuery())
+        #expect((10...16).contains(all.count))
+        #expect(all.contains { $0.family == .sm && $0.keyAlgorithm == .sm2 })
+        #expect(all.contains { $0.status(at: testNow) == .expired })
+        #expect(all.contains { $0.status(at: testNow) == .pending })
+        #expect(all.contains { $0.manualCSR && !$0.hasPrivateKey })
+        #expect(all.contains { $0.name.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) } })
+        #expect(all.contains { $0.source == .uploaded && $0.shared })
+        #expect(all.contains { $0.source == .uploaded && !$0.shared })
+        #expect(all.contains { $0.source == .official && $0.status(at: testNow) == .issued })
+        let policy = ExpiryPolicy()
+        #expect(all.contains { policy.urgency(notAfter: $0.notAfter, now: testNow) == .warning })
+        #expect(all.contains { $0.status(at: testNow) == .issued && policy.urgency(notAfter: $0.notAfter, now: testNow) == .critical })
+        #expect(try workspace.certificates.activity(limit: 5).first?.action == "sandbox.seed")
+    }
+
+    @Test("official sandbox certificates are real X.509 issued by the sandbox CA")
+    func realCertificates() throws {
+        let directory = TemporaryDirectory()
+        let workspace = try Workspace.open(path: directory.path("sandbox.sqlite"), time: ManualTime(testNow), user: "trainer")
+        let official = try workspace.certificates.list(CertificateQuery(source: .official)).filter { $0.lifecycle == .issued }
+        #expect(!official.isEmpty)
+        for certificate in official {
+            #expect(certificate.issuer.contains("certpush Sandbox CA"))
+            let reparsed = try CertificateImporter.draft(
+                ImportRequest(certificate: InputFile(name: "x", bytes: Array(certificate.certificatePEM!.utf8))), now: testNow)
+            #expect(reparsed.certificate.fingerprint == certificate.fingerprint)
+        }
+    }
+
+    @Test("init --empty makes a database with no certificates")
+    func empty() throws {
+        let directory = TemporaryDirectory()
+        let workspace = try Workspace.open(path: directory.path("empty.sqlite"), empty: true, time: ManualTime(testNow), user: "u")
+        #expect(try workspace.certificates.count(CertificateQuery()) == 0)
+        let reopened = try Workspace.open(path: directory.path("empty.sqlite"), time: ManualTime(testNow), user: "u")
+        #expect(!reopened.created)
+        #expect(try reopened.certificates.count(CertificateQuery()) == 0)
+    }
+}
+
+@Suite struct SetupTests {
+    @Test("the database path: --db, then CERTPUSH_DB, then XDG_DATA_HOME, then ~/.local/share")
+    func databasePath() {
+        let home = ["HOME": "/home/ann"]
+        #expect(Paths(environment: home).database() == "/home/ann/.local/share/certpush/certpush.sqlite")
+        #expect(Paths(environment: home.merging(["XDG_DATA_HOME": "/data"]) { $1 }).database() == "/data/certpush/certpush.sqlite")
+        #expect(Paths(environment: home.merging(["CERTPUSH_DB": "/x.sqlite"]) { $1 }).database() == "/x.sqlite")
+        #expect(Paths(environment: home.merging(["CERTPUSH_DB": "/x.sqlite"]) { $1 }).database(explicit: "~/y.sqlite") == "/home/ann/y.sqlite")
+        #expect(Paths(environment: home).configFile == "/home/ann/.config/certpush/config.toml")
+        #expect(Paths(environment: home.merging(["XDG_STATE_HOME": "/state"]) { $1 }).logFile == "/state/certpush/certpush.log")
+    }
+
+    @Test("config: a missing file means defaults; settings are read; a broken one names its line")
+    func config() throws {
+        #expect(try Config.load(path: "/nonexistent/config.toml") == Config())
+        let config = try Config.parse("theme = \"dark\"\nnotify_command = \"mail -s certpush ops\"\nexpiry_warning_days = 45\n", path: "c.toml")
+        #expect(config == Config(theme: "dark", notifyCommand: "mail -s certpush ops", expiryWarningDays: 45))
+        #expect(config.expiryPolicy.warningDays == 45)
+        do {
+            _ = try Config.parse("theme = \"dark\"\nexpiry_warning_days = = 3\n", path: "c.toml")
+            Issue.record("parsed")
+        } catch let error as ConfigError {
+            #expect(error.sentence.hasPrefix("The config file c.toml is broken: line 2"))
+        }
+        #expect(throws: ConfigError.self) { try Config.parse("colour = \"red\"", path: "c.toml") }
+        #expect(throws: ConfigError.self) { try Config.parse("expiry_warning_days = \"soon\"", path: "c.toml") }
+    }
+
+    @Test("a file the user names that cannot be read is one sentence naming it")
+    func unreadable() {
+        #expect(throws: Refusal("missing.pem cannot be read: there is no such file.")) { try InputFile.load(path: "/nowhere/missing.pem") }
+        #expect(throws: Refusal("tmp cannot be read: it is a folder.")) { try InputFile.load(path: "/tmp") }
+    }
+}
