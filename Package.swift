@@ -76,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "CertpushTestSupport",
-            dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox"],
+            dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup"],
             path: "Tests/CertpushTestSupport"
         ),
         .testTarget(name: "CertpushCoreTests", dependencies: ["CertpushCore", "CertpushTestSupport"]),

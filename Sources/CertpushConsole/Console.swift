@@ -7,7 +7,7 @@ import TerminalKit
 /// falls to the keys that work everywhere.
 public final class Console: TerminalProgram {
     public static let minimumSize = Size(width: 80, height: 24)
-    static let navigationWidth = 22
+    static let navigationWidth = 20
 
     enum Section: Int, CaseIterable {
         case certificates, tasks, resources, contacts, activity

@@ -142,9 +142,10 @@ final class CertificateListScreen: Screen {
     // MARK: Drawing
 
     static let columns = [
-        Column("ID", .fixed(7)), Column("NAME", .flexible(minimum: 14)), Column("DOMAIN", .flexible(minimum: 14)),
+        // Fits the 58 cells the content pane has on an 80-column terminal.
+        Column("ID", .fixed(6)), Column("NAME", .flexible(minimum: 8)), Column("DOMAIN", .flexible(minimum: 10)),
         Column("FAMILY", .fixed(6)), Column("SOURCE", .fixed(8)), Column("STATUS", .fixed(7)),
-        Column("EXPIRES", .fixed(9), alignRight: true),
+        Column("EXPIRES", .fixed(7), alignRight: true),
     ]
 
     func render(in rect: Rect, into buffer: inout Buffer) {
