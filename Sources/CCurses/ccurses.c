@@ -1,5 +1,6 @@
 #include "ccurses.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <termios.h>
@@ -30,13 +31,19 @@ static void on_fatal_signal(int sig) {
 
 static void install_handlers(void) {
     const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGABRT, SIGTRAP, SIGFPE };
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    // A parent may have started us with these blocked; the console needs them.
+    sigaddset(&unblock, SIGWINCH);
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         struct sigaction action;
         memset(&action, 0, sizeof action);
         action.sa_handler = on_fatal_signal;
         sigemptyset(&action.sa_mask);
         sigaction(signals[i], &action, NULL);
+        sigaddset(&unblock, signals[i]);
     }
+    pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
 }
 
 int cc_start(void) {

@@ -1,0 +1,115 @@
+import CertpushTestSupport
+import Foundation
+import Testing
+
+/// The CLI as scripts use it: real binary, real files, exit codes of SPEC 8.
+@Suite struct CommandLineTests {
+    let directory = TemporaryDirectory()
+    var db: String { directory.path("cli.sqlite") }
+    func certpush(_ arguments: String...) throws -> CertpushBinary.Result {
+        try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state")])
+    }
+    func fixture(_ name: String) -> String { Fixtures.url(name).path }
+
+    @Test("init seeds the sandbox, mode 0600; a second init is refused")
+    func initialise() throws {
+        let first = try certpush("init")
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("Created the training sandbox"))
+        #expect(try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? Int == 0o600)
+        let second = try certpush("init")
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("already exists"))
+        // Logs go to the state folder, not to the terminal.
+        #expect(FileManager.default.fileExists(atPath: directory.path("state/certpush/certpush.log")))
+    }
+
+    @Test("init --empty, then import, list and show, with JSON that never holds a key")
+    func importListShow() throws {
+        #expect(try certpush("init", "--empty").status == 0)
+        #expect(try certpush("certs", "list").stdout.split(separator: "\n").count == 1)
+        let imported = try certpush("certs", "import", "--cert", fixture("rsa-www.crt.pem"), "--key", fixture("rsa-www.key.pem"), "--json")
+        #expect(imported.status == 0)
+        #expect(imported.stdout.contains("\"id\" : \"c1\""))
+        #expect(!imported.stdout.contains("PRIVATE KEY"))
+        let list = try certpush("certs", "list", "--json")
+        let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.count == 1)
+        for field in ["id", "name", "domains", "status", "source", "family", "notAfter", "hasPrivateKey"] {
+            #expect(rows?.first?[field] != nil, "missing \(field)")
+        }
+        #expect(rows?.first?["hasPrivateKey"] as? Bool == true)
+        let show = try certpush("certs", "show", "c1")
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("SHA-256"))
+        #expect(!show.stdout.contains("PRIVATE KEY"))
+    }
+
+    @Test("bad input: one sentence naming the file, exit 2, database unchanged", arguments: [
+        ["--cert", "garbage.crt.pem"], ["--cert", "empty.crt.pem"], ["--cert", "truncated.crt.pem"],
+        ["--cert", "root-ca.crt.pem"], ["--cert", "rsa-www.crt.pem", "--key", "mismatch.key.pem"],
+        ["--cert", "no-such-file.pem"],
+    ])
+    func badInput(arguments: [String]) throws {
+        #expect(try certpush("init", "--empty").status == 0)
+        let resolved = arguments.map { $0.hasSuffix(".pem") ? fixture($0) : $0 }
+        let result = try CertpushBinary.run(["certs", "import"] + resolved + ["--db", db])
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        let named = (arguments.last { $0.hasSuffix(".pem") })!
+        #expect(result.stderr.contains(named))
+        #expect(try certpush("certs", "list", "--json").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" ||
+                certpush("certs", "list", "--json").stdout.contains("[]"))
+    }
+
+    @Test("an encrypted key with --passphrase-file; a wrong one is a clear error")
+    func passphraseFile() throws {
+        #expect(try certpush("init", "--empty").status == 0)
+        let wrong = directory.path("wrong.txt"), right = directory.path("right.txt")
+        try "not-it\n".write(toFile: wrong, atomically: true, encoding: .utf8)
+        try "fixture-pass\n".write(toFile: right, atomically: true, encoding: .utf8)
+        let refused = try certpush("certs", "import", "--cert", fixture("encrypted-key.crt.pem"), "--key", fixture("encrypted-key.key.pem"), "--passphrase-file", wrong)
+        #expect(refused.status == 2)
+        #expect(refused.stderr == "certpush: The passphrase for encrypted-key.key.pem is wrong.\n")
+        let accepted = try certpush("certs", "import", "--cert", fixture("encrypted-key.crt.pem"), "--key", fixture("encrypted-key.key.pem"), "--passphrase-file", right)
+        #expect(accepted.status == 0)
+    }
+
+    @Test("delete, activity, unknown ids and usage mistakes")
+    func deleteAndActivity() throws {
+        #expect(try certpush("init").status == 0)
+        let deleted = try certpush("certs", "delete", "c2")
+        #expect(deleted.status == 0)
+        #expect(try certpush("certs", "show", "c2").status == 2)
+        #expect(try certpush("certs", "show", "nonsense").stderr.contains("is not a certificate id"))
+        let activity = try certpush("activity", "--json", "--limit", "1")
+        #expect(activity.stdout.contains("certificate.delete"))
+        #expect(try certpush("certs", "list", "--bogus").status == 2)
+        #expect(try certpush("activity", "--limit", "0").status == 2)
+    }
+
+    @Test("a database path that is not a database is refused untouched")
+    func notADatabase() throws {
+        try "hello".write(toFile: db, atomically: true, encoding: .utf8)
+        let result = try certpush("certs", "list")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("is not a certpush database"))
+        #expect(try String(contentsOfFile: db, encoding: .utf8) == "hello")
+    }
+
+    @Test("CERTPUSH_DB chooses the database when --db is not given")
+    func environmentDatabase() throws {
+        let path = directory.path("env.sqlite")
+        let result = try CertpushBinary.run(["init", "--empty"], environment: ["CERTPUSH_DB": path, "XDG_STATE_HOME": directory.path("state")])
+        #expect(result.status == 0)
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("the console refuses to start without a terminal")
+    func consoleNeedsTerminal() throws {
+        let result = try certpush()
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("needs a terminal"))
+    }
+}

@@ -1,0 +1,111 @@
+import CertpushTestSupport
+import Foundation
+import Testing
+
+/// The real binary in a real terminal: tmux runs it, keys go in with
+/// send-keys, the screen comes out with capture-pane.
+final class TmuxSession {
+    let server = "certpush-test-\(UUID().uuidString.prefix(8))"
+    let tmux: String
+
+    init?(command: String, width: Int = 100, height: Int = 30) throws {
+        guard let tmux = Shell.find("tmux") else { return nil }
+        self.tmux = tmux
+        try run("new-session", "-d", "-x", "\(width)", "-y", "\(height)", command)
+    }
+
+    deinit { _ = try? run("kill-server") }
+
+    @discardableResult
+    func run(_ arguments: String...) throws -> String {
+        try Shell.run(tmux, ["-L", server, "-f", "/dev/null"] + arguments).stdout
+    }
+
+    func send(_ keys: String...) throws { try run(["send-keys", "-t", "0"] + keys) }
+    func type(_ text: String) throws { try run("send-keys", "-t", "0", "-l", text) }
+    func run(_ arguments: [String]) throws { _ = try Shell.run(tmux, ["-L", server, "-f", "/dev/null"] + arguments) }
+
+    func screen() throws -> String { try run("capture-pane", "-p", "-t", "0") }
+
+    /// Waits (up to 10 s) until the screen shows `text`; returns the screen.
+    @discardableResult
+    func waitFor(_ text: String, timeout: TimeInterval = 10) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if last.contains(text) { return last }
+            usleep(30_000)
+        }
+        Issue.record("timed out waiting for \"\(text)\"; the screen was:\n\(last)")
+        return last
+    }
+}
+
+@Suite(.serialized) struct TmuxConsoleTests {
+    let directory = TemporaryDirectory()
+
+    /// The certpush processes started on this test's database.
+    func ourProcesses() throws -> [pid_t] {
+        let pids = try Shell.run("/usr/bin/pgrep", ["-x", "certpush"]).stdout.split(separator: "\n")
+        return pids.filter { pid in
+            (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8))?.contains(directory.path("tmux.sqlite")) == true
+        }.compactMap { pid_t($0) }
+    }
+
+    /// A tmux session running certpush; nil (and a failure on CI) without tmux.
+    func start(width: Int = 100, height: Int = 30) throws -> TmuxSession? {
+        guard Shell.find("tmux") != nil else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("tmux is not installed; .ci/run installs it") }
+            return nil
+        }
+        let command = "env CERTPUSH_DB=\(directory.path("tmux.sqlite")) XDG_STATE_HOME=\(directory.path("state")) " +
+            "XDG_CONFIG_HOME=\(directory.path("config")) TERM=tmux-256color \(CertpushBinary.url.path); " +
+            "echo certpush-exited-$?; sleep 30"
+        return try TmuxSession(command: command, width: width, height: height)
+    }
+
+    @Test("a new user opens the console on a fresh sandbox, filters, opens details, quits")
+    func firstRun() throws {
+        guard let tmux = try start() else { return }
+        let first = try tmux.waitFor("14 certificates")
+        #expect(first.contains("SANDBOX"))
+        #expect(first.contains("测试证书"))
+        #expect(first.contains("www.example.com"))
+        try tmux.send("/")
+        try tmux.type("sm2")
+        let filtered = try tmux.waitFor("1 certificate")
+        #expect(filtered.contains("gov-sm2"))
+        #expect(!filtered.contains("www.example.com"))
+        try tmux.send("Enter", "Enter")
+        let details = try tmux.waitFor("Key algorithm")
+        #expect(details.contains("SM2"))
+        try tmux.send("Escape", "q")
+        let after = try tmux.waitFor("certpush-exited-0")
+        #expect(!after.contains("SSL Certificates"), "the terminal was not given back")
+        #expect(try ourProcesses().isEmpty, "certpush is still running after q")
+    }
+
+    @Test("it says when the terminal is too small, and comes back when it grows")
+    func resize() throws {
+        guard let tmux = try start() else { return }
+        try tmux.waitFor("14 certificates")
+        try tmux.run("resize-window", "-t", "0", "-x", "70", "-y", "20")
+        try tmux.waitFor("Terminal too small: 70x20")
+        try tmux.run("resize-window", "-t", "0", "-x", "100", "-y", "30")
+        try tmux.waitFor("14 certificates")
+        try tmux.send("q")
+        try tmux.waitFor("certpush-exited-0")
+    }
+
+    @Test("SIGTERM gives the terminal back")
+    func sigterm() throws {
+        guard let tmux = try start() else { return }
+        try tmux.waitFor("14 certificates")
+        let pids = try ourProcesses()
+        #expect(pids.count == 1)
+        for pid in pids { kill(pid, SIGTERM) }
+        let screen = try tmux.waitFor("certpush-exited-143")
+        #expect(!screen.contains("SSL Certificates"))
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Time from launching the console to its first screen, in a real terminal.
+# Usage: scripts/first-screen.sh [path/to/certpush] [runs]
+# Prints one figure per run (ms) and the median. The database is made
+# before timing, so the figure is the start-up of an existing install.
+set -euo pipefail
+binary=${1:-.build/debug/certpush}
+runs=${2:-10}
+work=$(mktemp -d)
+trap 'tmux -L first-screen kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+export CERTPUSH_DB="$work/bench.sqlite" XDG_STATE_HOME="$work" XDG_CONFIG_HOME="$work"
+"$binary" init >/dev/null
+
+times=()
+for _ in $(seq "$runs"); do
+    start=$(date +%s%N)
+    tmux -L first-screen -f /dev/null new-session -d -x 100 -y 30 "$binary"
+    until tmux -L first-screen capture-pane -p 2>/dev/null | grep -q "certificates"; do sleep 0.002; done
+    end=$(date +%s%N)
+    tmux -L first-screen kill-server
+    times+=($(( (end - start) / 1000000 )))
+done
+printf '%s ms\n' "${times[@]}"
+printf 'median: %s ms\n' "$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
