@@ -32,7 +32,11 @@ let package = Package(
         // SQLite through GRDB, behind the core's store protocols.
         .target(
             name: "CertpushStore",
-            dependencies: ["CertpushCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CertpushCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The training sandbox: its CA and the demo certificates.
         .target(
@@ -73,6 +77,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Speed at scale, measured rather than asserted: swift run -c release certpush-bench
+        .executableTarget(
+            name: "certpush-bench",
+            dependencies: ["CertpushCore", "CertpushSetup", "CertpushConsole", "TerminalKit"]
         ),
         .target(
             name: "CertpushTestSupport",

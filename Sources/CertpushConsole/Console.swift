@@ -65,7 +65,12 @@ public final class Console: TerminalProgram {
         if size.width < Self.minimumSize.width || size.height < Self.minimumSize.height { return key != .character("q") }
         session.message = nil
         if navigationFocused { return handleNavigation(key) }
-        switch top.handle(key) {
+        return apply(top.handle(key)) { handleGlobal(key) }
+    }
+
+    /// Acts on what a screen made of a key or click; `otherwise` for what it ignored.
+    private func apply(_ result: KeyResult, otherwise: () -> Bool) -> Bool {
+        switch result {
         case .handled: return true
         case .open(let screen):
             stack.append(screen)
@@ -76,7 +81,7 @@ public final class Console: TerminalProgram {
         case .quit:
             return false
         case .ignored:
-            return handleGlobal(key)
+            return otherwise()
         }
     }
 
@@ -131,8 +136,10 @@ public final class Console: TerminalProgram {
                 select(clicked)
                 navigationFocused = false
             }
+            return true
         }
-        return true
+        navigationFocused = false
+        return apply(top.click(x: x, y: y)) { true }
     }
 
     private func root(for section: Section) -> Screen {

@@ -69,9 +69,12 @@ protocol Screen: AnyObject {
     var isDialog: Bool { get }
     func render(in rect: Rect, into buffer: inout Buffer)
     func handle(_ key: Key) -> KeyResult
+    /// A mouse press at screen cell (x, y), where the terminal sends them.
+    func click(x: Int, y: Int) -> KeyResult
 }
 
 extension Screen {
     var isTyping: Bool { false }
     var isDialog: Bool { false }
+    func click(x: Int, y: Int) -> KeyResult { .ignored }
 }

@@ -1,6 +1,7 @@
 import CertpushCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// One transaction's view of the database, as the core's reader and writer.
 struct SQLiteSession: StoreWriter {
@@ -9,41 +10,73 @@ struct SQLiteSession: StoreWriter {
     // MARK: Certificates
 
     func certificate(_ id: CertificateID) throws -> Certificate? {
-        try fetchCertificates(where: "id = ?", [id.rawValue]).first
+        try fetchCertificates(where: "c.id = ?", [id.rawValue]).first
     }
 
     func certificate(fingerprint: String) throws -> Certificate? {
-        try fetchCertificates(where: "fingerprint = ?", [fingerprint]).first
+        try fetchCertificates(where: "c.fingerprint = ?", [fingerprint]).first
     }
 
-    func countCertificates(_ query: CertificateQuery) throws -> Int {
-        let (clause, arguments) = filter(query)
-        return try Int.fetchOne(db, sql: "SELECT count(*) FROM certificate WHERE \(clause)", arguments: arguments) ?? 0
+    func certificateListing() throws -> CertificateListing {
+        // Straight through SQLite's column API: numbers for the attributes and
+        // the text's bytes copied into one buffer. Making a row or a string per
+        // certificate is what would make a list of 100,000 slow to open.
+        let statement = try db.makeStatement(sql: """
+            SELECT id, source = 'official',
+                   CASE lifecycle WHEN 'pending' THEN 0 WHEN 'issued' THEN 1 WHEN 'hosted' THEN 2 ELSE 3 END,
+                   not_after, search_text
+            FROM certificate ORDER BY id DESC
+            """)
+        let sqlite = statement.sqliteStatement
+        let lifecycles: [CertificateLifecycle] = [.pending, .issued, .hosted, .revoked]
+        var entries: [CertificateListing.Attributes] = []
+        var text: [UInt8] = []
+        while true {
+            let step = sqlite3_step(sqlite)
+            if step == SQLITE_DONE { break }
+            guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step)) }
+            let notAfter = sqlite3_column_type(sqlite, 3) == SQLITE_NULL
+                ? nil : Date(timeIntervalSince1970: sqlite3_column_double(sqlite, 3))
+            entries.append(.init(
+                id: CertificateID(sqlite3_column_int64(sqlite, 0)),
+                source: sqlite3_column_int(sqlite, 1) != 0 ? .official : .uploaded,
+                lifecycle: lifecycles[Int(sqlite3_column_int(sqlite, 2))], notAfter: notAfter))
+            if let bytes = sqlite3_column_text(sqlite, 4) {
+                text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(sqlite, 4))))
+            }
+            text.append(0x0A)
+        }
+        return CertificateListing(entries: entries, searchText: text)
     }
 
-    func certificates(_ query: CertificateQuery, offset: Int, limit: Int) throws -> [Certificate] {
-        let (clause, arguments) = filter(query)
-        return try fetchCertificates(
-            where: clause, arguments, suffix: "ORDER BY id DESC LIMIT \(max(0, limit)) OFFSET \(max(0, offset))")
+    func certificates(_ ids: [CertificateID]) throws -> [Certificate] {
+        guard !ids.isEmpty else { return [] }
+        let found = try fetchCertificates(
+            where: "c.id IN (\(databaseQuestionMarks(count: ids.count)))", StatementArguments(ids.map(\.rawValue)))
+        let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id, $0) })
+        return ids.compactMap { byID[$0] }
     }
 
     func insert(_ draft: CertificateDraft) throws -> CertificateID {
         let c = draft.certificate
         try db.execute(sql: """
             INSERT INTO certificate (name, key_algorithm, family, source, lifecycle, not_before, not_after,
-                issuer, serial, fingerprint, certificate_pem, chain_pem, has_private_key, manual_csr, shared,
-                created_at, search_text)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')
+                issuer, serial, fingerprint, has_private_key, manual_csr, shared, created_at, search_text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')
             """, arguments: [
                 c.name, c.keyAlgorithm.rawValue, c.family.rawValue, c.source.rawValue, c.lifecycle.rawValue,
                 c.notBefore?.timeIntervalSince1970, c.notAfter?.timeIntervalSince1970,
-                c.issuer, c.serial, c.fingerprint.isEmpty ? nil : c.fingerprint, c.certificatePEM,
-                c.chainPEM.joined(), c.hasPrivateKey || draft.privateKeyPEM != nil, c.manualCSR, c.shared,
+                c.issuer, c.serial, c.fingerprint.isEmpty ? nil : c.fingerprint, c.hasPrivateKey || draft.privateKeyPEM != nil, c.manualCSR, c.shared,
                 c.createdAt.timeIntervalSince1970,
             ])
         let id = CertificateID(db.lastInsertedRowID)
-        let searchText = ([id.description, c.name] + c.domains).joined(separator: " ").lowercased()
+        let searchText = CertificateListEntry.searchText(id: id, name: c.name, domains: c.domains)
         try db.execute(sql: "UPDATE certificate SET search_text = ? WHERE id = ?", arguments: [searchText, id.rawValue])
+        if let pem = c.certificatePEM {
+            try db.execute(
+                sql: "INSERT INTO certificate_material (certificate_id, certificate_pem, chain_pem) VALUES (?, ?, ?)",
+                arguments: [id.rawValue, pem, c.chainPEM.joined()])
+        }
         for (position, domain) in c.domains.enumerated() {
             try db.execute(
                 sql: "INSERT INTO certificate_domain (certificate_id, position, domain) VALUES (?, ?, ?)",
@@ -84,27 +117,12 @@ struct SQLiteSession: StoreWriter {
 
     // MARK: Reading rows
 
-    private func filter(_ query: CertificateQuery) -> (String, StatementArguments) {
-        var clauses = ["1"]
-        var arguments = StatementArguments()
-        if let source = query.source {
-            clauses.append("source = ?")
-            _ = arguments.append(contentsOf: [source.rawValue])
-        }
-        let text = query.text.trimmingCharacters(in: .whitespaces).lowercased()
-        if !text.isEmpty {
-            clauses.append("instr(search_text, ?) > 0")
-            _ = arguments.append(contentsOf: [text])
-        }
-        if let window = query.expiring {
-            clauses.append("lifecycle IN ('issued', 'hosted') AND not_after >= ? AND not_after < ?")
-            _ = arguments.append(contentsOf: [window.lowerBound.timeIntervalSince1970, window.upperBound.timeIntervalSince1970])
-        }
-        return (clauses.joined(separator: " AND "), arguments)
-    }
-
-    private func fetchCertificates(where clause: String, _ arguments: StatementArguments, suffix: String = "") throws -> [Certificate] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM certificate WHERE \(clause) \(suffix)", arguments: arguments)
+    private func fetchCertificates(where clause: String, _ arguments: StatementArguments) throws -> [Certificate] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT c.*, m.certificate_pem, m.chain_pem FROM certificate c
+            LEFT JOIN certificate_material m ON m.certificate_id = c.id
+            WHERE \(clause)
+            """, arguments: arguments)
         guard !rows.isEmpty else { return [] }
         let ids = rows.map { $0["id"] as Int64 }
         var domains: [Int64: [String]] = [:]
@@ -117,7 +135,7 @@ struct SQLiteSession: StoreWriter {
         }
         return rows.map { row in
             let id: Int64 = row["id"]
-            let chain: String = row["chain_pem"]
+            let chain: String = row["chain_pem"] ?? ""
             return Certificate(
                 id: CertificateID(id), name: row["name"], domains: domains[id] ?? [],
                 keyAlgorithm: KeyAlgorithm(rawValue: row["key_algorithm"]),

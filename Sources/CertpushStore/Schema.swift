@@ -19,17 +19,20 @@ enum Schema {
                     issuer TEXT NOT NULL,
                     serial TEXT NOT NULL,
                     fingerprint TEXT,
-                    certificate_pem TEXT,
-                    chain_pem TEXT NOT NULL,
                     has_private_key INTEGER NOT NULL,
                     manual_csr INTEGER NOT NULL,
                     shared INTEGER NOT NULL,
                     created_at REAL NOT NULL,
-                    -- lowercased id, name and domains: what the list filter looks in
+                    -- CertificateListEntry.searchText: what the list filter looks in
                     search_text TEXT NOT NULL
                 );
+                -- The PEM lives apart so that the list's reads stay narrow.
+                CREATE TABLE certificate_material (
+                    certificate_id INTEGER PRIMARY KEY REFERENCES certificate(id) ON DELETE CASCADE,
+                    certificate_pem TEXT NOT NULL,
+                    chain_pem TEXT NOT NULL
+                );
                 CREATE UNIQUE INDEX certificate_by_fingerprint ON certificate(fingerprint) WHERE fingerprint IS NOT NULL;
-                CREATE INDEX certificate_by_source ON certificate(source, id);
                 CREATE INDEX certificate_by_not_after ON certificate(not_after);
 
                 CREATE TABLE certificate_domain (

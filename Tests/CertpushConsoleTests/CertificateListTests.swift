@@ -194,3 +194,29 @@ import Testing
         #expect(!driver.buffer.cells.contains { $0.text.unicodeScalars.contains { $0.value == 0x1B } })
     }
 }
+
+@Suite struct MouseTests {
+    @Test("clicks switch tabs, select rows, open the selected row, and pick sections")
+    func clicks() throws {
+        let driver = try ConsoleDriver()
+        let uploaded = try #require(driver.buffer.find("Uploaded"))
+        driver.send(.mouse(x: uploaded.x, y: uploaded.y))
+        #expect(driver.screen.contains("4 certificates"))
+        let row = try #require(driver.buffer.find("legacy-upload"))
+        driver.send(.mouse(x: row.x, y: row.y))
+        driver.send(.mouse(x: row.x, y: row.y))
+        #expect(driver.screen.contains("Certificate c11 · legacy-upload"))
+        let activity = try #require(driver.buffer.find("Activity"))
+        driver.send(.mouse(x: activity.x, y: activity.y))
+        #expect(driver.screen.contains("sandbox.seed"))
+    }
+
+    @Test("a click on Cancel closes the import dialog")
+    func dialogButtons() throws {
+        let driver = try ConsoleDriver()
+        driver.press("i")
+        let cancel = try #require(driver.buffer.find("[ Cancel ]"))
+        driver.send(.mouse(x: cancel.x + 2, y: cancel.y))
+        #expect(!driver.screen.contains("Import Certificate"))
+    }
+}

@@ -47,3 +47,41 @@ import Testing
         #expect(CertificateID("c0") == nil)
     }
 }
+
+@Suite struct CertificateIndexTests {
+    func entry(_ id: Int64, _ text: String, source: CertificateSource = .uploaded, lifecycle: CertificateLifecycle = .hosted,
+               notAfter: Date? = nil) -> CertificateListEntry {
+        CertificateListEntry(id: CertificateID(id), source: source, lifecycle: lifecycle, notAfter: notAfter, searchText: text)
+    }
+
+    @Test("a query matches text anywhere in id, name or domains, newest first, one hit per certificate")
+    func text() {
+        let index = CertificateIndex(entries: [
+            entry(1, CertificateListEntry.searchText(id: CertificateID(1), name: "Shop", domains: ["shop.example.com", "www.shop.example.com"])),
+            entry(2, "c2 api api.example.org"), entry(3, "c3 mail mail.example.net"),
+        ])
+        #expect(index.matching(CertificateQuery(text: "SHOP")) == [CertificateID(1)])
+        #expect(index.matching(CertificateQuery(text: "example")) == [CertificateID(3), CertificateID(2), CertificateID(1)])
+        #expect(index.matching(CertificateQuery(text: "c2")) == [CertificateID(2)])
+        #expect(index.matching(CertificateQuery(text: "org mail")).isEmpty)
+        #expect(index.matching(CertificateQuery(text: "t\nc3")).isEmpty)
+        #expect(index.matching(CertificateQuery(text: "zzz")).isEmpty)
+        #expect(CertificateIndex(entries: []).matching(CertificateQuery(text: "a")).isEmpty)
+    }
+
+    @Test("source and the expiring window narrow the matches; pending and revoked never expire soon")
+    func filters() {
+        let soon = testNow.addingTimeInterval(5 * 86_400)
+        let index = CertificateIndex(entries: [
+            entry(1, "a", source: .official, lifecycle: .issued, notAfter: soon),
+            entry(2, "b", source: .uploaded, lifecycle: .hosted, notAfter: soon),
+            entry(3, "c", source: .official, lifecycle: .revoked, notAfter: soon),
+            entry(4, "d", source: .official, lifecycle: .issued, notAfter: testNow.addingTimeInterval(-86_400)),
+            entry(5, "e", source: .official, lifecycle: .pending),
+        ])
+        #expect(index.matching(CertificateQuery(source: .official)).map(\.rawValue) == [5, 4, 3, 1])
+        let window = ExpiryPolicy().expiringSoon(now: testNow)
+        #expect(index.matching(CertificateQuery(expiring: window)).map(\.rawValue) == [2, 1])
+        #expect(index.matching(CertificateQuery(source: .uploaded, expiring: window)).map(\.rawValue) == [2])
+    }
+}

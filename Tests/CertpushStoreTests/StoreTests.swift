@@ -64,7 +64,7 @@ import Testing
                 throw Boom()
             }
         }
-        #expect(try store.read { try $0.countCertificates(CertificateQuery()) } == 0)
+        #expect(try store.read { try $0.certificateListing() }.entries.isEmpty)
         #expect(try store.read { try $0.activity(limit: 10) }.isEmpty)
     }
 
@@ -94,7 +94,7 @@ import Testing
         let stored = try service.importCertificate(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem"), key: Fixtures.file("rsa-www.key.pem")))
         let queue = try DatabaseQueue(path: directory.path("certpush.sqlite"))
         #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM private_key") } == 1)
-        #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM certificate WHERE certificate_pem LIKE '%PRIVATE KEY%'") } == 0)
+        #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM certificate_material WHERE certificate_pem || chain_pem LIKE '%PRIVATE KEY%'") } == 0)
         try service.delete(stored.id)
         #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM private_key") } == 0)
     }

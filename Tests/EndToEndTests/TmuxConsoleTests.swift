@@ -94,18 +94,19 @@ final class TmuxSession {
         try tmux.waitFor("Terminal too small: 70x20")
         try tmux.run("resize-window", "-t", "0", "-x", "100", "-y", "30")
         try tmux.waitFor("14 certificates")
-        try tmux.send("q")
-        try tmux.waitFor("certpush-exited-0")
+        try tmux.send("C-c")
+        let screen = try tmux.waitFor("certpush-exited-0")
+        #expect(!screen.contains("SSL Certificates"))
     }
 
-    @Test("SIGTERM gives the terminal back")
-    func sigterm() throws {
+    @Test("SIGTERM and a crash give the terminal back", arguments: [SIGTERM, SIGSEGV])
+    func signals(signal: Int32) throws {
         guard let tmux = try start() else { return }
         try tmux.waitFor("14 certificates")
         let pids = try ourProcesses()
         #expect(pids.count == 1)
-        for pid in pids { kill(pid, SIGTERM) }
-        let screen = try tmux.waitFor("certpush-exited-143")
-        #expect(!screen.contains("SSL Certificates"))
+        for pid in pids { kill(pid, signal) }
+        let screen = try tmux.waitFor("certpush-exited-\(128 + signal)")
+        #expect(!screen.contains("SSL Certificates"), "the terminal was not given back")
     }
 }

@@ -29,6 +29,8 @@ final class ImportDialog: Screen {
     ]
     private(set) var shared = false
     private(set) var error: String?
+    /// Where the last frame put each field and button, for mouse clicks.
+    private var targets: [(field: Field, y: Int, x: Range<Int>)] = []
 
     init(session: Session) { self.session = session }
 
@@ -57,6 +59,18 @@ final class ImportDialog: Screen {
             if var field = fields[focus], field.handle(key) {
                 fields[focus] = field
             }
+        }
+        return .handled
+    }
+
+    func click(x: Int, y: Int) -> KeyResult {
+        guard let target = targets.first(where: { $0.y == y && $0.x.contains(x) }) else { return .handled }
+        focus = target.field
+        switch target.field {
+        case .importButton: return submit()
+        case .cancelButton: return .close
+        case .shared: shared.toggle()
+        default: break
         }
         return .handled
     }
@@ -107,6 +121,10 @@ final class ImportDialog: Screen {
         buffer.fill(rect, style: theme["dialog"])
         let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
         var y = inner.y + 1
+        targets = []
+        for field in [Field.certificate, .key, .chain, .name, .passphrase, .shared] {
+            targets.append((field, y + field.rawValue, inner.x..<inner.maxX))
+        }
         for field in [Field.certificate, .key, .chain, .name, .passphrase] {
             let focused = focus == field
             buffer.write(TextWidth.fit(field.label, to: 18), x: inner.x + 1, y: y, style: theme[focused ? "nav.selected" : "body"])
@@ -126,8 +144,9 @@ final class ImportDialog: Screen {
         }
         let buttonY = inner.maxY - 1
         let cancelX = inner.maxX - 12
-        Button.render("Cancel", focused: focus == .cancelButton, theme: theme, at: cancelX, y: buttonY, into: &buffer)
-        Button.render("Import", focused: focus == .importButton, theme: theme, at: cancelX - 12, y: buttonY, into: &buffer)
+        let cancel = Button.render("Cancel", focused: focus == .cancelButton, theme: theme, at: cancelX, y: buttonY, into: &buffer)
+        let ok = Button.render("Import", focused: focus == .importButton, theme: theme, at: cancelX - 12, y: buttonY, into: &buffer)
+        targets += [(.cancelButton, buttonY, cancel), (.importButton, buttonY, ok)]
     }
 
     static func wrap(_ text: String, width: Int) -> [String] {

@@ -11,20 +11,16 @@ final class CertificateListScreen: Screen {
     private(set) var isFiltering = false
     private(set) var expiringOnly = false
     private var window = ScrollWindow()
-    private var page: (key: PageKey, rows: [Certificate])?
-    private var counted: (key: CountKey, count: Int)?
+    /// The list index, kept until the data changes; the query's matches,
+    /// kept until the query changes; the rows on screen.
+    private var index: (version: Int, value: CertificateIndex)?
+    private var matches: (query: CertificateQuery, version: Int, ids: [CertificateID])?
+    private var page: (ids: ArraySlice<CertificateID>, rows: [Certificate])?
+    /// Where the last frame put the tabs and the table, for mouse clicks.
+    private var tabSpans: (y: Int, spans: [Range<Int>]) = (0, [])
+    private var tableArea = Rect(x: 0, y: 0, width: 0, height: 0)
 
     static let tabs: [(title: String, source: CertificateSource?)] = [("All", nil), ("Official", .official), ("Uploaded", .uploaded)]
-
-    private struct CountKey: Equatable {
-        var query: CertificateQuery
-        var version: Int
-    }
-
-    private struct PageKey: Equatable {
-        var count: CountKey
-        var range: Range<Int>
-    }
 
     init(session: Session) { self.session = session }
 
@@ -81,6 +77,23 @@ final class CertificateListScreen: Screen {
         return .handled
     }
 
+    /// A click on a tab switches to it; on a row selects it, and on the
+    /// selected row opens its details.
+    func click(x: Int, y: Int) -> KeyResult {
+        if y == tabSpans.y, let index = tabSpans.spans.firstIndex(where: { $0.contains(x) }) {
+            switchTab(to: index)
+            return .handled
+        }
+        let row = y - tableArea.y - 1
+        guard tableArea.contains(x: x, y: y), row >= 0 else { return .ignored }
+        refreshCount()
+        let index = window.top + row
+        guard index < window.count else { return .handled }
+        if index == window.selected { return handle(.enter) }
+        window.select(index)
+        return .handled
+    }
+
     private func handleFilter(_ key: Key) -> KeyResult {
         switch key {
         case .enter:
@@ -113,25 +126,34 @@ final class CertificateListScreen: Screen {
     // MARK: Data
 
     private func refreshCount() {
-        let key = CountKey(query: query, version: session.dataVersion)
-        if counted?.key != key {
-            let count = (try? session.context.certificates.count(query)) ?? 0
-            counted = (key, count)
-        }
-        if window.count != counted!.count { window.setCount(counted!.count) }
+        let count = currentMatches().count
+        if window.count != count { window.setCount(count) }
     }
 
-    /// Rows of the current query in `range`, read from the store only when
-    /// the window, the query or the data moved.
-    private func rows(in range: Range<Int>) -> [Certificate] {
-        guard let countKey = counted?.key else { return [] }
-        if let page, page.key.count == countKey, page.key.range.contains(range.lowerBound),
-           page.key.range.upperBound >= range.upperBound {
-            return Array(page.rows[(range.lowerBound - page.key.range.lowerBound)...].prefix(range.count))
-        }
+    private func currentMatches() -> [CertificateID] {
+        let version = session.dataVersion
         do {
-            let rows = try session.context.certificates.list(query, offset: range.lowerBound, limit: range.count)
-            page = (PageKey(count: countKey, range: range.lowerBound..<range.lowerBound + rows.count), rows)
+            if index?.version != version { index = (version, try session.context.certificates.index()) }
+        } catch {
+            session.complain(error)
+            return []
+        }
+        let query = query
+        if matches?.query != query || matches?.version != version {
+            matches = (query, version, index!.value.matching(query))
+        }
+        return matches!.ids
+    }
+
+    /// The rows of the current matches in `range`, read from the store only
+    /// when the window, the query or the data moved.
+    private func rows(in range: Range<Int>) -> [Certificate] {
+        let all = currentMatches()
+        let ids = all[range.clamped(to: all.indices)]
+        if let page, page.ids == ids { return page.rows }
+        do {
+            let rows = try session.context.certificates.certificates(Array(ids))
+            page = (ids, rows)
             return rows
         } catch {
             session.complain(error)
@@ -151,6 +173,7 @@ final class CertificateListScreen: Screen {
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
         let spans = TabBar.render(Self.tabs.map(\.title), selected: tab, theme: theme, at: rect.x, y: rect.y, into: &buffer)
+        tabSpans = (rect.y, spans)
         var status = expiringOnly ? "expiring within \(session.context.expiry.warningDays) days  " : ""
         refreshCount()
         status += "\(window.count) certificate\(window.count == 1 ? "" : "s")"
@@ -168,6 +191,7 @@ final class CertificateListScreen: Screen {
             listArea = rest
         }
         window.height = max(1, listArea.height - 1)
+        tableArea = listArea
         let visible = rows(in: window.visibleRange)
         let now = session.now
         let cells = visible.map { certificate in row(for: certificate, now: now) }

@@ -42,12 +42,23 @@ public struct CertificateService: Sendable {
         return try certificate(id)
     }
 
-    public func count(_ query: CertificateQuery) throws -> Int {
-        try store.read { try $0.countCertificates(query) }
+    /// The list index as the store holds it now; keep it while the data does not change.
+    public func index() throws -> CertificateIndex {
+        CertificateIndex(listing: try store.read { try $0.certificateListing() })
     }
 
+    public func certificates(_ ids: [CertificateID]) throws -> [Certificate] {
+        try store.read { try $0.certificates(ids) }
+    }
+
+    public func count(_ query: CertificateQuery) throws -> Int {
+        try index().matching(query).count
+    }
+
+    /// The query's certificates, newest first, from `offset`.
     public func list(_ query: CertificateQuery, offset: Int = 0, limit: Int = .max) throws -> [Certificate] {
-        try store.read { try $0.certificates(query, offset: offset, limit: limit) }
+        let ids = try index().matching(query).dropFirst(max(0, offset)).prefix(max(0, limit))
+        return try certificates(Array(ids))
     }
 
     public func delete(_ id: CertificateID) throws {

@@ -13,9 +13,10 @@ public protocol Store: Sendable {
 public protocol StoreReader {
     func certificate(_ id: CertificateID) throws -> Certificate?
     func certificate(fingerprint: String) throws -> Certificate?
-    func countCertificates(_ query: CertificateQuery) throws -> Int
-    /// A window of the list, in the query's order; only these rows are read.
-    func certificates(_ query: CertificateQuery, offset: Int, limit: Int) throws -> [Certificate]
+    /// Every certificate's list entry, newest first: a narrow read, for `CertificateIndex`.
+    func certificateListing() throws -> CertificateListing
+    /// These certificates, in this order; ids that do not exist are left out.
+    func certificates(_ ids: [CertificateID]) throws -> [Certificate]
     func activity(limit: Int) throws -> [ActivityEntry]
     func value(forKey key: String) throws -> String?
 }

@@ -1,0 +1,107 @@
+import CertpushConsole
+import CertpushCore
+import CertpushSetup
+import Foundation
+import TerminalKit
+
+// Console speed at scale (SPEC 9): the first screen and filter keys over N
+// certificates, through the same Console.render the terminal gets.
+// Run in release: swift run -c release certpush-bench [N]
+// It builds its database in a temporary folder on each run.
+
+let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("certpush-bench-\(getpid())")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: folder) }
+let path = folder.appendingPathComponent("bench.sqlite").path
+
+func measure<T>(_ body: () throws -> T) rethrows -> (T, Duration) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result = try body()
+    return (result, clock.now - start)
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    let (seconds, attoseconds) = duration.components
+    return Double(seconds) * 1_000 + Double(attoseconds) / 1e15
+}
+
+func report(_ label: String, _ samples: [Duration]) {
+    let sorted = samples.map(milliseconds).sorted()
+    let median = sorted[sorted.count / 2], worst = sorted.last!
+    print(String(format: "%-44@ median %8.2f ms   worst %8.2f ms   (%d runs)", label as NSString, median, worst, sorted.count))
+}
+
+// Fill: the sandbox's first certificate, stored N times under other names and domains.
+let seeded = try Workspace.open(path: path, user: "bench")
+let template = try seeded.certificates.certificate(CertificateID(1))
+let (_, fill) = try measure {
+    try seeded.store.write { db in
+        for n in 0..<count {
+            var certificate = template
+            certificate.name = "site-\(n).example.com"
+            certificate.domains = ["site-\(n).example.com", "www.site-\(n).example.com"]
+            certificate.fingerprint = String(format: "%064x", n + 1_000_000)
+            _ = try db.insert(CertificateDraft(certificate: certificate, privateKeyPEM: nil))
+        }
+    }
+}
+print("filled \(count) certificates in \(Int(milliseconds(fill))) ms")
+
+let size = Size(width: 100, height: 30)
+func openConsole() throws -> Console {
+    let workspace = try Workspace.open(path: path, user: "bench")
+    return Console(context: ConsoleContext(
+        certificates: workspace.certificates, databaseLabel: path, isSandbox: true, theme: .standard,
+        readFile: InputFile.load(path:)))
+}
+
+// First screen: open the database and render the certificate list.
+var firstScreen: [Duration] = []
+for _ in 0..<10 {
+    let (_, elapsed) = try measure { try openConsole().render(size: size) }
+    firstScreen.append(elapsed)
+}
+report("first screen (open + render)", firstScreen)
+
+// Filter: each key typed after "/" is handled and the screen redrawn.
+var filterKeys: [Duration] = []
+for _ in 0..<5 {
+    let console = try openConsole()
+    _ = console.handle(.character("/"), size: size)
+    _ = console.render(size: size)
+    for character in "site-4242" {
+        let (_, elapsed) = measure {
+            _ = console.handle(.character(character), size: size)
+            _ = console.render(size: size)
+        }
+        filterKeys.append(elapsed)
+    }
+}
+report("filter key (handle + render)", filterKeys)
+
+// Scrolling a page down.
+var pageDown: [Duration] = []
+let console = try openConsole()
+_ = console.render(size: size)
+for _ in 0..<20 {
+    let (_, elapsed) = measure {
+        _ = console.handle(.pageDown, size: size)
+        _ = console.render(size: size)
+    }
+    pageDown.append(elapsed)
+}
+report("page down (handle + render)", pageDown)
+
+// Where the first screen's time goes: reading the list entries, and indexing them.
+let workspace = try Workspace.open(path: path, user: "bench")
+var reads: [Duration] = [], indexing: [Duration] = []
+for _ in 0..<10 {
+    let (entries, read) = try measure { try workspace.store.read { try $0.certificateListing() } }
+    let (_, built) = measure { CertificateIndex(listing: entries) }
+    reads.append(read)
+    indexing.append(built)
+}
+report("  of which: read list entries", reads)
+report("  of which: build the index", indexing)
