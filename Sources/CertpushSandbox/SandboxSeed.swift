@@ -17,10 +17,16 @@ public enum SandboxSeed {
         try store.write { db in
             try db.setValue(try ca.certificatePEM, forKey: "sandbox.ca.certificate")
             try db.setValue(ca.keyPEM, forKey: "sandbox.ca.key")
-            for draft in drafts { _ = try db.insert(draft) }
+            var byName: [String: CertpushCore.Certificate] = [:]
+            for draft in drafts {
+                var certificate = draft.certificate
+                certificate.id = try db.insert(draft)
+                byName[certificate.name] = certificate
+            }
+            try SandboxCloud.seed(db, certificates: byName)
             try db.setValue(ISO8601DateFormatter().string(from: now), forKey: seededKey)
             try db.append(ActivityEntry(at: now, user: user, action: "sandbox.seed", subject: "sandbox",
-                                        detail: "\(drafts.count) demo certificates"))
+                                        detail: "\(drafts.count) demo certificates, \(SandboxCloud.resources.count) resources"))
         }
     }
 

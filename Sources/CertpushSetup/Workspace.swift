@@ -9,6 +9,8 @@ import Logging
 public struct Workspace: Sendable {
     public let store: any Store
     public let certificates: CertificateService
+    public let push: PushService
+    public let provider: any CloudProvider
     /// True when this open made the database.
     public let created: Bool
     public let isSandbox: Bool
@@ -32,8 +34,10 @@ public struct Workspace: Sendable {
             }
             logger.info("created database", metadata: ["path": "\(path)", "empty": "\(empty)"])
         }
+        let provider = SandboxProvider()
         return Workspace(
             store: store, certificates: CertificateService(store: store, time: time, user: user),
+            push: PushService(store: store, provider: provider, time: time, user: user), provider: provider,
             created: opened.created, isSandbox: true)
     }
 

@@ -64,6 +64,59 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-cloud-inventory") { db in
+            // Global services use the region '' so keys stay simple.
+            try db.execute(sql: """
+                CREATE TABLE region (
+                    code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    position INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE service_region (
+                    service TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    PRIMARY KEY (service, region)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE service_certificate (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    service TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    certificate_id INTEGER REFERENCES certificate(id) ON DELETE SET NULL,
+                    origin TEXT NOT NULL CHECK (origin IN ('pushed', 'uploaded')),
+                    UNIQUE (service, region, fingerprint)
+                );
+                CREATE INDEX service_certificate_by_certificate ON service_certificate(certificate_id);
+
+                CREATE TABLE resource (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    service TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    domain TEXT NOT NULL,
+                    certificate_id INTEGER REFERENCES certificate(id) ON DELETE SET NULL,
+                    fault TEXT
+                );
+                CREATE INDEX resource_by_service ON resource(service, region);
+                CREATE INDEX resource_by_domain ON resource(domain);
+                CREATE INDEX resource_by_certificate ON resource(certificate_id);
+
+                CREATE TABLE push_record (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    user TEXT NOT NULL,
+                    certificate_id INTEGER NOT NULL,
+                    service TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    succeeded INTEGER NOT NULL,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX push_record_by_certificate ON push_record(certificate_id, id);
+                """)
+        }
         return migrator
     }
 }

@@ -19,6 +19,16 @@ public protocol StoreReader {
     func certificates(_ ids: [CertificateID]) throws -> [Certificate]
     func activity(limit: Int) throws -> [ActivityEntry]
     func value(forKey key: String) throws -> String?
+
+    // The cloud inventory: regions, where services are enabled, service stores, resources.
+    func regions() throws -> [Region]
+    /// Whether `service` is enabled in `region` (nil: a global service in this account).
+    func isEnabled(service: String, region: String?) throws -> Bool
+    func serviceStore(service: String, region: String?) throws -> [ServiceStoreEntry]
+    func serviceStores(holding certificate: CertificateID) throws -> [ServiceStoreEntry]
+    func resources(_ filter: ResourceFilter) throws -> [CloudResource]
+    func resource(_ id: ResourceID) throws -> CloudResource?
+    func pushRecords(certificate: CertificateID, limit: Int) throws -> [PushRecord]
 }
 
 public protocol StoreWriter: StoreReader {
@@ -27,6 +37,13 @@ public protocol StoreWriter: StoreReader {
     func deleteCertificate(_ id: CertificateID) throws
     func append(_ entry: ActivityEntry) throws
     func setValue(_ value: String, forKey key: String) throws
+
+    func addRegion(_ region: Region) throws
+    func enable(service: String, region: String?) throws
+    func addToServiceStore(_ entry: ServiceStoreEntry) throws
+    func insertResource(_ resource: CloudResource) throws -> ResourceID
+    func setCertificate(_ certificate: CertificateID?, on resource: ResourceID) throws
+    func append(_ record: PushRecord) throws
 }
 
 /// What the certificate list asks for.

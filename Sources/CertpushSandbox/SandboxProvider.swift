@@ -1,0 +1,25 @@
+import CertpushCore
+
+/// The training cloud: it keeps its service stores and resources in the
+/// same database as certpush, and fails where the sandbox marks a fault.
+public struct SandboxProvider: CloudProvider {
+    public init() {}
+
+    public var name: String { "sandbox" }
+
+    public func push(_ certificate: Certificate, service: CloudService, region: String?, inventory: any StoreWriter) throws {
+        try inventory.addToServiceStore(ServiceStoreEntry(
+            service: service.code, region: region, name: certificate.name, fingerprint: certificate.fingerprint,
+            certificateID: certificate.id, origin: .pushed))
+    }
+
+    public func bind(_ certificate: CertificateID?, to resource: CloudResource, inventory: any StoreWriter) throws {
+        if let fault = resource.fault { throw ProviderFailure(fault) }
+        try inventory.setCertificate(certificate, on: resource.id)
+    }
+
+    /// The sandbox's inventory is its own truth: synchronising finds it as it is.
+    public func synchronize(inventory: any StoreWriter) throws -> Int {
+        try inventory.resources(ResourceFilter()).count
+    }
+}

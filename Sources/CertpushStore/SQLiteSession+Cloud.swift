@@ -1,0 +1,108 @@
+import CertpushCore
+import Foundation
+import GRDB
+
+/// The cloud inventory's rows. A global service's region is stored as ''.
+extension SQLiteSession {
+    private static func column(_ region: String?) -> String { region ?? "" }
+    private static func region(_ column: String) -> String? { column.isEmpty ? nil : column }
+
+    func regions() throws -> [Region] {
+        try Row.fetchAll(db, sql: "SELECT code, name FROM region ORDER BY position").map { Region(code: $0[0], name: $0[1]) }
+    }
+
+    func isEnabled(service: String, region: String?) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM service_region WHERE service = ? AND region = ?",
+                          arguments: [service, Self.column(region)]) ?? false
+    }
+
+    func serviceStore(service: String, region: String?) throws -> [ServiceStoreEntry] {
+        try serviceEntries(where: "service = ? AND region = ?", [service, Self.column(region)])
+    }
+
+    func serviceStores(holding certificate: CertificateID) throws -> [ServiceStoreEntry] {
+        try serviceEntries(where: "certificate_id = ?", [certificate.rawValue])
+    }
+
+    private func serviceEntries(where clause: String, _ arguments: StatementArguments) throws -> [ServiceStoreEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM service_certificate WHERE \(clause) ORDER BY service, region, id", arguments: arguments).map { row in
+            ServiceStoreEntry(
+                service: row["service"], region: Self.region(row["region"]), name: row["name"], fingerprint: row["fingerprint"],
+                certificateID: (row["certificate_id"] as Int64?).map(CertificateID.init),
+                origin: ServiceStoreEntry.Origin(rawValue: row["origin"]) ?? .uploaded)
+        }
+    }
+
+    func resources(_ filter: ResourceFilter) throws -> [CloudResource] {
+        var clauses = ["1"]
+        var arguments = StatementArguments()
+        if let service = filter.service {
+            clauses.append("service = ?")
+            _ = arguments.append(contentsOf: [service])
+        }
+        if let region = filter.region {
+            clauses.append("region = ?")
+            _ = arguments.append(contentsOf: [region])
+        }
+        if let certificate = filter.certificateID {
+            clauses.append("certificate_id = ?")
+            _ = arguments.append(contentsOf: [certificate.rawValue])
+        }
+        return try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE \(clauses.joined(separator: " AND ")) ORDER BY id",
+                                arguments: arguments).map(Self.resource)
+    }
+
+    func resource(_ id: ResourceID) throws -> CloudResource? {
+        try Row.fetchOne(db, sql: "SELECT * FROM resource WHERE id = ?", arguments: [id.rawValue]).map(Self.resource)
+    }
+
+    private static func resource(_ row: Row) -> CloudResource {
+        CloudResource(
+            id: ResourceID(row["id"]), service: row["service"], region: region(row["region"]), name: row["name"],
+            domain: row["domain"], certificateID: (row["certificate_id"] as Int64?).map(CertificateID.init), fault: row["fault"])
+    }
+
+    func pushRecords(certificate: CertificateID, limit: Int) throws -> [PushRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM push_record WHERE certificate_id = ? ORDER BY id DESC LIMIT ?",
+                         arguments: [certificate.rawValue, max(0, limit)]).map { row in
+            PushRecord(at: Date(timeIntervalSince1970: row["at"]), user: row["user"], certificateID: certificate,
+                       target: PushTarget(service: row["service"], region: Self.region(row["region"])),
+                       succeeded: row["succeeded"], reason: row["reason"])
+        }
+    }
+
+    func addRegion(_ region: Region) throws {
+        try db.execute(sql: "INSERT INTO region (code, name, position) VALUES (?, ?, (SELECT count(*) FROM region))",
+                       arguments: [region.code, region.name])
+    }
+
+    func enable(service: String, region: String?) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO service_region (service, region) VALUES (?, ?)",
+                       arguments: [service, Self.column(region)])
+    }
+
+    func addToServiceStore(_ entry: ServiceStoreEntry) throws {
+        try db.execute(sql: """
+            INSERT INTO service_certificate (service, region, name, fingerprint, certificate_id, origin) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [entry.service, Self.column(entry.region), entry.name, entry.fingerprint,
+                             entry.certificateID?.rawValue, entry.origin.rawValue])
+    }
+
+    func insertResource(_ resource: CloudResource) throws -> ResourceID {
+        try db.execute(sql: "INSERT INTO resource (service, region, name, domain, certificate_id, fault) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [resource.service, Self.column(resource.region), resource.name, resource.domain,
+                                   resource.certificateID?.rawValue, resource.fault])
+        return ResourceID(db.lastInsertedRowID)
+    }
+
+    func setCertificate(_ certificate: CertificateID?, on resource: ResourceID) throws {
+        try db.execute(sql: "UPDATE resource SET certificate_id = ? WHERE id = ?", arguments: [certificate?.rawValue, resource.rawValue])
+    }
+
+    func append(_ record: PushRecord) throws {
+        try db.execute(sql: """
+            INSERT INTO push_record (at, user, certificate_id, service, region, succeeded, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [record.at.timeIntervalSince1970, record.user, record.certificateID.rawValue,
+                             record.target.service, Self.column(record.target.region), record.succeeded, record.reason])
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import CertpushCore
+import CertpushSetup
+import Foundation
+
+struct Push: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Push a certificate into cloud services' certificate stores (cdn, waf, elb).",
+        discussion: "Each --region applies to every regional service named. Exit 0 when every target succeeded, 1 when any failed, 2 when refused.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The certificate id, like c12.") var id: String
+    @Option(name: .customLong("service"), help: "A service code; repeat for several.") var services: [String] = []
+    @Option(name: .customLong("region"), help: "A region for regional services; repeat for several (1 to 10).") var regions: [String] = []
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let workspace = try global.openWorkspace()
+        let certificate = try workspace.certificates.certificate(named: id)
+        let records = try workspace.push.push(PushRequest(certificate: certificate.id, services: services, regions: regions))
+        if json {
+            try printJSON(PushResultsJSON(certificate: certificate.id.description, results: records.map(PushResultJSON.init)))
+        } else {
+            printTable(header: ["SERVICE", "REGION", "RESULT", "REASON"], rows: records.map {
+                [$0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed", $0.reason]
+            })
+            if records.contains(where: \.succeeded) {
+                print("Pushed. It must still be configured on the target service: bind it with `certpush resources bind`.")
+            }
+        }
+        if records.contains(where: { !$0.succeeded }) { throw ExitCode(1) }
+    }
+}
+
+struct PushRecords: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "push-records", abstract: "A certificate's push records, newest first.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The certificate id, like c12.") var id: String
+    @Option(help: "How many records.") var limit = 10
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be a positive number.") }
+    }
+
+    func run() throws {
+        let workspace = try global.openWorkspace()
+        let certificate = try workspace.certificates.certificate(named: id)
+        let records = try workspace.push.records(for: certificate.id, limit: limit)
+        if json { return try printJSON(records.map(PushResultJSON.init)) }
+        printTable(header: ["TIME", "USER", "SERVICE", "REGION", "RESULT", "REASON"], rows: records.map {
+            [Formats.minute($0.at), $0.user, $0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed", $0.reason]
+        })
+    }
+}
+
+struct PushResultsJSON: Encodable {
+    var certificate: String
+    var results: [PushResultJSON]
+}
+
+struct PushResultJSON: Encodable {
+    var at: String
+    var user: String
+    var service: String
+    var region: String?
+    var ok: Bool
+    var reason: String
+
+    init(_ record: PushRecord) {
+        at = Formats.iso(record.at)
+        user = record.user
+        service = record.target.service
+        region = record.target.region
+        ok = record.succeeded
+        reason = record.reason
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import CertpushCore
+import CertpushSetup
+import Foundation
+
+struct Resources: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cloud resources: list, synchronise, bind a pushed certificate.",
+        subcommands: [List.self, Sync.self, Bind.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List cloud resources.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this service (cdn, elb, ...).") var service: String?
+        @Option(help: "Only this region.") var region: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            if let service, CloudService.named(service) == nil {
+                throw Refusal("\(DisplayText.neutralized(service)) is not a service.")
+            }
+            let workspace = try global.openWorkspace()
+            let resources = try workspace.store.read {
+                try $0.resources(ResourceFilter(service: service?.lowercased(), region: region))
+            }
+            if json { return try printJSON(resources.map(ResourceJSON.init)) }
+            printTable(header: ["ID", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"], rows: resources.map {
+                [$0.id.description, $0.service, $0.region ?? "global", $0.name, $0.domain, $0.certificateID?.description ?? "-"]
+            })
+        }
+    }
+
+    struct Sync: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Refresh the resource inventory from the providers.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let workspace = try global.openWorkspace()
+            let count = try workspace.store.write { try workspace.provider.synchronize(inventory: $0) }
+            print("Synchronised \(count) resources from \(workspace.provider.name).")
+        }
+    }
+
+    struct Bind: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bind a certificate pushed to a service to one of its resources.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The resource id, like r3.") var resource: String
+        @Argument(help: "The certificate id, like c12.") var certificate: String
+
+        func run() throws {
+            guard let resourceID = ResourceID(resource) else { throw Refusal("\"\(DisplayText.neutralized(resource))\" is not a resource id (like r3).") }
+            let workspace = try global.openWorkspace()
+            let certificate = try workspace.certificates.certificate(named: certificate)
+            try workspace.push.bind(certificate.id, to: resourceID)
+            print("Bound \(certificate.id) to \(resourceID).")
+        }
+    }
+}
+
+struct ResourceJSON: Encodable {
+    var id: String
+    var service: String
+    var region: String?
+    var name: String
+    var domain: String
+    var certificateId: String?
+
+    init(_ resource: CloudResource) {
+        id = resource.id.description
+        service = resource.service
+        region = resource.region
+        name = resource.name
+        domain = resource.domain
+        certificateId = resource.certificateID?.description
+    }
+}
