@@ -78,6 +78,16 @@ public final class Console: TerminalProgram {
         case .close:
             closeTop()
             return true
+        case .replace(let screen):
+            closeTop()
+            stack.append(screen)
+            return true
+        case .closeAll:
+            stack.removeLast(stack.count - 1)
+            return true
+        case .goTo(let newSection, let screen):
+            show(screen, in: newSection)
+            return true
         case .quit:
             return false
         case .ignored:
@@ -117,6 +127,13 @@ public final class Console: TerminalProgram {
         return true
     }
 
+    /// Opens a section's page with `screen` on top of its root (Configure Now).
+    func show(_ screen: Screen, in newSection: Section) {
+        section = newSection
+        stack = [root(for: newSection), screen]
+        navigationFocused = false
+    }
+
     private func select(_ newSection: Section) {
         guard newSection != section else { return }
         section = newSection
@@ -147,7 +164,7 @@ public final class Console: TerminalProgram {
         case .certificates: CertificateListScreen(session: session)
         case .activity: ActivityScreen(session: session)
         case .tasks: NotYetScreen(title: section.title, text: "Deployment tasks are not built yet: they come with the deployment flow.", theme: theme)
-        case .resources: NotYetScreen(title: section.title, text: "Cloud resources are not built yet: they come with the push flow.", theme: theme)
+        case .resources: ServicesScreen(session: session)
         case .contacts: NotYetScreen(title: section.title, text: "Contacts are not built yet: they come with deployment tasks.", theme: theme)
         }
     }

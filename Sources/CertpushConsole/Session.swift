@@ -6,6 +6,7 @@ import TerminalKit
 /// (and by tests).
 public struct ConsoleContext {
     public var certificates: CertificateService
+    public var push: PushService
     /// Shown in the title bar: the database path.
     public var databaseLabel: String
     public var isSandbox: Bool
@@ -14,9 +15,10 @@ public struct ConsoleContext {
     /// Reads a file the user named in a dialog.
     public var readFile: (String) throws -> InputFile
 
-    public init(certificates: CertificateService, databaseLabel: String, isSandbox: Bool, theme: Theme,
+    public init(certificates: CertificateService, push: PushService, databaseLabel: String, isSandbox: Bool, theme: Theme,
                 expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile) {
         self.certificates = certificates
+        self.push = push
         self.databaseLabel = databaseLabel
         self.isSandbox = isSandbox
         self.theme = theme
@@ -39,6 +41,14 @@ final class Session {
 
     func dataChanged() { dataVersion += 1 }
 
+    /// Reads the store (regions, resources, service stores); a failure becomes the message.
+    func read<T>(_ body: (any StoreReader) throws -> T, default fallback: T) -> T {
+        do { return try context.certificates.store.read(body) } catch {
+            complain(error)
+            return fallback
+        }
+    }
+
     func say(_ text: String) { message = (text, false) }
 
     /// Shows the one sentence of a refusal; other errors as they describe themselves.
@@ -55,6 +65,12 @@ enum KeyResult {
     case ignored
     case open(Screen)
     case close
+    /// Close this screen and open another in its place.
+    case replace(Screen)
+    /// Close every screen above the page at the bottom of the stack.
+    case closeAll
+    /// Switch to a section and open a screen there (Configure Now).
+    case goTo(Console.Section, Screen)
     case quit
 }
 

@@ -91,7 +91,8 @@ public enum SandboxSeed {
     }
 
     /// swift-crypto cannot make SM2 keys, so the SM demo is a fixed pair made with
-    /// `openssl genpkey -algorithm SM2` and `openssl req -x509 -sm3`, valid to 2046.
+    /// `openssl genpkey -algorithm SM2` and self-signed with `openssl ca -selfsign -md sm3`,
+    /// valid 2025-01-01 to 2046-01-01.
     private static func smDemo(now: Date) throws -> CertificateDraft {
         var draft = try CertificateImporter.draft(
             ImportRequest(certificate: InputFile(name: "sm-demo", bytes: Array(SMDemo.certificate.utf8)),
@@ -117,17 +118,16 @@ public enum SandboxSeed {
 enum SMDemo {
     static let certificate = """
         -----BEGIN CERTIFICATE-----
-        MIIB6jCCAY+gAwIBAgIUP2WjTDKLokGxnVcMK4mUvH+N1gIwCgYIKoEcz1UBg3Uw
-        NDEXMBUGA1UEAwwOZ292LmV4YW1wbGUuY24xGTAXBgNVBAoMEGNlcnRwdXNoIFNh
-        bmRib3gwHhcNMjYxMTIyMTYzODA2WhcNNDYxMTE3MTYzODA2WjA0MRcwFQYDVQQD
-        DA5nb3YuZXhhbXBsZS5jbjEZMBcGA1UECgwQY2VydHB1c2ggU2FuZGJveDBZMBMG
-        ByqGSM49AgEGCCqBHM9VAYItA0IABGXDqWpLwcQZvdHfMIeCSrtMl5e0vlq68ITM
-        LoVF0rbT7arDs+HSUzZ2W0eCZ1p3ljMESFVlOEG9C7eRa+WYESGjfzB9MB0GA1Ud
-        DgQWBBThtzol+N+kIlc/a7AbVk4O3M6FXDAfBgNVHSMEGDAWgBThtzol+N+kIlc/
-        a7AbVk4O3M6FXDAtBgNVHREEJjAkgg5nb3YuZXhhbXBsZS5jboISd3d3Lmdvdi5l
-        eGFtcGxlLmNuMAwGA1UdEwEB/wQCMAAwCgYIKoEcz1UBg3UDSQAwRgIhAKQgJQ5g
-        UCEnXyw0aCSWRns+OnTqL/xwTNziPrGe2A5KAiEAjqeI9+whQQDCD4t4BBWZxuCS
-        4aiTJJfMCsKfap/2clA=
+        MIIBtTCCAVugAwIBAgIBATAKBggqgRzPVQGDdTA0MRcwFQYDVQQDDA5nb3YuZXhh
+        bXBsZS5jbjEZMBcGA1UECgwQY2VydHB1c2ggU2FuZGJveDAeFw0yNTAxMDEwMDAw
+        MDBaFw00NjAxMDEwMDAwMDBaMDQxFzAVBgNVBAMMDmdvdi5leGFtcGxlLmNuMRkw
+        FwYDVQQKDBBjZXJ0cHVzaCBTYW5kYm94MFkwEwYHKoZIzj0CAQYIKoEcz1UBgi0D
+        QgAEZcOpakvBxBm90d8wh4JKu0yXl7S+WrrwhMwuhUXSttPtqsOz4dJTNnZbR4Jn
+        WneWMwRIVWU4Qb0Lt5Fr5ZgRIaNeMFwwLQYDVR0RBCYwJIIOZ292LmV4YW1wbGUu
+        Y26CEnd3dy5nb3YuZXhhbXBsZS5jbjAMBgNVHRMBAf8EAjAAMB0GA1UdDgQWBBTh
+        tzol+N+kIlc/a7AbVk4O3M6FXDAKBggqgRzPVQGDdQNIADBFAiAIzaZ1kWdyCMES
+        B9BQft8FQp/hqpHWnn/6SzKH0CxE6wIhAMLdsq784kh4z5ibfnzZeAbUeT3q/tTw
+        rJoF6Xxhpca0
         -----END CERTIFICATE-----
         """
 

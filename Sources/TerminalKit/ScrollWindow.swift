@@ -52,7 +52,7 @@ public struct ScrollWindow: Equatable, Sendable {
     }
 
     public static let movementBindings = [
-        KeyBinding([.up, .down, .character("j"), .character("k")], "move", label: "↑↓/jk"),
+        KeyBinding([.up, .down, .character("j"), .character("k")], "move", label: "↑↓/jk", hinted: false),
         KeyBinding([.pageUp, .pageDown], "page up and down", hinted: false),
         KeyBinding([.home, .end, .character("g"), .character("G")], "first and last row", label: "g/G", hinted: false),
     ]

@@ -47,13 +47,17 @@ import Testing
         let screen = driver.screen
         #expect(screen.contains("Certificate c1 · www.example.com"))
         for label in ["Primary domain", "Domains", "Key algorithm", "Not before", "Not after", "Issuer", "Serial", "SHA-256",
-                      "Chain", "Private key", "CSR", "Shared", "In use"] {
+                      "Chain", "Private key", "CSR", "Shared", "In stores"] {
             #expect(screen.contains(label), "missing \(label)")
         }
         #expect(screen.contains("www.example.com, example.com"))
         #expect(screen.contains("RSA-2048"))
         #expect(screen.contains("held here"))
+        #expect(screen.contains("ELB in cn-north-4 (pushed)"))
         #expect(!screen.contains("PRIVATE KEY"))
+        driver.press("End")
+        #expect(driver.screen.contains("Bound to"))
+        #expect(driver.screen.contains("listener-web-443 · www.example.com · ELB cn-north-4"))
         driver.press("Esc")
         #expect(driver.screen.contains("14 certificates"))
     }

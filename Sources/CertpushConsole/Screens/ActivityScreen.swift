@@ -21,6 +21,11 @@ final class ActivityScreen: Screen {
         return rows
     }
 
+    /// "2026-11-22 12:00", in UTC like the CLI.
+    static func minute(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date).prefix(16).replacingOccurrences(of: "T", with: " ")
+    }
+
     func handle(_ key: Key) -> KeyResult {
         window.setCount(rows.count)
         return window.handle(key) ? .handled : .ignored
@@ -30,9 +35,8 @@ final class ActivityScreen: Screen {
         let all = rows
         window.setCount(all.count)
         window.height = max(1, rect.height - 1)
-        let formatter = ISO8601DateFormatter()
         let cells = all[window.visibleRange].map { entry in
-            [TableCell(formatter.string(from: entry.at).prefix(16).replacingOccurrences(of: "T", with: " ")),
+            [TableCell(Self.minute(entry.at)),
              TableCell(DisplayText.neutralized(entry.user)), TableCell(entry.action),
              TableCell(DisplayText.neutralized(entry.subject)), TableCell(DisplayText.neutralized(entry.detail))]
         }

@@ -55,9 +55,22 @@ final class CertificateDetailsScreen: Screen {
             ("CSR", c.manualCSR ? "generated manually" : "generated here", nil),
             ("Shared", c.shared ? "yes (deploys free)" : "no", nil),
             ("", "", nil),
-            ("In use", "not pushed to any service store", "status.muted"),
-            ("", "not bound to any cloud resource", "status.muted"),
         ]
+        let usage = (try? session.context.push.usage(of: c.id)) ?? (stores: [], resources: [])
+        if usage.stores.isEmpty {
+            lines.append(("In stores", "not pushed to any service store", "status.muted"))
+        }
+        for (index, entry) in usage.stores.enumerated() {
+            let place = entry.service.uppercased() + (entry.region.map { " in \($0)" } ?? "")
+            lines.append((index == 0 ? "In stores" : "", "\(place) (\(entry.origin.rawValue))", nil))
+        }
+        if usage.resources.isEmpty {
+            lines.append(("Bound to", "no cloud resource", "status.muted"))
+        }
+        for (index, resource) in usage.resources.enumerated() {
+            let place = resource.service.uppercased() + (resource.region.map { " \($0)" } ?? "")
+            lines.append((index == 0 ? "Bound to" : "", "\(resource.id) \(resource.name) · \(resource.domain) · \(place)", nil))
+        }
         lines = lines.map { ($0.0, DisplayText.neutralized($0.1), $0.2) }
         return lines
     }

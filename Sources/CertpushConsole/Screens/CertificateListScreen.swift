@@ -36,6 +36,9 @@ final class CertificateListScreen: Screen {
             KeyBinding([.character("/")], "filter"),
             KeyBinding([.left, .right], "tab", label: "←→"),
             KeyBinding([.character("e")], "expiring ≤\(session.context.expiry.warningDays)d", label: "e"),
+            KeyBinding([.character("m")], "more"),
+            KeyBinding([.character("p")], "push"),
+            KeyBinding([.character("d")], "deploy", hinted: false),
             KeyBinding([.character("i")], "import"),
         ]
     }
@@ -65,6 +68,14 @@ final class CertificateListScreen: Screen {
             window.home()
         case .character("i"):
             return .open(ImportDialog(session: session))
+        case .character("m"):
+            guard let certificate = selectedCertificate else { return .handled }
+            return .open(moreMenu(for: certificate))
+        case .character("p"):
+            guard let certificate = selectedCertificate else { return .handled }
+            return push(certificate)
+        case .character("d"):
+            return deploy()
         case .enter:
             guard let certificate = selectedCertificate else { return .handled }
             return .open(CertificateDetailsScreen(session: session, certificate: certificate))
@@ -92,6 +103,53 @@ final class CertificateListScreen: Screen {
         if index == window.selected { return handle(.enter) }
         window.select(index)
         return .handled
+    }
+
+    /// More: Push, Deploy, Details, Delete, for the certificate at the cursor.
+    private func moreMenu(for certificate: Certificate) -> MenuDialog {
+        MenuDialog(title: "\(certificate.id) · More", items: [
+            .init(title: "Push") { [unowned self] in self.push(certificate, replacing: true) },
+            .init(title: "Deploy") { [unowned self] in
+                _ = self.deploy()
+                return .close
+            },
+            .init(title: "Details") { [unowned self] in .replace(CertificateDetailsScreen(session: self.session, certificate: certificate)) },
+            .init(title: "Delete") { [unowned self] in .replace(self.confirmDelete(certificate)) },
+        ], theme: session.theme)
+    }
+
+    /// Opens the push page, unless P1/P2 refuse the certificate outright.
+    private func push(_ certificate: Certificate, replacing: Bool = false) -> KeyResult {
+        do {
+            try PushRules.checkPushable(certificate, now: session.now)
+        } catch {
+            session.complain(error)
+            return replacing ? .close : .handled
+        }
+        let page = PushScreen(session: session, certificate: certificate)
+        return replacing ? .replace(page) : .open(page)
+    }
+
+    private func deploy() -> KeyResult {
+        session.message = ("Deployment tasks are not built yet: they come with the deployment flow.", true)
+        return .handled
+    }
+
+    private func confirmDelete(_ certificate: Certificate) -> ConfirmDialog {
+        ConfirmDialog(
+            title: "Delete \(certificate.id)?",
+            text: "Delete \(certificate.id) \(DisplayText.neutralized(certificate.name)) and its private key? It cannot be restored.",
+            confirmTitle: "Delete", theme: session.theme
+        ) { [unowned self] in
+            do {
+                try self.session.context.certificates.delete(certificate.id)
+                self.session.dataChanged()
+                self.session.say("Deleted \(certificate.id) \(DisplayText.neutralized(certificate.name)).")
+            } catch {
+                self.session.complain(error)
+            }
+            return .close
+        }
     }
 
     private func handleFilter(_ key: Key) -> KeyResult {

@@ -1,0 +1,117 @@
+import TerminalKit
+
+/// A small menu over the page: items, the cursor, Enter picks.
+final class MenuDialog: Screen {
+    struct Item {
+        var title: String
+        var action: () -> KeyResult
+    }
+
+    let title: String
+    let items: [Item]
+    let theme: Theme
+    private var window: ScrollWindow
+    private var rows: [Int: Int] = [:]
+
+    init(title: String, items: [Item], theme: Theme) {
+        self.title = title
+        self.items = items
+        self.theme = theme
+        window = ScrollWindow(count: items.count, height: items.count)
+    }
+
+    var isDialog: Bool { true }
+    var bindings: [KeyBinding] {
+        [KeyBinding([.up, .down], "move", label: "↑↓"), KeyBinding([.enter], "choose"), KeyBinding([.escape], "close")]
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        if window.handle(key) { return .handled }
+        switch key {
+        case .enter: return items[window.selected].action()
+        case .escape: return .close
+        case .character(let c):
+            // The first letter of an item picks it.
+            if let index = items.firstIndex(where: { $0.title.lowercased().first == Character(c.lowercased()) }) {
+                return items[index].action()
+            }
+            return .handled
+        default: return .handled
+        }
+    }
+
+    func click(x: Int, y: Int) -> KeyResult {
+        guard let index = rows[y] else { return .close }
+        return items[index].action()
+    }
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let width = max(24, items.map { TextWidth.of($0.title) }.max()! + 8)
+        let rect = area.centered(width: width, height: items.count + 2)
+        buffer.fill(rect, style: theme["dialog"])
+        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        rows = [:]
+        for (index, item) in items.enumerated() {
+            let y = inner.y + index
+            rows[y] = index
+            let style = theme[index == window.selected ? "table.cursor" : "dialog"]
+            buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: style)
+            buffer.write(" " + item.title, x: inner.x, y: y, style: style)
+        }
+    }
+}
+
+/// "Are you sure?" with the consequence spelled out; the dangerous button is not the default.
+final class ConfirmDialog: Screen {
+    let title: String
+    let text: String
+    let confirmTitle: String
+    let theme: Theme
+    let onConfirm: () -> KeyResult
+    private var confirmFocused = false
+    private var buttons: [(Range<Int>, Int, Bool)] = []
+
+    init(title: String, text: String, confirmTitle: String, theme: Theme, onConfirm: @escaping () -> KeyResult) {
+        self.title = title
+        self.text = text
+        self.confirmTitle = confirmTitle
+        self.theme = theme
+        self.onConfirm = onConfirm
+    }
+
+    var isDialog: Bool { true }
+    var bindings: [KeyBinding] {
+        [KeyBinding([.tab, .left, .right], "switch button", label: "Tab"), KeyBinding([.enter], "press", dangerous: confirmFocused),
+         KeyBinding([.escape], "cancel")]
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        switch key {
+        case .tab, .backTab, .left, .right: confirmFocused.toggle()
+        case .enter: return confirmFocused ? onConfirm() : .close
+        case .escape: return .close
+        default: break
+        }
+        return .handled
+    }
+
+    func click(x: Int, y: Int) -> KeyResult {
+        guard let button = buttons.first(where: { $0.1 == y && $0.0.contains(x) }) else { return .handled }
+        return button.2 ? onConfirm() : .close
+    }
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let lines = ImportDialog.wrap(text, width: 52)
+        let rect = area.centered(width: 58, height: lines.count + 5)
+        buffer.fill(rect, style: theme["dialog"])
+        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        for (index, line) in lines.enumerated() {
+            buffer.write(line, x: inner.x + 1, y: inner.y + 1 + index, style: theme["dialog"])
+        }
+        let y = inner.maxY - 1
+        let cancel = Button.render("Cancel", focused: !confirmFocused, theme: theme, at: inner.maxX - 12, y: y, into: &buffer)
+        let confirmX = inner.maxX - 12 - TextWidth.of(confirmTitle) - 6
+        let confirm = Button.render(confirmTitle, focused: confirmFocused, theme: theme, at: confirmX, y: y, into: &buffer)
+        buttons = [(cancel, y, false), (confirm, y, true)]
+    }
+}

@@ -1,0 +1,317 @@
+import CertpushCore
+import Foundation
+import TerminalKit
+
+/// Certificate list > More > Push (SPEC 4, 7): the certificate, the services
+/// as checkboxes with a region picker for regional ones, Push Certificate at
+/// the lower right, and the latest 10 push records.
+final class PushScreen: Screen {
+    let session: Session
+    let certificate: Certificate
+    let services = CloudService.pushTargets
+    private(set) var checked: Set<String> = []
+    private(set) var regions: [String: [String]] = [:]
+    /// 0..<services.count: a service row; services.count: the Push Certificate button.
+    private(set) var focus = 0
+    private var records: (version: Int, rows: [PushRecord])?
+    private var targets: [(y: Int, x: Range<Int>, focus: Int)] = []
+
+    init(session: Session, certificate: Certificate) {
+        self.session = session
+        self.certificate = certificate
+    }
+
+    var title: String { "Push Certificate · \(certificate.id) \(DisplayText.neutralized(certificate.name))" }
+    var buttonFocused: Bool { focus == services.count }
+
+    var bindings: [KeyBinding] {
+        [KeyBinding([.up, .down, .character("j"), .character("k")], "move", label: "↑↓"),
+         KeyBinding([.character(" ")], "check service"),
+         KeyBinding([.character("r"), .right], "pick regions", label: "r"),
+         KeyBinding([.tab], "to Push button", label: "Tab"),
+         KeyBinding([.enter], buttonFocused ? "push" : "check / regions"),
+         KeyBinding([.escape], "back")]
+    }
+
+    /// Clears the selection (Continue Pushing).
+    func reset() {
+        checked = []
+        regions = [:]
+        focus = 0
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        switch key {
+        case .escape: return .close
+        case .up, .character("k"): focus = max(0, focus - 1)
+        case .down, .character("j"): focus = min(services.count, focus + 1)
+        case .tab: focus = buttonFocused ? 0 : services.count
+        case .backTab: focus = buttonFocused ? services.count - 1 : services.count
+        case .character(" ") where !buttonFocused: toggle(services[focus])
+        case .character("r"), .right:
+            guard !buttonFocused, services[focus].regional else { return .handled }
+            return .open(pickerFor(services[focus]))
+        case .enter:
+            if buttonFocused { return submit() }
+            let service = services[focus]
+            if service.regional { return .open(pickerFor(service)) }
+            toggle(service)
+        default: return .ignored
+        }
+        return .handled
+    }
+
+    func click(x: Int, y: Int) -> KeyResult {
+        guard let target = targets.first(where: { $0.y == y && $0.x.contains(x) }) else { return .handled }
+        focus = target.focus
+        return handle(buttonFocused ? .enter : .character(" "))
+    }
+
+    private func toggle(_ service: CloudService) {
+        if checked.contains(service.code) { checked.remove(service.code) } else { checked.insert(service.code) }
+    }
+
+    private func pickerFor(_ service: CloudService) -> RegionPicker {
+        RegionPicker(session: session, service: service, selected: regions[service.code] ?? []) { [weak self] chosen in
+            self?.regions[service.code] = chosen
+            if chosen.isEmpty { self?.checked.remove(service.code) } else { self?.checked.insert(service.code) }
+        }
+    }
+
+    var request: PushRequest {
+        PushRequest(certificate: certificate.id, selections: services.filter { checked.contains($0.code) }.map {
+            PushRequest.Selection(service: $0.code, regions: $0.regional ? regions[$0.code] ?? [] : [])
+        })
+    }
+
+    private func submit() -> KeyResult {
+        do {
+            let results = try session.context.push.push(request)
+            session.dataChanged()
+            return .open(PushResultDialog(session: session, certificate: certificate, results: results, pushPage: self))
+        } catch {
+            session.complain(error)
+            return .handled
+        }
+    }
+
+    private var latestRecords: [PushRecord] {
+        if let records, records.version == session.dataVersion { return records.rows }
+        let rows = (try? session.context.push.records(for: certificate.id, limit: 10)) ?? []
+        records = (session.dataVersion, rows)
+        return rows
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        let theme = session.theme
+        let now = session.now
+        var y = rect.y
+        let summary = [certificate.id.description, DisplayText.neutralized(certificate.domains.joined(separator: ", ")),
+                       certificate.keyAlgorithm.rawValue, certificate.status(at: now).rawValue,
+                       ExpiryText.cell(for: certificate, now: now, policy: session.context.expiry).text]
+        buffer.write(TextWidth.truncate(summary.joined(separator: " · "), to: rect.width - 2), x: rect.x + 1, y: y, style: theme["body"])
+        y += 2
+        buffer.write("Push to", x: rect.x + 1, y: y, style: theme["table.header"])
+        y += 1
+        targets = []
+        for (index, service) in services.enumerated() {
+            let mark = checked.contains(service.code) ? "[x]" : "[ ]"
+            var line = "\(mark) \(service.label.padding(toLength: 4, withPad: " ", startingAt: 0)) \(service.name)"
+            if service.regional {
+                let chosen = regions[service.code] ?? []
+                line += "   regions \(chosen.count)/\(PushRules.maximumRegions)" + (chosen.isEmpty ? "  (r to pick)" : ": " + chosen.joined(separator: ", "))
+            } else {
+                line += "   global"
+            }
+            let style = theme[focus == index ? "table.cursor" : "body"]
+            buffer.fill(Rect(x: rect.x + 1, y: y, width: rect.width - 2, height: 1), style: style)
+            buffer.write(TextWidth.truncate(line, to: rect.width - 3), x: rect.x + 2, y: y, style: style)
+            targets.append((y, rect.x..<rect.maxX, index))
+            y += 1
+        }
+        y += 1
+        let label = "Push Certificate"
+        let buttonX = rect.maxX - TextWidth.of(label) - 6
+        let button = Button.render(label, focused: buttonFocused, theme: theme, at: buttonX, y: y, into: &buffer)
+        targets.append((y, button, services.count))
+        y += 2
+
+        buffer.write("Latest push records", x: rect.x + 1, y: y, style: theme["table.header"])
+        let table = Table(columns: [Column("TIME", .fixed(16)), Column("USER", .fixed(8)), Column("TARGET", .fixed(20)),
+                                    Column("RESULT", .fixed(7)), Column("REASON", .flexible(minimum: 10))])
+        let rows = latestRecords.map { record in
+            [TableCell(ActivityScreen.minute(record.at)), TableCell(DisplayText.neutralized(record.user)),
+             TableCell(record.target.description), TableCell(record.succeeded ? "pushed" : "failed", role: record.succeeded ? "status.ok" : "status.error"),
+             TableCell(DisplayText.neutralized(record.reason))]
+        }
+        let area = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: rect.maxY - y - 1)
+        table.render(rows: rows, cursor: nil, focused: false, theme: theme, in: area, into: &buffer)
+        if rows.isEmpty { buffer.write("No pushes yet.", x: rect.x + 1, y: y + 2, style: theme["status.muted"]) }
+    }
+}
+
+/// The region picker for a regional service: a "3/10" counter, regions where
+/// the service is not enabled marked, and an 11th refused (P5).
+final class RegionPicker: Screen {
+    let session: Session
+    let service: CloudService
+    let regions: [(region: Region, enabled: Bool)]
+    private(set) var selected: [String]
+    private var window: ScrollWindow
+    private let onDone: ([String]) -> Void
+    private(set) var warning: String?
+
+    init(session: Session, service: CloudService, selected: [String], onDone: @escaping ([String]) -> Void) {
+        self.session = session
+        self.service = service
+        self.selected = selected
+        self.onDone = onDone
+        regions = session.read({ db in
+            try db.regions().map { ($0, try db.isEnabled(service: service.code, region: $0.code)) }
+        }, default: [])
+        window = ScrollWindow(count: regions.count, height: regions.count)
+    }
+
+    var title: String { "\(service.label) regions \(selected.count)/\(PushRules.maximumRegions)" }
+    var isDialog: Bool { true }
+    var bindings: [KeyBinding] {
+        [KeyBinding([.up, .down], "move", label: "↑↓"), KeyBinding([.character(" ")], "select region"),
+         KeyBinding([.enter, .escape], "done", label: "Enter")]
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        warning = nil
+        if window.handle(key) { return .handled }
+        switch key {
+        case .character(" "): toggle(window.selected)
+        case .enter, .escape:
+            onDone(selected)
+            return .close
+        default: break
+        }
+        return .handled
+    }
+
+    private func toggle(_ index: Int) {
+        let code = regions[index].region.code
+        if let position = selected.firstIndex(of: code) {
+            selected.remove(at: position)
+        } else if selected.count >= PushRules.maximumRegions {
+            warning = PushRules.tooManyRegions
+        } else {
+            selected.append(code)
+        }
+    }
+
+    private var rowsAt: [Int: Int] = [:]
+    func click(x: Int, y: Int) -> KeyResult {
+        guard let index = rowsAt[y] else { return .handled }
+        window.select(index)
+        toggle(index)
+        return .handled
+    }
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let theme = session.theme
+        window.height = min(regions.count, area.height - 6)
+        let rect = area.centered(width: 56, height: window.height + 5)
+        buffer.fill(rect, style: theme["dialog"])
+        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        rowsAt = [:]
+        for (offset, index) in window.visibleRange.enumerated() {
+            let (region, enabled) = regions[index]
+            let y = inner.y + offset
+            rowsAt[y] = index
+            let mark = selected.contains(region.code) ? "[x]" : "[ ]"
+            let text = "\(mark) \(region.code.padding(toLength: 15, withPad: " ", startingAt: 0)) \(region.name)" + (enabled ? "" : "  (not enabled)")
+            let style = theme[index == window.selected ? "table.cursor" : (enabled ? "dialog" : "status.muted")]
+            buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: style)
+            buffer.write(TextWidth.truncate(" " + text, to: inner.width), x: inner.x, y: y, style: style)
+        }
+        let footer = warning ?? "\(selected.count)/\(PushRules.maximumRegions) selected"
+        buffer.write(footer, x: inner.x + 1, y: inner.maxY - 2, style: theme[warning == nil ? "status.muted" : "message.error"])
+    }
+}
+
+/// After a push: every target with its result; after at least one success,
+/// Configure Now, Continue Pushing and Close (P8).
+final class PushResultDialog: Screen {
+    let session: Session
+    let certificate: Certificate
+    let results: [PushRecord]
+    weak var pushPage: PushScreen?
+    private var focus = 0
+    private var buttonSpans: [(Range<Int>, Int, Int)] = []
+
+    init(session: Session, certificate: Certificate, results: [PushRecord], pushPage: PushScreen) {
+        self.session = session
+        self.certificate = certificate
+        self.results = results
+        self.pushPage = pushPage
+    }
+
+    var anySucceeded: Bool { results.contains(where: \.succeeded) }
+    var buttons: [String] { anySucceeded ? ["Configure Now", "Continue Pushing", "Close"] : ["Continue Pushing", "Close"] }
+    var title: String { anySucceeded ? "Certificate pushed" : "Push failed" }
+    var isDialog: Bool { true }
+    var bindings: [KeyBinding] {
+        [KeyBinding([.tab, .left, .right], "switch button", label: "Tab"), KeyBinding([.enter], "press"), KeyBinding([.escape], "close")]
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        switch key {
+        case .tab, .right: focus = (focus + 1) % buttons.count
+        case .backTab, .left: focus = (focus + buttons.count - 1) % buttons.count
+        case .enter: return press(buttons[focus])
+        case .escape: return press("Continue Pushing")
+        default: break
+        }
+        return .handled
+    }
+
+    func click(x: Int, y: Int) -> KeyResult {
+        guard let span = buttonSpans.first(where: { $0.1 == y && $0.0.contains(x) }) else { return .handled }
+        return press(buttons[span.2])
+    }
+
+    private func press(_ button: String) -> KeyResult {
+        switch button {
+        case "Configure Now":
+            let target = results.first(where: \.succeeded)!.target
+            let view = ServiceView(session: session, service: CloudService.named(target.service)!, region: target.region,
+                                   selecting: certificate.id)
+            return .goTo(.resources, view)
+        case "Continue Pushing":
+            pushPage?.reset()
+            return .close
+        default:
+            return .closeAll
+        }
+    }
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let theme = session.theme
+        var lines: [(String, String)] = results.map { record in
+            (record.succeeded ? "✓ \(record.target)" : "✗ \(record.target): \(DisplayText.neutralized(record.reason))",
+             record.succeeded ? "status.ok" : "status.error")
+        }
+        if anySucceeded {
+            lines += [("", "dialog"), ("The certificate was pushed. It must still be configured on the", "dialog"),
+                      ("target service: bind it to a listener or domain there.", "dialog")]
+        }
+        let rect = area.centered(width: 70, height: lines.count + 5)
+        buffer.fill(rect, style: theme["dialog"])
+        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        for (index, line) in lines.enumerated() {
+            buffer.write(TextWidth.truncate(line.0, to: inner.width - 2), x: inner.x + 1, y: inner.y + 1 + index, style: theme[line.1])
+        }
+        var x = inner.maxX
+        buttonSpans = []
+        let y = inner.maxY - 1
+        for (index, title) in buttons.enumerated().reversed() {
+            x -= TextWidth.of(title) + 5
+            let span = Button.render(title, focused: index == focus, theme: theme, at: x, y: y, into: &buffer)
+            buttonSpans.append((span, y, index))
+        }
+    }
+}

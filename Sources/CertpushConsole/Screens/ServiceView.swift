@@ -1,0 +1,175 @@
+import CertpushCore
+import Foundation
+import TerminalKit
+
+/// Cloud Resources: the services, with how many resources each has.
+final class ServicesScreen: Screen {
+    let session: Session
+    private var window = ScrollWindow(count: CloudService.all.count)
+    private var tableArea = Rect(x: 0, y: 0, width: 0, height: 0)
+
+    init(session: Session) { self.session = session }
+
+    var title: String { "Cloud Resources" }
+    var bindings: [KeyBinding] { ScrollWindow.movementBindings + [KeyBinding([.enter], "open service")] }
+
+    func handle(_ key: Key) -> KeyResult {
+        if window.handle(key) { return .handled }
+        guard key == .enter else { return .ignored }
+        return .open(ServiceView(session: session, service: CloudService.all[window.selected], region: nil, selecting: nil))
+    }
+
+    func click(x: Int, y: Int) -> KeyResult {
+        let index = window.top + y - tableArea.y - 1
+        guard tableArea.contains(x: x, y: y), index >= window.top, index < window.count else { return .ignored }
+        if index == window.selected { return handle(.enter) }
+        window.select(index)
+        return .handled
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        let resources = session.read({ try $0.resources(ResourceFilter()) }, default: [])
+        let counts = Dictionary(grouping: resources, by: \.service).mapValues(\.count)
+        window.height = max(1, rect.height - 1)
+        tableArea = rect
+        let rows = CloudService.all.map { service in
+            [TableCell(service.label), TableCell(service.name), TableCell(service.regional ? "regional" : "global"),
+             TableCell(service.pushable ? "push, deploy" : "deploy"), TableCell("\(counts[service.code] ?? 0)")]
+        }
+        Table(columns: [Column("CODE", .fixed(5)), Column("SERVICE", .flexible(minimum: 20)), Column("SCOPE", .fixed(8)),
+                        Column("TAKES", .fixed(12)), Column("RESOURCES", .fixed(9), alignRight: true)])
+            .render(rows: rows, cursor: window.selected - window.top, focused: true, theme: session.theme, in: rect, into: &buffer)
+    }
+}
+
+/// One service (in one region): the certificates in its store and its
+/// resources. `b` binds the store certificate in focus to the resource in
+/// focus: the "configure it on the service" step that follows a push.
+final class ServiceView: Screen {
+    let session: Session
+    let service: CloudService
+    private(set) var region: String?
+    private let regions: [String]
+    private var storeWindow = ScrollWindow()
+    private var resourceWindow = ScrollWindow()
+    private(set) var resourcesFocused = false
+    private var selecting: CertificateID?
+
+    init(session: Session, service: CloudService, region: String?, selecting: CertificateID?) {
+        self.session = session
+        self.service = service
+        self.selecting = selecting
+        regions = service.regional ? session.read({ db in
+            try db.regions().map(\.code).filter { try db.isEnabled(service: service.code, region: $0) }
+        }, default: []) : []
+        self.region = service.regional ? (region ?? regions.first) : nil
+        if selecting != nil { resourcesFocused = true }
+    }
+
+    var title: String { service.label + " · " + service.name + (region.map { " · \($0)" } ?? "") }
+
+    var bindings: [KeyBinding] {
+        var keys = ScrollWindow.movementBindings + [KeyBinding([.tab], "store / resources", label: "Tab")]
+        if service.regional { keys.append(KeyBinding([.left, .right], "region", label: "←→")) }
+        keys.append(KeyBinding([.character("b")], "bind certificate to resource"))
+        keys.append(KeyBinding([.escape], "back"))
+        return keys
+    }
+
+    var storeEntries: [ServiceStoreEntry] {
+        session.read({ try $0.serviceStore(service: service.code, region: region) }, default: [])
+    }
+
+    var resources: [CloudResource] {
+        session.read({ try $0.resources(ResourceFilter(service: service.code, region: region ?? "")) }, default: [])
+    }
+
+    func handle(_ key: Key) -> KeyResult {
+        switch key {
+        case .escape: return .close
+        case .tab, .backTab: resourcesFocused.toggle()
+        case .left, .right:
+            guard service.regional, let current = region, let index = regions.firstIndex(of: current), !regions.isEmpty else { return .handled }
+            region = regions[(index + (key == .right ? 1 : regions.count - 1)) % regions.count]
+            storeWindow.home()
+            resourceWindow.home()
+        case .character("b"): bind()
+        default:
+            syncCounts()
+            let handled = resourcesFocused ? resourceWindow.handle(key) : storeWindow.handle(key)
+            return handled ? .handled : .ignored
+        }
+        return .handled
+    }
+
+    private func syncCounts() {
+        storeWindow.setCount(storeEntries.count)
+        resourceWindow.setCount(resources.count)
+    }
+
+    private func bind() {
+        syncCounts()
+        let entries = storeEntries, resources = resources
+        guard !entries.isEmpty, let certificate = entries[storeWindow.selected].certificateID else {
+            session.message = ("Choose a certificate pushed from certpush in the store list first.", true)
+            return
+        }
+        guard !resources.isEmpty else {
+            session.message = ("\(service.label) has no resources here.", true)
+            return
+        }
+        let resource = resources[resourceWindow.selected]
+        do {
+            try session.context.push.bind(certificate, to: resource.id)
+            session.dataChanged()
+            session.say("Bound \(certificate) to \(resource.id) \(DisplayText.neutralized(resource.name)).")
+        } catch {
+            session.complain(error)
+        }
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        let theme = session.theme
+        let entries = storeEntries, resources = resources
+        if let selecting, let index = entries.firstIndex(where: { $0.certificateID == selecting }) {
+            storeWindow.setCount(entries.count)
+            storeWindow.select(index)
+            self.selecting = nil
+        }
+        var y = rect.y
+        if service.regional {
+            let regionLine = regions.isEmpty ? "not enabled in any region" : "region ← \(region ?? "-") →   (\(regions.count) regions enabled)"
+            buffer.write(regionLine, x: rect.x + 1, y: y, style: theme["status.muted"])
+            y += 1
+        }
+        let storeHeight = max(3, min(entries.count + 2, (rect.maxY - y) / 2))
+        buffer.write("Certificates in the \(service.label) store", x: rect.x + 1, y: y, style: theme[resourcesFocused ? "body" : "nav.selected"])
+        let storeArea = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: storeHeight - 1)
+        storeWindow.height = max(1, storeArea.height - 1)
+        storeWindow.setCount(entries.count)
+        let storeRows = entries[storeWindow.visibleRange].map { entry in
+            [TableCell(DisplayText.neutralized(entry.name)), TableCell(entry.certificateID?.description ?? "-"),
+             TableCell(entry.origin.rawValue), TableCell(String(entry.fingerprint.prefix(16)))]
+        }
+        Table(columns: [Column("NAME", .flexible(minimum: 16)), Column("ID", .fixed(6)), Column("ORIGIN", .fixed(8)), Column("SHA-256", .fixed(16))])
+            .render(rows: storeRows, cursor: entries.isEmpty ? nil : storeWindow.selected - storeWindow.top,
+                    focused: !resourcesFocused, theme: theme, in: storeArea, into: &buffer)
+        if entries.isEmpty { buffer.write("No certificates in this store.", x: storeArea.x, y: storeArea.y + 1, style: theme["status.muted"]) }
+
+        y = storeArea.maxY + 1
+        buffer.write("Resources", x: rect.x + 1, y: y, style: theme[resourcesFocused ? "nav.selected" : "body"])
+        let resourceArea = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: rect.maxY - y - 1)
+        resourceWindow.height = max(1, resourceArea.height - 1)
+        resourceWindow.setCount(resources.count)
+        let resourceRows = resources[resourceWindow.visibleRange].map { resource in
+            [TableCell(resource.id.description), TableCell(DisplayText.neutralized(resource.name)),
+             TableCell(DisplayText.neutralized(resource.domain)), TableCell(resource.certificateID?.description ?? "none"),
+             TableCell(resource.fault ?? "", role: "status.warn")]
+        }
+        Table(columns: [Column("ID", .fixed(5)), Column("NAME", .flexible(minimum: 14)), Column("DOMAIN", .flexible(minimum: 14)),
+                        Column("CERT", .fixed(5)), Column("FAULT", .fixed(12))])
+            .render(rows: resourceRows, cursor: resources.isEmpty ? nil : resourceWindow.selected - resourceWindow.top,
+                    focused: resourcesFocused, theme: theme, in: resourceArea, into: &buffer)
+        if resources.isEmpty { buffer.write("No resources here.", x: resourceArea.x, y: resourceArea.y + 1, style: theme["status.muted"]) }
+    }
+}
