@@ -50,8 +50,9 @@ public final class Console: TerminalProgram {
     /// What the hint bar and help show now.
     var activeBindings: [KeyBinding] {
         if navigationFocused { return Self.navigationBindings + Self.globalBindings }
+        let own = Set(top.bindings.flatMap(\.keys))
         let global = Self.globalBindings.filter { binding in
-            !(binding.keys.contains(.character("q")) && stack.count > 1)
+            !(binding.keys.contains(.character("q")) && stack.count > 1) && own.isDisjoint(with: binding.keys)
         }
         return top.bindings + (top.isTyping || top.isDialog ? [] : global)
     }

@@ -86,6 +86,46 @@ final class TmuxSession {
         #expect(try ourProcesses().isEmpty, "certpush is still running after q")
     }
 
+    @Test("push to ELB in two regions, meet the 10-region cap, Continue Pushing, find the new records, then Configure Now and bind")
+    func pushFlow() throws {
+        guard let tmux = try start() else { return }
+        try tmux.waitFor("14 certificates")
+        // The cursor to c12 media-upload (third row), then More > Push.
+        try tmux.send("j", "j", "m")
+        try tmux.waitFor("c12 · More")
+        try tmux.send("Enter")
+        try tmux.waitFor("Push Certificate · c12 media-upload")
+        try tmux.send("j", "j", "r")
+        try tmux.waitFor("ELB regions 0/10")
+        for _ in 0..<10 { try tmux.send("Space", "j") }
+        try tmux.waitFor("ELB regions 10/10")
+        try tmux.send("Space")
+        try tmux.waitFor("You can select up to 10 regions.")
+        // Keep two regions: clear the other eight.
+        for _ in 0..<8 { try tmux.send("k", "Space") }
+        try tmux.waitFor("ELB regions 2/10")
+        try tmux.send("Enter", "Tab", "Enter")
+        let results = try tmux.waitFor("Certificate pushed")
+        #expect(results.contains("Configure Now"))
+        #expect(results.contains("Continue Pushing"))
+        try tmux.send("Tab", "Enter")
+        let page = try tmux.waitFor("ELB in cn-north-1")
+        #expect(page.contains("regions 0/10"))
+        #expect(page.contains("ELB in cn-north-4"))
+        #expect(page.components(separatedBy: "pushed").count - 1 >= 2)
+        // Push once more to reach the service view, and bind to a listener.
+        try tmux.send("j", "j", "r")
+        try tmux.waitFor("ELB regions 0/10")
+        try tmux.send("j", "j", "Space", "Enter", "Tab", "Enter")
+        try tmux.waitFor("Configure Now")
+        try tmux.send("Enter")
+        try tmux.waitFor("ELB · Elastic Load Balance · cn-east-3")
+        try tmux.send("b")
+        try tmux.waitFor("Bound c12 to r4 listener-web-443.")
+        try tmux.send("Escape", "Tab", "g", "Enter", "q")
+        try tmux.waitFor("certpush-exited-0")
+    }
+
     @Test("it says when the terminal is too small, and comes back when it grows")
     func resize() throws {
         guard let tmux = try start() else { return }

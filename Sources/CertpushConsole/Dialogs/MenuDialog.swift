@@ -31,10 +31,9 @@ final class MenuDialog: Screen {
         case .enter: return items[window.selected].action()
         case .escape: return .close
         case .character(let c):
-            // The first letter of an item picks it.
-            if let index = items.firstIndex(where: { $0.title.lowercased().first == Character(c.lowercased()) }) {
-                return items[index].action()
-            }
+            // A first letter that only one item has picks it.
+            let matching = items.indices.filter { items[$0].title.lowercased().first == Character(c.lowercased()) }
+            if matching.count == 1 { return items[matching[0]].action() }
             return .handled
         default: return .handled
         }

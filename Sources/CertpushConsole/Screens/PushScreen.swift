@@ -116,7 +116,7 @@ final class PushScreen: Screen {
         targets = []
         for (index, service) in services.enumerated() {
             let mark = checked.contains(service.code) ? "[x]" : "[ ]"
-            var line = "\(mark) \(service.label.padding(toLength: 4, withPad: " ", startingAt: 0)) \(service.name)"
+            var line = "\(mark) \(service.label.padding(toLength: 4, withPad: " ", startingAt: 0)) \(service.name.padding(toLength: 26, withPad: " ", startingAt: 0))"
             if service.regional {
                 let chosen = regions[service.code] ?? []
                 line += "   regions \(chosen.count)/\(PushRules.maximumRegions)" + (chosen.isEmpty ? "  (r to pick)" : ": " + chosen.joined(separator: ", "))
@@ -277,7 +277,11 @@ final class PushResultDialog: Screen {
     private func press(_ button: String) -> KeyResult {
         switch button {
         case "Configure Now":
-            let target = results.first(where: \.succeeded)!.target
+            // The first place pushed to that has resources to bind to, else the first pushed.
+            let pushed = results.filter(\.succeeded).map(\.target)
+            let target = pushed.first { target in
+                !session.read({ try $0.resources(ResourceFilter(service: target.service, region: target.region ?? "")) }, default: []).isEmpty
+            } ?? pushed[0]
             let view = ServiceView(session: session, service: CloudService.named(target.service)!, region: target.region,
                                    selecting: certificate.id)
             return .goTo(.resources, view)

@@ -53,7 +53,9 @@ final class ServiceView: Screen {
     private var storeWindow = ScrollWindow()
     private var resourceWindow = ScrollWindow()
     private(set) var resourcesFocused = false
-    private var selecting: CertificateID?
+    /// The certificate Configure Now opened this view for: kept selected in every region.
+    private let selecting: CertificateID?
+    private var selectedFor: String??
 
     init(session: Session, service: CloudService, region: String?, selecting: CertificateID?) {
         self.session = session
@@ -93,6 +95,7 @@ final class ServiceView: Screen {
             region = regions[(index + (key == .right ? 1 : regions.count - 1)) % regions.count]
             storeWindow.home()
             resourceWindow.home()
+            selectedFor = nil
         case .character("b"): bind()
         default:
             syncCounts()
@@ -131,10 +134,10 @@ final class ServiceView: Screen {
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
         let entries = storeEntries, resources = resources
-        if let selecting, let index = entries.firstIndex(where: { $0.certificateID == selecting }) {
+        if selectedFor != .some(region), let selecting, let index = entries.firstIndex(where: { $0.certificateID == selecting }) {
             storeWindow.setCount(entries.count)
             storeWindow.select(index)
-            self.selecting = nil
+            selectedFor = .some(region)
         }
         var y = rect.y
         if service.regional {

@@ -1,0 +1,63 @@
+import CertpushTestSupport
+import Foundation
+import Testing
+
+/// `certpush push`, `push-records`, `resources` as scripts use them (SPEC 4 P9, SPEC 8).
+@Suite struct PushCommandTests {
+    let directory = TemporaryDirectory()
+    var db: String { directory.path("push.sqlite") }
+    func certpush(_ arguments: String...) throws -> CertpushBinary.Result {
+        try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state")])
+    }
+
+    @Test("all targets pushed: exit 0; one good and one failing: both recorded, exit 1")
+    func exitCodes() throws {
+        #expect(try certpush("init").status == 0)
+        let good = try certpush("push", "c12", "--service", "elb", "--region", "cn-north-1", "--json")
+        #expect(good.status == 0)
+        let mixed = try certpush("push", "c12", "--service", "waf", "--region", "cn-north-4", "--region", "af-south-1", "--json")
+        #expect(mixed.status == 1)
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(mixed.stdout.utf8)) as? [String: Any])
+        let rows = try #require(results["results"] as? [[String: Any]])
+        #expect(rows.count == 2)
+        #expect(rows.map { $0["ok"] as? Bool } == [true, false])
+        #expect(rows[1]["reason"] as? String == "WAF is not enabled in af-south-1")
+        for field in ["service", "region", "ok", "reason"] { #expect(rows[0][field] != nil, "missing \(field)") }
+        let records = try certpush("push-records", "c12", "--json")
+        let stored = try #require(try JSONSerialization.jsonObject(with: Data(records.stdout.utf8)) as? [[String: Any]])
+        #expect(stored.count == 3)
+        #expect(stored.first?["region"] as? String == "af-south-1")
+    }
+
+    @Test("P1, P2 and P5 refuse before anything runs: exit 2, no record", arguments: [
+        ["c5", "--service", "cdn"], ["c6", "--service", "cdn"], ["c12", "--service", "elb"],
+        ["c12", "--service", "elb", "--region", "cn-north-4", "--region", "cn-north-1", "--region", "cn-east-3", "--region", "cn-east-2",
+         "--region", "cn-south-1", "--region", "cn-southwest-2", "--region", "ap-southeast-1", "--region", "ap-southeast-2",
+         "--region", "ap-southeast-3", "--region", "af-south-1", "--region", "eu-west-101"],
+        ["c12", "--service", "dcdn"], ["c12"],
+    ])
+    func refusals(arguments: [String]) throws {
+        #expect(try certpush("init").status == 0)
+        let result = try CertpushBinary.run(["push"] + arguments + ["--db", db])
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(try certpush("push-records", arguments[0]).stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test("resources list filters by service and region; bind puts a pushed certificate on a listener")
+    func resources() throws {
+        #expect(try certpush("init").status == 0)
+        let listed = try certpush("resources", "list", "--service", "elb", "--region", "cn-north-4", "--json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 3)
+        for field in ["id", "service", "region", "name", "domain", "certificateId"] {
+            #expect(rows.contains { $0[field] != nil }, "missing \(field)")
+        }
+        #expect(try certpush("resources", "bind", "r3", "c12").status == 2)
+        #expect(try certpush("push", "c12", "--service", "elb", "--region", "cn-north-4").status == 0)
+        #expect(try certpush("resources", "bind", "r3", "c12").status == 0)
+        #expect(try certpush("resources", "list", "--service", "elb").stdout.contains("listener-shop-443  shop.example.cn  c12"))
+        #expect(try certpush("resources", "sync").stdout.contains("Synchronised"))
+        #expect(try certpush("resources", "list", "--service", "nope").status == 2)
+    }
+}
