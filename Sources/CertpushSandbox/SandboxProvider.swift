@@ -18,6 +18,10 @@ public struct SandboxProvider: CloudProvider {
         try inventory.setCertificate(certificate, on: resource.id)
     }
 
+    public func rollBack(_ resource: CloudResource, to previous: CertificateID?, inventory: any StoreWriter) throws {
+        try bind(previous, to: resource, inventory: inventory)
+    }
+
     /// The sandbox's inventory is its own truth: synchronising finds it as it is.
     public func synchronize(inventory: any StoreWriter) throws -> Int {
         try inventory.resources(ResourceFilter()).count

@@ -122,13 +122,13 @@ import Testing
 
     @Test("Delete asks, says it cannot be restored, and defaults to Cancel")
     func delete() throws {
-        let driver = try driverOn("legacy-upload")
+        let driver = try driverOn("revoked-demo")
         driver.press("m", "G", "Enter")
         #expect(driver.screen.contains("cannot be restored"))
         driver.press("Enter")
         #expect(driver.screen.contains("14 certificates"))
         driver.press("m", "G", "Enter", "Tab", "Enter")
-        #expect(driver.screen.contains("Deleted c11 legacy-upload."))
+        #expect(driver.screen.contains("Deleted c9 revoked-demo."))
         #expect(driver.screen.contains("13 certificates"))
     }
 

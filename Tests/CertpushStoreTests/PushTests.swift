@@ -140,6 +140,19 @@ import Testing
         #expect(throws: BindFailure(resource: faulty.id, cause: "listener in maintenance")) { try push.bind(media, to: faulty.id) }
     }
 
+    @Test("a certificate bound to a resource cannot be deleted; an unbound one can")
+    func deleteInUse() throws {
+        let www = try id(named: "www.example.com")
+        do {
+            try fixture.certificates.delete(www)
+            Issue.record("deleted a certificate in use")
+        } catch let refusal as Refusal {
+            #expect(refusal.sentence.hasPrefix("\(www) is in use on 4 resources (r1 listener-web-443"))
+        }
+        #expect(try fixture.certificates.certificate(www).id == www)
+        try fixture.certificates.delete(try id(named: "revoked-demo"))
+    }
+
     @Test("the sandbox cloud: 14+ regions, WAF off somewhere, a faulty resource, resources bound to demo certificates")
     func sandboxCloud() throws {
         let store = fixture.workspace.store

@@ -79,9 +79,10 @@ import Testing
     @Test("delete, activity, unknown ids and usage mistakes")
     func deleteAndActivity() throws {
         #expect(try certpush("init").status == 0)
-        let deleted = try certpush("certs", "delete", "c2")
+        let deleted = try certpush("certs", "delete", "c9")
         #expect(deleted.status == 0)
-        #expect(try certpush("certs", "show", "c2").status == 2)
+        #expect(try certpush("certs", "show", "c9").status == 2)
+        #expect(try certpush("certs", "delete", "c1").stderr.contains("is in use on"))
         #expect(try certpush("certs", "show", "nonsense").stderr.contains("is not a certificate id"))
         let activity = try certpush("activity", "--json", "--limit", "1")
         #expect(activity.stdout.contains("certificate.delete"))

@@ -121,7 +121,8 @@ final class PushScreen: Screen {
                 let chosen = regions[service.code] ?? []
                 line += "   regions \(chosen.count)/\(PushRules.maximumRegions)" + (chosen.isEmpty ? "  (r to pick)" : ": " + chosen.joined(separator: ", "))
             } else {
-                line += "   global"
+                let enabled = session.read({ try $0.isEnabled(service: service.code, region: nil) }, default: false)
+                line += enabled ? "   global" : "   global (not enabled)"
             }
             let style = theme[focus == index ? "table.cursor" : "body"]
             buffer.fill(Rect(x: rect.x + 1, y: y, width: rect.width - 2, height: 1), style: style)

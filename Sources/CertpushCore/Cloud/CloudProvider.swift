@@ -9,6 +9,8 @@ public protocol CloudProvider: Sendable {
     func push(_ certificate: Certificate, service: CloudService, region: String?, inventory: any StoreWriter) throws
     /// Puts the certificate (or none) on the resource.
     func bind(_ certificate: CertificateID?, to resource: CloudResource, inventory: any StoreWriter) throws
+    /// Puts back the certificate the resource had before (or none).
+    func rollBack(_ resource: CloudResource, to previous: CertificateID?, inventory: any StoreWriter) throws
     /// The resources the provider holds now, for "Synchronize Cloud Resources".
     func synchronize(inventory: any StoreWriter) throws -> Int
 }

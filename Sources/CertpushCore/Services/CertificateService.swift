@@ -65,6 +65,11 @@ public struct CertificateService: Sendable {
         let now = time.now()
         try store.write { db in
             guard let certificate = try db.certificate(id) else { throw Self.notFound(id) }
+            let bound = try db.resources(ResourceFilter(certificateID: id))
+            guard bound.isEmpty else {
+                let names = bound.prefix(3).map { "\($0.id) \($0.name)" }.joined(separator: ", ") + (bound.count > 3 ? ", ..." : "")
+                throw Refusal("\(id) is in use on \(bound.count) resource\(bound.count == 1 ? "" : "s") (\(DisplayText.neutralized(names))); bind another certificate there first.")
+            }
             try db.deleteCertificate(id)
             try db.append(ActivityEntry(at: now, user: user, action: "certificate.delete",
                                         subject: id.description, detail: certificate.name))
