@@ -62,23 +62,6 @@ public struct Certificate: Sendable, Equatable {
     }
 }
 
-/// The short, stable id shown in lists and accepted by the CLI: `c12`.
-public struct CertificateID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let rawValue: Int64
-    public init(_ rawValue: Int64) { self.rawValue = rawValue }
-
-    /// Accepts `c12`, `C12` or `12`.
-    public init?(_ text: String) {
-        var digits = Substring(text.trimmingCharacters(in: .whitespaces))
-        if digits.first == "c" || digits.first == "C" { digits = digits.dropFirst() }
-        guard let value = Int64(digits), value > 0 else { return nil }
-        rawValue = value
-    }
-
-    public var description: String { "c\(rawValue)" }
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-}
-
 public enum CertificateFamily: String, Sendable, CaseIterable, Codable {
     case international, sm
 }

@@ -1,21 +1,5 @@
 import Foundation
 
-/// `r12`: a resource's short id.
-public struct ResourceID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let rawValue: Int64
-    public init(_ rawValue: Int64) { self.rawValue = rawValue }
-
-    public init?(_ text: String) {
-        var digits = Substring(text.trimmingCharacters(in: .whitespaces))
-        if digits.first == "r" || digits.first == "R" { digits = digits.dropFirst() }
-        guard let value = Int64(digits), value > 0 else { return nil }
-        rawValue = value
-    }
-
-    public var description: String { "r\(rawValue)" }
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-}
-
 /// Something on a cloud that serves a domain with a certificate: an ELB
 /// listener, a CDN domain, a WAF domain... (SPEC 3).
 public struct CloudResource: Sendable, Equatable {

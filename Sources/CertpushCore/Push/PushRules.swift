@@ -31,14 +31,14 @@ public struct PushRequest: Sendable, Equatable {
     }
 
     /// The CLI's form: every regional service gets all the regions named.
+    /// Regions named with only global services stay on them, so that
+    /// validation refuses them rather than dropping them unseen.
     public init(certificate: CertificateID, services: [String], regions: [String]) {
         self.certificate = certificate
+        let anyRegional = services.contains { CloudService.named($0)?.regional == true }
         selections = services.map { code in
-            Selection(service: code, regions: CloudService.named(code)?.regional == true ? regions : [])
-        }
-        if selections.allSatisfy({ CloudService.named($0.service)?.regional == false }), let region = regions.first {
-            // Regions with only global services: keep them, so validation can say so.
-            selections = selections.map { Selection(service: $0.service, regions: [region]) }
+            let regional = CloudService.named(code)?.regional ?? true
+            return Selection(service: code, regions: regional || !anyRegional ? regions : [])
         }
     }
 }
@@ -93,7 +93,8 @@ public enum PushRules {
                 targets.append(PushTarget(service: service.code, region: nil))
             }
         }
-        return Array(NSOrderedSet(array: targets).array as! [PushTarget])
+        var seen = Set<PushTarget>()
+        return targets.filter { seen.insert($0).inserted }
     }
 
     /// P3, P4, P6 and what the service accepts: why this one target fails, or nil.
