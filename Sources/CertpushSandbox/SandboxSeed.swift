@@ -24,6 +24,13 @@ public enum SandboxSeed {
                 byName[certificate.name] = certificate
             }
             try SandboxCloud.seed(db, certificates: byName)
+            // A small deployment quota, so its limit is met in training.
+            try db.setValue("10", forKey: DeploymentService.quotaKey)
+            for contact in [Contact(name: "Ana Ops", email: "ana.ops@example.com"),
+                            Contact(name: "Bo Security", email: "bo.sec@example.com"),
+                            Contact(name: "Chen Web", email: "chen.web@example.com")] {
+                try db.saveContact(contact, replacing: nil)
+            }
             try db.setValue(ISO8601DateFormatter().string(from: now), forKey: seededKey)
             try db.append(ActivityEntry(at: now, user: user, action: "sandbox.seed", subject: "sandbox",
                                         detail: "\(drafts.count) demo certificates, \(SandboxCloud.resources.count) resources"))

@@ -10,6 +10,7 @@ public struct Workspace: Sendable {
     public let store: any Store
     public let certificates: CertificateService
     public let push: PushService
+    public let deployments: DeploymentService
     public let provider: any CloudProvider
     /// True when this open made the database.
     public let created: Bool
@@ -20,7 +21,7 @@ public struct Workspace: Sendable {
     /// Opens the database at `path`; a new one is seeded with the sandbox
     /// unless `empty` is set.
     public static func open(path: String, empty: Bool = false, time: any TimeSource = SystemTime(),
-                            user: String = currentUser()) throws -> Workspace {
+                            user: String = currentUser(), notifyCommand: String? = nil) throws -> Workspace {
         let opened = try SQLiteStore.open(path: path)
         let store = opened.store
         if opened.created {
@@ -37,7 +38,12 @@ public struct Workspace: Sendable {
         let provider = SandboxProvider()
         return Workspace(
             store: store, certificates: CertificateService(store: store, time: time, user: user),
-            push: PushService(store: store, provider: provider, time: time, user: user), provider: provider,
+            push: PushService(store: store, provider: provider, time: time, user: user),
+            deployments: DeploymentService(
+                store: store, provider: provider, time: time, user: user, processID: getpid(),
+                isAlive: { pid in kill(pid, 0) == 0 || errno == EPERM },
+                deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
+            provider: provider,
             created: opened.created, isSandbox: true)
     }
 
@@ -45,6 +51,35 @@ public struct Workspace: Sendable {
         let environment = ProcessInfo.processInfo.environment
         if let name = getpwuid(geteuid())?.pointee.pw_name { return String(cString: name) }
         return environment["USER"] ?? "unknown"
+    }
+}
+
+/// D15: runs `notify_command` once per notification, the message on its
+/// standard input. A failing command is logged, never shown on the console.
+enum Notifier {
+    static func deliver(_ notification: TaskNotification, command: String?) {
+        guard let command, !command.isEmpty else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "CERTPUSH_TASK": notification.taskID.description, "CERTPUSH_CONTACT": notification.contact,
+        ]) { $1 }
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+            input.fileHandleForWriting.write(Data((notification.message + "\n").utf8))
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 {
+                Workspace.logger.warning("notify_command failed", metadata: ["status": "\(process.terminationStatus)", "task": "\(notification.taskID)"])
+            }
+        } catch {
+            Workspace.logger.warning("notify_command could not start", metadata: ["error": "\(error)"])
+        }
     }
 }
 

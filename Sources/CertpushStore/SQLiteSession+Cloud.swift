@@ -4,8 +4,8 @@ import GRDB
 
 /// The cloud inventory's rows. A global service's region is stored as ''.
 extension SQLiteSession {
-    private static func column(_ region: String?) -> String { region ?? "" }
-    private static func region(_ column: String) -> String? { column.isEmpty ? nil : column }
+    static func column(_ region: String?) -> String { region ?? "" }
+    static func region(_ column: String) -> String? { column.isEmpty ? nil : column }
 
     func regions() throws -> [Region] {
         try Row.fetchAll(db, sql: "SELECT code, name FROM region ORDER BY position").map { Region(code: $0[0], name: $0[1]) }
@@ -52,6 +52,28 @@ extension SQLiteSession {
                                 arguments: arguments).map(Self.resource)
     }
 
+    func resources(servingAnyOf domains: [String], orUnder parents: [String]) throws -> [CloudResource] {
+        var found: [CloudResource] = []
+        // In batches, to stay under SQLite's limit on bound values.
+        for (column, values) in [("domain", domains), ("parent_domain", parents)] where !values.isEmpty {
+            var start = 0
+            while start < values.count {
+                let batch = Array(values[start..<min(values.count, start + 500)])
+                found += try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE \(column) IN (\(databaseQuestionMarks(count: batch.count)))",
+                                          arguments: StatementArguments(batch)).map(Self.resource)
+                start += batch.count
+            }
+        }
+        var seen = Set<ResourceID>()
+        return found.filter { seen.insert($0.id).inserted }.sorted { $0.id < $1.id }
+    }
+
+    func resources(_ ids: [ResourceID]) throws -> [CloudResource] {
+        guard !ids.isEmpty else { return [] }
+        return try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id",
+                                arguments: StatementArguments(ids.map(\.rawValue))).map(Self.resource)
+    }
+
     func resource(_ id: ResourceID) throws -> CloudResource? {
         try Row.fetchOne(db, sql: "SELECT * FROM resource WHERE id = ?", arguments: [id.rawValue]).map(Self.resource)
     }
@@ -89,9 +111,10 @@ extension SQLiteSession {
     }
 
     func insertResource(_ resource: CloudResource) throws -> ResourceID {
-        try db.execute(sql: "INSERT INTO resource (service, region, name, domain, certificate_id, fault) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [resource.service, Self.column(resource.region), resource.name, resource.domain,
-                                   resource.certificateID?.rawValue, resource.fault])
+        try db.execute(sql: """
+            INSERT INTO resource (service, region, name, domain, parent_domain, certificate_id, fault) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [resource.service, Self.column(resource.region), resource.name, resource.domain.lowercased(),
+                             DomainMatch.parent(of: resource.domain.lowercased()), resource.certificateID?.rawValue, resource.fault])
         return ResourceID(db.lastInsertedRowID)
     }
 

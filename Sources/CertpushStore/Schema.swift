@@ -97,11 +97,14 @@ enum Schema {
                     region TEXT NOT NULL,
                     name TEXT NOT NULL,
                     domain TEXT NOT NULL,
+                    -- the domain one label up, so wildcard matching is an index lookup too
+                    parent_domain TEXT NOT NULL,
                     certificate_id INTEGER REFERENCES certificate(id) ON DELETE SET NULL,
                     fault TEXT
                 );
                 CREATE INDEX resource_by_service ON resource(service, region);
                 CREATE INDEX resource_by_domain ON resource(domain);
+                CREATE INDEX resource_by_parent_domain ON resource(parent_domain);
                 CREATE INDEX resource_by_certificate ON resource(certificate_id);
 
                 CREATE TABLE push_record (
@@ -115,6 +118,64 @@ enum Schema {
                     reason TEXT NOT NULL
                 );
                 CREATE INDEX push_record_by_certificate ON push_record(certificate_id, id);
+                """)
+        }
+        migrator.registerMigration("v3-deployment-tasks") { db in
+            try db.execute(sql: """
+                CREATE TABLE contact (
+                    name TEXT PRIMARY KEY,
+                    email TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE task (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    scheduled_at REAL,
+                    created_at REAL NOT NULL,
+                    created_by TEXT NOT NULL,
+                    finished_at REAL,
+                    -- the process running it, so a crashed run can be told from a live one
+                    runner_pid INTEGER
+                );
+                CREATE INDEX task_by_status ON task(status, scheduled_at);
+
+                CREATE TABLE task_certificate (
+                    task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    certificate_id INTEGER NOT NULL,
+                    PRIMARY KEY (task_id, position)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE task_contact (
+                    task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    contact TEXT NOT NULL,
+                    PRIMARY KEY (task_id, position)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE task_pair (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,
+                    resource_id INTEGER NOT NULL,
+                    certificate_id INTEGER NOT NULL,
+                    service TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    resource_name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    cause TEXT NOT NULL,
+                    previous_certificate_id INTEGER,
+                    charged INTEGER NOT NULL
+                );
+                CREATE INDEX task_pair_by_task ON task_pair(task_id);
+
+                CREATE TABLE notification (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    task_id INTEGER NOT NULL,
+                    contact TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    message TEXT NOT NULL
+                );
                 """)
         }
         return migrator

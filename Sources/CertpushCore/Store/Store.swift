@@ -28,7 +28,22 @@ public protocol StoreReader {
     func serviceStores(holding certificate: CertificateID) throws -> [ServiceStoreEntry]
     func resources(_ filter: ResourceFilter) throws -> [CloudResource]
     func resource(_ id: ResourceID) throws -> CloudResource?
+    func resources(_ ids: [ResourceID]) throws -> [CloudResource]
+    /// Resources whose domain is one of `domains` or lies one label under one
+    /// of `parents`: an index lookup, however many resources there are.
+    func resources(servingAnyOf domains: [String], orUnder parents: [String]) throws -> [CloudResource]
     func pushRecords(certificate: CertificateID, limit: Int) throws -> [PushRecord]
+
+    // Deployment tasks, contacts, the outbox.
+    func contacts() throws -> [Contact]
+    func task(_ id: TaskID) throws -> DeploymentTask?
+    func tasks() throws -> [DeploymentTask]
+    /// Scheduled tasks whose time has come, oldest first.
+    func dueTasks(at now: Date) throws -> [TaskID]
+    func tasks(in status: TaskStatus) throws -> [TaskID]
+    /// The process that claimed a running task.
+    func runner(of task: TaskID) throws -> Int32?
+    func notifications(limit: Int) throws -> [TaskNotification]
 }
 
 public protocol StoreWriter: StoreReader {
@@ -44,6 +59,30 @@ public protocol StoreWriter: StoreReader {
     func insertResource(_ resource: CloudResource) throws -> ResourceID
     func setCertificate(_ certificate: CertificateID?, on resource: ResourceID) throws
     func append(_ record: PushRecord) throws
+
+    func saveContact(_ contact: Contact, replacing oldName: String?) throws
+    func deleteContact(named name: String) throws
+    func insert(_ task: DeploymentTask) throws -> TaskID
+    /// Moves the task to `to` only if it is in one of `from`: the atomic claim
+    /// that keeps a task from running twice (D14). True when this call moved it.
+    func transition(_ task: TaskID, from: [TaskStatus], to: TaskStatus, at: Date, runner: Int32?) throws -> Bool
+    func update(_ pair: TaskPair) throws
+    func deleteTask(_ id: TaskID) throws
+    func append(_ notification: TaskNotification) throws
+}
+
+/// A message to a contact about a task, kept in the outbox (D15).
+public struct TaskNotification: Sendable, Equatable {
+    public var taskID: TaskID
+    public var contact: String
+    public var at: Date
+    public var message: String
+    public init(taskID: TaskID, contact: String, at: Date, message: String) {
+        self.taskID = taskID
+        self.contact = contact
+        self.at = at
+        self.message = message
+    }
 }
 
 /// What the certificate list asks for.

@@ -1,0 +1,145 @@
+import Foundation
+
+/// What a user asks a deployment task to do.
+public struct TaskRequest: Sendable, Equatable {
+    public var name: String
+    public var certificates: [CertificateID]
+    public var resources: [ResourceID]
+    /// Add the smart-matched resources (D5).
+    public var match: Bool
+    /// nil: deploy now; else a custom time that must be in the future (D1).
+    public var at: Date?
+    public var contacts: [String]
+
+    public init(name: String, certificates: [CertificateID], resources: [ResourceID] = [], match: Bool = false,
+                at: Date? = nil, contacts: [String] = []) {
+        self.name = name
+        self.certificates = certificates
+        self.resources = resources
+        self.match = match
+        self.at = at
+        self.contacts = contacts
+    }
+}
+
+/// The preview (D9): the pairs, the quota they consume, and why the task
+/// cannot be submitted, if it cannot.
+public struct TaskPlan: Sendable, Equatable {
+    public var request: TaskRequest
+    public var certificates: [Certificate]
+    public var resources: [CloudResource]
+    public var pairs: [PlannedPair]
+    public var quota: Int
+    public var quotaRemaining: Int
+    /// Each one a sentence; the task can be submitted only when there are none.
+    public var problems: [String]
+
+    public var canSubmit: Bool { problems.isEmpty }
+}
+
+public struct PlannedPair: Sendable, Equatable {
+    public var certificate: CertificateID
+    public var resource: ResourceID
+}
+
+/// SPEC 5, D1 to D9, as pure functions over the facts the caller gathers.
+public enum DeploymentRules {
+    public static let maximumContacts = 10
+    public static let maximumNameLength = 64
+    public static let smartMatchServices: Set<String> = ["cdn", "dcdn"]
+
+    /// D5: which of `candidates` the certificates match: a resource that already
+    /// has a certificate and serves a covered domain; for CDN and DCDN also
+    /// one without HTTPS yet (first deployment).
+    public static func smartMatches(for certificates: [Certificate], among candidates: [CloudResource]) -> [CloudResource] {
+        let names = certificates.flatMap(\.domains)
+        return candidates.filter { resource in
+            guard resource.certificateID != nil || CloudService.named(resource.service)?.firstDeployment == true else { return false }
+            return DomainMatch.covers(anyOf: names, resource.domain)
+        }
+    }
+
+    /// The domains and parents to look resources up by, for `smartMatches`.
+    public static func lookupKeys(for certificates: [Certificate]) -> (domains: [String], parents: [String]) {
+        let names = Set(certificates.flatMap(\.domains).map { $0.lowercased() })
+        return (names.sorted(), names.compactMap(DomainMatch.wildcardBase).sorted())
+    }
+
+    /// D1 to D4, D6, D8, D9: the plan, with every problem that stops it.
+    public static func plan(_ request: TaskRequest, certificates: [Certificate], resources: [CloudResource],
+                            knownContacts: Set<String>, quotaRemaining: Int, now: Date) -> TaskPlan {
+        var problems: [String] = []
+        let name = request.name.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty || name.count > maximumNameLength { problems.append("The task name must be 1 to \(maximumNameLength) characters.") }
+        if request.contacts.count > maximumContacts { problems.append("A task can have at most \(maximumContacts) contacts.") }
+        for contact in request.contacts where !knownContacts.contains(contact) {
+            problems.append("\(DisplayText.neutralized(contact)) is not in the contacts list.")
+        }
+        if let at = request.at, at <= now { problems.append("The custom deployment time must be in the future.") }
+        if certificates.isEmpty { problems.append("Choose at least one certificate.") }
+        if Set(certificates.map(\.source)).count > 1 {
+            problems.append("A task deploys official or uploaded certificates, not both: split them into two tasks.")
+        }
+        for certificate in certificates {
+            if certificate.name.unicodeScalars.contains(where: isChinese) {
+                problems.append("\(certificate.id) cannot be deployed: its name contains Chinese characters.")
+            }
+            let status = certificate.status(at: now)
+            if status != .issued && status != .hosted {
+                problems.append("\(certificate.id) cannot be deployed: it is \(status.rawValue).")
+            }
+        }
+        for resource in resources {
+            guard let service = CloudService.named(resource.service) else { continue }
+            for certificate in certificates where certificate.family == .sm && !service.acceptsSM {
+                problems.append("\(certificate.id) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS, not to \(resource.id) (\(service.label)).")
+            }
+            if resource.certificateID == nil && !service.firstDeployment {
+                problems.append("\(resource.id) has no certificate yet, and \(service.label) takes only resources that already have one.")
+            }
+            let going = certificates(for: resource, from: certificates)
+            if service.code == "elb" && going.count > 1 {
+                problems.append("\(resource.id) is an ELB listener: one task cannot put \(going.count) certificates on it.")
+            }
+        }
+        var pairs: [PlannedPair] = []
+        for resource in resources {
+            for certificate in certificates(for: resource, from: certificates) {
+                pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
+            }
+        }
+        let chargeable = Set(certificates.filter(isCharged).map(\.id))
+        let quota = pairs.filter { chargeable.contains($0.certificate) }.count
+        if pairs.isEmpty { problems.append("The task has no certificate-resource pairs: add resources.") }
+        if quota > quotaRemaining {
+            problems.append("The task needs \(quota) units of deployment quota; \(quotaRemaining) are left.")
+        }
+        return TaskPlan(request: request, certificates: certificates, resources: resources, pairs: pairs,
+                        quota: quota, quotaRemaining: quotaRemaining, problems: problems)
+    }
+
+    /// Which of the task's certificates go on a resource: those whose names
+    /// cover its domain; for a resource none covers (added by hand), all of them.
+    public static func certificates(for resource: CloudResource, from certificates: [Certificate]) -> [Certificate] {
+        let covering = certificates.filter { DomainMatch.covers(anyOf: $0.domains, resource.domain) }
+        return covering.isEmpty ? certificates : covering
+    }
+
+    /// D9: uploaded certificates that are not shared cost one unit per pair.
+    public static func isCharged(_ certificate: Certificate) -> Bool {
+        certificate.source == .uploaded && !certificate.shared
+    }
+
+    static func isChinese(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F: true
+        default: false
+        }
+    }
+
+    /// D7 at run time: why this pair fails before the provider is asked, or nil.
+    public static func failure(deploying certificate: Certificate, to resource: CloudResource, replacing old: Certificate?) -> String? {
+        guard let service = CloudService.named(resource.service), service.replacementDomainRule, let old else { return nil }
+        return DomainMatch.mayReplace(old: old.domains, with: certificate.domains) ? nil : "domain mismatch"
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+public enum TaskIDKind: ShortIDKind { public static let prefix: Character = "t" }
+public typealias TaskID = ShortID<TaskIDKind>
+
+/// D11: a task's status.
+public enum TaskStatus: String, Sendable, CaseIterable, Codable {
+    case scheduled, pending, running, succeeded, partiallyFailed = "partially_failed", failed, rolledBack = "rolled_back"
+
+    public var isFinished: Bool { [.succeeded, .partiallyFailed, .failed, .rolledBack].contains(self) }
+}
+
+/// D11: one certificate-resource pair's status.
+public enum PairStatus: String, Sendable, CaseIterable, Codable {
+    case pending, deploying, succeeded, failed, rolledBack = "rolled_back"
+}
+
+public struct Contact: Sendable, Equatable {
+    public var name: String
+    public var email: String
+    public init(name: String, email: String = "") {
+        self.name = name
+        self.email = email
+    }
+}
+
+/// A deployment task (SPEC 5).
+public struct DeploymentTask: Sendable, Equatable {
+    public var id: TaskID
+    public var name: String
+    public var status: TaskStatus
+    public var certificateIDs: [CertificateID]
+    public var contacts: [String]
+    /// When a scheduled task runs; nil for "now".
+    public var scheduledAt: Date?
+    public var createdAt: Date
+    public var createdBy: String
+    public var finishedAt: Date?
+    public var pairs: [TaskPair]
+
+    public init(id: TaskID, name: String, status: TaskStatus, certificateIDs: [CertificateID], contacts: [String],
+                scheduledAt: Date?, createdAt: Date, createdBy: String, finishedAt: Date? = nil, pairs: [TaskPair]) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.certificateIDs = certificateIDs
+        self.contacts = contacts
+        self.scheduledAt = scheduledAt
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+        self.finishedAt = finishedAt
+        self.pairs = pairs
+    }
+
+    public func count(_ status: PairStatus) -> Int { pairs.filter { $0.status == status }.count }
+}
+
+/// One certificate on one resource, inside a task.
+public struct TaskPair: Sendable, Equatable {
+    public var id: Int64
+    public var resourceID: ResourceID
+    public var certificateID: CertificateID
+    public var service: String
+    public var region: String?
+    public var resourceName: String
+    public var status: PairStatus
+    public var cause: String
+    /// What the resource had before, for roll back (D12).
+    public var previousCertificateID: CertificateID?
+    /// Whether this pair holds a unit of quota now (D9, D10).
+    public var charged: Bool
+
+    public init(id: Int64, resourceID: ResourceID, certificateID: CertificateID, service: String, region: String?,
+                resourceName: String, status: PairStatus, cause: String = "", previousCertificateID: CertificateID? = nil,
+                charged: Bool = false) {
+        self.id = id
+        self.resourceID = resourceID
+        self.certificateID = certificateID
+        self.service = service
+        self.region = region
+        self.resourceName = resourceName
+        self.status = status
+        self.cause = cause
+        self.previousCertificateID = previousCertificateID
+        self.charged = charged
+    }
+}

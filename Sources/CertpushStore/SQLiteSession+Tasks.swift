@@ -1,0 +1,120 @@
+import CertpushCore
+import Foundation
+import GRDB
+
+/// Deployment tasks, their pairs, contacts and the outbox.
+extension SQLiteSession {
+    func contacts() throws -> [Contact] {
+        try Row.fetchAll(db, sql: "SELECT name, email FROM contact ORDER BY name").map { Contact(name: $0[0], email: $0[1]) }
+    }
+
+    func saveContact(_ contact: Contact, replacing oldName: String?) throws {
+        if let oldName { try db.execute(sql: "DELETE FROM contact WHERE name = ?", arguments: [oldName]) }
+        try db.execute(sql: "INSERT OR REPLACE INTO contact (name, email) VALUES (?, ?)", arguments: [contact.name, contact.email])
+    }
+
+    func deleteContact(named name: String) throws {
+        try db.execute(sql: "DELETE FROM contact WHERE name = ?", arguments: [name])
+    }
+
+    func task(_ id: TaskID) throws -> DeploymentTask? {
+        try fetchTasks(where: "id = ?", [id.rawValue]).first
+    }
+
+    func tasks() throws -> [DeploymentTask] {
+        try fetchTasks(where: "1", [])
+    }
+
+    func dueTasks(at now: Date) throws -> [TaskID] {
+        try Int64.fetchAll(db, sql: "SELECT id FROM task WHERE status = 'scheduled' AND scheduled_at <= ? ORDER BY scheduled_at, id",
+                           arguments: [now.timeIntervalSince1970]).map(TaskID.init)
+    }
+
+    func tasks(in status: TaskStatus) throws -> [TaskID] {
+        try Int64.fetchAll(db, sql: "SELECT id FROM task WHERE status = ? ORDER BY id", arguments: [status.rawValue]).map(TaskID.init)
+    }
+
+    func insert(_ task: DeploymentTask) throws -> TaskID {
+        try db.execute(sql: """
+            INSERT INTO task (name, status, scheduled_at, created_at, created_by, finished_at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [task.name, task.status.rawValue, task.scheduledAt?.timeIntervalSince1970,
+                             task.createdAt.timeIntervalSince1970, task.createdBy, task.finishedAt?.timeIntervalSince1970])
+        let id = TaskID(db.lastInsertedRowID)
+        for (position, certificate) in task.certificateIDs.enumerated() {
+            try db.execute(sql: "INSERT INTO task_certificate (task_id, position, certificate_id) VALUES (?, ?, ?)",
+                           arguments: [id.rawValue, position, certificate.rawValue])
+        }
+        for (position, contact) in task.contacts.enumerated() {
+            try db.execute(sql: "INSERT INTO task_contact (task_id, position, contact) VALUES (?, ?, ?)",
+                           arguments: [id.rawValue, position, contact])
+        }
+        for pair in task.pairs {
+            try db.execute(sql: """
+                INSERT INTO task_pair (task_id, resource_id, certificate_id, service, region, resource_name, status, cause,
+                    previous_certificate_id, charged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id.rawValue, pair.resourceID.rawValue, pair.certificateID.rawValue, pair.service,
+                                 Self.column(pair.region), pair.resourceName, pair.status.rawValue, pair.cause,
+                                 pair.previousCertificateID?.rawValue, pair.charged])
+        }
+        return id
+    }
+
+    func runner(of task: TaskID) throws -> Int32? {
+        try Int32.fetchOne(db, sql: "SELECT runner_pid FROM task WHERE id = ?", arguments: [task.rawValue])
+    }
+
+    func transition(_ task: TaskID, from: [TaskStatus], to: TaskStatus, at: Date, runner: Int32?) throws -> Bool {
+        let finished = to.isFinished ? at.timeIntervalSince1970 : nil
+        try db.execute(sql: """
+            UPDATE task SET status = ?, finished_at = ?, runner_pid = ?
+            WHERE id = ? AND status IN (\(databaseQuestionMarks(count: from.count)))
+            """, arguments: StatementArguments([to.rawValue, finished, runner, task.rawValue] as [(any DatabaseValueConvertible)?])
+                + StatementArguments(from.map(\.rawValue)))
+        return db.changesCount == 1
+    }
+
+    func update(_ pair: TaskPair) throws {
+        try db.execute(sql: """
+            UPDATE task_pair SET status = ?, cause = ?, previous_certificate_id = ?, charged = ? WHERE id = ?
+            """, arguments: [pair.status.rawValue, pair.cause, pair.previousCertificateID?.rawValue, pair.charged, pair.id])
+    }
+
+    func deleteTask(_ id: TaskID) throws {
+        try db.execute(sql: "DELETE FROM task WHERE id = ?", arguments: [id.rawValue])
+    }
+
+    func append(_ notification: TaskNotification) throws {
+        try db.execute(sql: "INSERT INTO notification (task_id, contact, at, message) VALUES (?, ?, ?, ?)",
+                       arguments: [notification.taskID.rawValue, notification.contact, notification.at.timeIntervalSince1970,
+                                   notification.message])
+    }
+
+    func notifications(limit: Int) throws -> [TaskNotification] {
+        try Row.fetchAll(db, sql: "SELECT * FROM notification ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
+            TaskNotification(taskID: TaskID(row["task_id"]), contact: row["contact"], at: Date(timeIntervalSince1970: row["at"]),
+                         message: row["message"])
+        }
+    }
+
+    private func fetchTasks(where clause: String, _ arguments: StatementArguments) throws -> [DeploymentTask] {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE \(clause) ORDER BY id DESC", arguments: arguments)
+        return try rows.map { row in
+            let id: Int64 = row["id"]
+            let certificates = try Int64.fetchAll(db, sql: "SELECT certificate_id FROM task_certificate WHERE task_id = ? ORDER BY position",
+                                                  arguments: [id]).map(CertificateID.init)
+            let contacts = try String.fetchAll(db, sql: "SELECT contact FROM task_contact WHERE task_id = ? ORDER BY position", arguments: [id])
+            let pairs = try Row.fetchAll(db, sql: "SELECT * FROM task_pair WHERE task_id = ? ORDER BY id", arguments: [id]).map { pair in
+                TaskPair(id: pair["id"], resourceID: ResourceID(pair["resource_id"]), certificateID: CertificateID(pair["certificate_id"]),
+                         service: pair["service"], region: Self.region(pair["region"]), resourceName: pair["resource_name"],
+                         status: PairStatus(rawValue: pair["status"]) ?? .failed, cause: pair["cause"],
+                         previousCertificateID: (pair["previous_certificate_id"] as Int64?).map(CertificateID.init), charged: pair["charged"])
+            }
+            return DeploymentTask(
+                id: TaskID(id), name: row["name"], status: TaskStatus(rawValue: row["status"]) ?? .failed,
+                certificateIDs: certificates, contacts: contacts,
+                scheduledAt: (row["scheduled_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                createdAt: Date(timeIntervalSince1970: row["created_at"]), createdBy: row["created_by"],
+                finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)), pairs: pairs)
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import ArgumentParser
+import CertpushCore
+import CertpushSetup
+import Foundation
+
+struct Tasks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Deployment tasks: preview, create, list, show, roll back, retry, delete, run the due ones.",
+        subcommands: [Preview.self, Create.self, List.self, Show.self, Rollback.self, Retry.self, Delete.self, RunDue.self])
+
+    struct Definition: ParsableArguments {
+        @Option(help: "The task name (1 to 64 characters).") var name: String
+        @Option(name: .customLong("cert"), help: "A certificate id; repeat for several.") var certificates: [String] = []
+        @Option(name: .customLong("resource"), help: "A resource id; repeat for several.") var resources: [String] = []
+        @Flag(help: "Add the resources smart matching finds (D5).") var match = false
+        @Option(help: "Run at this time: ISO 8601 (2026-12-01T09:30:00Z) or local YYYY-MM-DD HH:MM.") var at: String?
+        @Option(name: .customLong("contact"), help: "A contact's name; repeat for several (up to 10).") var contacts: [String] = []
+
+        func request(certificates service: CertificateService) throws -> TaskRequest {
+            TaskRequest(
+                name: name, certificates: try certificates.map { try service.certificate(named: $0).id },
+                resources: try resources.map { text in
+                    guard let id = ResourceID(text) else { throw Refusal("\"\(DisplayText.neutralized(text))\" is not a resource id (like r3).") }
+                    return id
+                },
+                match: match, at: try at.map(TimeText.parse), contacts: contacts)
+        }
+    }
+
+    struct Preview: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the pairs and quota a task would take, and what stops it.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var definition: Definition
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let workspace = try global.openWorkspace()
+            let plan = try workspace.deployments.preview(definition.request(certificates: workspace.certificates))
+            if json {
+                try printJSON(PlanJSON(plan))
+            } else {
+                print("\(plan.pairs.count) certificate-resource pairs; quota \(plan.quota) of \(plan.quotaRemaining) left.")
+                printTable(header: ["RESOURCE", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"], rows: plan.pairs.map { pair in
+                    let resource = plan.resources.first { $0.id == pair.resource }!
+                    return [resource.id.description, resource.service, resource.region ?? "global", resource.name, resource.domain,
+                            pair.certificate.description]
+                })
+                for problem in plan.problems { print("cannot submit: \(DisplayText.neutralized(problem))") }
+            }
+            if !plan.canSubmit { throw ExitCode(2) }
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a task; without --at it runs before this returns.",
+            discussion: "Exit 0 when it succeeded (or was scheduled), 1 when some resource failed, 2 when refused.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var definition: Definition
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let workspace = try global.openWorkspace()
+            let task = try workspace.deployments.create(definition.request(certificates: workspace.certificates))
+            if json { try printJSON(TaskJSON(task)) } else { printTask(task) }
+            if task.status == .failed || task.status == .partiallyFailed { throw ExitCode(1) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List deployment tasks, newest first.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let tasks = try global.openWorkspace().deployments.tasks()
+            if json { return try printJSON(tasks.map(TaskJSON.init)) }
+            printTable(header: ["ID", "NAME", "STATUS", "CERTIFICATES", "OK/FAILED/TOTAL", "AT"], rows: tasks.map { task in
+                [task.id.description, task.name, task.status.rawValue, task.certificateIDs.map(\.description).joined(separator: " "),
+                 "\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairs.count)", task.scheduledAt.map(Formats.minute) ?? "now"]
+            })
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a task and each of its resources.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The task id, like t3.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let task = try global.openWorkspace().deployments.task(try TaskText.id(id))
+            if json { return try printJSON(TaskJSON(task)) }
+            printTask(task)
+        }
+    }
+
+    struct Rollback: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put the previous certificates back (all succeeded resources, or those named).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The task id, like t3.") var id: String
+        @Option(name: .customLong("resource"), help: "A resource id; repeat for several.") var resources: [String] = []
+
+        func run() throws {
+            let workspace = try global.openWorkspace()
+            let task = try workspace.deployments.rollBack(try TaskText.id(id), resources: try TaskText.resources(resources))
+            printTask(task)
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run failed resources again (all, or those named).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The task id, like t3.") var id: String
+        @Option(name: .customLong("resource"), help: "A resource id; repeat for several.") var resources: [String] = []
+
+        func run() throws {
+            let workspace = try global.openWorkspace()
+            let task = try workspace.deployments.retry(try TaskText.id(id), resources: try TaskText.resources(resources))
+            printTask(task)
+            if task.status == .failed || task.status == .partiallyFailed { throw ExitCode(1) }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete tasks; they cannot be restored.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Task ids, like t3.") var ids: [String]
+
+        func run() throws {
+            let ids = try ids.map(TaskText.id)
+            try global.openWorkspace().deployments.delete(ids)
+            print("Deleted \(ids.map(\.description).joined(separator: ", ")).")
+        }
+    }
+
+    struct RunDue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run-due", abstract: "Run scheduled tasks whose time has come (for cron or a systemd timer).")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let ran = try global.openWorkspace().deployments.runDue()
+            print(ran.isEmpty ? "No task was due." : "Ran \(ran.map(\.description).joined(separator: ", ")).")
+        }
+    }
+}
+
+enum TaskText {
+    static func id(_ text: String) throws -> TaskID {
+        guard let id = TaskID(text) else { throw Refusal("\"\(DisplayText.neutralized(text))\" is not a task id (like t3).") }
+        return id
+    }
+
+    static func resources(_ texts: [String]) throws -> [ResourceID]? {
+        guard !texts.isEmpty else { return nil }
+        return try texts.map { text in
+            guard let id = ResourceID(text) else { throw Refusal("\"\(DisplayText.neutralized(text))\" is not a resource id (like r3).") }
+            return id
+        }
+    }
+}
+
+enum TimeText {
+    /// ISO 8601 with a zone, or local `YYYY-MM-DD HH:MM`.
+    static func parse(_ text: String) throws -> Date {
+        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        let local = DateFormatter()
+        local.locale = Locale(identifier: "en_US_POSIX")
+        local.timeZone = .current
+        local.dateFormat = "yyyy-MM-dd HH:mm"
+        if let date = local.date(from: text) { return date }
+        throw Refusal("\"\(DisplayText.neutralized(text))\" is not a time: use 2026-12-01T09:30:00Z or 2026-12-01 09:30.")
+    }
+}
+
+func printTask(_ task: DeploymentTask) {
+    print("\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.rawValue)"
+          + (task.scheduledAt.map { ", scheduled for \(Formats.minute($0))" } ?? ""))
+    printTable(header: ["RESOURCE", "SERVICE", "REGION", "NAME", "CERTIFICATE", "STATUS", "CAUSE"], rows: task.pairs.map { pair in
+        [pair.resourceID.description, pair.service, pair.region ?? "global", pair.resourceName, pair.certificateID.description,
+         pair.status.rawValue, pair.cause]
+    })
+}
+
+struct PlanJSON: Encodable {
+    var pairs: Int
+    var quota: Int
+    var quotaRemaining: Int
+    var resources: [String]
+    var problems: [String]
+
+    init(_ plan: TaskPlan) {
+        pairs = plan.pairs.count
+        quota = plan.quota
+        quotaRemaining = plan.quotaRemaining
+        resources = plan.resources.map(\.id.description)
+        problems = plan.problems
+    }
+}
+
+struct TaskJSON: Encodable {
+    struct Resource: Encodable {
+        var id: String
+        var certificate: String
+        var service: String
+        var region: String?
+        var status: String
+        var cause: String
+    }
+
+    var id: String
+    var name: String
+    var status: String
+    var pairs: Int
+    var quota: Int
+    var scheduledAt: String?
+    var resources: [Resource]
+
+    init(_ task: DeploymentTask) {
+        id = task.id.description
+        name = task.name
+        status = task.status.rawValue
+        pairs = task.pairs.count
+        quota = task.pairs.filter(\.charged).count
+        scheduledAt = task.scheduledAt.map(Formats.iso)
+        resources = task.pairs.map {
+            Resource(id: $0.resourceID.description, certificate: $0.certificateID.description, service: $0.service,
+                     region: $0.region, status: $0.status.rawValue, cause: $0.cause)
+        }
+    }
+}
