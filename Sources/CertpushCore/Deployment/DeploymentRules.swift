@@ -97,14 +97,14 @@ public enum DeploymentRules {
             if resource.certificateID == nil && !service.firstDeployment {
                 problems.append("\(resource.id) has no certificate yet, and \(service.label) takes only resources that already have one.")
             }
-            let going = certificates(for: resource, from: certificates)
+            let going = Self.certificates(for: resource, from: certificates)
             if service.code == "elb" && going.count > 1 {
                 problems.append("\(resource.id) is an ELB listener: one task cannot put \(going.count) certificates on it.")
             }
         }
         var pairs: [PlannedPair] = []
         for resource in resources {
-            for certificate in certificates(for: resource, from: certificates) {
+            for certificate in Self.certificates(for: resource, from: certificates) {
                 pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
             }
         }
