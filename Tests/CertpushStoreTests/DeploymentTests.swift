@@ -1,0 +1,251 @@
+import CertpushCore
+import CertpushSandbox
+import CertpushSetup
+import CertpushTestSupport
+import Foundation
+import Testing
+
+/// SPEC 5, D1 to D17, on the seeded sandbox.
+@Suite struct DeploymentTests {
+    final class Lazy: @unchecked Sendable {
+        lazy var fixture: SandboxFixture = try! SandboxFixture()
+    }
+    let lazy = Lazy()
+    var fixture: SandboxFixture { lazy.fixture }
+    var deployments: DeploymentService { fixture.workspace.deployments }
+
+    func id(_ name: String) throws -> CertificateID {
+        try #require(try fixture.certificates.list(CertificateQuery()).first { $0.name == name }).id
+    }
+    func resource(_ service: String, _ name: String) throws -> CloudResource {
+        try #require(try fixture.workspace.store.read { try $0.resources(ResourceFilter(service: service)) }.first { $0.name == name })
+    }
+    func problems(_ request: TaskRequest) throws -> [String] { try deployments.preview(request).problems }
+
+    @Test("D1: a name of 1 to 64 characters, at most 10 known contacts, a custom time in the future")
+    func basicInformation() throws {
+        let cert = try id("wildcard-example")
+        #expect(try problems(TaskRequest(name: " ", certificates: [cert], match: true)).contains("The task name must be 1 to 64 characters."))
+        #expect(try problems(TaskRequest(name: String(repeating: "x", count: 65), certificates: [cert], match: true)).count == 1)
+        #expect(try problems(TaskRequest(name: "t", certificates: [cert], match: true, contacts: ["Nobody"])) == ["Nobody is not in the contacts list."])
+        let eleven = (0..<11).map { "c\($0)" }
+        #expect(try problems(TaskRequest(name: "t", certificates: [cert], match: true, contacts: eleven)).contains("A task can have at most 10 contacts."))
+        #expect(try problems(TaskRequest(name: "t", certificates: [cert], match: true, at: testNow.addingTimeInterval(-60)))
+                == ["The custom deployment time must be in the future."])
+        #expect(try problems(TaskRequest(name: "t", certificates: [cert], match: true, contacts: ["Ana Ops"])).isEmpty)
+    }
+
+    @Test("D2: official and uploaded certificates are not mixed")
+    func oneSource() throws {
+        let mixed = try problems(TaskRequest(name: "t", certificates: [id("wildcard-example"), id("media-upload")], match: true))
+        #expect(mixed.contains("A task deploys official or uploaded certificates, not both: split them into two tasks."))
+    }
+
+    @Test("D3: a certificate whose name has Chinese characters cannot be deployed")
+    func chineseName() throws {
+        let chinese = try id("测试证书")
+        let found = try problems(TaskRequest(name: "t", certificates: [chinese], resources: [resource("elb", "listener-shop-443").id]))
+        #expect(found.contains("\(chinese) cannot be deployed: its name contains Chinese characters."))
+    }
+
+    @Test("D4: SM certificates go only to CDN, DCDN and Anti-DDoS")
+    func smTargets() throws {
+        let sm = try id("gov-sm2")
+        let elb = try resource("elb", "listener-web-443")
+        #expect(try problems(TaskRequest(name: "t", certificates: [sm], resources: [elb.id])).contains {
+            $0.hasPrefix("\(sm) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS")
+        })
+        #expect(try problems(TaskRequest(name: "t", certificates: [sm], resources: [resource("ddos", "ddos-gov").id])).isEmpty)
+    }
+
+    @Test("D5: smart matching finds bound resources the certificate covers, and CDN/DCDN ones without HTTPS")
+    func smartMatching() throws {
+        let matched = try deployments.smartMatches(for: [id("wildcard-example")])
+        let names = Set(matched.map(\.name))
+        #expect(names.contains("listener-m-443"))       // m.example.com, bound
+        #expect(names.contains("static.example.com"))   // CDN, no HTTPS yet
+        #expect(names.contains("dyn.example.com"))      // DCDN, no HTTPS yet
+        #expect(!names.contains("listener-shop-443"))   // shop.example.cn: not covered
+        #expect(!names.contains("listener-za-443"))     // za.example.com but ELB without a certificate
+        #expect(matched.allSatisfy { DomainMatch.covers("*.example.com", $0.domain) })
+        #expect(try deployments.smartMatches(for: [id("api.example.org")]).map(\.name).sorted() == ["api-group-1", "listener-api-443", "waf-api"])
+    }
+
+    @Test("D6: services without first deployment take only resources that already have a certificate")
+    func firstDeployment() throws {
+        let za = try resource("elb", "listener-za-443")
+        #expect(try problems(TaskRequest(name: "t", certificates: [id("wildcard-example")], resources: [za.id]))
+                == ["\(za.id) has no certificate yet, and ELB takes only resources that already have one."])
+        #expect(try problems(TaskRequest(name: "t", certificates: [id("wildcard-example")], resources: [resource("cdn", "static.example.com").id])).isEmpty)
+    }
+
+    @Test("D7: on ELB and GA the new certificate must cover the old one's domain, else 'domain mismatch'")
+    func replacementRule() throws {
+        // api.example.org's listener gets the www certificate: not the same domain, nor under it.
+        let listener = try resource("elb", "listener-api-443")
+        let task = try deployments.create(TaskRequest(name: "wrong cert", certificates: [id("www.example.com")], resources: [listener.id]))
+        #expect(task.status == .failed)
+        #expect(task.pairs.first?.cause == "domain mismatch")
+        #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == (try id("api.example.org")))
+    }
+
+    @Test("D8: two certificates covering one ELB listener are refused at preview")
+    func oneCertificatePerListener() throws {
+        let listener = try resource("elb", "listener-web-443")
+        let found = try problems(TaskRequest(name: "t", certificates: [id("www.example.com"), id("wildcard-example")], resources: [listener.id]))
+        #expect(found.contains("\(listener.id) is an ELB listener: one task cannot put 2 certificates on it."))
+    }
+
+    @Test("D9: pairs and quota; uploaded unshared certificates cost a unit a pair; zero pairs or too much quota cannot be submitted")
+    func previewAndQuota() throws {
+        let shared = try deployments.preview(TaskRequest(name: "t", certificates: [id("partner-shared")], match: true))
+        #expect(shared.pairs.count >= 1)
+        #expect(shared.quota == 0)
+        let unshared = try deployments.preview(TaskRequest(name: "t", certificates: [id("media-upload")], match: true))
+        #expect(unshared.quota == unshared.pairs.count)
+        #expect(unshared.quotaRemaining == 10)
+        let empty = try deployments.preview(TaskRequest(name: "t", certificates: [id("media-upload")]))
+        #expect(empty.problems == ["The task has no certificate-resource pairs: add resources."])
+        try fixture.workspace.store.write { try $0.setValue("0", forKey: DeploymentService.quotaKey) }
+        #expect(try problems(TaskRequest(name: "t", certificates: [id("media-upload")], match: true))
+                == ["The task needs \(unshared.quota) units of deployment quota; 0 are left."])
+        #expect(throws: Refusal.self) { try deployments.create(TaskRequest(name: "t", certificates: [id("media-upload")], match: true)) }
+        #expect(try deployments.tasks().isEmpty)
+    }
+
+    @Test("D10, D11, D17: quota taken at run, refunded per failure; retry charges and refunds again; one failure never stops the others")
+    func quotaAndRetry() throws {
+        let cert = try id("legacy-upload")
+        let good = try resource("mse", "gw-main"), faulty = try resource("elb", "listener-hk-443")
+        // A hand-added faulty listener plus a good gateway; the listener's old certificate is a wildcard for *.example.com.
+        let task = try deployments.create(TaskRequest(name: "mixed", certificates: [cert], resources: [faulty.id, good.id]))
+        #expect(task.status == .partiallyFailed)
+        #expect(task.pairs.map(\.status) == [.failed, .succeeded])
+        #expect(try deployments.quotaRemaining() == 9)
+        let retried = try deployments.retry(task.id)
+        #expect(retried.status == .partiallyFailed)
+        #expect(retried.pairs.map(\.status) == [.failed, .succeeded])
+        #expect(try deployments.quotaRemaining() == 9)
+        #expect(throws: Refusal.self) { try deployments.retry(task.id, resources: [good.id]) }
+    }
+
+    @Test("D11, D12: roll back puts the previous certificate back; the task is rolled_back once every success is")
+    func rollBack() throws {
+        let wildcard = try id("wildcard-example")
+        let listener = try resource("elb", "listener-web-443"), cdn = try resource("cdn", "www.example.com")
+        let before = listener.certificateID
+        let task = try deployments.create(TaskRequest(name: "wild", certificates: [wildcard], resources: [listener.id, cdn.id]))
+        #expect(task.status == .succeeded)
+        #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == wildcard)
+        let half = try deployments.rollBack(task.id, resources: [listener.id])
+        #expect(half.status == .succeeded)
+        #expect(half.pairs.first { $0.resourceID == listener.id }?.status == .rolledBack)
+        #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == before)
+        #expect(throws: Refusal("\(listener.id) cannot be rolled back: it is rolled_back, not succeeded.")) {
+            try deployments.rollBack(task.id, resources: [listener.id])
+        }
+        #expect(try deployments.rollBack(task.id).status == .rolledBack)
+    }
+
+    @Test("D13: delete one or several; a running task cannot be deleted")
+    func delete() throws {
+        let a = try deployments.create(TaskRequest(name: "a", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(3_600)))
+        let b = try deployments.create(TaskRequest(name: "b", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(7_200)))
+        #expect(a.status == .scheduled)
+        try fixture.workspace.store.write { _ = try $0.transition(b.id, from: [.scheduled], to: .running, at: testNow, runner: 1) }
+        #expect(throws: Refusal("\(b.id) is running and cannot be deleted.")) { try deployments.delete([a.id, b.id]) }
+        #expect(try deployments.tasks().count == 2)
+        try deployments.delete([a.id])
+        #expect(try deployments.tasks().map(\.id) == [b.id])
+    }
+
+    @Test("D14: a scheduled task runs when due, from run-due, exactly once")
+    func schedules() throws {
+        let task = try deployments.create(TaskRequest(name: "later", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(600)))
+        #expect(try deployments.runDue().isEmpty)
+        fixture.time.advance(by: 601)
+        #expect(try deployments.runDue() == [task.id])
+        #expect(try deployments.runDue().isEmpty)
+        #expect(try deployments.task(task.id).status.isFinished)
+        #expect(try deployments.run(task.id) == nil)
+    }
+
+    @Test("D14: two services racing for the same due tasks never run one twice")
+    func concurrentRunDue() async throws {
+        let tasks = try (0..<4).map { n in
+            try deployments.create(TaskRequest(name: "t\(n)", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(60)))
+        }
+        fixture.time.advance(by: 61)
+        let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "cron",
+                                      processID: 999_999, isAlive: { _ in true })
+        async let first = Task { try deployments.runDue() }.value
+        async let second = Task { try other.runDue() }.value
+        let ran = try await first + second
+        #expect(ran.sorted() == tasks.map(\.id).sorted())
+        #expect(Set(ran).count == ran.count)
+    }
+
+    @Test("D15: each contact gets a notification in the outbox, and the deliverer is called")
+    func notifications() throws {
+        final class Box: @unchecked Sendable { var delivered: [TaskNotification] = [] }
+        let box = Box()
+        let service = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "u",
+                                        processID: getpid(), isAlive: { _ in true }, deliver: { box.delivered.append($0) })
+        let task = try service.create(TaskRequest(name: "n", certificates: [id("partner-shared")], match: true, contacts: ["Ana Ops", "Bo Security"]))
+        let outbox = try service.outbox()
+        #expect(outbox.map(\.contact).sorted() == ["Ana Ops", "Bo Security"])
+        #expect(outbox.allSatisfy { $0.taskID == task.id && $0.message.contains("ended succeeded") })
+        #expect(box.delivered.count == 2)
+    }
+
+    /// A task claimed by process 4242 (now dead) with its one pair left deploying and charged: a crash mid-task.
+    func crashedTask(certificate: String, resource: CloudResource) throws -> TaskID {
+        let task = try deployments.create(TaskRequest(name: "crash", certificates: [id(certificate)], resources: [resource.id],
+                                                      at: testNow.addingTimeInterval(60)))
+        try fixture.workspace.store.write { db in
+            _ = try db.transition(task.id, from: [.scheduled], to: .running, at: testNow, runner: 4242)
+            var pair = try db.task(task.id)!.pairs[0]
+            pair.status = .deploying
+            pair.previousCertificateID = resource.certificateID
+            pair.charged = true
+            try db.update(pair)
+            try db.setValue("9", forKey: DeploymentService.quotaKey)
+        }
+        return task.id
+    }
+
+    var recoverer: DeploymentService {
+        DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "u",
+                          processID: getpid(), isAlive: { $0 != 4242 })
+    }
+
+    @Test("recovery: a deploying pair the provider never applied fails 'interrupted' and its quota comes back")
+    func recoveryInterrupted() throws {
+        let task = try crashedTask(certificate: "media-upload", resource: resource("cdn", "static.example.com"))
+        #expect(try recoverer.recover() == [task])
+        let after = try recoverer.task(task)
+        #expect(after.status == .failed)
+        #expect(after.pairs[0].cause == "interrupted")
+        #expect(try recoverer.quotaRemaining() == 10)
+        #expect(try recoverer.recover().isEmpty)
+    }
+
+    @Test("recovery: a deploying pair the provider did apply is finished as succeeded, quota kept")
+    func recoveryApplied() throws {
+        // The sandbox already has legacy-upload on gw-main: the provider shows it applied.
+        let task = try crashedTask(certificate: "legacy-upload", resource: resource("mse", "gw-main"))
+        #expect(try recoverer.recover() == [task])
+        #expect(try recoverer.task(task).status == .succeeded)
+        #expect(try recoverer.quotaRemaining() == 9)
+    }
+
+    @Test("a live runner's task is left alone by recovery")
+    func liveRunner() throws {
+        let task = try deployments.create(TaskRequest(name: "live", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(60)))
+        try fixture.workspace.store.write { _ = try $0.transition(task.id, from: [.scheduled], to: .running, at: testNow, runner: 77) }
+        let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "u",
+                                      processID: getpid(), isAlive: { $0 == 77 })
+        #expect(try other.recover().isEmpty)
+        #expect(try other.task(task.id).status == .running)
+    }
+}

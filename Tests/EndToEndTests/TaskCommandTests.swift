@@ -1,0 +1,73 @@
+import CertpushTestSupport
+import Foundation
+import Testing
+
+/// `certpush tasks ...` as scripts and cron use it (SPEC 5, 8).
+@Suite struct TaskCommandTests {
+    let directory = TemporaryDirectory()
+    var db: String { directory.path("tasks.sqlite") }
+    func certpush(_ arguments: [String]) throws -> CertpushBinary.Result {
+        try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state"),
+                                                                        "XDG_CONFIG_HOME": directory.path("config")])
+    }
+
+    @Test("create without --at runs the task: 0 when all succeeded, 1 when some failed; preview refusals exit 2")
+    func exitCodes() throws {
+        #expect(try certpush(["init"]).status == 0)
+        let preview = try certpush(["tasks", "preview", "--name", "p", "--cert", "c10", "--match", "--json"])
+        #expect(preview.status == 0)
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as? [String: Any])
+        #expect((plan["pairs"] as? Int ?? 0) > 0)
+        #expect(plan["quota"] as? Int == 0)
+        #expect(try certpush(["tasks", "create", "--name", "ok", "--cert", "c10", "--match"]).status == 0)
+        let mixed = try certpush(["tasks", "create", "--name", "wild", "--cert", "c2", "--match", "--json"])
+        #expect(mixed.status == 1)
+        let task = try #require(try JSONSerialization.jsonObject(with: Data(mixed.stdout.utf8)) as? [String: Any])
+        #expect(task["status"] as? String == "partially_failed")
+        let resources = try #require(task["resources"] as? [[String: Any]])
+        #expect(resources.contains { $0["cause"] as? String == "listener in maintenance" })
+        #expect(try certpush(["tasks", "create", "--name", "mixed", "--cert", "c2", "--cert", "c12", "--match"]).status == 2)
+        #expect(try certpush(["tasks", "create", "--name", "past", "--cert", "c10", "--match", "--at", "2020-01-01T00:00:00Z"]).status == 2)
+        #expect(try certpush(["tasks", "show", "t2"]).stdout.contains("listener-hk-443"))
+        #expect(try certpush(["tasks", "rollback", "t2", "--resource", "r6"]).status == 2)
+        #expect(try certpush(["tasks", "rollback", "t2", "--resource", "r5"]).status == 0)
+    }
+
+    @Test("notify_command from the config gets each notification on standard input")
+    func notifyCommand() throws {
+        let out = directory.path("notified.txt")
+        try FileManager.default.createDirectory(atPath: directory.path("config/certpush"), withIntermediateDirectories: true)
+        try "notify_command = \"cat >> \(out)\"\n".write(toFile: directory.path("config/certpush/config.toml"), atomically: true, encoding: .utf8)
+        #expect(try certpush(["init"]).status == 0)
+        #expect(try certpush(["tasks", "create", "--name", "tell", "--cert", "c10", "--match", "--contact", "Ana Ops", "--contact", "Chen Web"]).status == 0)
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.components(separatedBy: "ended succeeded").count - 1 == 2)
+    }
+
+    @Test("two run-due processes at once never run a task twice")
+    func concurrentRunDue() throws {
+        #expect(try certpush(["init"]).status == 0)
+        let at = ISO8601DateFormatter().string(from: Date().addingTimeInterval(2))
+        for n in 0..<4 {
+            #expect(try certpush(["tasks", "create", "--name", "s\(n)", "--cert", "c10", "--match", "--at", at]).status == 0)
+        }
+        Thread.sleep(forTimeInterval: 2.2)
+        let results = Results()
+        let arguments = ["tasks", "run-due", "--db", db]
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            results.append((try? CertpushBinary.run(arguments))?.status ?? -1)
+        }
+        #expect(results.statuses == [0, 0])
+        let activity = try certpush(["activity", "--limit", "100", "--json"]).stdout
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(activity.utf8)) as? [[String: Any]])
+        let finishes = entries.filter { $0["action"] as? String == "task.finish" }.compactMap { $0["subject"] as? String }
+        #expect(finishes.sorted() == ["t1", "t2", "t3", "t4"])
+    }
+
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Int32] = []
+        func append(_ value: Int32) { lock.withLock { values.append(value) } }
+        var statuses: [Int32] { lock.withLock { values } }
+    }
+}
