@@ -30,6 +30,24 @@ public final class Console: TerminalProgram {
     public init(context: ConsoleContext) {
         session = Session(context: context)
         stack = [root(for: section)]
+        runDueTasks()
+    }
+
+    /// D14: a running console starts scheduled tasks when their time comes,
+    /// after finishing any a crashed process left running.
+    public func tick() { runDueTasks() }
+
+    private func runDueTasks() {
+        do {
+            let recovered = try session.context.deployments.recover()
+            let ran = try session.context.deployments.runDue()
+            if !(recovered + ran).isEmpty {
+                session.dataChanged()
+                session.say("Ran " + (recovered + ran).map(\.description).joined(separator: ", ") + ".")
+            }
+        } catch {
+            session.complain(error)
+        }
     }
 
     private var theme: Theme { session.theme }
@@ -164,9 +182,9 @@ public final class Console: TerminalProgram {
         switch section {
         case .certificates: CertificateListScreen(session: session)
         case .activity: ActivityScreen(session: session)
-        case .tasks: NotYetScreen(title: section.title, text: "Deployment tasks are not built yet: they come with the deployment flow.", theme: theme)
+        case .tasks: TaskListScreen(session: session)
         case .resources: ServicesScreen(session: session)
-        case .contacts: NotYetScreen(title: section.title, text: "Contacts are not built yet: they come with deployment tasks.", theme: theme)
+        case .contacts: ContactsScreen(session: session)
         }
     }
 

@@ -7,6 +7,7 @@ import TerminalKit
 public struct ConsoleContext {
     public var certificates: CertificateService
     public var push: PushService
+    public var deployments: DeploymentService
     /// Shown in the title bar: the database path.
     public var databaseLabel: String
     public var isSandbox: Bool
@@ -15,10 +16,11 @@ public struct ConsoleContext {
     /// Reads a file the user named in a dialog.
     public var readFile: (String) throws -> InputFile
 
-    public init(certificates: CertificateService, push: PushService, databaseLabel: String, isSandbox: Bool, theme: Theme,
-                expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile) {
+    public init(certificates: CertificateService, push: PushService, deployments: DeploymentService, databaseLabel: String,
+                isSandbox: Bool, theme: Theme, expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile) {
         self.certificates = certificates
         self.push = push
+        self.deployments = deployments
         self.databaseLabel = databaseLabel
         self.isSandbox = isSandbox
         self.theme = theme

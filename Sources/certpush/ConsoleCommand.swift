@@ -24,7 +24,7 @@ struct ConsoleCommand {
             throw Refusal("The console could not start curses on this terminal.")
         }
         let context = ConsoleContext(
-            certificates: workspace.certificates, push: workspace.push, databaseLabel: global.databasePath, isSandbox: workspace.isSandbox,
+            certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: global.databasePath, isSandbox: workspace.isSandbox,
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
             readFile: InputFile.load(path:))
         Runtime.run(Console(context: context), on: backend)

@@ -16,7 +16,7 @@ final class ConsoleDriver {
         self.fixture = try fixture ?? SandboxFixture()
         self.size = size
         console = Console(context: ConsoleContext(
-            certificates: self.fixture.certificates, push: self.fixture.workspace.push, databaseLabel: self.fixture.databasePath, isSandbox: true,
+            certificates: self.fixture.certificates, push: self.fixture.workspace.push, deployments: self.fixture.workspace.deployments, databaseLabel: self.fixture.databasePath, isSandbox: true,
             theme: theme, readFile: InputFile.load(path:)))
     }
 

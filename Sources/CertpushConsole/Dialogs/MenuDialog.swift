@@ -66,14 +66,19 @@ final class ConfirmDialog: Screen {
     let text: String
     let confirmTitle: String
     let theme: Theme
+    let cancelTitle: String
     let onConfirm: () -> KeyResult
-    private var confirmFocused = false
+    private var confirmFocused: Bool
     private var buttons: [(Range<Int>, Int, Bool)] = []
 
-    init(title: String, text: String, confirmTitle: String, theme: Theme, onConfirm: @escaping () -> KeyResult) {
+    /// `confirmByDefault` only for offers that change nothing dangerous (smart matching).
+    init(title: String, text: String, confirmTitle: String, cancelTitle: String = "Cancel", confirmByDefault: Bool = false,
+         theme: Theme, onConfirm: @escaping () -> KeyResult) {
         self.title = title
         self.text = text
         self.confirmTitle = confirmTitle
+        self.cancelTitle = cancelTitle
+        self.confirmFocused = confirmByDefault
         self.theme = theme
         self.onConfirm = onConfirm
     }
@@ -108,8 +113,9 @@ final class ConfirmDialog: Screen {
             buffer.write(line, x: inner.x + 1, y: inner.y + 1 + index, style: theme["dialog"])
         }
         let y = inner.maxY - 1
-        let cancel = Button.render("Cancel", focused: !confirmFocused, theme: theme, at: inner.maxX - 12, y: y, into: &buffer)
-        let confirmX = inner.maxX - 12 - TextWidth.of(confirmTitle) - 6
+        let cancelX = inner.maxX - TextWidth.of(cancelTitle) - 6
+        let cancel = Button.render(cancelTitle, focused: !confirmFocused, theme: theme, at: cancelX, y: y, into: &buffer)
+        let confirmX = cancelX - TextWidth.of(confirmTitle) - 6
         let confirm = Button.render(confirmTitle, focused: confirmFocused, theme: theme, at: confirmX, y: y, into: &buffer)
         buttons = [(cancel, y, false), (confirm, y, true)]
     }

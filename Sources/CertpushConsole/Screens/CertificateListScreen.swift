@@ -75,7 +75,8 @@ final class CertificateListScreen: Screen {
             guard let certificate = selectedCertificate else { return .handled }
             return push(certificate)
         case .character("d"):
-            return deploy()
+            guard let certificate = selectedCertificate else { return .handled }
+            return deploy(certificate)
         case .enter:
             guard let certificate = selectedCertificate else { return .handled }
             return .open(CertificateDetailsScreen(session: session, certificate: certificate))
@@ -109,10 +110,7 @@ final class CertificateListScreen: Screen {
     private func moreMenu(for certificate: Certificate) -> MenuDialog {
         MenuDialog(title: "\(certificate.id) · More", items: [
             .init(title: "Push") { [unowned self] in self.push(certificate, replacing: true) },
-            .init(title: "Deploy") { [unowned self] in
-                _ = self.deploy()
-                return .close
-            },
+            .init(title: "Deploy") { [unowned self] in .replace(TaskWizard(session: self.session, certificates: [certificate])) },
             .init(title: "Details") { [unowned self] in .replace(CertificateDetailsScreen(session: self.session, certificate: certificate)) },
             .init(title: "Delete") { [unowned self] in .replace(self.confirmDelete(certificate)) },
         ], theme: session.theme)
@@ -130,9 +128,9 @@ final class CertificateListScreen: Screen {
         return replacing ? .replace(page) : .open(page)
     }
 
-    private func deploy() -> KeyResult {
-        session.message = ("Deployment tasks are not built yet: they come with the deployment flow.", true)
-        return .handled
+    /// Deploy: the task wizard with this certificate chosen.
+    private func deploy(_ certificate: Certificate) -> KeyResult {
+        .open(TaskWizard(session: session, certificates: [certificate]))
     }
 
     private func confirmDelete(_ certificate: Certificate) -> ConfirmDialog {
