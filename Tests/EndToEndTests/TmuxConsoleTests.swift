@@ -126,6 +126,37 @@ final class TmuxSession {
         try tmux.waitFor("certpush-exited-0")
     }
 
+    @Test("deploy a certificate with smart matching, watch the task finish, roll one resource back, see the old certificate back")
+    func deploymentFlow() throws {
+        guard let tmux = try start() else { return }
+        try tmux.waitFor("14 certificates")
+        // wildcard-example is the second row from the bottom.
+        try tmux.send("G", "k", "d")
+        try tmux.waitFor("Deploy wildcard-example")
+        try tmux.send("Enter")
+        try tmux.waitFor("1 chosen")
+        try tmux.send("Enter")
+        try tmux.waitFor("Add them?")
+        try tmux.send("Enter")
+        try tmux.waitFor("Selected resources 12")
+        try tmux.send("Enter")
+        try tmux.waitFor("deployment quota to consume: 0 of 10 left")
+        try tmux.send("Enter")
+        let details = try tmux.waitFor("partially_failed · 11 succeeded, 1 failed, 12 in all")
+        #expect(details.contains("listener in maintenance"))
+        try tmux.send("b")
+        try tmux.waitFor("Put the previous certificate (c1) back on r1")
+        try tmux.send("Tab", "Enter")
+        try tmux.waitFor("rolled_back")
+        // Cloud Resources > ELB, cn-north-4: listener-web-443 has c1 again.
+        try tmux.send("Escape", "Tab", "j", "j", "Enter", "j", "j", "j", "Enter")
+        let resources = try tmux.waitFor("ELB · Elastic Load Balance · cn-north-4")
+        let line = resources.split(separator: "\n").first { $0.contains("listener-web-443") }
+        #expect(line?.contains(" c1 ") == true)
+        try tmux.send("Escape", "Tab", "g", "Enter", "q")
+        try tmux.waitFor("certpush-exited-0")
+    }
+
     @Test("it says when the terminal is too small, and comes back when it grows")
     func resize() throws {
         guard let tmux = try start() else { return }

@@ -77,8 +77,8 @@ final class TaskListScreen: Screen {
              TableCell("\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairs.count)"),
              TableCell(task.scheduledAt.map(ActivityScreen.minute) ?? "now")]
         }
-        Table(columns: [Column("", .fixed(1)), Column("ID", .fixed(5)), Column("NAME", .flexible(minimum: 10)), Column("STATUS", .fixed(16)),
-                        Column("CERTS", .fixed(9)), Column("OK/FAIL/ALL", .fixed(11)), Column("AT", .fixed(16))])
+        Table(columns: [Column("", .fixed(1)), Column("ID", .fixed(4)), Column("NAME", .flexible(minimum: 10)), Column("STATUS", .fixed(16)),
+                        Column("CERTS", .fixed(6)), Column("OK/F/ALL", .fixed(8)), Column("AT", .fixed(16))])
             .render(rows: rows, cursor: all.isEmpty ? nil : window.selected - window.top, focused: true,
                     theme: session.theme, in: rect, into: &buffer)
         if all.isEmpty {
@@ -212,7 +212,7 @@ final class TaskDetailsScreen: Screen {
              TableCell(pair.certificateID.description), TableCell(pair.status.rawValue, role: TaskText.role(pair.status)),
              TableCell(DisplayText.neutralized(pair.cause))]
         }
-        Table(columns: [Column("RESOURCE", .flexible(minimum: 16)), Column("REGION", .fixed(14)), Column("CERT", .fixed(5)),
+        Table(columns: [Column("RESOURCE", .fixed(20)), Column("REGION", .fixed(14)), Column("CERT", .fixed(4)),
                         Column("STATUS", .fixed(11)), Column("CAUSE", .flexible(minimum: 10))])
             .render(rows: cells, cursor: pairs.isEmpty ? nil : window.selected - window.top, focused: true, theme: theme, in: area, into: &buffer)
     }

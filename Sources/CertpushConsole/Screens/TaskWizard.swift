@@ -207,7 +207,7 @@ final class TaskWizard: Screen {
                 // D2: one type per task; choosing the other type starts over.
                 let chosen = (try? session.context.certificates.certificates(certificates)) ?? []
                 if chosen.contains(where: { $0.source != certificate.source }) {
-                    warning = "A task deploys official or uploaded certificates, not both: the other ones were cleared."
+                    warning = "One type per task: the \(source == .official ? "uploaded" : "official") certificates were cleared."
                     certificates = []
                 }
                 certificates.append(certificate.id)

@@ -1,0 +1,122 @@
+import CertpushCore
+import CertpushTestSupport
+import Foundation
+import TerminalKit
+import Testing
+
+/// Deployment tasks in the console (SPEC 5, 7): the wizard, task details, the list, contacts.
+@Suite struct TaskFlowTests {
+    /// The console with the cursor on the named certificate.
+    func driverOn(_ name: String) throws -> ConsoleDriver {
+        let driver = try ConsoleDriver()
+        driver.press("g")
+        for _ in 0..<20 where driver.buffer.find(name).map({ driver.buffer[$0.x, $0.y].style != Theme.standard["table.cursor"] }) ?? true {
+            driver.press("j")
+        }
+        return driver
+    }
+
+    @Test("Deploy opens the wizard with the certificate chosen; matches are offered; preview shows pairs and quota; submit runs it")
+    func deployFromTheList() throws {
+        let driver = try driverOn("wildcard-example")
+        driver.press("d")
+        #expect(driver.screen.contains("1 Basics"))
+        #expect(driver.screen.contains("Deploy wildcard-example"))
+        driver.press("Enter")
+        #expect(driver.screen.contains("1 chosen"))
+        driver.press("Enter")
+        #expect(driver.screen.contains("12 resources already use certificates matching your"))
+        #expect(driver.screen.contains("selection. Add them?"))
+        driver.press("Enter")
+        #expect(driver.screen.contains("Selected resources 12"))
+        driver.press("Enter")
+        #expect(driver.screen.contains("12 certificate-resource pairs · deployment quota to consume: 0 of 10 left"))
+        #expect(driver.screen.contains("[ Submit ]"))
+        driver.press("Enter")
+        let screen = driver.screen
+        #expect(screen.contains("Task t1 · Deploy wildcard-example · partially_failed"))
+        #expect(screen.contains("11 succeeded, 1 failed, 12 in all"))
+        #expect(driver.line(containing: "listener-hk-443")?.contains("listener in maintenance") == true)
+        for tab in ["ELB", "CDN", "DCDN", "WAF", "GA", "OSS", "FC"] { #expect(screen.contains(tab)) }
+    }
+
+    @Test("Roll Back on the row in focus, after confirmation, puts the previous certificate back")
+    func rollBack() throws {
+        let driver = try driverOn("wildcard-example")
+        driver.press("d", "Enter", "Enter", "Enter", "Enter", "Enter")
+        let listener = try #require(try driver.fixture.workspace.store.read { try $0.resources(ResourceFilter(service: "elb", region: "cn-north-4")) }.first)
+        #expect(listener.certificateID?.rawValue == 2)
+        driver.press("b")
+        #expect(driver.screen.contains("Put the previous certificate (c1) back on r1"))
+        driver.press("Enter")
+        #expect(driver.line(containing: "r1 listener-web-443")?.contains("succeeded") == true)
+        driver.press("b", "Tab", "Enter")
+        #expect(driver.line(containing: "r1 listener-web-443")?.contains("rolled_back") == true)
+        #expect(try driver.fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID?.rawValue == 1)
+        driver.press("j", "j", "j", "r", "Tab", "Enter")
+        #expect(driver.line(containing: "listener-hk-443")?.contains("failed") == true)
+    }
+
+    @Test("preview shows what stops a task, and Enter does not submit it")
+    func previewProblems() throws {
+        let driver = try driverOn("测试证书")
+        driver.press("d", "Enter", "Enter", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "Space", "Enter")
+        #expect(driver.screen.contains("cannot be deployed: its name contains Chinese characters."))
+        #expect(!driver.screen.contains("[ Submit ]"))
+        driver.press("Enter")
+        #expect(driver.screen.contains("4 Preview and Submit"))
+        #expect(try driver.fixture.workspace.deployments.tasks().isEmpty)
+    }
+
+    @Test("one type per task: choosing an uploaded certificate clears the official ones")
+    func oneSource() throws {
+        let driver = try driverOn("wildcard-example")
+        driver.press("d", "Enter", "Right", "Space")
+        #expect(driver.screen.contains("One type per task: the official certificates were cleared."))
+        #expect(driver.screen.contains("1 chosen"))
+    }
+
+    @Test("a custom time makes a scheduled task, which a running console starts when it is due")
+    func scheduled() throws {
+        let driver = try driverOn("partner-shared")
+        driver.press("d", "Down", "Down", "Down", "Down", "Space", "Down")
+        #expect(driver.screen.contains("(•) custom time"))
+        driver.type("2026-11-22 13:00")
+        driver.press("Enter", "Enter", "Enter", "Enter", "Enter")
+        #expect(driver.screen.contains("scheduled"))
+        driver.press("Esc", "Tab", "j", "Enter")
+        #expect(driver.line(containing: "Deploy partner")?.contains("scheduled") == true)
+        driver.fixture.time.advance(by: 3_700)
+        driver.console.tick()
+        #expect(driver.line(containing: "Deploy partner")?.contains("succeeded") == true)
+    }
+
+    @Test("the task list: c creates, Space selects several, x deletes them after confirmation")
+    func taskList() throws {
+        let driver = try ConsoleDriver()
+        for _ in 0..<2 {
+            _ = try driver.fixture.workspace.deployments.create(TaskRequest(name: "t", certificates: [CertificateID(10)], match: true))
+        }
+        driver.press("Tab", "j", "Enter")
+        #expect(driver.screen.contains("t2"))
+        driver.press("Space", "Space", "x")
+        #expect(driver.screen.contains("Delete t2, t1? Deleted tasks cannot be restored."))
+        driver.press("Tab", "Enter")
+        #expect(driver.screen.contains("No deployment tasks yet."))
+        driver.press("c")
+        #expect(driver.screen.contains("1 Basics"))
+    }
+
+    @Test("contacts: add, edit, delete; the outbox shows what tasks sent")
+    func contacts() throws {
+        let driver = try ConsoleDriver()
+        _ = try driver.fixture.workspace.deployments.create(TaskRequest(name: "tell", certificates: [CertificateID(10)], match: true, contacts: ["Ana Ops"]))
+        driver.press("Tab", "j", "j", "j", "Enter")
+        #expect(driver.screen.contains("Ana Ops"))
+        #expect(driver.screen.contains("ended succeeded"))
+        driver.press("a").type("Dee Dev").press("Tab").type("dee@example.com").press("Enter")
+        #expect(driver.line(containing: "Dee Dev")?.contains("dee@example.com") == true)
+        driver.press("x", "Tab", "Enter")
+        #expect(driver.line(containing: "Ana Ops")?.contains("ana.ops@example.com") != true)
+    }
+}
