@@ -33,20 +33,39 @@ public final class Console: TerminalProgram {
         runDueTasks()
     }
 
-    /// D14: a running console starts scheduled tasks when their time comes,
-    /// after finishing any a crashed process left running.
-    public func tick() { runDueTasks() }
+    /// Takes in what background work finished, then starts the scheduled
+    /// tasks whose time has come (D14), after finishing any a crashed process
+    /// left running.
+    public func tick() {
+        let background = session.context.background
+        for (text, isError) in background.drain() {
+            session.dataChanged()
+            session.message = (text, isError)
+        }
+        if background.isBusy {
+            // Statuses change in the database as the work goes: redraw from it.
+            session.dataChanged()
+            return
+        }
+        runDueTasks()
+    }
+
+    /// Short ticks while work runs, so its progress shows.
+    public var tickMilliseconds: Int { session.context.background.isBusy ? 150 : 1_000 }
 
     private func runDueTasks() {
-        do {
-            let recovered = try session.context.deployments.recover()
-            let ran = try session.context.deployments.runDue()
-            if !(recovered + ran).isEmpty {
-                session.dataChanged()
-                session.say("Ran " + (recovered + ran).map(\.description).joined(separator: ", ") + ".")
-            }
-        } catch {
-            session.complain(error)
+        let deployments = session.context.deployments
+        let due = (try? deployments.store.read { db in
+            try !db.tasks(in: .running).isEmpty || !db.dueTasks(at: deployments.time.now()).isEmpty
+        }) ?? false
+        guard due else { return }
+        _ = session.context.background.start {
+            let ran = try deployments.recover() + deployments.runDue()
+            return ran.isEmpty ? "" : "Ran " + ran.map(\.description).joined(separator: ", ") + "."
+        }
+        for (text, isError) in session.context.background.drain() where !text.isEmpty {
+            session.dataChanged()
+            session.message = (text, isError)
         }
     }
 

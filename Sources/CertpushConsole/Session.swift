@@ -15,9 +15,12 @@ public struct ConsoleContext {
     public var expiry: ExpiryPolicy
     /// Reads a file the user named in a dialog.
     public var readFile: (String) throws -> InputFile
+    /// Where long work (running a task) goes: a thread in the product, inline in tests.
+    public var background: BackgroundRunner
 
     public init(certificates: CertificateService, push: PushService, deployments: DeploymentService, databaseLabel: String,
-                isSandbox: Bool, theme: Theme, expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile) {
+                isSandbox: Bool, theme: Theme, expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile,
+                background: BackgroundRunner = InlineRunner()) {
         self.certificates = certificates
         self.push = push
         self.deployments = deployments
@@ -26,6 +29,7 @@ public struct ConsoleContext {
         self.theme = theme
         self.expiry = expiry
         self.readFile = readFile
+        self.background = background
     }
 }
 

@@ -1,9 +1,14 @@
 import CertpushCore
+import Foundation
 
 /// The training cloud: it keeps its service stores and resources in the
 /// same database as certpush, and fails where the sandbox marks a fault.
 public struct SandboxProvider: CloudProvider {
-    public init() {}
+    /// How long the sandbox takes to apply a certificate to a resource, as a
+    /// real cloud would; 0 in scripts and tests.
+    public let latency: Double
+
+    public init(latencySeconds: Double = 0) { latency = latencySeconds }
 
     public var name: String { "sandbox" }
 
@@ -14,6 +19,7 @@ public struct SandboxProvider: CloudProvider {
     }
 
     public func bind(_ certificate: CertificateID?, to resource: CloudResource, inventory: any StoreWriter) throws {
+        if latency > 0 { Thread.sleep(forTimeInterval: latency) }
         if let fault = resource.fault { throw ProviderFailure(fault) }
         try inventory.setCertificate(certificate, on: resource.id)
     }

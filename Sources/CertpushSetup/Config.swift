@@ -8,11 +8,17 @@ public struct Config: Sendable, Equatable {
     public var theme: String?
     public var notifyCommand: String?
     public var expiryWarningDays: Int = 30
+    /// How long the sandbox takes per resource in the console, so trainees
+    /// watch a task progress; nil means the default (`defaultSandboxLatencyMilliseconds`).
+    public var sandboxLatencyMilliseconds: Int?
 
-    public init(theme: String? = nil, notifyCommand: String? = nil, expiryWarningDays: Int = 30) {
+    public static let defaultSandboxLatencyMilliseconds = 300
+
+    public init(theme: String? = nil, notifyCommand: String? = nil, expiryWarningDays: Int = 30, sandboxLatencyMilliseconds: Int? = nil) {
         self.theme = theme
         self.notifyCommand = notifyCommand
         self.expiryWarningDays = expiryWarningDays
+        self.sandboxLatencyMilliseconds = sandboxLatencyMilliseconds
     }
 
     public static func load(path: String) throws -> Config {
@@ -45,8 +51,13 @@ public struct Config: Sendable, Equatable {
                     throw ConfigError.wrongType(path, key, "a whole number of days from 1 to 365")
                 }
                 config.expiryWarningDays = days
+            case "sandbox_latency_ms":
+                guard let milliseconds = value?.int, (0...10_000).contains(milliseconds) else {
+                    throw ConfigError.wrongType(path, key, "a whole number of milliseconds from 0 to 10000")
+                }
+                config.sandboxLatencyMilliseconds = milliseconds
             default:
-                throw ConfigError(path: path, problem: "\(key) is not a setting (known: theme, notify_command, expiry_warning_days)")
+                throw ConfigError(path: path, problem: "\(key) is not a setting (known: theme, notify_command, expiry_warning_days, sandbox_latency_ms)")
             }
         }
         return config

@@ -21,7 +21,8 @@ public struct Workspace: Sendable {
     /// Opens the database at `path`; a new one is seeded with the sandbox
     /// unless `empty` is set.
     public static func open(path: String, empty: Bool = false, time: any TimeSource = SystemTime(),
-                            user: String = currentUser(), notifyCommand: String? = nil) throws -> Workspace {
+                            user: String = currentUser(), notifyCommand: String? = nil,
+                            sandboxLatencySeconds: Double = 0) throws -> Workspace {
         let opened = try SQLiteStore.open(path: path)
         let store = opened.store
         if opened.created {
@@ -35,7 +36,7 @@ public struct Workspace: Sendable {
             }
             logger.info("created database", metadata: ["path": "\(path)", "empty": "\(empty)"])
         }
-        let provider = SandboxProvider()
+        let provider = SandboxProvider(latencySeconds: sandboxLatencySeconds)
         return Workspace(
             store: store, certificates: CertificateService(store: store, time: time, user: user),
             push: PushService(store: store, provider: provider, time: time, user: user),

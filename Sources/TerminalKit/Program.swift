@@ -5,12 +5,15 @@ public protocol TerminalProgram: AnyObject {
     func render(size: Size) -> Buffer
     /// Returns false when the program is done.
     func handle(_ key: Key, size: Size) -> Bool
-    /// Called when no key came for a while; a chance to refresh.
+    /// Called when no key came for `tickMilliseconds`; a chance to refresh.
     func tick()
+    /// How long to wait for a key before ticking: short while work runs in the background.
+    var tickMilliseconds: Int { get }
 }
 
 extension TerminalProgram {
     public func tick() {}
+    public var tickMilliseconds: Int { 1_000 }
 }
 
 /// A terminal: ncurses in the product, a buffer in tests.
@@ -23,10 +26,10 @@ public protocol TerminalBackend: AnyObject {
 
 public enum Runtime {
     /// Draws, waits for a key, hands it over; until the program is done.
-    public static func run(_ program: TerminalProgram, on backend: TerminalBackend, tickMilliseconds: Int = 1_000) {
+    public static func run(_ program: TerminalProgram, on backend: TerminalBackend) {
         backend.draw(program.render(size: backend.size))
         while true {
-            if let key = backend.readKey(timeoutMilliseconds: tickMilliseconds) {
+            if let key = backend.readKey(timeoutMilliseconds: program.tickMilliseconds) {
                 guard program.handle(key, size: backend.size) else { return }
             } else {
                 program.tick()

@@ -46,9 +46,13 @@ struct GlobalOptions: ParsableArguments {
     var paths: Paths { Paths() }
     var databasePath: String { paths.database(explicit: db) }
 
-    func openWorkspace(empty: Bool = false) throws -> Workspace {
+    /// The CLI applies the sandbox's latency only when the config asks for it:
+    /// scripts want answers, the console wants something to watch.
+    func openWorkspace(empty: Bool = false, console: Bool = false) throws -> Workspace {
         FileLogHandler.bootstrap(path: paths.logFile)
         let config = try Config.load(path: paths.configFile)
-        return try Workspace.open(path: databasePath, empty: empty, notifyCommand: config.notifyCommand)
+        let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
+        return try Workspace.open(path: databasePath, empty: empty, notifyCommand: config.notifyCommand,
+                                  sandboxLatencySeconds: Double(latency) / 1_000)
     }
 }

@@ -17,7 +17,7 @@ struct ConsoleCommand {
         let paths = global.paths
         let config = try Config.load(path: paths.configFile)
         let chosenTheme = try ThemeChoice(explicit: theme, config: config, paths: paths).load()
-        let workspace = try global.openWorkspace()
+        let workspace = try global.openWorkspace(console: true)
         Workspace.logger.info("console started", metadata: ["db": "\(global.databasePath)"])
 
         guard let backend = CursesBackend() else {
@@ -26,7 +26,7 @@ struct ConsoleCommand {
         let context = ConsoleContext(
             certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: global.databasePath, isSandbox: workspace.isSandbox,
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
-            readFile: InputFile.load(path:))
+            readFile: InputFile.load(path:), background: ThreadRunner())
         Runtime.run(Console(context: context), on: backend)
         backend.stop()
         Workspace.logger.info("console closed")

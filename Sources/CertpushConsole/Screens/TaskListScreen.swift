@@ -166,15 +166,36 @@ final class TaskDetailsScreen: Screen {
             guard !pairs.isEmpty else { return .handled }
             let pair = pairs[window.selected]
             return .open(confirm("Retry \(pair.resourceID)?", "Deploy \(pair.certificateID) to \(pair.resourceID) again? A retry consumes quota again.", "Retry") {
-                try $0.retry(self.taskID, resources: [pair.resourceID])
+                try self.retry($0, resources: [pair.resourceID])
             })
         case .character("R"):
             return .open(confirm("Retry failed resources?", "Deploy to every failed resource of \(taskID) again? A retry consumes quota again.", "Retry") {
-                try $0.retry(self.taskID)
+                try self.retry($0, resources: nil)
             })
         default: return .ignored
         }
         return .handled
+    }
+
+    /// Marks the pairs for retry, then runs them in the background.
+    private func retry(_ deployments: DeploymentService, resources: [ResourceID]?) throws -> DeploymentTask {
+        let task = try deployments.retry(taskID, resources: resources, runNow: false)
+        Self.runInBackground(taskID, session: session)
+        return task
+    }
+
+    /// Runs a pending task off the keys; the details redraw as its pairs finish.
+    static func runInBackground(_ id: TaskID, session: Session) {
+        let deployments = session.context.deployments
+        let started = session.context.background.start {
+            guard let task = try deployments.run(id) else { return "\(id) is being run elsewhere." }
+            return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.rawValue)."
+        }
+        if !started { session.message = ("Another task is running; \(id) runs when it is done.", false) }
+        for (text, isError) in session.context.background.drain() {
+            session.dataChanged()
+            session.message = (text, isError)
+        }
     }
 
     private func confirm(_ title: String, _ text: String, _ button: String,
@@ -200,6 +221,13 @@ final class TaskDetailsScreen: Screen {
         let summary = "\(task.status.rawValue) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(task.pairs.count) in all · certificates \(task.certificateIDs.map(\.description).joined(separator: " "))"
             + (task.scheduledAt.map { " · at \(ActivityScreen.minute($0))" } ?? "")
         buffer.write(TextWidth.truncate(summary, to: rect.width - 2), x: rect.x + 1, y: rect.y, style: theme[TaskText.role(task.status)])
+        if task.status == .running || task.status == .pending {
+            // Progress: a bar with counts (SPEC 7).
+            let done = task.pairs.filter { $0.status != .pending && $0.status != .deploying }.count
+            let width = 30, filled = task.pairs.isEmpty ? 0 : width * done / task.pairs.count
+            let bar = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] \(done)/\(task.pairs.count) done"
+            buffer.write(bar, x: rect.x + 1, y: rect.y + 1, style: theme["status.ok"])
+        }
         let services = services(of: task)
         TabBar.render(services.map { CloudService.named($0)?.label ?? $0 }, selected: min(tab, max(0, services.count - 1)),
                       theme: theme, at: rect.x, y: rect.y + 2, into: &buffer)

@@ -153,9 +153,14 @@ final class TaskWizard: Screen {
 
     private func submit() -> KeyResult {
         do {
-            let task = try session.context.deployments.create(request)
+            let deployments = session.context.deployments
+            let task = try deployments.create(request, runNow: false)
             session.dataChanged()
-            session.say("\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.rawValue).")
+            if task.status == .pending {
+                TaskDetailsScreen.runInBackground(task.id, session: session)
+            } else {
+                session.say("\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.rawValue).")
+            }
             return .replace(TaskDetailsScreen(session: session, taskID: task.id))
         } catch {
             session.complain(error)

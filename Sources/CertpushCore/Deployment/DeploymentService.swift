@@ -73,8 +73,9 @@ public struct DeploymentService: Sendable {
 
     // MARK: Creating and running
 
-    /// Creates the task; without a custom time it runs before this returns.
-    public func create(_ request: TaskRequest) throws -> DeploymentTask {
+    /// Creates the task; without a custom time it runs before this returns,
+    /// unless `runNow` is false (the console runs it in the background).
+    public func create(_ request: TaskRequest, runNow: Bool = true) throws -> DeploymentTask {
         let now = time.now()
         let id: TaskID = try store.write { db in
             let plan = try plan(request, in: db)
@@ -93,7 +94,7 @@ public struct DeploymentService: Sendable {
                                         detail: "\(task.name): \(pairs.count) pairs" + (request.at.map { ", at \(ISO8601DateFormatter().string(from: $0))" } ?? "")))
             return id
         }
-        if request.at == nil { _ = try run(id) }
+        if request.at == nil && runNow { _ = try run(id) }
         return try task(id)
     }
 
@@ -282,7 +283,7 @@ public struct DeploymentService: Sendable {
 
     /// D17: runs failed pairs again in the same task; quota is taken again
     /// and refunded again on failure.
-    public func retry(_ id: TaskID, resources: [ResourceID]? = nil) throws -> DeploymentTask {
+    public func retry(_ id: TaskID, resources: [ResourceID]? = nil, runNow: Bool = true) throws -> DeploymentTask {
         let now = time.now()
         try store.write { db in
             guard let task = try db.task(id) else { throw Refusal("There is no task \(id).") }
@@ -303,7 +304,7 @@ public struct DeploymentService: Sendable {
             try db.append(ActivityEntry(at: now, user: user, action: "task.retry", subject: id.description,
                                         detail: chosen.map(\.resourceID.description).joined(separator: ", ")))
         }
-        return try run(id) ?? task(id)
+        return try (runNow ? run(id) : nil) ?? task(id)
     }
 
     /// D13: deletes finished, pending or scheduled tasks; a running one is refused.
