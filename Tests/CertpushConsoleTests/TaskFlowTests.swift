@@ -120,3 +120,14 @@ import Testing
         #expect(driver.line(containing: "Ana Ops")?.contains("ana.ops@example.com") != true)
     }
 }
+
+@Suite struct SynchronizeTests {
+    @Test("D16: Synchronize Cloud Resources from the wizard's resources step reports what it found")
+    func synchronize() throws {
+        let driver = try ConsoleDriver()
+        driver.press("Tab", "j", "Enter", "c", "Enter", "Right", "Space", "Enter", "Enter")
+        #expect(driver.screen.contains("s Synchronize Cloud Resources"))
+        driver.press("s")
+        #expect(driver.screen.contains("Synchronized 23 resources from sandbox."))
+    }
+}

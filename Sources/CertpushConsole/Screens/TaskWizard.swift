@@ -30,7 +30,8 @@ final class TaskWizard: Screen {
     private(set) var resources: [ResourceID] = []
     private var offeredMatch = false
     private var cursor = ScrollWindow()
-    private(set) var synchronizing = false
+    /// While background work runs (a sync, a task), Synchronize is unavailable.
+    var synchronizing: Bool { session.context.background.isBusy }
     private var warning: String?
 
     init(session: Session, certificates: [Certificate]) {
@@ -232,16 +233,15 @@ final class TaskWizard: Screen {
             let id = choices[cursor.selected].id
             if let index = resources.firstIndex(of: id) { resources.remove(at: index) } else { resources.append(id) }
         case .character("s") where !synchronizing:
-            // D16: unavailable while it runs.
-            synchronizing = true
-            defer { synchronizing = false }
-            do {
-                let provider = session.context.deployments.provider
-                let count = try session.context.certificates.store.write { try provider.synchronize(inventory: $0) }
+            // D16: in the background; the action shows unavailable until it is done.
+            let provider = session.context.deployments.provider, store = session.context.certificates.store
+            _ = session.context.background.start {
+                let count = try store.write { try provider.synchronize(inventory: $0) }
+                return "Synchronized \(count) resources from \(provider.name)."
+            }
+            for (text, isError) in session.context.background.drain() {
                 session.dataChanged()
-                session.say("Synchronized \(count) resources from \(provider.name).")
-            } catch {
-                session.complain(error)
+                session.message = (text, isError)
             }
         default: break
         }
