@@ -7,19 +7,12 @@ import Testing
 
 /// SPEC 5, D1 to D17, on the seeded sandbox.
 @Suite struct DeploymentTests {
-    final class Lazy: @unchecked Sendable {
-        lazy var fixture: SandboxFixture = try! SandboxFixture()
-    }
-    let lazy = Lazy()
-    var fixture: SandboxFixture { lazy.fixture }
-    var deployments: DeploymentService { fixture.workspace.deployments }
+    let fixture: SandboxFixture
+    init() throws { fixture = try SandboxFixture() }
 
-    func id(_ name: String) throws -> CertificateID {
-        try #require(try fixture.certificates.list(CertificateQuery()).first { $0.name == name }).id
-    }
-    func resource(_ service: String, _ name: String) throws -> CloudResource {
-        try #require(try fixture.workspace.store.read { try $0.resources(ResourceFilter(service: service)) }.first { $0.name == name })
-    }
+    var deployments: DeploymentService { fixture.workspace.deployments }
+    func id(_ name: String) throws -> CertificateID { try fixture.certificateID(named: name) }
+    func resource(_ service: String, _ name: String) throws -> CloudResource { try fixture.resource(service, name) }
     func problems(_ request: TaskRequest) throws -> [String] { try deployments.preview(request).problems }
 
     @Test("D1: a name of 1 to 64 characters, at most 10 known contacts, a custom time in the future")
@@ -178,7 +171,8 @@ import Testing
         fixture.time.advance(by: 61)
         let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "cron",
                                       processID: 999_999, isAlive: { _ in true })
-        async let first = Task { try deployments.runDue() }.value
+        let mine = deployments
+        async let first = Task { try mine.runDue() }.value
         async let second = Task { try other.runDue() }.value
         let ran = try await first + second
         #expect(ran.sorted() == tasks.map(\.id).sorted())

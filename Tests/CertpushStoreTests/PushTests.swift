@@ -7,17 +7,11 @@ import Testing
 
 /// SPEC 4, P1 to P9, on the seeded sandbox.
 @Suite struct PushTests {
-    /// Made on first use inside a test, not in the suite's init.
-    final class Lazy: @unchecked Sendable {
-        lazy var fixture: SandboxFixture = try! SandboxFixture()
-    }
-    let lazy = Lazy()
-    var fixture: SandboxFixture { lazy.fixture }
+    let fixture: SandboxFixture
+    init() throws { fixture = try SandboxFixture() }
 
     var push: PushService { fixture.workspace.push }
-    func id(named name: String) throws -> CertificateID {
-        try #require(try fixture.certificates.list(CertificateQuery()).first { $0.name == name }).id
-    }
+    func id(named name: String) throws -> CertificateID { try fixture.certificateID(named: name) }
     func request(_ name: String, _ services: [String], regions: [String] = []) throws -> PushRequest {
         PushRequest(certificate: try id(named: name), services: services, regions: regions)
     }

@@ -15,4 +15,20 @@ public struct SandboxFixture {
 
     public var databasePath: String { directory.path("certpush.sqlite") }
     public var certificates: CertificateService { workspace.certificates }
+
+    /// A seeded certificate by its name ("wildcard-example").
+    public func certificateID(named name: String) throws -> CertificateID {
+        guard let certificate = try certificates.list(CertificateQuery()).first(where: { $0.name == name }) else {
+            throw Refusal("The sandbox has no certificate named \(name).")
+        }
+        return certificate.id
+    }
+
+    /// A seeded resource by its service and name ("elb", "listener-web-443").
+    public func resource(_ service: String, _ name: String) throws -> CloudResource {
+        guard let resource = try workspace.store.read({ try $0.resources(ResourceFilter(service: service)) }).first(where: { $0.name == name }) else {
+            throw Refusal("The sandbox has no \(service) resource named \(name).")
+        }
+        return resource
+    }
 }

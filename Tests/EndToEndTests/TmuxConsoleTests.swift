@@ -68,7 +68,9 @@ final class TmuxSession {
     @Test("a new user opens the console on a fresh sandbox, filters, opens details, quits")
     func firstRun() throws {
         guard let tmux = try start() else { return }
-        let first = try tmux.waitFor("14 certificates")
+        // The hint bar is the last row curses draws: once it shows, the whole first screen has.
+        try tmux.waitFor("14 certificates")
+        let first = try tmux.waitFor("? help")
         #expect(first.contains("SANDBOX"))
         #expect(first.contains("测试证书"))
         #expect(first.contains("www.example.com"))
@@ -105,13 +107,15 @@ final class TmuxSession {
         for _ in 0..<8 { try tmux.send("k", "Space") }
         try tmux.waitFor("ELB regions 2/10")
         try tmux.send("Enter", "Tab", "Enter")
-        let results = try tmux.waitFor("Certificate pushed")
+        // Wait for what is drawn last, so the capture never catches a frame half drawn.
+        let results = try tmux.waitFor("[ Close ]")
+        #expect(results.contains("Certificate pushed"))
         #expect(results.contains("Configure Now"))
         #expect(results.contains("Continue Pushing"))
         try tmux.send("Tab", "Enter")
-        let page = try tmux.waitFor("ELB in cn-north-1")
+        try tmux.waitFor("ELB in cn-north-1")
+        let page = try tmux.waitFor("ELB in cn-north-4")
         #expect(page.contains("regions 0/10"))
-        #expect(page.contains("ELB in cn-north-4"))
         #expect(page.components(separatedBy: "pushed").count - 1 >= 2)
         // Push once more to reach the service view, and bind to a listener.
         try tmux.send("j", "j", "r")
@@ -142,15 +146,16 @@ final class TmuxSession {
         try tmux.send("Enter")
         try tmux.waitFor("deployment quota to consume: 0 of 10 left")
         try tmux.send("Enter")
-        let details = try tmux.waitFor("partially_failed · 11 succeeded, 1 failed, 12 in all")
-        #expect(details.contains("listener in maintenance"))
+        try tmux.waitFor("partially_failed · 11 succeeded, 1 failed, 12 in all")
+        try tmux.waitFor("listener in maintenance")
         try tmux.send("b")
         try tmux.waitFor("Put the previous certificate (c1) back on r1")
         try tmux.send("Tab", "Enter")
         try tmux.waitFor("rolled_back")
         // Cloud Resources > ELB, cn-north-4: listener-web-443 has c1 again.
         try tmux.send("Escape", "Tab", "j", "j", "Enter", "j", "j", "j", "Enter")
-        let resources = try tmux.waitFor("ELB · Elastic Load Balance · cn-north-4")
+        try tmux.waitFor("ELB · Elastic Load Balance · cn-north-4")
+        let resources = try tmux.waitFor("listener-shop-443")
         let line = resources.split(separator: "\n").first { $0.contains("listener-web-443") }
         #expect(line?.contains(" c1 ") == true)
         try tmux.send("Escape", "Tab", "g", "Enter", "q")
