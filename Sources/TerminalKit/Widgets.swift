@@ -19,6 +19,16 @@ public enum Frame {
     }
 }
 
+extension Frame {
+    /// A dialog over the page: a box of this size centred in `area`, cleared,
+    /// framed and titled; returns its inside.
+    public static func dialog(_ title: String, width: Int, height: Int, in area: Rect, theme: Theme, into buffer: inout Buffer) -> Rect {
+        let rect = area.centered(width: width, height: height)
+        buffer.fill(rect, style: theme["dialog"])
+        return draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+    }
+}
+
 /// A table's column: a title and a width, fixed or taking what is left.
 public struct Column: Sendable {
     public enum Width: Sendable { case fixed(Int), flexible(minimum: Int) }

@@ -23,9 +23,7 @@ final class HelpScreen: Screen {
     }
 
     func render(in area: Rect, into buffer: inout Buffer) {
-        let rect = area.centered(width: 64, height: shown.count + 4)
-        buffer.fill(rect, style: theme["dialog"])
-        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        let inner = Frame.dialog(title, width: 64, height: shown.count + 4, in: area, theme: theme, into: &buffer)
         for (index, binding) in shown.enumerated() where index < inner.height - 1 {
             let keys = binding.keys.map(\.label).joined(separator: " ")
             let y = inner.y + 1 + index

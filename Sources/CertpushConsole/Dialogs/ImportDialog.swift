@@ -117,9 +117,7 @@ final class ImportDialog: Screen {
 
     func render(in area: Rect, into buffer: inout Buffer) {
         let theme = session.theme
-        let rect = area.centered(width: 72, height: 16)
-        buffer.fill(rect, style: theme["dialog"])
-        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        let inner = Frame.dialog(title, width: 72, height: 16, in: area, theme: theme, into: &buffer)
         var y = inner.y + 1
         targets = []
         for field in [Field.certificate, .key, .chain, .name, .passphrase, .shared] {

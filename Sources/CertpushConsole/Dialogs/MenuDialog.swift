@@ -46,9 +46,7 @@ final class MenuDialog: Screen {
 
     func render(in area: Rect, into buffer: inout Buffer) {
         let width = max(24, items.map { TextWidth.of($0.title) }.max()! + 8)
-        let rect = area.centered(width: width, height: items.count + 2)
-        buffer.fill(rect, style: theme["dialog"])
-        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        let inner = Frame.dialog(title, width: width, height: items.count + 2, in: area, theme: theme, into: &buffer)
         rows = [:]
         for (index, item) in items.enumerated() {
             let y = inner.y + index
@@ -106,9 +104,7 @@ final class ConfirmDialog: Screen {
 
     func render(in area: Rect, into buffer: inout Buffer) {
         let lines = ImportDialog.wrap(text, width: 52)
-        let rect = area.centered(width: 58, height: lines.count + 5)
-        buffer.fill(rect, style: theme["dialog"])
-        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        let inner = Frame.dialog(title, width: 58, height: lines.count + 5, in: area, theme: theme, into: &buffer)
         for (index, line) in lines.enumerated() {
             buffer.write(line, x: inner.x + 1, y: inner.y + 1 + index, style: theme["dialog"])
         }

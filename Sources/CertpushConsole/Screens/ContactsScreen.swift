@@ -108,9 +108,7 @@ final class ContactDialog: Screen {
 
     func render(in area: Rect, into buffer: inout Buffer) {
         let theme = session.theme
-        let rect = area.centered(width: 60, height: 8)
-        buffer.fill(rect, style: theme["dialog"])
-        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        let inner = Frame.dialog(title, width: 60, height: 8, in: area, theme: theme, into: &buffer)
         buffer.write("Name", x: inner.x + 1, y: inner.y + 1, style: theme["dialog"])
         name.render(focused: !onEmail, theme: theme, in: Rect(x: inner.x + 9, y: inner.y + 1, width: inner.width - 10, height: 1), into: &buffer)
         buffer.write("Email", x: inner.x + 1, y: inner.y + 3, style: theme["dialog"])

@@ -215,9 +215,7 @@ final class RegionPicker: Screen {
     func render(in area: Rect, into buffer: inout Buffer) {
         let theme = session.theme
         window.height = min(regions.count, area.height - 6)
-        let rect = area.centered(width: 56, height: window.height + 5)
-        buffer.fill(rect, style: theme["dialog"])
-        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        let inner = Frame.dialog(title, width: 56, height: window.height + 5, in: area, theme: theme, into: &buffer)
         rowsAt = [:]
         for (offset, index) in window.visibleRange.enumerated() {
             let (region, enabled) = regions[index]
@@ -304,9 +302,7 @@ final class PushResultDialog: Screen {
             lines += [("", "dialog"), ("The certificate was pushed. It must still be configured on the", "dialog"),
                       ("target service: bind it to a listener or domain there.", "dialog")]
         }
-        let rect = area.centered(width: 70, height: lines.count + 5)
-        buffer.fill(rect, style: theme["dialog"])
-        let inner = Frame.draw(rect, title: title, style: theme["border.focused"], titleStyle: theme["dialog.title"], into: &buffer)
+        let inner = Frame.dialog(title, width: 70, height: lines.count + 5, in: area, theme: theme, into: &buffer)
         for (index, line) in lines.enumerated() {
             buffer.write(TextWidth.truncate(line.0, to: inner.width - 2), x: inner.x + 1, y: inner.y + 1 + index, style: theme[line.1])
         }
