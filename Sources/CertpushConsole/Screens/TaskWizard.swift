@@ -323,6 +323,10 @@ final class TaskWizard: Screen {
         buffer.write("Total resources \(choices.count) · Selected resources \(resources.count)", x: rect.x, y: rect.y, style: theme["dialog"])
         let action = synchronizing ? "Synchronizing…" : "s Synchronize Cloud Resources"
         buffer.write(action, x: rect.maxX - TextWidth.of(action), y: rect.y, style: theme[synchronizing ? "status.muted" : "hint.key"])
+        // Total resources by service, then the list in that order.
+        let counts = Dictionary(grouping: choices, by: \.service).mapValues(\.count)
+        let byService = CloudService.all.compactMap { service in counts[service.code].map { "\(service.label) \($0)" } }
+        buffer.write(TextWidth.truncate(byService.joined(separator: " · "), to: rect.width), x: rect.x, y: rect.y + 1, style: theme["status.muted"])
         let list = Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2)
         cursor.height = max(1, list.height)
         cursor.setCount(choices.count)
