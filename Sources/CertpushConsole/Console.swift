@@ -37,12 +37,8 @@ public final class Console: TerminalProgram {
     /// tasks whose time has come (D14), after finishing any a crashed process
     /// left running.
     public func tick() {
-        let background = session.context.background
-        for (text, isError) in background.drain() {
-            session.dataChanged()
-            session.message = (text, isError)
-        }
-        if background.isBusy {
+        session.takeBackgroundResults()
+        if session.context.background.isBusy {
             // Statuses change in the database as the work goes: redraw from it.
             session.dataChanged()
             return
@@ -63,10 +59,7 @@ public final class Console: TerminalProgram {
             let ran = try deployments.recover() + deployments.runDue()
             return ran.isEmpty ? "" : "Ran " + ran.map(\.description).joined(separator: ", ") + "."
         }
-        for (text, isError) in session.context.background.drain() where !text.isEmpty {
-            session.dataChanged()
-            session.message = (text, isError)
-        }
+        session.takeBackgroundResults()
     }
 
     private var theme: Theme { session.theme }

@@ -57,6 +57,15 @@ final class Session {
 
     func say(_ text: String) { message = (text, false) }
 
+    /// Takes in what background work finished: the data changed, and its
+    /// sentence (if it has one) becomes the message.
+    func takeBackgroundResults() {
+        for (text, isError) in context.background.drain() {
+            dataChanged()
+            if !text.isEmpty { message = (text, isError) }
+        }
+    }
+
     /// Shows the one sentence of a refusal; other errors as they describe themselves.
     func complain(_ error: Error) {
         let sentence = (error as? CertpushError)?.sentence ?? String(describing: error)

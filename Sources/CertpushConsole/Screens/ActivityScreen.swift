@@ -46,23 +46,3 @@ final class ActivityScreen: Screen {
                      theme: session.theme, in: rect, into: &buffer)
     }
 }
-
-/// A section that is not built yet says so plainly.
-final class NotYetScreen: Screen {
-    let title: String
-    let text: String
-    let theme: Theme
-
-    init(title: String, text: String, theme: Theme) {
-        self.title = title
-        self.text = text
-        self.theme = theme
-    }
-
-    var bindings: [KeyBinding] { [] }
-    func handle(_ key: Key) -> KeyResult { .ignored }
-
-    func render(in rect: Rect, into buffer: inout Buffer) {
-        buffer.write(text, x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
-    }
-}

@@ -192,10 +192,7 @@ final class TaskDetailsScreen: Screen {
             return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.rawValue)."
         }
         if !started { session.message = ("Another task is running; \(id) runs when it is done.", false) }
-        for (text, isError) in session.context.background.drain() {
-            session.dataChanged()
-            session.message = (text, isError)
-        }
+        session.takeBackgroundResults()
     }
 
     private func confirm(_ title: String, _ text: String, _ button: String,

@@ -239,10 +239,7 @@ final class TaskWizard: Screen {
                 let count = try store.write { try provider.synchronize(inventory: $0) }
                 return "Synchronized \(count) resources from \(provider.name)."
             }
-            for (text, isError) in session.context.background.drain() {
-                session.dataChanged()
-                session.message = (text, isError)
-            }
+            session.takeBackgroundResults()
         default: break
         }
     }
