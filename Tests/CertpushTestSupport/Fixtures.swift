@@ -1,13 +1,13 @@
 import CertpushCore
 import Foundation
 
-/// The shared certificate corpus, `../shared/fixtures/certs` beside the checkout.
+/// The certificate corpus in `Tests/Fixtures/certs` (made by `scripts/generate-fixtures.py`).
 public enum Fixtures {
     public static let directory: URL = {
         if let override = ProcessInfo.processInfo.environment["CERTPUSH_FIXTURES"] {
             return URL(fileURLWithPath: override)
         }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/certs")
+        return packageRoot.appendingPathComponent("Tests/Fixtures/certs")
     }()
 
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
