@@ -85,7 +85,11 @@ let package = Package(
         ),
         .target(
             name: "CertpushTestSupport",
-            dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup"],
+            dependencies: [
+                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/CertpushTestSupport"
         ),
         .testTarget(name: "CertpushCoreTests", dependencies: ["CertpushCore", "CertpushTestSupport"]),

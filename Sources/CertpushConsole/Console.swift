@@ -33,9 +33,9 @@ public final class Console: TerminalProgram {
         runDueTasks()
     }
 
-    /// Takes in what background work finished, then starts the scheduled
-    /// tasks whose time has come (D14), after finishing any a crashed process
-    /// left running.
+    /// Takes in what background work finished, then drains the task queue
+    /// (D14): pending tasks, scheduled ones whose time has come, and any a
+    /// runner that is gone left behind.
     public func tick() {
         session.takeBackgroundResults()
         if session.context.background.isBusy {
@@ -51,12 +51,9 @@ public final class Console: TerminalProgram {
 
     private func runDueTasks() {
         let deployments = session.context.deployments
-        let due = (try? deployments.store.read { db in
-            try !db.tasks(in: .running).isEmpty || !db.dueTasks(at: deployments.time.now()).isEmpty
-        }) ?? false
-        guard due else { return }
+        guard (try? deployments.hasWork()) == true else { return }
         _ = session.context.background.start {
-            let ran = try deployments.recover() + deployments.runDue()
+            let ran = try deployments.runDue()
             return ran.isEmpty ? "" : "Ran " + ran.map(\.description).joined(separator: ", ") + "."
         }
         session.takeBackgroundResults()

@@ -36,13 +36,14 @@ public struct Workspace: Sendable {
             }
             logger.info("created database", metadata: ["path": "\(path)", "empty": "\(empty)"])
         }
-        let provider = SandboxProvider(latencySeconds: sandboxLatencySeconds)
+        let provider = SandboxProvider(store: store, latencySeconds: sandboxLatencySeconds)
+        let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
         return Workspace(
             store: store, certificates: CertificateService(store: store, time: time, user: user),
-            push: PushService(store: store, provider: provider, time: time, user: user),
+            push: PushService(store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive),
             deployments: DeploymentService(
                 store: store, provider: provider, time: time, user: user, processID: getpid(),
-                isAlive: { pid in kill(pid, 0) == 0 || errno == EPERM },
+                isAlive: isAlive,
                 deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
             provider: provider,
             created: opened.created, isSandbox: true)

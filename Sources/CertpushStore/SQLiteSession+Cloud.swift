@@ -86,11 +86,24 @@ extension SQLiteSession {
 
     func pushRecords(certificate: CertificateID, limit: Int) throws -> [PushRecord] {
         try Row.fetchAll(db, sql: "SELECT * FROM push_record WHERE certificate_id = ? ORDER BY id DESC LIMIT ?",
-                         arguments: [certificate.rawValue, max(0, limit)]).map { row in
-            PushRecord(at: Date(timeIntervalSince1970: row["at"]), user: row["user"], certificateID: certificate,
-                       target: PushTarget(service: row["service"], region: Self.region(row["region"])),
-                       succeeded: row["succeeded"], reason: row["reason"])
-        }
+                         arguments: [certificate.rawValue, max(0, limit)]).map(Self.pushRecord)
+    }
+
+    func pushesInFlight() throws -> [PushRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM push_record WHERE runner_pid IS NOT NULL ORDER BY id").map(Self.pushRecord)
+    }
+
+    private static func pushRecord(_ row: Row) -> PushRecord {
+        var record = PushRecord(
+            at: Date(timeIntervalSince1970: row["at"]), user: row["user"], certificateID: CertificateID(row["certificate_id"]),
+            target: PushTarget(service: row["service"], region: region(row["region"])),
+            succeeded: row["succeeded"], reason: row["reason"], runner: row["runner_pid"])
+        record.id = row["id"]
+        return record
+    }
+
+    func resourceCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM resource") ?? 0
     }
 
     func addRegion(_ region: Region) throws {
@@ -122,10 +135,16 @@ extension SQLiteSession {
         try db.execute(sql: "UPDATE resource SET certificate_id = ? WHERE id = ?", arguments: [certificate?.rawValue, resource.rawValue])
     }
 
-    func append(_ record: PushRecord) throws {
+    func append(_ record: PushRecord) throws -> Int64 {
         try db.execute(sql: """
-            INSERT INTO push_record (at, user, certificate_id, service, region, succeeded, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO push_record (at, user, certificate_id, service, region, succeeded, reason, runner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [record.at.timeIntervalSince1970, record.user, record.certificateID.rawValue,
-                             record.target.service, Self.column(record.target.region), record.succeeded, record.reason])
+                             record.target.service, Self.column(record.target.region), record.succeeded, record.reason, record.runner])
+        return db.lastInsertedRowID
+    }
+
+    func settle(_ record: PushRecord) throws {
+        try db.execute(sql: "UPDATE push_record SET succeeded = ?, reason = ?, runner_pid = ? WHERE id = ?",
+                       arguments: [record.succeeded, record.reason, record.runner, record.id])
     }
 }

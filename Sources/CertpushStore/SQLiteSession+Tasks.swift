@@ -25,13 +25,41 @@ extension SQLiteSession {
         try fetchTasks(where: "1", [])
     }
 
-    func dueTasks(at now: Date) throws -> [TaskID] {
-        try Int64.fetchAll(db, sql: "SELECT id FROM task WHERE status = 'scheduled' AND scheduled_at <= ? ORDER BY scheduled_at, id",
-                           arguments: [now.timeIntervalSince1970]).map(TaskID.init)
+    func queuedTasks(at now: Date) throws -> [TaskID] {
+        try Int64.fetchAll(db, sql: """
+            SELECT id FROM task WHERE status = 'pending' OR (status = 'scheduled' AND scheduled_at <= ?)
+            ORDER BY coalesce(scheduled_at, created_at), id
+            """, arguments: [now.timeIntervalSince1970]).map(TaskID.init)
     }
 
-    func tasks(in status: TaskStatus) throws -> [TaskID] {
-        try Int64.fetchAll(db, sql: "SELECT id FROM task WHERE status = ? ORDER BY id", arguments: [status.rawValue]).map(TaskID.init)
+    func tasksInFlight() throws -> [TaskID] {
+        try Int64.fetchAll(db, sql: """
+            SELECT id FROM task WHERE status = 'running'
+            UNION SELECT task_id FROM task_pair WHERE status IN ('deploying', 'rolling_back')
+            ORDER BY 1
+            """).map(TaskID.init)
+    }
+
+    func tasksNeeding(_ certificate: CertificateID) throws -> [TaskID] {
+        try Int64.fetchAll(db, sql: """
+            SELECT DISTINCT task_id FROM task_pair
+            WHERE (certificate_id = ?1 AND status IN ('pending', 'deploying'))
+               OR (previous_certificate_id = ?1 AND status IN ('succeeded', 'rolling_back'))
+            ORDER BY task_id
+            """, arguments: [certificate.rawValue]).map(TaskID.init)
+    }
+
+    func taskState(_ task: TaskID) throws -> TaskState? {
+        try Row.fetchOne(db, sql: "SELECT status, scheduled_at, runner_pid, lease_until FROM task WHERE id = ?",
+                         arguments: [task.rawValue]).map { row in
+            let runner: Int32? = row["runner_pid"]
+            let until: Double? = row["lease_until"]
+            return TaskState(
+                status: TaskStatus(rawValue: row["status"]) ?? .failed,
+                scheduledAt: (row["scheduled_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                // A claim from before leases existed has no time: it holds only while its process lives.
+                lease: runner.map { TaskLease(runner: $0, until: until.map(Date.init(timeIntervalSince1970:)) ?? .distantFuture) })
+        }
     }
 
     func insert(_ task: DeploymentTask) throws -> TaskID {
@@ -59,18 +87,14 @@ extension SQLiteSession {
         return id
     }
 
-    func runner(of task: TaskID) throws -> Int32? {
-        try Int32.fetchOne(db, sql: "SELECT runner_pid FROM task WHERE id = ?", arguments: [task.rawValue])
+    func setStatus(_ task: TaskID, _ status: TaskStatus, finishedAt: Date?) throws {
+        try db.execute(sql: "UPDATE task SET status = ?, finished_at = ? WHERE id = ?",
+                       arguments: [status.rawValue, finishedAt?.timeIntervalSince1970, task.rawValue])
     }
 
-    func transition(_ task: TaskID, from: [TaskStatus], to: TaskStatus, at: Date, runner: Int32?) throws -> Bool {
-        let finished = to.isFinished ? at.timeIntervalSince1970 : nil
-        try db.execute(sql: """
-            UPDATE task SET status = ?, finished_at = ?, runner_pid = ?
-            WHERE id = ? AND status IN (\(databaseQuestionMarks(count: from.count)))
-            """, arguments: StatementArguments([to.rawValue, finished, runner, task.rawValue] as [(any DatabaseValueConvertible)?])
-                + StatementArguments(from.map(\.rawValue)))
-        return db.changesCount == 1
+    func setLease(_ task: TaskID, _ lease: TaskLease?) throws {
+        try db.execute(sql: "UPDATE task SET runner_pid = ?, lease_until = ? WHERE id = ?",
+                       arguments: [lease?.runner, lease?.until.timeIntervalSince1970, task.rawValue])
     }
 
     func update(_ pair: TaskPair) throws {

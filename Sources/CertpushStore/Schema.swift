@@ -178,6 +178,16 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v4-intents-and-leases") { db in
+            // SPEC R3 and D14: a claim on a task expires unless renewed, and
+            // a push target is recorded in flight before the provider is called.
+            try db.execute(sql: """
+                ALTER TABLE task ADD COLUMN lease_until REAL;
+                CREATE INDEX task_pair_in_flight ON task_pair(status) WHERE status IN ('deploying', 'rolling_back');
+                ALTER TABLE push_record ADD COLUMN runner_pid INTEGER;
+                CREATE INDEX push_record_in_flight ON push_record(runner_pid) WHERE runner_pid IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

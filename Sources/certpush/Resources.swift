@@ -36,7 +36,7 @@ struct Resources: ParsableCommand {
 
         func run() throws {
             let workspace = try global.openWorkspace()
-            let count = try workspace.store.write { try workspace.provider.synchronize(inventory: $0) }
+            let count = try workspace.deployments.synchronize()
             print("Synchronised \(count) resources from \(workspace.provider.name).")
         }
     }

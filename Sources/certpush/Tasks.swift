@@ -76,7 +76,7 @@ struct Tasks: ParsableCommand {
             let tasks = try global.openWorkspace().deployments.tasks()
             if json { return try printJSON(tasks.map(TaskJSON.init)) }
             printTable(header: ["ID", "NAME", "STATUS", "CERTIFICATES", "OK/FAILED/TOTAL", "AT"], rows: tasks.map { task in
-                [task.id.description, task.name, task.status.rawValue, task.certificateIDs.map(\.description).joined(separator: " "),
+                [task.id.description, task.name, task.status.words, task.certificateIDs.map(\.description).joined(separator: " "),
                  "\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairs.count)", task.scheduledAt.map(Formats.minute) ?? "now"]
             })
         }
@@ -103,8 +103,11 @@ struct Tasks: ParsableCommand {
 
         func run() throws {
             let workspace = try global.openWorkspace()
-            let task = try workspace.deployments.rollBack(try TaskText.id(id), resources: try TaskText.resources(resources))
-            printTask(task)
+            let taskID = try TaskText.id(id)
+            let outcomes = try workspace.deployments.rollBack(taskID, resources: try TaskText.resources(resources))
+            for outcome in outcomes { print(outcome.sentence) }
+            printTask(try workspace.deployments.task(taskID))
+            if outcomes.contains(where: { $0.failure != nil }) { throw ExitCode(1) }
         }
     }
 
@@ -175,11 +178,11 @@ enum TimeText {
 }
 
 func printTask(_ task: DeploymentTask) {
-    print("\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.rawValue)"
+    print("\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.words)"
           + (task.scheduledAt.map { ", scheduled for \(Formats.minute($0))" } ?? ""))
     printTable(header: ["RESOURCE", "SERVICE", "REGION", "NAME", "CERTIFICATE", "STATUS", "CAUSE"], rows: task.pairs.map { pair in
         [pair.resourceID.description, pair.service, pair.region ?? "global", pair.resourceName, pair.certificateID.description,
-         pair.status.rawValue, pair.cause]
+         pair.status.words, pair.cause]
     })
 }
 

@@ -35,7 +35,7 @@ import Testing
         #expect(driver.screen.contains("[ Submit ]"))
         driver.press("Enter")
         let screen = driver.screen
-        #expect(screen.contains("Task t1 · Deploy wildcard-example · partially_failed"))
+        #expect(screen.contains("Task t1 · Deploy wildcard-example · partially failed"))
         #expect(screen.contains("11 succeeded, 1 failed, 12 in all"))
         #expect(driver.line(containing: "listener-hk-443")?.contains("listener in maintenance") == true)
         for tab in ["ELB", "CDN", "DCDN", "WAF", "GA", "OSS", "FC"] { #expect(screen.contains(tab)) }
@@ -52,7 +52,7 @@ import Testing
         driver.press("Enter")
         #expect(driver.line(containing: "r1 listener-web-443")?.contains("succeeded") == true)
         driver.press("b", "Tab", "Enter")
-        #expect(driver.line(containing: "r1 listener-web-443")?.contains("rolled_back") == true)
+        #expect(driver.line(containing: "r1 listener-web-443")?.contains("rolled back") == true)
         #expect(try driver.fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID?.rawValue == 1)
         driver.press("j", "j", "j", "r", "Tab", "Enter")
         #expect(driver.line(containing: "listener-hk-443")?.contains("failed") == true)

@@ -15,6 +15,14 @@ import Testing
     func resource(_ service: String, _ name: String) throws -> CloudResource { try fixture.resource(service, name) }
     func problems(_ request: TaskRequest) throws -> [String] { try deployments.preview(request).problems }
 
+    /// A task that process `runner` claimed, with its claim good until `until`.
+    func markRunning(_ id: TaskID, runner: Int32, until: Date = testNow.addingTimeInterval(60)) throws {
+        try fixture.workspace.store.write { db in
+            try db.setStatus(id, .running, finishedAt: nil)
+            try db.setLease(id, TaskLease(runner: runner, until: until))
+        }
+    }
+
     @Test("D1: a name of 1 to 64 characters, at most 10 known contacts, a custom time in the future")
     func basicInformation() throws {
         let cert = try id("wildcard-example")
@@ -44,7 +52,7 @@ import Testing
     @Test("D4: SM certificates go only to CDN, DCDN and Anti-DDoS")
     func smTargets() throws {
         let sm = try id("gov-sm2")
-        let elb = try resource("elb", "listener-web-443")
+        let elb = try fixture.addResource("elb", region: "cn-north-4", name: "listener-gov-443", domain: "gov.example.cn", certificate: sm)
         #expect(try problems(TaskRequest(name: "t", certificates: [sm], resources: [elb.id])).contains {
             $0.hasPrefix("\(sm) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS")
         })
@@ -74,19 +82,21 @@ import Testing
 
     @Test("D7: on ELB and GA the new certificate must cover the old one's domain, else 'domain mismatch'")
     func replacementRule() throws {
-        // api.example.org's listener gets the www certificate: not the same domain, nor under it.
-        let listener = try resource("elb", "listener-api-443")
-        let task = try deployments.create(TaskRequest(name: "wrong cert", certificates: [id("www.example.com")], resources: [listener.id]))
+        // The wildcard covers shop.example.com, but does not lie under the old certificate's only name.
+        let old = try fixture.importCertificate(["shop.example.com"])
+        let listener = try fixture.addResource("elb", region: "cn-north-4", name: "listener-shop2-443", domain: "shop.example.com", certificate: old.id)
+        let task = try deployments.create(TaskRequest(name: "wrong cert", certificates: [id("wildcard-example")], resources: [listener.id]))
         #expect(task.status == .failed)
         #expect(task.pairs.first?.cause == "domain mismatch")
-        #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == (try id("api.example.org")))
+        #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == old.id)
     }
 
-    @Test("D8: two certificates covering one ELB listener are refused at preview")
+    @Test("D8, D5a: two certificates covering one ELB listener equally well are refused at preview, naming both")
     func oneCertificatePerListener() throws {
-        let listener = try resource("elb", "listener-web-443")
-        let found = try problems(TaskRequest(name: "t", certificates: [id("www.example.com"), id("wildcard-example")], resources: [listener.id]))
-        #expect(found.contains("\(listener.id) is an ELB listener: one task cannot put 2 certificates on it."))
+        let listener = try resource("elb", "listener-m-443")
+        let a = try fixture.importCertificate(["*.example.com"], name: "wild-a"), b = try fixture.importCertificate(["*.example.com"], name: "wild-b")
+        let found = try problems(TaskRequest(name: "t", certificates: [a.id, b.id], resources: [listener.id]))
+        #expect(found == ["\(listener.id) is an ELB listener: one task cannot put both \(a.id) and \(b.id) on it."])
     }
 
     @Test("D9: pairs and quota; uploaded unshared certificates cost a unit a pair; zero pairs or too much quota cannot be submitted")
@@ -109,8 +119,9 @@ import Testing
     @Test("D10, D11, D17: quota taken at run, refunded per failure; retry charges and refunds again; one failure never stops the others")
     func quotaAndRetry() throws {
         let cert = try id("legacy-upload")
-        let good = try resource("mse", "gw-main"), faulty = try resource("elb", "listener-hk-443")
-        // A hand-added faulty listener plus a good gateway; the listener's old certificate is a wildcard for *.example.com.
+        let good = try resource("mse", "gw-main")
+        let faulty = try fixture.addResource("mse", region: "cn-east-3", name: "gw-faulty", domain: "legacy.example.net",
+                                             certificate: cert, fault: "gateway in maintenance")
         let task = try deployments.create(TaskRequest(name: "mixed", certificates: [cert], resources: [faulty.id, good.id]))
         #expect(task.status == .partiallyFailed)
         #expect(task.pairs.map(\.status) == [.failed, .succeeded])
@@ -130,14 +141,17 @@ import Testing
         let task = try deployments.create(TaskRequest(name: "wild", certificates: [wildcard], resources: [listener.id, cdn.id]))
         #expect(task.status == .succeeded)
         #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == wildcard)
-        let half = try deployments.rollBack(task.id, resources: [listener.id])
+        let outcomes = try deployments.rollBack(task.id, resources: [listener.id])
+        #expect(outcomes.map(\.sentence) == ["\(listener.id) listener-web-443: \(before!) is back (was \(wildcard))."])
+        let half = try deployments.task(task.id)
         #expect(half.status == .succeeded)
         #expect(half.pairs.first { $0.resourceID == listener.id }?.status == .rolledBack)
         #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == before)
-        #expect(throws: Refusal("\(listener.id) cannot be rolled back: it is rolled_back, not succeeded.")) {
+        #expect(throws: Refusal("\(listener.id) cannot be rolled back: it is rolled back, not succeeded.")) {
             try deployments.rollBack(task.id, resources: [listener.id])
         }
-        #expect(try deployments.rollBack(task.id).status == .rolledBack)
+        #expect(try deployments.rollBack(task.id).count == 1)
+        #expect(try deployments.task(task.id).status == .rolledBack)
     }
 
     @Test("D13: delete one or several; a running task cannot be deleted")
@@ -145,7 +159,7 @@ import Testing
         let a = try deployments.create(TaskRequest(name: "a", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(3_600)))
         let b = try deployments.create(TaskRequest(name: "b", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(7_200)))
         #expect(a.status == .scheduled)
-        try fixture.workspace.store.write { _ = try $0.transition(b.id, from: [.scheduled], to: .running, at: testNow, runner: 1) }
+        try markRunning(b.id, runner: 1)
         #expect(throws: Refusal("\(b.id) is running and cannot be deleted.")) { try deployments.delete([a.id, b.id]) }
         #expect(try deployments.tasks().count == 2)
         try deployments.delete([a.id])
@@ -169,7 +183,7 @@ import Testing
             try deployments.create(TaskRequest(name: "t\(n)", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(60)))
         }
         fixture.time.advance(by: 61)
-        let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "cron",
+        let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "cron",
                                       processID: 999_999, isAlive: { _ in true })
         let mine = deployments
         async let first = Task { try mine.runDue() }.value
@@ -183,7 +197,7 @@ import Testing
     func notifications() throws {
         final class Box: @unchecked Sendable { var delivered: [TaskNotification] = [] }
         let box = Box()
-        let service = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "u",
+        let service = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "u",
                                         processID: getpid(), isAlive: { _ in true }, deliver: { box.delivered.append($0) })
         let task = try service.create(TaskRequest(name: "n", certificates: [id("partner-shared")], match: true, contacts: ["Ana Ops", "Bo Security"]))
         let outbox = try service.outbox()
@@ -197,7 +211,8 @@ import Testing
         let task = try deployments.create(TaskRequest(name: "crash", certificates: [id(certificate)], resources: [resource.id],
                                                       at: testNow.addingTimeInterval(60)))
         try fixture.workspace.store.write { db in
-            _ = try db.transition(task.id, from: [.scheduled], to: .running, at: testNow, runner: 4242)
+            try db.setStatus(task.id, .running, finishedAt: nil)
+            try db.setLease(task.id, TaskLease(runner: 4242, until: testNow.addingTimeInterval(60)))
             var pair = try db.task(task.id)!.pairs[0]
             pair.status = .deploying
             pair.previousCertificateID = resource.certificateID
@@ -209,13 +224,14 @@ import Testing
     }
 
     var recoverer: DeploymentService {
-        DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "u",
+        DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "u",
                           processID: getpid(), isAlive: { $0 != 4242 })
     }
 
     @Test("recovery: a deploying pair the provider never applied fails 'interrupted' and its quota comes back")
     func recoveryInterrupted() throws {
-        let task = try crashedTask(certificate: "media-upload", resource: resource("cdn", "static.example.com"))
+        let media = try fixture.addResource("cdn", name: "media.example.com", domain: "media.example.com")
+        let task = try crashedTask(certificate: "media-upload", resource: media)
         #expect(try recoverer.recover() == [task])
         let after = try recoverer.task(task)
         #expect(after.status == .failed)
@@ -236,8 +252,8 @@ import Testing
     @Test("a live runner's task is left alone by recovery")
     func liveRunner() throws {
         let task = try deployments.create(TaskRequest(name: "live", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(60)))
-        try fixture.workspace.store.write { _ = try $0.transition(task.id, from: [.scheduled], to: .running, at: testNow, runner: 77) }
-        let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(), time: fixture.time, user: "u",
+        try markRunning(task.id, runner: 77)
+        let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "u",
                                       processID: getpid(), isAlive: { $0 == 77 })
         #expect(try other.recover().isEmpty)
         #expect(try other.task(task.id).status == .running)

@@ -72,7 +72,7 @@ final class TaskListScreen: Screen {
         window.height = max(1, rect.height - 1)
         let rows = all[window.visibleRange].map { task in
             [TableCell(marked.contains(task.id) ? "●" : " "), TableCell(task.id.description), TableCell(DisplayText.neutralized(task.name)),
-             TableCell(task.status.rawValue, role: TaskText.role(task.status)),
+             TableCell(task.status.words, role: TaskText.role(task.status)),
              TableCell(task.certificateIDs.map(\.description).joined(separator: " ")),
              TableCell("\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairs.count)"),
              TableCell(task.scheduledAt.map(ActivityScreen.minute) ?? "now")]
@@ -103,7 +103,7 @@ enum TaskText {
         case .succeeded: "status.ok"
         case .failed: "status.error"
         case .rolledBack: "status.warn"
-        case .pending, .deploying: "status.muted"
+        case .pending, .deploying, .rollingBack: "status.muted"
         }
     }
 }
@@ -122,7 +122,7 @@ final class TaskDetailsScreen: Screen {
     }
 
     var task: DeploymentTask? { try? session.context.deployments.task(taskID) }
-    var title: String { "Task \(taskID)" + (task.map { " · \(DisplayText.neutralized($0.name)) · \($0.status.rawValue)" } ?? "") }
+    var title: String { "Task \(taskID)" + (task.map { " · \(DisplayText.neutralized($0.name)) · \($0.status.words)" } ?? "") }
 
     var bindings: [KeyBinding] {
         ScrollWindow.movementBindings + [
@@ -160,7 +160,8 @@ final class TaskDetailsScreen: Screen {
             guard !pairs.isEmpty else { return .handled }
             let pair = pairs[window.selected]
             return .open(confirm("Roll back \(pair.resourceID)?", "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?", "Roll Back") {
-                try $0.rollBack(self.taskID, resources: [pair.resourceID])
+                let outcomes = try $0.rollBack(self.taskID, resources: [pair.resourceID])
+                return (outcomes.map(\.sentence).joined(separator: " "), outcomes.contains { $0.failure != nil })
             })
         case .character("r"):
             guard !pairs.isEmpty else { return .handled }
@@ -178,10 +179,10 @@ final class TaskDetailsScreen: Screen {
     }
 
     /// Marks the pairs for retry, then runs them in the background.
-    private func retry(_ deployments: DeploymentService, resources: [ResourceID]?) throws -> DeploymentTask {
+    private func retry(_ deployments: DeploymentService, resources: [ResourceID]?) throws -> (String, Bool) {
         let task = try deployments.retry(taskID, resources: resources, runNow: false)
         Self.runInBackground(taskID, session: session)
-        return task
+        return ("\(task.id) is \(task.status.words).", false)
     }
 
     /// Runs a pending task off the keys; the details redraw as its pairs finish.
@@ -189,19 +190,20 @@ final class TaskDetailsScreen: Screen {
         let deployments = session.context.deployments
         let started = session.context.background.start {
             guard let task = try deployments.run(id) else { return "\(id) is being run elsewhere." }
-            return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.rawValue)."
+            return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words)."
         }
+        // Not started now: the task stays queued, and the console drains the queue when the runner is free.
         if !started { session.message = ("Another task is running; \(id) runs when it is done.", false) }
         session.takeBackgroundResults()
     }
 
     private func confirm(_ title: String, _ text: String, _ button: String,
-                         _ action: @escaping (DeploymentService) throws -> DeploymentTask) -> ConfirmDialog {
+                         _ action: @escaping (DeploymentService) throws -> (text: String, isError: Bool)) -> ConfirmDialog {
         ConfirmDialog(title: title, text: text, confirmTitle: button, theme: session.theme) { [unowned self] in
             do {
-                let task = try action(self.session.context.deployments)
+                let outcome = try action(self.session.context.deployments)
                 self.session.dataChanged()
-                self.session.say("\(task.id) is \(task.status.rawValue).")
+                self.session.message = (outcome.text, outcome.isError)
             } catch {
                 self.session.complain(error)
             }
@@ -215,7 +217,7 @@ final class TaskDetailsScreen: Screen {
             buffer.write("This task no longer exists.", x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
             return
         }
-        let summary = "\(task.status.rawValue) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(task.pairs.count) in all · certificates \(task.certificateIDs.map(\.description).joined(separator: " "))"
+        let summary = "\(task.status.words) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(task.pairs.count) in all · certificates \(task.certificateIDs.map(\.description).joined(separator: " "))"
             + (task.scheduledAt.map { " · at \(ActivityScreen.minute($0))" } ?? "")
         buffer.write(TextWidth.truncate(summary, to: rect.width - 2), x: rect.x + 1, y: rect.y, style: theme[TaskText.role(task.status)])
         if task.status == .running || task.status == .pending {
@@ -234,7 +236,7 @@ final class TaskDetailsScreen: Screen {
         window.setCount(pairs.count)
         let cells = pairs[window.visibleRange].map { pair in
             [TableCell("\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))"), TableCell(pair.region ?? "global"),
-             TableCell(pair.certificateID.description), TableCell(pair.status.rawValue, role: TaskText.role(pair.status)),
+             TableCell(pair.certificateID.description), TableCell(pair.status.words, role: TaskText.role(pair.status)),
              TableCell(DisplayText.neutralized(pair.cause))]
         }
         Table(columns: [Column("RESOURCE", .fixed(20)), Column("REGION", .fixed(14)), Column("CERT", .fixed(4)),

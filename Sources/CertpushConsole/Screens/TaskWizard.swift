@@ -234,10 +234,10 @@ final class TaskWizard: Screen {
             if let index = resources.firstIndex(of: id) { resources.remove(at: index) } else { resources.append(id) }
         case .character("s") where !synchronizing:
             // D16: in the background; the action shows unavailable until it is done.
-            let provider = session.context.deployments.provider, store = session.context.certificates.store
+            let deployments = session.context.deployments
             _ = session.context.background.start {
-                let count = try store.write { try provider.synchronize(inventory: $0) }
-                return "Synchronized \(count) resources from \(provider.name)."
+                let count = try deployments.synchronize()
+                return "Synchronized \(count) resources from \(deployments.provider.name)."
             }
             session.takeBackgroundResults()
         default: break

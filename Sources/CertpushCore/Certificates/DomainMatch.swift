@@ -13,6 +13,21 @@ public enum DomainMatch {
         names.contains { covers($0, domain) }
     }
 
+    /// How well a certificate's names cover a domain (D5a): an exact name beats a wildcard.
+    public enum Rank: Int, Comparable, Sendable {
+        case none, wildcard, exact
+        public static func < (a: Rank, b: Rank) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    public static func rank(of names: [String], for domain: String) -> Rank {
+        var found = Rank.none
+        for name in names where covers(name, domain) {
+            if name.lowercased() == domain.lowercased() { return .exact }
+            found = .wildcard
+        }
+        return found
+    }
+
     /// `example.com` for `*.example.com`; nil for a name that is not a wildcard.
     public static func wildcardBase(of name: String) -> String? {
         name.hasPrefix("*.") ? String(name.dropFirst(2)) : nil

@@ -40,6 +40,10 @@ public struct TaskPlan: Sendable, Equatable {
 public struct PlannedPair: Sendable, Equatable {
     public var certificate: CertificateID
     public var resource: ResourceID
+    public init(certificate: CertificateID, resource: ResourceID) {
+        self.certificate = certificate
+        self.resource = resource
+    }
 }
 
 /// SPEC 5, D1 to D9, as pure functions over the facts the caller gathers.
@@ -89,28 +93,30 @@ public enum DeploymentRules {
                 problems.append("\(certificate.id) cannot be deployed: it is \(status.rawValue).")
             }
         }
+        var pairs: [PlannedPair] = []
         for resource in resources {
             guard let service = CloudService.named(resource.service) else { continue }
-            for certificate in certificates where certificate.family == .sm && !service.acceptsSM {
-                problems.append("\(certificate.id) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS, not to \(resource.id) (\(service.label)).")
-            }
             if resource.certificateID == nil && !service.firstDeployment {
                 problems.append("\(resource.id) has no certificate yet, and \(service.label) takes only resources that already have one.")
             }
-            let going = Self.certificates(for: resource, from: certificates)
-            if service.code == "elb" && going.count > 1 {
-                problems.append("\(resource.id) is an ELB listener: one task cannot put \(going.count) certificates on it.")
-            }
-        }
-        var pairs: [PlannedPair] = []
-        for resource in resources {
-            for certificate in Self.certificates(for: resource, from: certificates) {
+            switch coverage(of: resource, by: certificates) {
+            case .uncovered:
+                problems.append("\(resource.id) (\(DisplayText.neutralized(resource.domain))) is not covered by any chosen certificate: remove it or choose one that covers it.")
+            case .tied(let tied):
+                let names = tied.map(\.id.description).joined(separator: " and ")
+                problems.append(service.code == "elb"
+                    ? "\(resource.id) is an ELB listener: one task cannot put both \(names) on it."
+                    : "\(resource.id) is covered equally well by \(names): choose one of them.")
+            case .best(let certificate):
+                if certificate.family == .sm && !service.acceptsSM {
+                    problems.append("\(certificate.id) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS, not to \(resource.id) (\(service.label)).")
+                }
                 pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
             }
         }
         let chargeable = Set(certificates.filter(isCharged).map(\.id))
         let quota = pairs.filter { chargeable.contains($0.certificate) }.count
-        if pairs.isEmpty { problems.append("The task has no certificate-resource pairs: add resources.") }
+        if pairs.isEmpty && problems.isEmpty { problems.append("The task has no certificate-resource pairs: add resources.") }
         if quota > quotaRemaining {
             problems.append("The task needs \(quota) units of deployment quota; \(quotaRemaining) are left.")
         }
@@ -118,11 +124,33 @@ public enum DeploymentRules {
                         quota: quota, quotaRemaining: quotaRemaining, problems: problems)
     }
 
-    /// Which of the task's certificates go on a resource: those whose names
-    /// cover its domain; for a resource none covers (added by hand), all of them.
-    public static func certificates(for resource: CloudResource, from certificates: [Certificate]) -> [Certificate] {
-        let covering = certificates.filter { DomainMatch.covers(anyOf: $0.domains, resource.domain) }
-        return covering.isEmpty ? certificates : covering
+    /// D5a: how the chosen certificates cover a resource's domain.
+    public enum Coverage: Equatable, Sendable {
+        /// No chosen certificate covers it.
+        case uncovered
+        /// This one covers it best (an exact name beats a wildcard).
+        case best(Certificate)
+        /// These cover it equally well: the user must choose.
+        case tied([Certificate])
+    }
+
+    public static func coverage(of resource: CloudResource, by certificates: [Certificate]) -> Coverage {
+        var bestRank = DomainMatch.Rank.none
+        var best: [Certificate] = []
+        for certificate in certificates {
+            let rank = DomainMatch.rank(of: certificate.domains, for: resource.domain)
+            if rank > bestRank {
+                bestRank = rank
+                best = [certificate]
+            } else if rank == bestRank && rank != .none && !best.contains(where: { $0.id == certificate.id }) {
+                best.append(certificate)
+            }
+        }
+        switch best.count {
+        case 0: return .uncovered
+        case 1: return .best(best[0])
+        default: return .tied(best)
+        }
     }
 
     /// D9: uploaded certificates that are not shared cost one unit per pair.

@@ -8,11 +8,17 @@ public enum TaskStatus: String, Sendable, CaseIterable, Codable {
     case scheduled, pending, running, succeeded, partiallyFailed = "partially_failed", failed, rolledBack = "rolled_back"
 
     public var isFinished: Bool { [.succeeded, .partiallyFailed, .failed, .rolledBack].contains(self) }
+
+    /// The status as people read it ("partially failed"); `rawValue` is for JSON.
+    public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
 }
 
 /// D11: one certificate-resource pair's status.
 public enum PairStatus: String, Sendable, CaseIterable, Codable {
-    case pending, deploying, succeeded, failed, rolledBack = "rolled_back"
+    case pending, deploying, succeeded, failed, rollingBack = "rolling_back", rolledBack = "rolled_back"
+
+    /// The status as people read it ("rolled back"); `rawValue` is for JSON.
+    public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
 }
 
 public struct Contact: Sendable, Equatable {

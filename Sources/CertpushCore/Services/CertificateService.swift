@@ -70,6 +70,11 @@ public struct CertificateService: Sendable {
                 let names = bound.prefix(3).map { "\($0.id) \($0.name)" }.joined(separator: ", ") + (bound.count > 3 ? ", ..." : "")
                 throw Refusal("\(id) is in use on \(bound.count) resource\(bound.count == 1 ? "" : "s") (\(DisplayText.neutralized(names))); bind another certificate there first.")
             }
+            let tasks = try db.tasksNeeding(id)
+            guard tasks.isEmpty else {
+                let named = tasks.prefix(3).map(\.description).joined(separator: ", ") + (tasks.count > 3 ? ", ..." : "")
+                throw Refusal("\(id) is needed by deployment task\(tasks.count == 1 ? "" : "s") \(named), to deploy it or to roll back to it; delete \(tasks.count == 1 ? "that task" : "those tasks") first.")
+            }
             try db.deleteCertificate(id)
             try db.append(ActivityEntry(at: now, user: user, action: "certificate.delete",
                                         subject: id.description, detail: certificate.name))

@@ -27,6 +27,7 @@ public protocol StoreReader {
     func serviceStore(service: String, region: String?) throws -> [ServiceStoreEntry]
     func serviceStores(holding certificate: CertificateID) throws -> [ServiceStoreEntry]
     func resources(_ filter: ResourceFilter) throws -> [CloudResource]
+    func resourceCount() throws -> Int
     func resource(_ id: ResourceID) throws -> CloudResource?
     func resources(_ ids: [ResourceID]) throws -> [CloudResource]
     /// Resources whose domain is one of `domains` or lies one label under one
@@ -38,11 +39,15 @@ public protocol StoreReader {
     func contacts() throws -> [Contact]
     func task(_ id: TaskID) throws -> DeploymentTask?
     func tasks() throws -> [DeploymentTask]
-    /// Scheduled tasks whose time has come, oldest first.
-    func dueTasks(at now: Date) throws -> [TaskID]
-    func tasks(in status: TaskStatus) throws -> [TaskID]
-    /// The process that claimed a running task.
-    func runner(of task: TaskID) throws -> Int32?
+    /// D14's queue: pending tasks and scheduled ones whose time has come, oldest first.
+    func queuedTasks(at now: Date) throws -> [TaskID]
+    /// Tasks with work in flight: running, or with a pair left deploying or rolling back.
+    func tasksInFlight() throws -> [TaskID]
+    func taskState(_ task: TaskID) throws -> TaskState?
+    /// Tasks that still need this certificate: to deploy it, or to roll back to it (D12).
+    func tasksNeeding(_ certificate: CertificateID) throws -> [TaskID]
+    /// Push targets recorded as intents whose result was never recorded (R3).
+    func pushesInFlight() throws -> [PushRecord]
     func notifications(limit: Int) throws -> [TaskNotification]
 }
 
@@ -58,14 +63,18 @@ public protocol StoreWriter: StoreReader {
     func addToServiceStore(_ entry: ServiceStoreEntry) throws
     func insertResource(_ resource: CloudResource) throws -> ResourceID
     func setCertificate(_ certificate: CertificateID?, on resource: ResourceID) throws
-    func append(_ record: PushRecord) throws
+    /// Records a push target; its `id` is assigned here and returned.
+    @discardableResult
+    func append(_ record: PushRecord) throws -> Int64
+    /// Records the result of a target that was recorded in flight.
+    func settle(_ record: PushRecord) throws
 
     func saveContact(_ contact: Contact, replacing oldName: String?) throws
     func deleteContact(named name: String) throws
     func insert(_ task: DeploymentTask) throws -> TaskID
-    /// Moves the task to `to` only if it is in one of `from`: the atomic claim
-    /// that keeps a task from running twice (D14). True when this call moved it.
-    func transition(_ task: TaskID, from: [TaskStatus], to: TaskStatus, at: Date, runner: Int32?) throws -> Bool
+    func setStatus(_ task: TaskID, _ status: TaskStatus, finishedAt: Date?) throws
+    /// The claim on a task (D14); nil releases it.
+    func setLease(_ task: TaskID, _ lease: TaskLease?) throws
     func update(_ pair: TaskPair) throws
     func deleteTask(_ id: TaskID) throws
     func append(_ notification: TaskNotification) throws

@@ -1,0 +1,132 @@
+import Foundation
+
+/// What can be done to a finished task: roll back (D12), retry (D17), delete (D13).
+extension DeploymentService {
+    /// D12: puts back, on each chosen resource, what it had before the task.
+    /// Each resource is its own action (R3) and is reported on its own: one
+    /// that fails leaves the others rolled back.
+    public func rollBack(_ id: TaskID, resources: [ResourceID]? = nil) throws -> [RollbackOutcome] {
+        let chosen: [TaskPair] = try store.write { db in
+            let task = try claimFinished(id, in: db)
+            let chosen = try pairs(of: task, resources) { $0.status == .succeeded }
+            guard !chosen.isEmpty else {
+                try db.setLease(id, nil)
+                throw Refusal("\(id) has no succeeded resources to roll back.")
+            }
+            if let other = chosen.first(where: { $0.status != .succeeded }) {
+                try db.setLease(id, nil)
+                throw Refusal("\(other.resourceID) cannot be rolled back: it is \(other.status.words), not succeeded.")
+            }
+            return chosen
+        }
+        var outcomes: [RollbackOutcome] = []
+        for pair in chosen {
+            let started: (pair: TaskPair, resource: CloudResource)? = try store.write { db in
+                guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
+                guard let resource = try db.resource(pair.resourceID) else { return nil }
+                var rolling = pair
+                rolling.status = .rollingBack
+                try db.update(rolling)
+                return (rolling, resource)
+            }
+            guard let started else {
+                outcomes.append(RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
+                                                restored: nil, failure: "the resource no longer exists"))
+                continue
+            }
+            var cause = call { try provider.rollBack(started.resource, to: pair.previousCertificateID) }
+            if cause != nil, pair.previousCertificateID != pair.certificateID,
+               (try? truth(on: pair.resourceID) == pair.previousCertificateID) == true {
+                cause = nil
+            }
+            try store.write { db in
+                _ = try renewClaim(on: id, in: db)
+                var done = started.pair
+                if let cause {
+                    done.status = .succeeded
+                    done.cause = "roll back failed: \(cause)"
+                } else {
+                    done.status = .rolledBack
+                    done.cause = ""
+                    try db.setCertificate(pair.previousCertificateID, on: pair.resourceID)
+                }
+                try db.update(done)
+            }
+            outcomes.append(RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
+                                            restored: pair.previousCertificateID, failure: cause))
+        }
+        try store.write { db in
+            try settleRollbackStatus(of: id, in: db)
+            try db.setLease(id, nil)
+            try db.append(ActivityEntry(at: time.now(), user: user, action: "task.rollback", subject: id.description,
+                                        detail: outcomes.map(\.sentence).joined(separator: " ")))
+        }
+        return outcomes
+    }
+
+    /// D17: runs failed pairs again in the same task; quota is taken again
+    /// and refunded again on failure. The task rejoins the queue; with
+    /// `runNow` it runs before this returns.
+    public func retry(_ id: TaskID, resources: [ResourceID]? = nil, runNow: Bool = true) throws -> DeploymentTask {
+        let now = time.now()
+        try store.write { db in
+            let task = try claimFinished(id, in: db)
+            let chosen = try pairs(of: task, resources) { $0.status == .failed }
+            guard !chosen.isEmpty else {
+                try db.setLease(id, nil)
+                throw Refusal("\(id) has no failed resources to retry.")
+            }
+            if let other = chosen.first(where: { $0.status != .failed }) {
+                try db.setLease(id, nil)
+                throw Refusal("\(other.resourceID) cannot be retried: it is \(other.status.words), not failed.")
+            }
+            for var pair in chosen {
+                pair.status = .pending
+                pair.cause = ""
+                try db.update(pair)
+            }
+            try db.setStatus(id, .pending, finishedAt: nil)
+            try db.setLease(id, nil)
+            try db.append(ActivityEntry(at: now, user: user, action: "task.retry", subject: id.description,
+                                        detail: chosen.map(\.resourceID.description).joined(separator: ", ")))
+        }
+        return runNow ? try runOrAwait(id) : try task(id)
+    }
+
+    /// D13: deletes finished, pending or scheduled tasks; one that is running,
+    /// or being rolled back by another process, is refused.
+    public func delete(_ ids: [TaskID]) throws {
+        let now = time.now()
+        try store.write { db in
+            for id in ids {
+                guard let task = try db.task(id), let state = try db.taskState(id) else { throw Refusal("There is no task \(id).") }
+                guard task.status != .running else { throw Refusal("\(id) is running and cannot be deleted.") }
+                guard !isHeldByOther(state.lease, at: now) else { throw Refusal("\(id) is being rolled back and cannot be deleted.") }
+                try db.deleteTask(id)
+                try db.append(ActivityEntry(at: now, user: user, action: "task.delete", subject: id.description, detail: task.name))
+            }
+        }
+    }
+
+    /// A finished task, claimed for this process so that no other rolls it
+    /// back or retries it at the same time.
+    private func claimFinished(_ id: TaskID, in db: any StoreWriter) throws -> DeploymentTask {
+        guard let task = try db.task(id), let state = try db.taskState(id) else { throw Refusal("There is no task \(id).") }
+        guard task.status.isFinished else { throw Refusal("\(id) is \(task.status.words); only a finished task can be rolled back or retried.") }
+        guard !isHeldByOther(state.lease, at: time.now()) else {
+            throw Refusal("\(id) is being worked on by another process; try again when it is done.")
+        }
+        try db.setLease(id, lease(at: time.now()))
+        return task
+    }
+
+    /// The pairs named (each must be in the task), or those `byDefault` picks.
+    private func pairs(of task: DeploymentTask, _ resources: [ResourceID]?, byDefault: (TaskPair) -> Bool) throws -> [TaskPair] {
+        guard let resources else { return task.pairs.filter(byDefault) }
+        return try Self.unique(resources).flatMap { resource -> [TaskPair] in
+            let pairs = task.pairs.filter { $0.resourceID == resource }
+            guard !pairs.isEmpty else { throw Refusal("\(resource) is not in \(task.id).") }
+            return pairs
+        }
+    }
+}

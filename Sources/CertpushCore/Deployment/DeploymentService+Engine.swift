@@ -1,0 +1,288 @@
+import Foundation
+
+/// The engine: the queue (D14), claims and heartbeats, running pairs through
+/// the provider (R3), quota (D10), finishing and notifying (D15), recovery.
+extension DeploymentService {
+    // MARK: The queue
+
+    /// D14: recovers what dead runners left, then runs every queued task
+    /// (pending, or scheduled and due) until none is left. Each is claimed
+    /// atomically, so no task runs twice however many processes drain.
+    @discardableResult
+    public func runDue() throws -> [TaskID] {
+        try recover()
+        var ran: [TaskID] = []
+        while true {
+            let queued = try store.read { try $0.queuedTasks(at: time.now()) }
+            let claimed = try queued.filter { try run($0) != nil }
+            ran += claimed
+            if claimed.isEmpty { return ran }
+        }
+    }
+
+    /// Whether `runDue` has anything to do now: a queued task, or one whose
+    /// runner is gone. A read, cheap enough for a console's every tick.
+    public func hasWork() throws -> Bool {
+        let now = time.now()
+        return try store.read { db in
+            if try !db.queuedTasks(at: now).isEmpty { return true }
+            return try db.tasksInFlight().contains { id in
+                try db.taskState(id).map { !isHeldByOther($0.lease, at: now) } ?? false
+            }
+        }
+    }
+
+    /// Claims a queued task and runs it; nil when it is not queued or another
+    /// process has it (D14).
+    @discardableResult
+    public func run(_ id: TaskID) throws -> DeploymentTask? {
+        let now = time.now()
+        let claimed = try store.write { db -> Bool in
+            guard let state = try db.taskState(id), state.isQueued(at: now), !isHeldByOther(state.lease, at: now) else { return false }
+            try db.setStatus(id, .running, finishedAt: nil)
+            try db.setLease(id, lease(at: now))
+            try chargeQuota(for: id, in: db)
+            return true
+        }
+        guard claimed else { return nil }
+        try runPairs(of: id)
+        return try finish(id)
+    }
+
+    /// Runs the task here, or waits for the process that took it first.
+    func runOrAwait(_ id: TaskID) throws -> DeploymentTask {
+        if let task = try run(id) { return task }
+        while true {
+            let task = try task(id)
+            if task.status.isFinished { return task }
+            if task.status == .running, try store.read({ try $0.taskState(id) }).map({ !isHeldByOther($0.lease, at: time.now()) }) == true {
+                try recover()
+            } else if task.status != .running {
+                if let ran = try run(id) { return ran }
+            }
+            Thread.sleep(forTimeInterval: pollInterval)
+        }
+    }
+
+    // MARK: Claims
+
+    func lease(at now: Date) -> TaskLease {
+        TaskLease(runner: processID, until: now.addingTimeInterval(Self.leaseDuration))
+    }
+
+    /// Whether another live runner holds the claim: its time has not passed and its process is there.
+    func isHeldByOther(_ lease: TaskLease?, at now: Date) -> Bool {
+        guard let lease, lease.runner != processID else { return false }
+        return lease.until > now && isAlive(lease.runner)
+    }
+
+    /// The heartbeat: renews this process's claim; false when another process took the task over.
+    func renewClaim(on id: TaskID, in db: any StoreWriter) throws -> Bool {
+        guard try db.taskState(id)?.lease?.runner == processID else { return false }
+        try db.setLease(id, lease(at: time.now()))
+        return true
+    }
+
+    /// Thrown when a runner finds that its claim was taken over: it stops at once.
+    struct ClaimLost: Error {}
+
+    // MARK: Running pairs
+
+    /// D10: quota is taken when the task runs, for each chargeable pair not yet charged.
+    private func chargeQuota(for id: TaskID, in db: any StoreWriter) throws {
+        guard let task = try db.task(id) else { return }
+        let certificates = Dictionary(uniqueKeysWithValues: try db.certificates(task.certificateIDs).map { ($0.id, $0) })
+        var remaining = try Self.quota(in: db)
+        for var pair in task.pairs where pair.status == .pending && !pair.charged {
+            guard certificates[pair.certificateID].map(DeploymentRules.isCharged) == true else { continue }
+            if remaining > 0 {
+                remaining -= 1
+                pair.charged = true
+            } else {
+                pair.status = .failed
+                pair.cause = "deployment quota exhausted"
+            }
+            try db.update(pair)
+        }
+        try db.setValue(String(remaining), forKey: Self.quotaKey)
+    }
+
+    /// Each pending pair on its own (D17): intent committed, provider called
+    /// with no transaction open, result committed (R3).
+    func runPairs(of id: TaskID) throws {
+        let pending = try store.read { try $0.task(id)?.pairs.filter { $0.status == .pending } } ?? []
+        for pair in pending {
+            let started: (pair: TaskPair, resource: CloudResource)? = try store.write { db in
+                guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
+                guard let resource = try db.resource(pair.resourceID), let certificate = try db.certificate(pair.certificateID) else {
+                    try fail(pair, cause: "the resource or certificate no longer exists", in: db)
+                    return nil
+                }
+                let old = try resource.certificateID.flatMap { try db.certificate($0) }
+                if let cause = DeploymentRules.failure(deploying: certificate, to: resource, replacing: old) {
+                    try fail(pair, cause: cause, in: db)
+                    return nil
+                }
+                var deploying = pair
+                deploying.status = .deploying
+                deploying.previousCertificateID = resource.certificateID
+                try db.update(deploying)
+                return (deploying, resource)
+            }
+            guard let started else { continue }
+            let cause = call { try provider.bind(started.pair.certificateID, to: started.resource) }
+            let settled = try settle(started.pair, cause: cause, expecting: started.pair.certificateID)
+            try store.write { db in
+                _ = try renewClaim(on: id, in: db)
+                try record(settled, in: db)
+            }
+        }
+    }
+
+    /// What the provider says the resource holds now. Unlike `try?`, a
+    /// failure to answer is never mistaken for "no certificate".
+    func truth(on resource: ResourceID) throws -> CertificateID? {
+        try provider.certificate(on: resource)
+    }
+
+    /// What a provider call came to: nil when it worked, else the cause in one sentence.
+    func call(_ action: () throws -> Void) -> String? {
+        do {
+            try action()
+            return nil
+        } catch let failure as ProviderFailure {
+            return failure.cause
+        } catch {
+            return (error as? CertpushError)?.sentence ?? "\(error)"
+        }
+    }
+
+    /// After a failure that is not the provider's own refusal (a time-out, a
+    /// lost connection) the provider is asked whether the action happened:
+    /// a write is never assumed, nor repeated blind (R3, R4).
+    private func settle(_ pair: TaskPair, cause: String?, expecting: CertificateID?) throws -> (TaskPair, cause: String?) {
+        guard let cause else { return (pair, nil) }
+        let applied = expecting != pair.previousCertificateID && (try? truth(on: pair.resourceID) == expecting) == true
+        return (pair, applied ? nil : cause)
+    }
+
+    /// Records a deploying pair's outcome: succeeded (and the inventory shows
+    /// the new certificate), or failed with its cause and its quota refunded.
+    private func record(_ outcome: (TaskPair, cause: String?), in db: any StoreWriter) throws {
+        var pair = outcome.0
+        if let cause = outcome.cause { return try fail(pair, cause: cause, in: db) }
+        pair.status = .succeeded
+        pair.cause = ""
+        try db.update(pair)
+        try db.setCertificate(pair.certificateID, on: pair.resourceID)
+    }
+
+    /// Fails a pair with its cause and refunds its quota (D10).
+    func fail(_ pair: TaskPair, cause: String, in db: any StoreWriter) throws {
+        var failed = pair
+        failed.status = .failed
+        failed.cause = cause
+        if failed.charged {
+            failed.charged = false
+            try db.setValue(String(try Self.quota(in: db) + 1), forKey: Self.quotaKey)
+        }
+        try db.update(failed)
+    }
+
+    /// Sets the task's end status, releases the claim, writes the outbox, then delivers.
+    func finish(_ id: TaskID) throws -> DeploymentTask {
+        let now = time.now()
+        let notifications: [TaskNotification] = try store.write { db in
+            guard let task = try db.task(id), try renewClaim(on: id, in: db) else { return [] }
+            let succeeded = task.count(.succeeded), failed = task.count(.failed)
+            let status: TaskStatus = failed == 0 ? .succeeded : (succeeded == 0 ? .failed : .partiallyFailed)
+            try db.setStatus(id, status, finishedAt: now)
+            try db.setLease(id, nil)
+            let message = "Deployment task \(id) \"\(task.name)\" ended \(status.words): \(succeeded) succeeded, \(failed) failed of \(task.pairs.count)."
+            try db.append(ActivityEntry(at: now, user: user, action: "task.finish", subject: id.description, detail: message))
+            let notifications = task.contacts.map { TaskNotification(taskID: id, contact: $0, at: now, message: message) }
+            for notification in notifications { try db.append(notification) }
+            return notifications
+        }
+        notifications.forEach(deliver)
+        return try task(id)
+    }
+
+    // MARK: Recovery
+
+    /// Tasks whose runner is gone (its claim expired, or its process died)
+    /// with work in flight: each action left at intent is settled by asking
+    /// the provider (R3), never repeated blind; a task that was running then
+    /// runs its remaining pairs and finishes. Quota stays exact: a deploying
+    /// pair that did not happen is refunded.
+    @discardableResult
+    public func recover() throws -> [TaskID] {
+        var recovered: [TaskID] = []
+        for id in try store.read({ try $0.tasksInFlight() }) {
+            let now = time.now()
+            let adopted: (state: TaskState, open: [TaskPair])? = try store.write { db in
+                guard let state = try db.taskState(id), !isHeldByOther(state.lease, at: now), let task = try db.task(id) else { return nil }
+                try db.setLease(id, lease(at: now))
+                return (state, task.pairs.filter { $0.status == .deploying || $0.status == .rollingBack })
+            }
+            guard let adopted else { continue }
+            var settledAll = true
+            for pair in adopted.open {
+                do {
+                    let truth = try truth(on: pair.resourceID)
+                    try store.write { db in try settleInterrupted(pair, truth: truth, in: db) }
+                } catch {
+                    settledAll = false
+                }
+            }
+            guard settledAll else {
+                // The provider could not say: leave the claim to lapse so a later recovery asks again.
+                try store.write { try $0.setLease(id, nil) }
+                continue
+            }
+            if adopted.state.status == .running {
+                try runPairs(of: id)
+                _ = try finish(id)
+            } else {
+                try store.write { db in
+                    try settleRollbackStatus(of: id, in: db)
+                    try db.setLease(id, nil)
+                }
+            }
+            recovered.append(id)
+        }
+        return recovered
+    }
+
+    /// One action a dead runner left at intent, settled by what the provider holds now.
+    private func settleInterrupted(_ pair: TaskPair, truth: CertificateID?, in db: any StoreWriter) throws {
+        var pair = pair
+        switch pair.status {
+        case .deploying:
+            if truth == pair.certificateID {
+                try record((pair, nil), in: db)
+            } else {
+                try fail(pair, cause: "interrupted", in: db)
+            }
+        case .rollingBack:
+            if truth == pair.previousCertificateID && truth != pair.certificateID {
+                pair.status = .rolledBack
+                pair.cause = ""
+                try db.update(pair)
+                try db.setCertificate(truth, on: pair.resourceID)
+            } else {
+                pair.status = .succeeded
+                pair.cause = "the roll back was interrupted; roll it back again"
+                try db.update(pair)
+            }
+        default:
+            break
+        }
+    }
+
+    /// D11: a finished task becomes rolled back once none of its resources is still succeeded.
+    func settleRollbackStatus(of id: TaskID, in db: any StoreWriter) throws {
+        guard let task = try db.task(id), task.status.isFinished, task.count(.succeeded) == 0, task.count(.rolledBack) > 0 else { return }
+        try db.setStatus(id, .rolledBack, finishedAt: time.now())
+    }
+}

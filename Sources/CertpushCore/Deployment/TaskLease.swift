@@ -1,0 +1,49 @@
+import Foundation
+
+/// Who is working on a task, and until when that claim holds without a
+/// heartbeat (D14). A runner renews it at every commit; a claim whose time
+/// has passed, or whose process is gone, may be taken over. The time is what
+/// tells a dead runner, not the process id alone, which the system reuses.
+public struct TaskLease: Sendable, Equatable {
+    public var runner: Int32
+    public var until: Date
+    public init(runner: Int32, until: Date) {
+        self.runner = runner
+        self.until = until
+    }
+}
+
+/// What the engine needs to know of a task to claim it, without its pairs.
+public struct TaskState: Sendable, Equatable {
+    public var status: TaskStatus
+    public var scheduledAt: Date?
+    public var lease: TaskLease?
+    public init(status: TaskStatus, scheduledAt: Date?, lease: TaskLease?) {
+        self.status = status
+        self.scheduledAt = scheduledAt
+        self.lease = lease
+    }
+
+    /// D14: pending, or scheduled and due.
+    public func isQueued(at now: Date) -> Bool {
+        status == .pending || (status == .scheduled && (scheduledAt ?? now) <= now)
+    }
+}
+
+/// How one resource's roll back went (D12): each is reported on its own.
+public struct RollbackOutcome: Sendable, Equatable {
+    public var resource: ResourceID
+    public var resourceName: String
+    /// The certificate the task had put there.
+    public var replaced: CertificateID
+    /// What the resource holds again when it worked (nil: no certificate).
+    public var restored: CertificateID?
+    /// Why it did not work; nil when it did.
+    public var failure: String?
+
+    public var sentence: String {
+        let name = DisplayText.neutralized(resourceName)
+        if let failure { return "\(resource) \(name): not rolled back: \(failure)." }
+        return "\(resource) \(name): \(restored.map { "\($0) is back" } ?? "no certificate again") (was \(replaced))."
+    }
+}

@@ -1,0 +1,232 @@
+import CertpushCore
+import CertpushSandbox
+import CertpushSetup
+import CertpushTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// SPEC R3 and D14: provider calls outside transactions, intents settled by
+/// the provider's answer, one queue, claims that expire.
+@Suite struct EngineTests {
+    let fixture: SandboxFixture
+    init() throws { fixture = try SandboxFixture() }
+
+    var store: any Store { fixture.workspace.store }
+    func id(_ name: String) throws -> CertificateID { try fixture.certificateID(named: name) }
+    func resource(_ service: String, _ name: String) throws -> CloudResource { try fixture.resource(service, name) }
+
+    func service(provider: any CloudProvider, processID: Int32 = getpid(), isAlive: @escaping @Sendable (Int32) -> Bool = { _ in true })
+        -> DeploymentService {
+        DeploymentService(store: store, provider: provider, time: fixture.time, user: "u", processID: processID, isAlive: isAlive)
+    }
+
+    /// Wraps the sandbox and, at every call, notes whether another connection
+    /// could take the write lock at once, and what the database said of the action.
+    final class WatchingProvider: CloudProvider, @unchecked Sendable {
+        let inner: SandboxProvider
+        let path: String
+        var writableDuringCalls: [Bool] = []
+        var pairStatusesDuringCalls: [[PairStatus]] = []
+        var failOn: Set<ResourceID> = []
+        var truthFails = false
+        init(_ inner: SandboxProvider, path: String) {
+            self.inner = inner
+            self.path = path
+        }
+        var name: String { "watching" }
+
+        private func observe() {
+            var configuration = Configuration()
+            configuration.busyMode = .immediateError
+            let writable = (try? DatabaseQueue(path: path, configuration: configuration).inTransaction(.immediate) { _ in .commit }) != nil
+            writableDuringCalls.append(writable)
+            let statuses = (try? inner.store.read { try $0.tasks().flatMap { $0.pairs.map(\.status) } }) ?? []
+            pairStatusesDuringCalls.append(statuses)
+        }
+
+        func push(_ certificate: Certificate, service: CloudService, region: String?) throws {
+            observe()
+            try inner.push(certificate, service: service, region: region)
+        }
+        func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool {
+            try inner.holds(certificate, service: service, region: region)
+        }
+        func bind(_ certificate: CertificateID?, to resource: CloudResource) throws {
+            observe()
+            if failOn.contains(resource.id) { throw ProviderFailure("listener locked by another operation") }
+            try inner.bind(certificate, to: resource)
+        }
+        func certificate(on resource: ResourceID) throws -> CertificateID? {
+            if truthFails { throw ProviderFailure("the provider did not answer") }
+            return try inner.certificate(on: resource)
+        }
+        func synchronize() throws -> Int { try inner.synchronize() }
+    }
+
+    func watching() -> WatchingProvider {
+        WatchingProvider(SandboxProvider(store: store), path: fixture.databasePath)
+    }
+
+    @Test("R3: every push, deploy and roll back calls the provider with no transaction open, after its intent committed")
+    func callsOutsideTransactions() throws {
+        let provider = watching()
+        let push = PushService(store: store, provider: provider, time: fixture.time, user: "u")
+        _ = try push.push(PushRequest(certificate: id("wildcard-example"), services: ["cdn", "waf"], regions: ["cn-north-4", "cn-east-3"]))
+        let deployments = service(provider: provider)
+        let task = try deployments.create(TaskRequest(name: "w", certificates: [id("wildcard-example")], match: true))
+        _ = try deployments.rollBack(task.id)
+        #expect(provider.writableDuringCalls.count > 10)
+        #expect(provider.writableDuringCalls.allSatisfy { $0 })
+        // While a bind runs, exactly one pair is recorded as deploying or rolling back: its intent.
+        let binds = provider.pairStatusesDuringCalls.filter { !$0.isEmpty }
+        #expect(binds.allSatisfy { statuses in statuses.filter { $0 == .deploying || $0 == .rollingBack }.count == 1 })
+    }
+
+    @Test("R3, D12: rolling back three resources where the third fails rolls the first two back and reports each")
+    func rollbackEachOnItsOwn() throws {
+        let provider = watching()
+        let deployments = service(provider: provider)
+        let wildcard = try id("wildcard-example")
+        let targets = try [resource("cdn", "static.example.com"), resource("dcdn", "dyn.example.com"), resource("elb", "listener-m-443")]
+        let task = try deployments.create(TaskRequest(name: "three", certificates: [wildcard], resources: targets.map(\.id)))
+        #expect(task.status == .succeeded)
+        provider.failOn = [targets[2].id]
+        let outcomes = try deployments.rollBack(task.id)
+        #expect(outcomes.map { $0.failure == nil } == [true, true, false])
+        #expect(outcomes[2].sentence == "\(targets[2].id) listener-m-443: not rolled back: listener locked by another operation.")
+        let after = try deployments.task(task.id)
+        #expect(after.pairs.map(\.status) == [.rolledBack, .rolledBack, .succeeded])
+        #expect(after.status == .succeeded)
+        let held = try store.read { db in try targets.map { try db.resource($0.id)?.certificateID } }
+        #expect(held == [nil, nil, wildcard])
+        // The failed one can be rolled back on its own later.
+        provider.failOn = []
+        #expect(try deployments.rollBack(task.id).map(\.failure) == [nil])
+        #expect(try deployments.task(task.id).status == .rolledBack)
+    }
+
+    @Test("D12: a second roll back of the same resources is refused with a reason, and writes nothing")
+    func secondRollbackRefused() throws {
+        let deployments = fixture.workspace.deployments
+        let task = try deployments.create(TaskRequest(name: "w", certificates: [id("wildcard-example")], resources: [resource("cdn", "static.example.com").id]))
+        _ = try deployments.rollBack(task.id)
+        let activity = try fixture.certificates.activity(limit: 100).count
+        #expect(throws: Refusal("\(task.id) has no succeeded resources to roll back.")) { try deployments.rollBack(task.id) }
+        #expect(try fixture.certificates.activity(limit: 100).count == activity)
+    }
+
+    @Test("D12: a certificate a finished task may roll back to cannot be deleted")
+    func deleteKeepsRollbackTarget() throws {
+        let deployments = fixture.workspace.deployments
+        let old = try fixture.importCertificate(["x.example.com"]).id
+        let listener = try fixture.addResource("cdn", name: "x.example.com", domain: "x.example.com", certificate: old)
+        let task = try deployments.create(TaskRequest(name: "w", certificates: [id("wildcard-example")], resources: [listener.id]))
+        #expect(task.status == .succeeded)
+        #expect(throws: Refusal("\(old) is needed by deployment task \(task.id), to deploy it or to roll back to it; delete that task first.")) {
+            try fixture.certificates.delete(old)
+        }
+        #expect(try deployments.rollBack(task.id).map(\.failure) == [nil])
+        #expect(try store.read { try $0.resource(listener.id) }?.certificateID == old)
+    }
+
+    @Test("D14: a pending task is in the queue: run-due runs it, and a retried task too")
+    func pendingTasksAreQueued() throws {
+        let deployments = fixture.workspace.deployments
+        let task = try deployments.create(TaskRequest(name: "later", certificates: [id("partner-shared")], match: true), runNow: false)
+        #expect(task.status == .pending)
+        #expect(try deployments.hasWork())
+        #expect(try deployments.runDue() == [task.id])
+        #expect(try deployments.task(task.id).status == .succeeded)
+        #expect(try !deployments.hasWork())
+        let cert = try id("legacy-upload")
+        let faulty = try fixture.addResource("mse", region: "cn-east-3", name: "gw-faulty", domain: "legacy.example.net", certificate: cert,
+                                             fault: "gateway in maintenance")
+        let failed = try deployments.create(TaskRequest(name: "f", certificates: [cert], resources: [faulty.id]))
+        #expect(failed.status == .failed)
+        #expect(try deployments.retry(failed.id, runNow: false).status == .pending)
+        #expect(try deployments.runDue() == [failed.id])
+    }
+
+    @Test("D14: a claim whose time has passed is taken over, even when its process id is alive again (reused)")
+    func expiredClaimTakenOver() throws {
+        let deployments = fixture.workspace.deployments
+        let task = try deployments.create(TaskRequest(name: "orphan", certificates: [id("partner-shared")], match: true), runNow: false)
+        try store.write { db in
+            try db.setStatus(task.id, .running, finishedAt: nil)
+            try db.setLease(task.id, TaskLease(runner: 1, until: testNow.addingTimeInterval(30)))
+        }
+        let everyoneAlive = service(provider: SandboxProvider(store: store))
+        #expect(try everyoneAlive.recover().isEmpty)
+        fixture.time.advance(by: 31)
+        #expect(try everyoneAlive.recover() == [task.id])
+        #expect(try everyoneAlive.task(task.id).status == .succeeded)
+    }
+
+    @Test("R3: a pair left rolling back by a dead process is settled by what the provider holds")
+    func rollingBackRecovered() throws {
+        let deployments = fixture.workspace.deployments
+        let targets = try [resource("cdn", "static.example.com"), resource("dcdn", "dyn.example.com")]
+        let wildcard = try id("wildcard-example")
+        let task = try deployments.create(TaskRequest(name: "w", certificates: [wildcard], resources: targets.map(\.id)))
+        // Process 4242 marked both rolling back, and had put the first one back when it died.
+        try store.write { db in
+            for var pair in try db.task(task.id)!.pairs {
+                pair.status = .rollingBack
+                try db.update(pair)
+            }
+            try db.setCertificate(nil, on: targets[0].id)
+            try db.setLease(task.id, TaskLease(runner: 4242, until: testNow.addingTimeInterval(60)))
+        }
+        let recoverer = service(provider: SandboxProvider(store: store), isAlive: { $0 != 4242 })
+        #expect(try recoverer.hasWork())
+        #expect(try recoverer.recover() == [task.id])
+        let pairs = try recoverer.task(task.id).pairs
+        #expect(pairs.map(\.status) == [.rolledBack, .succeeded])
+        #expect(pairs[1].cause == "the roll back was interrupted; roll it back again")
+        #expect(try !recoverer.hasWork())
+    }
+
+    @Test("R3: recovery never takes a provider that cannot answer for one that says 'no certificate'")
+    func unansweredTruthLeavesIntent() throws {
+        let media = try fixture.addResource("cdn", name: "media.example.com", domain: "media.example.com")
+        let deployments = fixture.workspace.deployments
+        let task = try deployments.create(TaskRequest(name: "m", certificates: [id("media-upload")], resources: [media.id]), runNow: false)
+        try store.write { db in
+            try db.setStatus(task.id, .running, finishedAt: nil)
+            try db.setLease(task.id, TaskLease(runner: 4242, until: testNow.addingTimeInterval(60)))
+            var pair = try db.task(task.id)!.pairs[0]
+            pair.status = .deploying
+            try db.update(pair)
+        }
+        let provider = watching()
+        provider.truthFails = true
+        let recoverer = service(provider: provider, isAlive: { $0 != 4242 })
+        #expect(try recoverer.recover().isEmpty)
+        #expect(try recoverer.task(task.id).pairs[0].status == .deploying)
+        provider.truthFails = false
+        #expect(try recoverer.recover() == [task.id])
+        #expect(try recoverer.task(task.id).pairs[0].cause == "interrupted")
+    }
+
+    @Test("R3: a push target left in flight by a dead process is settled by asking the provider")
+    func pushInFlightRecovered() throws {
+        let cert = try fixture.certificates.certificate(id("wildcard-example"))
+        let provider = SandboxProvider(store: store)
+        // Process 4242 recorded two targets in flight; the cloud got the first one before it died.
+        try store.write { db in
+            for region in ["cn-north-4", "cn-east-3"] {
+                try db.append(PushRecord(at: testNow, user: "u", certificateID: cert.id, target: PushTarget(service: "waf", region: region),
+                                         succeeded: false, reason: "", runner: 4242))
+            }
+        }
+        try provider.push(cert, service: CloudService.named("waf")!, region: "cn-north-4")
+        let push = PushService(store: store, provider: provider, time: fixture.time, user: "u", processID: getpid(), isAlive: { $0 != 4242 })
+        #expect(try push.recover().count == 2)
+        let records = try push.records(for: cert.id)
+        #expect(records.map(\.succeeded) == [false, true])
+        #expect(records.map(\.reason) == ["interrupted", ""])
+        #expect(records.allSatisfy { $0.runner == nil })
+        #expect(try push.recover().isEmpty)
+    }
+}
