@@ -50,9 +50,10 @@ public final class Console: TerminalProgram {
     public var tickMilliseconds: Int { session.context.background.isBusy ? 150 : 1_000 }
 
     private func runDueTasks() {
-        let deployments = session.context.deployments
-        guard (try? deployments.hasWork()) == true else { return }
+        let deployments = session.context.deployments, push = session.context.push
+        guard (try? deployments.hasWork()) == true || (try? push.hasWork()) == true else { return }
         _ = session.context.background.start {
+            try push.recover()
             let ran = try deployments.runDue()
             return ran.isEmpty ? "" : "Ran " + ran.map(\.description).joined(separator: ", ") + "."
         }

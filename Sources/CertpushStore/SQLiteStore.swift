@@ -48,7 +48,11 @@ public final class SQLiteStore: Store {
     }
 
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        try pool.write { db in try body(SQLiteSession(db: db)) }
+        let result = try pool.write { db in try body(SQLiteSession(db: db)) }
+        #if DEBUG
+        CrashPoint.afterCommit()
+        #endif
+        return result
     }
 
     // MARK: - Opening
@@ -107,3 +111,23 @@ public final class SQLiteStore: Store {
         }
     }
 }
+
+#if DEBUG
+/// Fault injection for the crash tests (debug builds only):
+/// `CERTPUSH_KILL_AFTER_WRITES=N` kills this process with SIGKILL right
+/// after its Nth committed write, as `kill -9` at that point would.
+enum CrashPoint {
+    private static let limit = ProcessInfo.processInfo.environment["CERTPUSH_KILL_AFTER_WRITES"].flatMap(Int.init)
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var count = 0
+
+    static func afterCommit() {
+        guard let limit else { return }
+        let reached = lock.withLock {
+            count += 1
+            return count >= limit
+        }
+        if reached { kill(getpid(), SIGKILL) }
+    }
+}
+#endif

@@ -139,11 +139,13 @@ struct Tasks: ParsableCommand {
 
     struct RunDue: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "run-due", abstract: "Run scheduled tasks whose time has come (for cron or a systemd timer).")
+            commandName: "run-due", abstract: "Run queued tasks: pending ones, scheduled ones whose time has come, and any a dead process left (for cron or a systemd timer).")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let ran = try global.openWorkspace().deployments.runDue()
+            let workspace = try global.openWorkspace()
+            try workspace.push.recover()
+            let ran = try workspace.deployments.runDue()
             print(ran.isEmpty ? "No task was due." : "Ran \(ran.map(\.description).joined(separator: ", ")).")
         }
     }

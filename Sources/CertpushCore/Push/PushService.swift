@@ -97,13 +97,8 @@ public struct PushService: Sendable {
     /// whether its store holds the certificate (R3).
     @discardableResult
     public func recover() throws -> [PushRecord] {
-        let now = time.now()
-        let open = try store.read { try $0.pushesInFlight() }.filter { record in
-            guard let runner = record.runner else { return true }
-            return runner != processID && (!isAlive(runner) || now.timeIntervalSince(record.at) > DeploymentService.leaseDuration)
-        }
         var settled: [PushRecord] = []
-        for var record in open {
+        for var record in try abandoned() {
             guard let service = CloudService.named(record.target.service),
                   let certificate = try store.read({ try $0.certificate(record.certificateID) }),
                   let holds = try? provider.holds(certificate, service: service, region: record.target.region) else { continue }
@@ -114,6 +109,17 @@ public struct PushService: Sendable {
             settled.append(record)
         }
         return settled
+    }
+
+    /// Whether a dead process left targets in flight: a read, cheap enough for every tick.
+    public func hasWork() throws -> Bool { try !abandoned().isEmpty }
+
+    private func abandoned() throws -> [PushRecord] {
+        let now = time.now()
+        return try store.read { try $0.pushesInFlight() }.filter { record in
+            guard let runner = record.runner else { return true }
+            return runner != processID && (!isAlive(runner) || now.timeIntervalSince(record.at) > DeploymentService.leaseDuration)
+        }
     }
 
     /// The latest records for a certificate, newest first (the push page shows 10).
