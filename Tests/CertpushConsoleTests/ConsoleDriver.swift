@@ -12,12 +12,13 @@ final class ConsoleDriver {
     var size: Size
     private(set) var running = true
 
-    init(fixture: SandboxFixture? = nil, size: Size = Size(width: 100, height: 30), theme: Theme = .standard) throws {
+    init(fixture: SandboxFixture? = nil, size: Size = Size(width: 100, height: 30), theme: Theme = .standard,
+         background: BackgroundRunner = InlineRunner()) throws {
         self.fixture = try fixture ?? SandboxFixture()
         self.size = size
         console = Console(context: ConsoleContext(
             certificates: self.fixture.certificates, push: self.fixture.workspace.push, deployments: self.fixture.workspace.deployments, databaseLabel: self.fixture.databasePath, isSandbox: true,
-            theme: theme, readFile: InputFile.load(path:)))
+            theme: theme, readFile: InputFile.load(path:), background: background))
     }
 
     /// Presses keys by name ("j", "Enter", "Esc", "Tab", "Ctrl-C"); `type` for text.
@@ -51,5 +52,33 @@ final class ConsoleDriver {
 
     func line(containing text: String) -> String? {
         screen.split(separator: "\n").map(String.init).first { $0.contains(text) }
+    }
+}
+
+/// A runner that holds the work it is given until the test releases it:
+/// busy meanwhile, as a thread running a long task would be.
+final class HeldRunner: BackgroundRunner, @unchecked Sendable {
+    private var held: [@Sendable () throws -> String] = []
+    private var done: [(String, Bool)] = []
+    var isBusy: Bool { !held.isEmpty }
+
+    func start(_ work: @escaping @Sendable () throws -> String) -> Bool {
+        guard held.isEmpty else { return false }
+        held.append(work)
+        return true
+    }
+
+    /// Runs what is held, as the thread would finish it.
+    func release() {
+        let work = held
+        held = []
+        for item in work {
+            do { done.append((try item(), false)) } catch { done.append(("\(error)", true)) }
+        }
+    }
+
+    func drain() -> [(text: String, isError: Bool)] {
+        defer { done = [] }
+        return done.map { ($0.0, $0.1) }
     }
 }

@@ -41,6 +41,30 @@ import Testing
         for tab in ["ELB", "CDN", "DCDN", "WAF", "GA", "OSS", "FC"] { #expect(screen.contains(tab)) }
     }
 
+    @Test("D14: a task submitted while another runs waits in the queue and runs when the runner is free")
+    func secondTaskQueued() throws {
+        let runner = HeldRunner()
+        let driver = try ConsoleDriver(background: runner)
+        let id = try driver.fixture.certificateID(named: "partner-shared")
+        let deployments = driver.fixture.workspace.deployments
+        let first = try deployments.create(TaskRequest(name: "first", certificates: [id], match: true), runNow: false)
+        driver.console.tick()
+        #expect(runner.isBusy)
+        let second = try deployments.create(TaskRequest(name: "second", certificates: [id], match: true), runNow: false)
+        #expect(try deployments.task(second.id).status == .pending)
+        // The runner drains the queue: the task that joined it while the first ran goes too.
+        runner.release()
+        driver.console.tick()
+        #expect(try deployments.task(first.id).status == .succeeded)
+        #expect(try deployments.task(second.id).status == .succeeded)
+        #expect(!runner.isBusy)
+        // One submitted after that is picked up on the next tick.
+        let third = try deployments.create(TaskRequest(name: "third", certificates: [id], match: true), runNow: false)
+        driver.console.tick()
+        runner.release()
+        #expect(try deployments.task(third.id).status == .succeeded)
+    }
+
     @Test("Roll Back on the row in focus, after confirmation, puts the previous certificate back")
     func rollBack() throws {
         let driver = try driverOn("wildcard-example")
