@@ -107,16 +107,24 @@ extension SQLiteSession {
         try db.execute(sql: "DELETE FROM task WHERE id = ?", arguments: [id.rawValue])
     }
 
-    func append(_ notification: TaskNotification) throws {
+    func append(_ notification: TaskNotification) throws -> Int64 {
         try db.execute(sql: "INSERT INTO notification (task_id, contact, at, message) VALUES (?, ?, ?, ?)",
                        arguments: [notification.taskID.rawValue, notification.contact, notification.at.timeIntervalSince1970,
                                    notification.message])
+        return db.lastInsertedRowID
+    }
+
+    func setDeliveryFailure(_ failure: String, onNotification id: Int64) throws {
+        try db.execute(sql: "UPDATE notification SET delivery_failure = ? WHERE id = ?", arguments: [failure, id])
     }
 
     func notifications(limit: Int) throws -> [TaskNotification] {
         try Row.fetchAll(db, sql: "SELECT * FROM notification ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
-            TaskNotification(taskID: TaskID(row["task_id"]), contact: row["contact"], at: Date(timeIntervalSince1970: row["at"]),
-                         message: row["message"])
+            var notification = TaskNotification(taskID: TaskID(row["task_id"]), contact: row["contact"],
+                                                at: Date(timeIntervalSince1970: row["at"]), message: row["message"])
+            notification.id = row["id"]
+            notification.deliveryFailure = row["delivery_failure"]
+            return notification
         }
     }
 

@@ -186,6 +186,8 @@ enum Schema {
                 CREATE INDEX task_pair_in_flight ON task_pair(status) WHERE status IN ('deploying', 'rolling_back');
                 ALTER TABLE push_record ADD COLUMN runner_pid INTEGER;
                 CREATE INDEX push_record_in_flight ON push_record(runner_pid) WHERE runner_pid IS NOT NULL;
+                -- D15: why notify_command did not take a message, shown with it in the outbox
+                ALTER TABLE notification ADD COLUMN delivery_failure TEXT NOT NULL DEFAULT '';
                 """)
         }
         return migrator

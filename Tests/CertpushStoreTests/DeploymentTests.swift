@@ -198,7 +198,7 @@ import Testing
         final class Box: @unchecked Sendable { var delivered: [TaskNotification] = [] }
         let box = Box()
         let service = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "u",
-                                        processID: getpid(), isAlive: { _ in true }, deliver: { box.delivered.append($0) })
+                                        processID: getpid(), isAlive: { _ in true }, deliver: { box.delivered.append($0); return nil })
         let task = try service.create(TaskRequest(name: "n", certificates: [id("partner-shared")], match: true, contacts: ["Ana Ops", "Bo Security"]))
         let outbox = try service.outbox()
         #expect(outbox.map(\.contact).sorted() == ["Ana Ops", "Bo Security"])

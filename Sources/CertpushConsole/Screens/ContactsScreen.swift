@@ -57,7 +57,8 @@ final class ContactsScreen: Screen {
         buffer.write("Outbox", x: rect.x + 1, y: outboxY, style: theme["table.header"])
         let outbox = (try? session.context.deployments.outbox(limit: max(0, rect.maxY - outboxY - 2))) ?? []
         let cells = outbox.map { [TableCell(ActivityScreen.minute($0.at)), TableCell(DisplayText.neutralized($0.contact)),
-                                  TableCell(DisplayText.neutralized($0.message))] }
+                                  TableCell(DisplayText.neutralized($0.message)
+                                            + ($0.deliveryFailure.isEmpty ? "" : " (not delivered: \($0.deliveryFailure))"))] }
         Table(columns: [Column("TIME", .fixed(16)), Column("TO", .fixed(14)), Column("MESSAGE", .flexible(minimum: 20))])
             .render(rows: cells, cursor: nil, focused: false, theme: theme,
                     in: Rect(x: rect.x, y: outboxY + 1, width: rect.width, height: rect.maxY - outboxY - 1), into: &buffer)

@@ -200,11 +200,18 @@ extension DeploymentService {
             try db.setLease(id, nil)
             let message = "Deployment task \(id) \"\(task.name)\" ended \(status.words): \(succeeded) succeeded, \(failed) failed of \(task.pairs.count)."
             try db.append(ActivityEntry(at: now, user: user, action: "task.finish", subject: id.description, detail: message))
-            let notifications = task.contacts.map { TaskNotification(taskID: id, contact: $0, at: now, message: message) }
-            for notification in notifications { try db.append(notification) }
-            return notifications
+            return try task.contacts.map { contact in
+                var notification = TaskNotification(taskID: id, contact: contact, at: now, message: message)
+                notification.id = try db.append(notification)
+                return notification
+            }
         }
-        notifications.forEach(deliver)
+        // Outside any transaction: a slow or failing command holds nothing up but itself.
+        for notification in notifications {
+            if let failure = deliver(notification) {
+                try store.write { try $0.setDeliveryFailure(failure, onNotification: notification.id) }
+            }
+        }
         return try task(id)
     }
 

@@ -21,14 +21,15 @@ public struct DeploymentService: Sendable {
     public let processID: Int32
     /// Whether a process that claimed a task is still alive (another console, cron).
     public let isAlive: @Sendable (Int32) -> Bool
-    /// Called after a task ends, once per notification (runs `notify_command`).
-    public let deliver: @Sendable (TaskNotification) -> Void
+    /// Called after a task ends, once per notification (runs `notify_command`):
+    /// nil when it was delivered (or there is nothing to run), else why not.
+    public let deliver: @Sendable (TaskNotification) -> String?
     /// How long `create` waits between looks at a task another process took from the queue.
     public var pollInterval: TimeInterval = 0.1
 
     public init(store: any Store, provider: any CloudProvider, time: any TimeSource = SystemTime(), user: String,
                 processID: Int32, isAlive: @escaping @Sendable (Int32) -> Bool,
-                deliver: @escaping @Sendable (TaskNotification) -> Void = { _ in }) {
+                deliver: @escaping @Sendable (TaskNotification) -> String? = { _ in nil }) {
         self.store = store
         self.provider = provider
         self.time = time

@@ -77,15 +77,21 @@ public protocol StoreWriter: StoreReader {
     func setLease(_ task: TaskID, _ lease: TaskLease?) throws
     func update(_ pair: TaskPair) throws
     func deleteTask(_ id: TaskID) throws
-    func append(_ notification: TaskNotification) throws
+    @discardableResult
+    func append(_ notification: TaskNotification) throws -> Int64
+    func setDeliveryFailure(_ failure: String, onNotification id: Int64) throws
 }
 
 /// A message to a contact about a task, kept in the outbox (D15).
 public struct TaskNotification: Sendable, Equatable {
+    /// Assigned by the store; 0 before.
+    public var id: Int64 = 0
     public var taskID: TaskID
     public var contact: String
     public var at: Date
     public var message: String
+    /// Why `notify_command` did not take it ("timed out after 10 s"); empty when it did, or when none is set.
+    public var deliveryFailure: String = ""
     public init(taskID: TaskID, contact: String, at: Date, message: String) {
         self.taskID = taskID
         self.contact = contact
