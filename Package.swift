@@ -98,6 +98,6 @@ let package = Package(
             dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"]),
         .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CertpushTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CertpushCore", "CertpushSetup", "CertpushTestSupport"]),
     ]
 )

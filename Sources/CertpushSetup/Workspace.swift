@@ -18,12 +18,13 @@ public struct Workspace: Sendable {
 
     public static let logger = Logger(label: "certpush")
 
-    /// Opens the database at `path`; a new one is seeded with the sandbox
+    /// Opens the database at `path`. A missing one is created only when
+    /// `create` is set (`init` and the console), and seeded with the sandbox
     /// unless `empty` is set.
-    public static func open(path: String, empty: Bool = false, time: any TimeSource = SystemTime(),
+    public static func open(path: String, create: Bool = true, empty: Bool = false, time: any TimeSource = SystemTime(),
                             user: String = currentUser(), notifyCommand: String? = nil,
                             sandboxLatencySeconds: Double = 0) throws -> Workspace {
-        let opened = try SQLiteStore.open(path: path)
+        let opened = try SQLiteStore.open(path: path, create: create)
         let store = opened.store
         if opened.created {
             if empty {
@@ -127,11 +128,15 @@ extension InputFile {
     /// with a sentence naming it (SPEC C5).
     public static func load(path: String) throws -> InputFile {
         let name = (path as NSString).lastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw Refusal("\(name) cannot be read: there is no such file.")
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw Refusal("\(name) cannot be read: " + (errno == EACCES ? "permission denied." : "there is no such file."))
         }
-        guard !isDirectory.boolValue else { throw Refusal("\(name) cannot be read: it is a folder.") }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw Refusal("\(name) cannot be read: it is a folder.")
+        default: throw Refusal("\(name) cannot be read: it is not a regular file.")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Refusal("\(name) cannot be read: permission denied.")
         }

@@ -15,12 +15,16 @@ public final class SQLiteStore: Store {
         public let created: Bool
     }
 
-    /// Opens the database at `path`, creating it (mode 0600) if it does not exist.
-    /// A file that is not SQLite, or that a newer certpush wrote, is refused untouched.
-    public static func open(path: String) throws -> Opened {
+    /// Opens the database at `path`; when it does not exist, creates it
+    /// (mode 0600) if `create` is set and refuses otherwise. A file that is not
+    /// SQLite, another application's database, or one a newer certpush wrote
+    /// is refused untouched.
+    public static func open(path: String, create: Bool = true) throws -> Opened {
         let fileManager = FileManager.default
         var created = false
+        try checkKind(of: path)
         if !fileManager.fileExists(atPath: path) {
+            guard create else { throw StoreError(path: path, reason: .missing) }
             try createEmptyFile(at: path)
             created = true
         } else {
@@ -83,6 +87,29 @@ public final class SQLiteStore: Store {
         close(descriptor)
     }
 
+    /// What stands at `path` must be a regular file, or nothing: a folder, a
+    /// device or a dangling link gets a sentence that says so.
+    private static func checkKind(of path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            return
+        case S_IFDIR:
+            throw StoreError(path: path, reason: .cannotOpen("it is a folder"))
+        case S_IFLNK:
+            var target = stat()
+            guard stat(path, &target) == 0 else {
+                let destination = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+                throw StoreError(path: path, reason: .cannotOpen("it is a symbolic link to \(destination), which does not exist"))
+            }
+            if target.st_mode & S_IFMT == S_IFDIR { throw StoreError(path: path, reason: .cannotOpen("it leads to a folder")) }
+            if target.st_mode & S_IFMT != S_IFREG { throw StoreError(path: path, reason: .cannotOpen("it leads to something that is not a regular file")) }
+        default:
+            throw StoreError(path: path, reason: .cannotOpen("it is not a regular file"))
+        }
+    }
+
     private static func checkHeader(of path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw StoreError(path: path, reason: .cannotOpen("it cannot be read"))
@@ -101,8 +128,13 @@ public final class SQLiteStore: Store {
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             defer { try? queue.close() }
-            if try queue.read({ try Schema.migrator.hasBeenSuperseded($0) }) {
-                throw StoreError(path: path, reason: .newerSchema)
+            try queue.read { db in
+                // Tables, but none of certpush's migrations: someone else's database.
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                let ours = try tables.contains("grdb_migrations")
+                    && Bool.fetchOne(db, sql: "SELECT 1 FROM grdb_migrations WHERE identifier = 'v1-certificates'") == true
+                if !tables.isEmpty && !ours { throw StoreError(path: path, reason: .foreign) }
+                if try Schema.migrator.hasBeenSuperseded(db) { throw StoreError(path: path, reason: .newerSchema) }
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError(path: path, reason: .notADatabase)

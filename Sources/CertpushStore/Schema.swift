@@ -188,6 +188,8 @@ enum Schema {
                 CREATE INDEX push_record_in_flight ON push_record(runner_pid) WHERE runner_pid IS NOT NULL;
                 -- D15: why notify_command did not take a message, shown with it in the outbox
                 ALTER TABLE notification ADD COLUMN delivery_failure TEXT NOT NULL DEFAULT '';
+                -- SPEC 2: an upload without its private key is issued, not hosted.
+                UPDATE certificate SET lifecycle = 'issued' WHERE source = 'uploaded' AND has_private_key = 0 AND lifecycle = 'hosted';
                 """)
         }
         return migrator

@@ -46,13 +46,19 @@ struct GlobalOptions: ParsableArguments {
     var paths: Paths { Paths() }
     var databasePath: String { paths.database(explicit: db) }
 
+    func validate() throws {
+        if db?.isEmpty == true { throw Refusal("--db was given an empty path; name the database file.") }
+    }
+
+    /// Only `init` and the console create a database (`create`); every other
+    /// command on a missing one is refused, and creates nothing.
     /// The CLI applies the sandbox's latency only when the config asks for it:
     /// scripts want answers, the console wants something to watch.
-    func openWorkspace(empty: Bool = false, console: Bool = false) throws -> Workspace {
+    func openWorkspace(create: Bool = false, empty: Bool = false, console: Bool = false) throws -> Workspace {
         FileLogHandler.bootstrap(path: paths.logFile)
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
-        return try Workspace.open(path: databasePath, empty: empty, notifyCommand: config.notifyCommand,
+        return try Workspace.open(path: databasePath, create: create, empty: empty, notifyCommand: config.notifyCommand,
                                   sandboxLatencySeconds: Double(latency) / 1_000)
     }
 }

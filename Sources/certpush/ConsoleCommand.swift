@@ -17,7 +17,7 @@ struct ConsoleCommand {
         let paths = global.paths
         let config = try Config.load(path: paths.configFile)
         let chosenTheme = try ThemeChoice(explicit: theme, config: config, paths: paths).load()
-        let workspace = try global.openWorkspace(console: true)
+        let workspace = try global.openWorkspace(create: true, console: true)
         Workspace.logger.info("console started", metadata: ["db": "\(global.databasePath)"])
 
         guard let backend = CursesBackend() else {

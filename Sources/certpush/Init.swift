@@ -15,7 +15,7 @@ struct Init: ParsableCommand {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw Refusal("The database \(path) already exists; nothing was changed.")
         }
-        let workspace = try global.openWorkspace(empty: empty)
+        let workspace = try global.openWorkspace(create: true, empty: empty)
         let count = try workspace.certificates.count(CertificateQuery())
         print(empty ? "Created an empty database at \(path)." : "Created the training sandbox at \(path) with \(count) certificates.")
     }

@@ -61,7 +61,7 @@ enum Formats {
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(DisplayText.escapingJSON(String(decoding: try encoder.encode(value), as: UTF8.self)))
 }
 
 /// Columns padded to their widest cell; every cell neutralised (SPEC C7).

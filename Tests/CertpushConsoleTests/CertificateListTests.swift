@@ -62,6 +62,23 @@ import Testing
         #expect(driver.screen.contains("14 certificates"))
     }
 
+    @Test("SPEC 2: an upload without its key is issued and says 'no private key held', never 'generated here'; Delete does not mention a key")
+    func keylessUpload() throws {
+        let fixture = try SandboxFixture()
+        let keyless = try fixture.certificates.importCertificate(ImportRequest(certificate: Fixtures.file("rsa-4096.crt.pem")))
+        let driver = try ConsoleDriver(fixture: fixture)
+        #expect(driver.line(containing: "\(keyless.id) ")?.contains("issued") == true)
+        driver.press("Enter")
+        let screen = driver.screen
+        #expect(screen.contains("no private key held"))
+        #expect(!screen.contains("generated here"))
+        #expect(!screen.contains("manually"))
+        driver.press("Esc", "m")
+        driver.press("End", "Enter")
+        #expect(driver.screen.contains("Delete \(keyless.id) secure.example.net? It cannot be"))
+        #expect(!driver.screen.contains("private key"))
+    }
+
     @Test("/ filters as you type; Esc clears it")
     func filter() throws {
         let driver = try ConsoleDriver()
@@ -132,7 +149,7 @@ import Testing
         driver.press("Home")
         #expect(driver.line(containing: "c27 ") != nil)
         // Every column still fits at 80 columns.
-        #expect(driver.line(containing: "c27 ")?.contains("hosted") == true)
+        #expect(driver.line(containing: "c27 ")?.contains("issued") == true)
         #expect(driver.screen.contains("EXPIRES"))
     }
 

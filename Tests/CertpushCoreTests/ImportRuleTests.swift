@@ -130,7 +130,7 @@ import Testing
         #expect(unnamed.name == "www.example.com")
         let named = try service.importCertificate(ImportRequest(certificate: file("rsa-4096.crt.pem"), name: "  big one "))
         #expect(named.name == "big one")
-        #expect(throws: ImportError(file: "", reason: .badName)) {
+        #expect(throws: ImportError(file: "", reason: .badName("The certificate name must be 1 to 64 characters."))) {
             try service.importCertificate(ImportRequest(certificate: file("ed25519.crt.pem"), name: String(repeating: "x", count: 65)))
         }
     }

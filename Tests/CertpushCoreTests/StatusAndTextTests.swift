@@ -9,7 +9,7 @@ import Testing
         let time = ManualTime(testNow)
         let service = try makeTestService(time: time)
         let certificate = try service.importCertificate(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem")))
-        #expect(certificate.status(at: time.now()) == .hosted)
+        #expect(certificate.status(at: time.now()) == .issued)
         let afterEnd = certificate.notAfter!.addingTimeInterval(1)
         #expect(try service.certificate(certificate.id).status(at: afterEnd) == .expired)
         #expect(CertificateStatus(lifecycle: .revoked, notAfter: .distantPast, now: testNow) == .revoked)
@@ -83,5 +83,31 @@ import Testing
         let window = ExpiryPolicy().expiringSoon(now: testNow)
         #expect(index.matching(CertificateQuery(expiring: window)).map(\.rawValue) == [2, 1])
         #expect(index.matching(CertificateQuery(source: .uploaded, expiring: window)).map(\.rawValue) == [2])
+    }
+}
+
+/// One name rule for tasks, certificates and contacts; JSON that a terminal cannot be tricked by.
+@Suite struct NameAndJSONTests {
+    @Test("a name: no control characters, line breaks or direction overrides; at most 64 characters and 256 bytes")
+    func names() {
+        #expect(NameRule.problem(with: "Renew www", subject: "The task name") == nil)
+        #expect(NameRule.problem(with: "证书续期", subject: "The task name") == nil)
+        for bad in ["a\u{1B}[31mred", "osc\u{1B}]0;title\u{07}", "two\nlines", "csi\u{9B}2J", "rtl\u{202E}gnp.exe", "sep\u{2028}x"] {
+            #expect(NameRule.problem(with: bad, subject: "The task name")
+                    == "The task name cannot contain control characters, line breaks or direction overrides.", "\(bad.debugDescription)")
+        }
+        #expect(NameRule.problem(with: String(repeating: "x", count: 65), subject: "A contact's name") == "A contact's name must be 1 to 64 characters.")
+        let combining = "e" + String(repeating: "\u{301}", count: 5_000)
+        #expect(combining.count == 1)
+        #expect(NameRule.problem(with: combining, subject: "The task name") == "The task name is too long: at most 64 characters and 256 bytes.")
+    }
+
+    @Test("JSON escapes C1 controls, DEL, line separators and direction overrides, and still means the same")
+    func json() throws {
+        let value = "a\u{9B}b\u{202E}c\u{7F}d\u{2028}e"
+        let encoded = String(decoding: try JSONEncoder().encode([value]), as: UTF8.self)
+        let escaped = DisplayText.escapingJSON(encoded)
+        #expect(escaped == #"["a\u009Bb\u202Ec\u007Fd\u2028e"]"#)
+        #expect(try JSONDecoder().decode([String].self, from: Data(escaped.utf8)) == [value])
     }
 }

@@ -39,8 +39,12 @@ import Testing
         #expect(throws: Refusal("\(csr) cannot be pushed: its CSR was generated manually; the private key is not held here.")) {
             try push.push(PushRequest(certificate: csr, services: ["cdn"], regions: []))
         }
+        // SPEC 2: an upload without its key is issued, and says "no private key held", never "manually".
         let keyless = try fixture.certificates.importCertificate(ImportRequest(certificate: Fixtures.file("rsa-4096.crt.pem")))
-        #expect(throws: Refusal.self) { try push.push(PushRequest(certificate: keyless.id, services: ["cdn"], regions: [])) }
+        #expect(keyless.status(at: testNow) == .issued)
+        #expect(throws: Refusal("\(keyless.id) cannot be pushed: no private key held; import it again with its key.")) {
+            try push.push(PushRequest(certificate: keyless.id, services: ["cdn"], regions: []))
+        }
         #expect(try push.records(for: keyless.id).isEmpty)
     }
 

@@ -30,6 +30,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    @Test("another application's SQLite database is refused, byte for byte untouched, its journal mode kept")
+    func foreignDatabase() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("foreign.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE invoice (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoice (total) VALUES (9.5)") }
+        try queue.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: StoreError(path: path, reason: .foreign)) { try SQLiteStore.open(path: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test("a missing database is created only when asked; folders, devices and dangling links get their own sentence")
+    func whatStandsAtThePath() throws {
+        let directory = TemporaryDirectory()
+        let missing = directory.path("new/folder/db.sqlite")
+        #expect(throws: StoreError(path: missing, reason: .missing)) { try SQLiteStore.open(path: missing, create: false) }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("new")))
+        #expect(throws: StoreError(path: directory.url.path, reason: .cannotOpen("it is a folder"))) { try SQLiteStore.open(path: directory.url.path) }
+        let link = directory.path("link.sqlite")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: directory.path("gone.sqlite"))
+        #expect(throws: StoreError(path: link, reason: .cannotOpen("it is a symbolic link to \(directory.path("gone.sqlite")), which does not exist"))) {
+            try SQLiteStore.open(path: link)
+        }
+        #expect(throws: StoreError(path: "/dev/null", reason: .cannotOpen("it is not a regular file"))) { try SQLiteStore.open(path: "/dev/null") }
+    }
+
     @Test("a database from a newer schema is refused and left untouched")
     func newerSchema() throws {
         let directory = TemporaryDirectory()
@@ -198,5 +226,6 @@ import Testing
     func unreadable() {
         #expect(throws: Refusal("missing.pem cannot be read: there is no such file.")) { try InputFile.load(path: "/nowhere/missing.pem") }
         #expect(throws: Refusal("tmp cannot be read: it is a folder.")) { try InputFile.load(path: "/tmp") }
+        #expect(throws: Refusal("zero cannot be read: it is not a regular file.")) { try InputFile.load(path: "/dev/zero") }
     }
 }

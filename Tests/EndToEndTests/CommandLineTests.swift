@@ -24,6 +24,28 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.path("state/certpush/certpush.log")))
     }
 
+    @Test("only init and the console create a database: other commands on a missing one say so, exit 2, and create nothing")
+    func missingDatabase() throws {
+        let missing = directory.path("new/folder/db.sqlite")
+        let show = try CertpushBinary.run(["certs", "show", "c999", "--db", missing], environment: ["XDG_STATE_HOME": directory.path("state")])
+        #expect(show.status == 2)
+        #expect(show.stderr == "certpush: There is no database at \(missing); \"certpush init --db \(missing)\" creates one.\n")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("new")))
+        let empty = try CertpushBinary.run(["certs", "list", "--db", ""], environment: ["XDG_STATE_HOME": directory.path("state")])
+        #expect(empty.status == 2)
+        #expect(empty.stderr.contains("--db was given an empty path"))
+    }
+
+    @Test("the log folder is private (0700) whatever the umask")
+    func privateLogFolder() throws {
+        let state = directory.path("umask-state")
+        let result = try Shell.run("/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", CertpushBinary.url.path, "init", "--db", db],
+                                   environment: ["XDG_STATE_HOME": state])
+        #expect(result.status == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: state + "/certpush")[.posixPermissions] as? Int == 0o700)
+        #expect(try FileManager.default.attributesOfItem(atPath: state + "/certpush/certpush.log")[.posixPermissions] as? Int == 0o600)
+    }
+
     @Test("init --empty, then import, list and show, with JSON that never holds a key")
     func importListShow() throws {
         #expect(try certpush("init", "--empty").status == 0)

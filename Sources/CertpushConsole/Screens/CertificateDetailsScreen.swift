@@ -51,8 +51,8 @@ final class CertificateDetailsScreen: Screen {
             ("Serial", c.serial.isEmpty ? "-" : c.serial, nil),
             ("SHA-256", c.fingerprint.isEmpty ? "-" : c.fingerprint, nil),
             ("Chain", c.chainPEM.isEmpty ? "none" : "\(c.chainPEM.count) intermediate certificate(s)", nil),
-            ("Private key", c.hasPrivateKey ? "held here" : "not held here", nil),
-            ("CSR", c.manualCSR ? "generated manually" : "generated here", nil),
+            ("Private key", c.hasPrivateKey ? "held here" : "no private key held", nil),
+            ("CSR", Self.csr(of: c), nil),
             ("Shared", c.shared ? "yes (deploys free)" : "no", nil),
             ("", "", nil),
         ]
@@ -94,5 +94,13 @@ final class CertificateDetailsScreen: Screen {
             let value = TextWidth.truncate(line.value, to: rect.width - 19)
             buffer.write(value, x: rect.x + 18, y: y, style: line.role.map { theme[$0] } ?? theme["body"])
         }
+    }
+
+    /// SPEC 2: an upload without its key never says "generated here" or "manually".
+    static func csr(of certificate: Certificate) -> String {
+        if certificate.source == .uploaded {
+            return certificate.hasPrivateKey ? "made elsewhere; uploaded with its private key" : "no private key held"
+        }
+        return certificate.manualCSR ? "generated manually" : "generated here"
     }
 }

@@ -136,7 +136,7 @@ final class CertificateListScreen: Screen {
     private func confirmDelete(_ certificate: Certificate) -> ConfirmDialog {
         ConfirmDialog(
             title: "Delete \(certificate.id)?",
-            text: "Delete \(certificate.id) \(DisplayText.neutralized(certificate.name)) and its private key? It cannot be restored.",
+            text: "Delete \(certificate.id) \(DisplayText.neutralized(certificate.name))\(certificate.hasPrivateKey ? " and its private key" : "")? It cannot be restored.",
             confirmTitle: "Delete", theme: session.theme
         ) { [unowned self] in
             do {

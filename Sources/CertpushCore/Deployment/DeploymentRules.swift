@@ -49,7 +49,6 @@ public struct PlannedPair: Sendable, Equatable {
 /// SPEC 5, D1 to D9, as pure functions over the facts the caller gathers.
 public enum DeploymentRules {
     public static let maximumContacts = 10
-    public static let maximumNameLength = 64
     public static let smartMatchServices: Set<String> = ["cdn", "dcdn"]
 
     /// D5: which of `candidates` the certificates match: a resource that already
@@ -74,7 +73,7 @@ public enum DeploymentRules {
                             knownContacts: Set<String>, quotaRemaining: Int, now: Date) -> TaskPlan {
         var problems: [String] = []
         let name = request.name.trimmingCharacters(in: .whitespaces)
-        if name.isEmpty || name.count > maximumNameLength { problems.append("The task name must be 1 to \(maximumNameLength) characters.") }
+        if let problem = NameRule.problem(with: name, subject: "The task name") { problems.append(problem) }
         if request.contacts.count > maximumContacts { problems.append("A task can have at most \(maximumContacts) contacts.") }
         for contact in request.contacts where !knownContacts.contains(contact) {
             problems.append("\(DisplayText.neutralized(contact)) is not in the contacts list.")
@@ -91,6 +90,8 @@ public enum DeploymentRules {
             let status = certificate.status(at: now)
             if status != .issued && status != .hosted {
                 problems.append("\(certificate.id) cannot be deployed: it is \(status.rawValue).")
+            } else if !certificate.hasPrivateKey {
+                problems.append("\(certificate.id) cannot be deployed: no private key held.")
             }
         }
         var pairs: [PlannedPair] = []

@@ -133,9 +133,7 @@ public struct DeploymentService: Sendable {
 
     public func save(_ contact: Contact, replacing oldName: String? = nil) throws {
         let name = contact.name.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw Refusal("A contact's name must be 1 to 64 characters.")
-        }
+        if let problem = NameRule.problem(with: name, subject: "A contact's name") { throw Refusal(problem) }
         try store.write { db in
             try db.saveContact(Contact(name: name, email: contact.email.trimmingCharacters(in: .whitespaces)), replacing: oldName)
             try db.append(ActivityEntry(at: time.now(), user: user, action: "contact.save", subject: name))

@@ -62,8 +62,11 @@ public enum PushRules {
                 throw Refusal(prefix + "it is not valid until \(day); only certificates inside their validity can be pushed.")
             }
         }
-        if certificate.manualCSR || !certificate.hasPrivateKey {
+        if certificate.manualCSR {
             throw Refusal(prefix + "its CSR was generated manually; the private key is not held here.")
+        }
+        if !certificate.hasPrivateKey {
+            throw Refusal(prefix + "no private key held; import it again with its key.")
         }
     }
 

@@ -17,11 +17,42 @@ public enum DisplayText {
             return [Unicode.Scalar(0x2400 + scalar.value)!]
         case 0x7F:
             return ["\u{2421}"]
-        case 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C:
-            // C1 controls (CSI among them) and bidirectional overrides.
+        case 0x80...0x9F:
+            // C1 controls, CSI among them.
             return ["\u{FFFD}"]
         default:
-            return [scalar]
+            return isDirectionControl(scalar) ? ["\u{FFFD}"] : [scalar]
         }
+    }
+
+    /// Bidirectional embeddings, overrides, isolates and marks: they make text read other than it is stored.
+    public static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: true
+        default: false
+        }
+    }
+
+    /// JSON for scripts: what JSONEncoder leaves raw but a terminal would act
+    /// on (DEL, C1 controls such as CSI, line and paragraph separators,
+    /// direction controls) becomes a \u escape. The JSON means the same.
+    public static func escapingJSON(_ json: String) -> String {
+        var out = ""
+        out.reserveCapacity(json.utf8.count)
+        for scalar in json.unicodeScalars {
+            switch scalar.value {
+            case 0x7F...0x9F, 0x2028, 0x2029:
+                out += unicodeEscape(scalar)
+            default:
+                if isDirectionControl(scalar) { out += unicodeEscape(scalar) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    /// `\u` and four upper-case hex digits.
+    private static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "\\u" + String(repeating: "0", count: Swift.max(0, 4 - hex.count)) + hex
     }
 }

@@ -34,7 +34,7 @@ public struct ImportError: CertpushError, Equatable {
     public enum Reason: Equatable, Sendable {
         case empty, notACertificate, damaged, certificateAuthority, noDomain, severalLeaves
         case keyMismatch, notAKey, needsPassphrase, wrongPassphrase, unsupportedKey(String)
-        case duplicate(CertificateID), badName
+        case duplicate(CertificateID), badName(String)
     }
     public let file: String
     public let reason: Reason
@@ -58,7 +58,7 @@ public struct ImportError: CertpushError, Equatable {
         case .wrongPassphrase: "The passphrase for \(file) is wrong."
         case .unsupportedKey(let why): "\(file) cannot be used: \(why)."
         case .duplicate(let id): "\(file) is already stored as \(id)."
-        case .badName: "The name must be 1 to 64 characters, without control characters."
+        case .badName(let problem): problem
         }
     }
 }
@@ -77,7 +77,6 @@ public struct CertificateDraft: Sendable {
 
 /// SPEC C1 to C5: from files to a certificate draft, or one clear refusal.
 public enum CertificateImporter {
-    public static let maximumNameLength = 64
 
     public static func draft(_ request: ImportRequest, now: Date) throws(ImportError) -> CertificateDraft {
         let certificateFile = request.certificate
@@ -102,7 +101,8 @@ public enum CertificateImporter {
         let name = try validatedName(request.name, default: leaf.domains[0])
         let certificate = Certificate(
             id: CertificateID(0), name: name, domains: leaf.domains, keyAlgorithm: leaf.keyAlgorithm,
-            family: leaf.family, source: .uploaded, lifecycle: .hosted,
+            // SPEC 2: uploaded with its key is hosted; without it, issued.
+            family: leaf.family, source: .uploaded, lifecycle: key == nil ? .issued : .hosted,
             notBefore: leaf.notBefore, notAfter: leaf.notAfter, issuer: leaf.issuer, serial: leaf.serialHex,
             fingerprint: leaf.fingerprint, certificatePEM: leaf.pem,
             chainPEM: chain(above: leaf, in: all).map(\.pem),
@@ -114,9 +114,8 @@ public enum CertificateImporter {
     public static func validatedName(_ given: String?, default fallback: String) throws(ImportError) -> String {
         let name = given?.trimmingCharacters(in: .whitespaces) ?? ""
         if name.isEmpty { return fallback }
-        guard name.count <= maximumNameLength,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ImportError(file: "", reason: .badName)
+        if let problem = NameRule.problem(with: name, subject: "The certificate name") {
+            throw ImportError(file: "", reason: .badName(problem))
         }
         return name
     }

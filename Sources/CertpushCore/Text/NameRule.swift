@@ -1,0 +1,29 @@
+/// The one rule for every name a person gives (a task, a certificate, a
+/// contact): 1 to 64 characters, at most 256 bytes, and nothing that moves
+/// the cursor, breaks the line or turns text around on a terminal.
+public enum NameRule {
+    public static let maximumCharacters = 64
+    public static let maximumBytes = 256
+
+    /// Why `name` (already trimmed) cannot be a name, in one sentence; nil when it can.
+    /// `subject` begins the sentence: "The task name", "A contact's name".
+    public static func problem(with name: String, subject: String) -> String? {
+        if name.unicodeScalars.contains(where: isForbidden) {
+            return "\(subject) cannot contain control characters, line breaks or direction overrides."
+        }
+        if name.isEmpty || name.count > maximumCharacters {
+            return "\(subject) must be 1 to \(maximumCharacters) characters."
+        }
+        if name.utf8.count > maximumBytes {
+            return "\(subject) is too long: at most \(maximumCharacters) characters and \(maximumBytes) bytes."
+        }
+        return nil
+    }
+
+    static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: return true
+        default: return DisplayText.isDirectionControl(scalar)
+        }
+    }
+}
