@@ -12,8 +12,8 @@ struct CertificateJSON: Encodable {
     var family: String
     var source: String
     var status: String
-    var notBefore: String?
-    var notAfter: String?
+    @Nullable var notBefore: String?
+    @Nullable var notAfter: String?
     var issuer: String
     var serial: String
     var fingerprint: String
@@ -56,6 +56,19 @@ enum Formats {
     static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
     static func day(_ date: Date) -> String { String(iso(date).prefix(10)) }
     static func minute(_ date: Date) -> String { iso(date).prefix(16).replacingOccurrences(of: "T", with: " ") }
+}
+
+/// SPEC 8: a field with no value is `null`, never left out, so every object
+/// of one kind has the same keys. (Synthesised Encodable drops nil optionals.)
+@propertyWrapper
+struct Nullable<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
 }
 
 func printJSON(_ value: some Encodable) throws {

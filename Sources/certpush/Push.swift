@@ -63,7 +63,7 @@ struct PushResultJSON: Encodable {
     var at: String
     var user: String
     var service: String
-    var region: String?
+    @Nullable var region: String?
     var ok: Bool
     var reason: String
 

@@ -23,7 +23,7 @@ struct Resources: ParsableCommand {
             let resources = try workspace.store.read {
                 try $0.resources(ResourceFilter(service: service?.lowercased(), region: region))
             }
-            if json { return try printJSON(resources.map(ResourceJSON.init)) }
+            if json { return try printJSON(resources.map { ResourceJSON($0, account: workspace.provider.name) }) }
             printTable(header: ["ID", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"], rows: resources.map {
                 [$0.id.description, $0.service, $0.region ?? "global", $0.name, $0.domain, $0.certificateID?.description ?? "-"]
             })
@@ -59,14 +59,16 @@ struct Resources: ParsableCommand {
 
 struct ResourceJSON: Encodable {
     var id: String
+    var account: String
     var service: String
-    var region: String?
+    @Nullable var region: String?
     var name: String
     var domain: String
-    var certificateId: String?
+    @Nullable var certificateId: String?
 
-    init(_ resource: CloudResource) {
+    init(_ resource: CloudResource, account: String) {
         id = resource.id.description
+        self.account = account
         service = resource.service
         region = resource.region
         name = resource.name

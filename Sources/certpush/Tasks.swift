@@ -189,6 +189,9 @@ func printTask(_ task: DeploymentTask) {
 }
 
 struct PlanJSON: Encodable {
+    /// A preview is not a task yet: no id, no status.
+    @Nullable var id: String? = nil
+    @Nullable var status: String? = nil
     var pairs: Int
     var quota: Int
     var quotaRemaining: Int
@@ -209,7 +212,7 @@ struct TaskJSON: Encodable {
         var id: String
         var certificate: String
         var service: String
-        var region: String?
+        @Nullable var region: String?
         var status: String
         var cause: String
     }
@@ -219,7 +222,7 @@ struct TaskJSON: Encodable {
     var status: String
     var pairs: Int
     var quota: Int
-    var scheduledAt: String?
+    @Nullable var scheduledAt: String?
     var resources: [Resource]
 
     init(_ task: DeploymentTask) {

@@ -36,6 +36,43 @@ import Testing
         #expect(empty.stderr.contains("--db was given an empty path"))
     }
 
+    @Test("SPEC 8: every bracketed field is in every object, null when it has no value")
+    func jsonNulls() throws {
+        #expect(try certpush("init").status == 0)
+        func objects(_ arguments: String...) throws -> [[String: Any]] {
+            let result = try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state")])
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        }
+        let certificates = try objects("certs", "list", "--json")
+        for field in ["id", "name", "domains", "status", "source", "family", "notAfter", "hasPrivateKey"] {
+            #expect(certificates.allSatisfy { $0.keys.contains(field) }, "certs list: \(field) missing somewhere")
+        }
+        #expect(certificates.contains { $0["status"] as? String == "pending" && $0["notAfter"] is NSNull })
+        let resources = try objects("resources", "list", "--json")
+        for field in ["id", "account", "service", "region", "name", "domain", "certificateId"] {
+            #expect(resources.allSatisfy { $0.keys.contains(field) }, "resources list: \(field) missing somewhere")
+        }
+        #expect(resources.contains { $0["certificateId"] is NSNull })
+        #expect(resources.contains { $0["region"] is NSNull })
+        let preview = try CertpushBinary.run(["tasks", "preview", "--name", "p", "--cert", "c10", "--match", "--json", "--db", db],
+                                             environment: ["XDG_STATE_HOME": directory.path("state")])
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as? [String: Any])
+        for field in ["id", "status", "pairs", "quota", "resources"] { #expect(plan.keys.contains(field), "preview: \(field) missing") }
+    }
+
+    @Test("regions: every region with its name and the regional services enabled there")
+    func regions() throws {
+        #expect(try certpush("init").status == 0)
+        let result = try certpush("regions", "--json")
+        let regions = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(regions.count == 15)
+        let johannesburg = try #require(regions.first { $0["code"] as? String == "af-south-1" })
+        #expect(johannesburg["name"] as? String == "AF-Johannesburg")
+        #expect((johannesburg["services"] as? [String])?.contains("waf") == false)
+        #expect((johannesburg["services"] as? [String])?.contains("elb") == true)
+        #expect(try certpush("regions", "--account", "nope").status == 2)
+    }
+
     @Test("the log folder is private (0700) whatever the umask")
     func privateLogFolder() throws {
         let state = directory.path("umask-state")

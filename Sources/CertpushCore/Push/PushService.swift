@@ -122,6 +122,16 @@ public struct PushService: Sendable {
         }
     }
 
+    /// Every region of the account, with the regional services enabled there (P5, P6).
+    public func regions() throws -> [RegionSummary] {
+        try store.read { db in
+            let regional = CloudService.all.filter(\.regional)
+            return try db.regions().map { region in
+                RegionSummary(region: region, services: try regional.filter { try db.isEnabled(service: $0.code, region: region.code) }.map(\.code))
+            }
+        }
+    }
+
     /// The latest records for a certificate, newest first (the push page shows 10).
     public func records(for certificate: CertificateID, limit: Int = 10) throws -> [PushRecord] {
         try store.read { try $0.pushRecords(certificate: certificate, limit: limit) }
@@ -170,4 +180,14 @@ public struct BindFailure: CertpushError, Equatable {
     }
     public var sentence: String { "Binding to \(resource) failed: \(cause)." }
     public var outcome: ErrorOutcome { .failed }
+}
+
+/// A region and the regional services enabled ("purchased") there.
+public struct RegionSummary: Sendable, Equatable {
+    public var region: Region
+    public var services: [String]
+    public init(region: Region, services: [String]) {
+        self.region = region
+        self.services = services
+    }
 }
