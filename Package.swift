@@ -36,6 +36,7 @@ let package = Package(
                 "CertpushCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The training sandbox: its CA and the demo certificates.
@@ -81,7 +82,11 @@ let package = Package(
         // Speed at scale, measured rather than asserted: swift run -c release certpush-bench
         .executableTarget(
             name: "certpush-bench",
-            dependencies: ["CertpushCore", "CertpushSetup", "CertpushConsole", "TerminalKit"]
+            dependencies: [
+                "CertpushCore", "CertpushSetup", "CertpushConsole", "TerminalKit",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "CertpushTestSupport",

@@ -16,7 +16,7 @@ public enum SandboxSeed {
         let drafts = try demoCertificates(ca: ca, now: now)
         try store.write { db in
             try db.setValue(try ca.certificatePEM, forKey: "sandbox.ca.certificate")
-            try db.setValue(ca.keyPEM, forKey: "sandbox.ca.key")
+            try db.setSecret(ca.keyPEM, forKey: "sandbox.ca.key")
             var byName: [String: CertpushCore.Certificate] = [:]
             for draft in drafts {
                 var certificate = draft.certificate

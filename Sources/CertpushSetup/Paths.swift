@@ -15,6 +15,12 @@ public struct Paths: Sendable {
         return base("XDG_DATA_HOME", fallback: ".local/share") + "/certpush/certpush.sqlite"
     }
 
+    /// `CERTPUSH_KEYRING`, else `$XDG_DATA_HOME/certpush/keyring`: the key that seals private keys at rest.
+    public var keyring: String {
+        if let explicit = environment["CERTPUSH_KEYRING"], !explicit.isEmpty { return expand(explicit) }
+        return base("XDG_DATA_HOME", fallback: ".local/share") + "/certpush/keyring"
+    }
+
     public var configFile: String { base("XDG_CONFIG_HOME", fallback: ".config") + "/certpush/config.toml" }
     public var logFile: String { base("XDG_STATE_HOME", fallback: ".local/state") + "/certpush/certpush.log" }
     public var userThemes: String { base("XDG_CONFIG_HOME", fallback: ".config") + "/certpush/themes" }

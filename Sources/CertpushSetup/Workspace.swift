@@ -21,10 +21,10 @@ public struct Workspace: Sendable {
     /// Opens the database at `path`. A missing one is created only when
     /// `create` is set (`init` and the console), and seeded with the sandbox
     /// unless `empty` is set.
-    public static func open(path: String, create: Bool = true, empty: Bool = false, time: any TimeSource = SystemTime(),
-                            user: String = currentUser(), notifyCommand: String? = nil,
+    public static func open(path: String, create: Bool = true, empty: Bool = false, keyring: String = Paths().keyring,
+                            time: any TimeSource = SystemTime(), user: String = currentUser(), notifyCommand: String? = nil,
                             sandboxLatencySeconds: Double = 0) throws -> Workspace {
-        let opened = try SQLiteStore.open(path: path, create: create)
+        let opened = try SQLiteStore.open(path: path, create: create, vault: try Keyring.vault(at: keyring))
         let store = opened.store
         if opened.created {
             if empty {

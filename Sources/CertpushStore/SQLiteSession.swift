@@ -6,6 +6,8 @@ import GRDBSQLite
 /// One transaction's view of the database, as the core's reader and writer.
 struct SQLiteSession: StoreWriter {
     let db: Database
+    /// Seals private keys on their way in, opens them on their way out.
+    let vault: KeyVault
 
     // MARK: Certificates
 
@@ -83,7 +85,7 @@ struct SQLiteSession: StoreWriter {
                 arguments: [id.rawValue, position, domain])
         }
         if let pem = draft.privateKeyPEM {
-            try db.execute(sql: "INSERT INTO private_key (certificate_id, pem) VALUES (?, ?)", arguments: [id.rawValue, pem])
+            try db.execute(sql: "INSERT INTO private_key (certificate_id, pem) VALUES (?, ?)", arguments: [id.rawValue, try vault.seal(pem)])
         }
         return id
     }
@@ -113,6 +115,19 @@ struct SQLiteSession: StoreWriter {
 
     func setValue(_ value: String, forKey key: String) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+    }
+
+    func privateKeyPEM(of certificate: CertificateID) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT pem FROM private_key WHERE certificate_id = ?", arguments: [certificate.rawValue])
+            .map(vault.open)
+    }
+
+    func secret(forKey key: String) throws -> String? {
+        try value(forKey: key).map(vault.open)
+    }
+
+    func setSecret(_ secret: String, forKey key: String) throws {
+        try setValue(try vault.seal(secret), forKey: key)
     }
 
     // MARK: Reading rows

@@ -7,6 +7,7 @@ import GRDB
 /// instead of failing with "database is locked".
 public final class SQLiteStore: Store {
     private let pool: DatabasePool
+    private let vault: KeyVault
     public let location: String
 
     public struct Opened {
@@ -19,7 +20,7 @@ public final class SQLiteStore: Store {
     /// (mode 0600) if `create` is set and refuses otherwise. A file that is not
     /// SQLite, another application's database, or one a newer certpush wrote
     /// is refused untouched.
-    public static func open(path: String, create: Bool = true) throws -> Opened {
+    public static func open(path: String, create: Bool = true, vault: KeyVault) throws -> Opened {
         let fileManager = FileManager.default
         var created = false
         try checkKind(of: path)
@@ -30,29 +31,34 @@ public final class SQLiteStore: Store {
         } else {
             try checkHeader(of: path)
             created = (try? fileManager.attributesOfItem(atPath: path)[.size] as? Int) == 0
-            if !created { try checkSchemaIsKnown(path: path) }
+            if !created { try checkSchemaIsKnown(path: path, vault: vault) }
         }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration())
-            try Schema.migrator.migrate(pool)
+            let migrator = Schema.migrator(vault: vault)
+            let pending = try pool.read { try !migrator.hasCompletedMigrations($0) }
+            try migrator.migrate(pool)
+            // Pages that held plaintext keys before v5 sealed them: out of the log, and zeroed (secure_delete).
+            if pending { try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
         } catch let error as DatabaseError {
             throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
         }
-        return Opened(store: SQLiteStore(pool: pool, location: path), created: created)
+        return Opened(store: SQLiteStore(pool: pool, vault: vault, location: path), created: created)
     }
 
-    private init(pool: DatabasePool, location: String) {
+    private init(pool: DatabasePool, vault: KeyVault, location: String) {
         self.pool = pool
+        self.vault = vault
         self.location = location
     }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
-        try pool.read { db in try body(SQLiteSession(db: db)) }
+        try pool.read { db in try body(SQLiteSession(db: db, vault: vault)) }
     }
 
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        let result = try pool.write { db in try body(SQLiteSession(db: db)) }
+        let result = try pool.write { db in try body(SQLiteSession(db: db, vault: vault)) }
         #if DEBUG
         CrashPoint.afterCommit()
         #endif
@@ -67,6 +73,10 @@ public final class SQLiteStore: Store {
         // GRDB's pool begins its writes IMMEDIATE, so a writer waits for the
         // lock up front instead of failing at once when it upgrades.
         configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // What is deleted or overwritten (a key before sealing, a deleted certificate's key) is zeroed, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
         return configuration
     }
 
@@ -121,7 +131,10 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private static func checkSchemaIsKnown(path: String) throws {
+    /// Read-only, so that a refusal leaves the file as it was. A database that
+    /// sealed its keys with another keyring is refused too: keys sealed under
+    /// two keys would be half lost.
+    private static func checkSchemaIsKnown(path: String, vault: KeyVault) throws {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(15)
@@ -134,7 +147,12 @@ public final class SQLiteStore: Store {
                 let ours = try tables.contains("grdb_migrations")
                     && Bool.fetchOne(db, sql: "SELECT 1 FROM grdb_migrations WHERE identifier = 'v1-certificates'") == true
                 if !tables.isEmpty && !ours { throw StoreError(path: path, reason: .foreign) }
-                if try Schema.migrator.hasBeenSuperseded(db) { throw StoreError(path: path, reason: .newerSchema) }
+                if tables.contains("setting"),
+                   let check = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'keyring.check'"),
+                   (try? vault.open(check)) != KeyVault.checkText {
+                    throw StoreError(path: path, reason: .wrongKeyring)
+                }
+                if try Schema.migrator(vault: nil).hasBeenSuperseded(db) { throw StoreError(path: path, reason: .newerSchema) }
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError(path: path, reason: .notADatabase)

@@ -3,7 +3,9 @@ import GRDB
 /// Migrations, registered in order and never edited once released: a change
 /// to the schema is a new migration.
 enum Schema {
-    static var migrator: DatabaseMigrator {
+    /// `vault` seals what v5 finds in plaintext; without one (a read-only
+    /// look at a file) migrations are listed, never run.
+    static func migrator(vault: KeyVault?) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-certificates") { db in
             try db.execute(sql: """
@@ -191,6 +193,21 @@ enum Schema {
                 -- SPEC 2: an upload without its private key is issued, not hosted.
                 UPDATE certificate SET lifecycle = 'issued' WHERE source = 'uploaded' AND has_private_key = 0 AND lifecycle = 'hosted';
                 """)
+        }
+        migrator.registerMigration("v5-sealed-keys") { db in
+            // Private keys and the sandbox CA's key, sealed with the keyring's key.
+            guard let vault else { throw KeyVault.VaultError.badKey }
+            for row in try Row.fetchAll(db, sql: "SELECT certificate_id, pem FROM private_key") {
+                let pem: String = row["pem"]
+                guard !KeyVault.isSealed(pem) else { continue }
+                try db.execute(sql: "UPDATE private_key SET pem = ? WHERE certificate_id = ?",
+                               arguments: [try vault.seal(pem), row["certificate_id"] as Int64])
+            }
+            if let caKey = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'sandbox.ca.key'"), !KeyVault.isSealed(caKey) {
+                try db.execute(sql: "UPDATE setting SET value = ? WHERE key = 'sandbox.ca.key'", arguments: [try vault.seal(caKey)])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES ('keyring.check', ?)",
+                           arguments: [try vault.seal(KeyVault.checkText)])
         }
         return migrator
     }

@@ -8,6 +8,8 @@ import TerminalKit
 //   swift run -c release certpush-bench list [certificates]      first screen and filter keys (100,000)
 //   swift run -c release certpush-bench match [resources] [certificates]
 //                                                 smart matching (1,000,000 resources, 1,000 certificates)
+//   swift run -c release certpush-bench busy-rollback [pairs] [latency-ms]
+//                                                 other commands during a slow roll back (60 pairs, 300 ms)
 // Each run builds its database in a temporary folder.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -38,6 +40,13 @@ func report(_ label: String, _ samples: [Duration]) {
 
 let seeded = try Workspace.open(path: path, user: "bench")
 let template = try seeded.certificates.certificate(CertificateID(1))
+
+if mode == "busy-rollback" {
+    let pairs = arguments.dropFirst().first.flatMap(Int.init) ?? 60
+    let latency = arguments.dropFirst(2).first.flatMap(Int.init) ?? 300
+    try busyRollback(seeded: seeded, path: path, folder: folder, pairs: pairs, latency: latency)
+    exit(0)
+}
 
 if mode == "match" {
     // N resources serving www.site-K.example.com, half ELB listeners already bound, half CDN

@@ -58,7 +58,7 @@ struct GlobalOptions: ParsableArguments {
         FileLogHandler.bootstrap(path: paths.logFile)
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
-        return try Workspace.open(path: databasePath, create: create, empty: empty, notifyCommand: config.notifyCommand,
+        return try Workspace.open(path: databasePath, create: create, empty: empty, keyring: paths.keyring, notifyCommand: config.notifyCommand,
                                   sandboxLatencySeconds: Double(latency) / 1_000)
     }
 }

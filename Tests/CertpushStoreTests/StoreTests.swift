@@ -12,11 +12,11 @@ import Testing
     func fileMode() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("nested/folder/certpush.sqlite")
-        let opened = try SQLiteStore.open(path: path)
+        let opened = try SQLiteStore.open(path: path, vault: testVault)
         #expect(opened.created)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try SQLiteStore.open(path: path).created == false)
+        #expect(try SQLiteStore.open(path: path, vault: testVault).created == false)
     }
 
     @Test("a file that is not a database is refused and left untouched")
@@ -25,7 +25,7 @@ import Testing
         let path = directory.path("notes.sqlite")
         let content = Data("These are my notes, not a database.\n".utf8)
         try content.write(to: URL(fileURLWithPath: path))
-        #expect(throws: StoreError(path: path, reason: .notADatabase)) { try SQLiteStore.open(path: path) }
+        #expect(throws: StoreError(path: path, reason: .notADatabase)) { try SQLiteStore.open(path: path, vault: testVault) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == content)
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
@@ -38,7 +38,7 @@ import Testing
         try queue.write { db in try db.execute(sql: "CREATE TABLE invoice (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoice (total) VALUES (9.5)") }
         try queue.close()
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        #expect(throws: StoreError(path: path, reason: .foreign)) { try SQLiteStore.open(path: path) }
+        #expect(throws: StoreError(path: path, reason: .foreign)) { try SQLiteStore.open(path: path, vault: testVault) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
@@ -47,27 +47,27 @@ import Testing
     func whatStandsAtThePath() throws {
         let directory = TemporaryDirectory()
         let missing = directory.path("new/folder/db.sqlite")
-        #expect(throws: StoreError(path: missing, reason: .missing)) { try SQLiteStore.open(path: missing, create: false) }
+        #expect(throws: StoreError(path: missing, reason: .missing)) { try SQLiteStore.open(path: missing, create: false, vault: testVault) }
         #expect(!FileManager.default.fileExists(atPath: directory.path("new")))
-        #expect(throws: StoreError(path: directory.url.path, reason: .cannotOpen("it is a folder"))) { try SQLiteStore.open(path: directory.url.path) }
+        #expect(throws: StoreError(path: directory.url.path, reason: .cannotOpen("it is a folder"))) { try SQLiteStore.open(path: directory.url.path, vault: testVault) }
         let link = directory.path("link.sqlite")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: directory.path("gone.sqlite"))
         #expect(throws: StoreError(path: link, reason: .cannotOpen("it is a symbolic link to \(directory.path("gone.sqlite")), which does not exist"))) {
-            try SQLiteStore.open(path: link)
+            try SQLiteStore.open(path: link, vault: testVault)
         }
-        #expect(throws: StoreError(path: "/dev/null", reason: .cannotOpen("it is not a regular file"))) { try SQLiteStore.open(path: "/dev/null") }
+        #expect(throws: StoreError(path: "/dev/null", reason: .cannotOpen("it is not a regular file"))) { try SQLiteStore.open(path: "/dev/null", vault: testVault) }
     }
 
     @Test("a database from a newer schema is refused and left untouched")
     func newerSchema() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("future.sqlite")
-        _ = try SQLiteStore.open(path: path)
+        _ = try SQLiteStore.open(path: path, vault: testVault)
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
         try queue.close()
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        #expect(throws: StoreError(path: path, reason: .newerSchema)) { try SQLiteStore.open(path: path) }
+        #expect(throws: StoreError(path: path, reason: .newerSchema)) { try SQLiteStore.open(path: path, vault: testVault) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
@@ -75,7 +75,7 @@ import Testing
     func walMode() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("wal.sqlite")
-        _ = try SQLiteStore.open(path: path)
+        _ = try SQLiteStore.open(path: path, vault: testVault)
         let queue = try DatabaseQueue(path: path)
         #expect(try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
     }
@@ -131,7 +131,7 @@ import Testing
     func concurrentWriters() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path("shared.sqlite")
-        let stores = try (0..<4).map { _ in try SQLiteStore.open(path: path).store }
+        let stores = try (0..<4).map { _ in try SQLiteStore.open(path: path, vault: testVault).store }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, store) in stores.enumerated() {
                 group.addTask {

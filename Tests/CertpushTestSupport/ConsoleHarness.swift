@@ -10,7 +10,8 @@ public struct SandboxFixture {
     public let workspace: Workspace
 
     public init(empty: Bool = false) throws {
-        workspace = try Workspace.open(path: directory.path("certpush.sqlite"), empty: empty, time: time, user: "trainer")
+        workspace = try Workspace.open(path: directory.path("certpush.sqlite"), empty: empty, keyring: directory.path("keyring"),
+                                       time: time, user: "trainer")
     }
 
     public var databasePath: String { directory.path("certpush.sqlite") }

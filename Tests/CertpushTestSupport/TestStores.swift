@@ -5,8 +5,11 @@ import Foundation
 /// A real SQLite store in a folder of its own: the core's tests run on the
 /// engine the product ships, not on a double that could disagree with it.
 public func makeTestStore(in directory: TemporaryDirectory = TemporaryDirectory()) throws -> SQLiteStore {
-    try SQLiteStore.open(path: directory.path("certpush.sqlite")).store
+    try SQLiteStore.open(path: directory.path("certpush.sqlite"), vault: testVault).store
 }
+
+/// The keyring key of tests that open a store directly.
+public let testVault = try! KeyVault(keyData: Data(repeating: 7, count: 32))
 
 public let testNow = ISO8601DateFormatter().date(from: "2026-11-22T12:00:00Z")!
 

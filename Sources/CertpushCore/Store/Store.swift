@@ -19,6 +19,11 @@ public protocol StoreReader {
     func certificates(_ ids: [CertificateID]) throws -> [Certificate]
     func activity(limit: Int) throws -> [ActivityEntry]
     func value(forKey key: String) throws -> String?
+    /// A certificate's private key, PEM, unsealed for a provider that needs it.
+    /// - warning: the one way a key leaves the store: never print, log or show it (C6).
+    func privateKeyPEM(of certificate: CertificateID) throws -> String?
+    /// A setting stored sealed (the sandbox CA's key).
+    func secret(forKey key: String) throws -> String?
 
     // The cloud inventory: regions, where services are enabled, service stores, resources.
     func regions() throws -> [Region]
@@ -57,6 +62,8 @@ public protocol StoreWriter: StoreReader {
     func deleteCertificate(_ id: CertificateID) throws
     func append(_ entry: ActivityEntry) throws
     func setValue(_ value: String, forKey key: String) throws
+    /// Stores a setting sealed, as private keys are.
+    func setSecret(_ secret: String, forKey key: String) throws
 
     func addRegion(_ region: Region) throws
     func enable(service: String, region: String?) throws
