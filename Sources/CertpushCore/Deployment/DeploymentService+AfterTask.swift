@@ -6,18 +6,8 @@ extension DeploymentService {
     /// Each resource is its own action (R3) and is reported on its own: one
     /// that fails leaves the others rolled back.
     public func rollBack(_ id: TaskID, resources: [ResourceID]? = nil) throws -> [RollbackOutcome] {
-        let chosen: [TaskPair] = try store.write { db in
-            let task = try claimFinished(id, in: db)
-            let chosen = try pairs(of: task, resources) { $0.status == .succeeded }
-            guard !chosen.isEmpty else {
-                try db.setLease(id, nil)
-                throw Refusal("\(id) has no succeeded resources to roll back.")
-            }
-            if let other = chosen.first(where: { $0.status != .succeeded }) {
-                try db.setLease(id, nil)
-                throw Refusal("\(other.resourceID) cannot be rolled back: it is \(other.status.words), not succeeded.")
-            }
-            return chosen
+        let chosen = try store.write { db in
+            try claimPairs(of: id, resources, in: .succeeded, to: ("roll back", "rolled back"), in: db)
         }
         var outcomes: [RollbackOutcome] = []
         for pair in chosen {
@@ -70,16 +60,7 @@ extension DeploymentService {
     public func retry(_ id: TaskID, resources: [ResourceID]? = nil, runNow: Bool = true) throws -> DeploymentTask {
         let now = time.now()
         try store.write { db in
-            let task = try claimFinished(id, in: db)
-            let chosen = try pairs(of: task, resources) { $0.status == .failed }
-            guard !chosen.isEmpty else {
-                try db.setLease(id, nil)
-                throw Refusal("\(id) has no failed resources to retry.")
-            }
-            if let other = chosen.first(where: { $0.status != .failed }) {
-                try db.setLease(id, nil)
-                throw Refusal("\(other.resourceID) cannot be retried: it is \(other.status.words), not failed.")
-            }
+            let chosen = try claimPairs(of: id, resources, in: .failed, to: ("retry", "retried"), in: db)
             for var pair in chosen {
                 pair.status = .pending
                 pair.cause = ""
@@ -108,25 +89,29 @@ extension DeploymentService {
         }
     }
 
-    /// A finished task, claimed for this process so that no other rolls it
-    /// back or retries it at the same time.
-    private func claimFinished(_ id: TaskID, in db: any StoreWriter) throws -> DeploymentTask {
+    /// Claims a finished task for this process, so that no other rolls it
+    /// back or retries it at the same time, and picks the pairs to act on:
+    /// those named (each must be in `status`), or every one in `status`.
+    /// A refusal rolls the claim back with the rest of the transaction.
+    private func claimPairs(of id: TaskID, _ resources: [ResourceID]?, in status: PairStatus,
+                            to action: (verb: String, done: String), in db: any StoreWriter) throws -> [TaskPair] {
         guard let task = try db.task(id), let state = try db.taskState(id) else { throw Refusal("There is no task \(id).") }
         guard task.status.isFinished else { throw Refusal("\(id) is \(task.status.words); only a finished task can be rolled back or retried.") }
         guard !isHeldByOther(state.lease, at: time.now()) else {
             throw Refusal("\(id) is being worked on by another process; try again when it is done.")
         }
         try db.setLease(id, lease(at: time.now()))
-        return task
-    }
-
-    /// The pairs named (each must be in the task), or those `byDefault` picks.
-    private func pairs(of task: DeploymentTask, _ resources: [ResourceID]?, byDefault: (TaskPair) -> Bool) throws -> [TaskPair] {
-        guard let resources else { return task.pairs.filter(byDefault) }
-        return try Self.unique(resources).flatMap { resource -> [TaskPair] in
-            let pairs = task.pairs.filter { $0.resourceID == resource }
-            guard !pairs.isEmpty else { throw Refusal("\(resource) is not in \(task.id).") }
-            return pairs
+        let chosen = try resources.map { named in
+            try Self.unique(named).flatMap { resource -> [TaskPair] in
+                let pairs = task.pairs.filter { $0.resourceID == resource }
+                guard !pairs.isEmpty else { throw Refusal("\(resource) is not in \(task.id).") }
+                return pairs
+            }
+        } ?? task.pairs.filter { $0.status == status }
+        guard !chosen.isEmpty else { throw Refusal("\(id) has no \(status.words) resources to \(action.verb).") }
+        if let other = chosen.first(where: { $0.status != status }) {
+            throw Refusal("\(other.resourceID) cannot be \(action.done): it is \(other.status.words), not \(status.words).")
         }
+        return chosen
     }
 }
