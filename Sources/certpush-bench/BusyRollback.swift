@@ -55,13 +55,13 @@ func busyRollback(seeded: Workspace, path: String, folder: URL, pairs: Int, late
         worst = max(worst, elapsed)
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let verdict = process.terminationStatus == 0 && !said.contains("locked") ? "ok" : "FAILED: \(said)"
-        print(String(format: "  %-22@ %7.1f ms while the roll back ran  %@", command.prefix(2).joined(separator: " ") as NSString, elapsed,
-                     verdict as NSString))
+        let label = command.prefix(2).joined(separator: " ").padding(toLength: 22, withPad: " ", startingAt: 0)
+        print("  \(label)" + String(format: "%7.1f ms while the roll back ran  ", elapsed) + verdict)
     }
     rollback.waitUntilExit()
     let rollbackErrorsText = String(decoding: rollbackErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    print(String(format: "  roll back of %d pairs     %7.0f ms, exit %d %@", pairs, milliseconds(clock.now - began),
-                 rollback.terminationStatus, rollbackErrorsText as NSString))
+    let label = "roll back of \(pairs) pairs".padding(toLength: 22, withPad: " ", startingAt: 0)
+    print("  \(label)" + String(format: "%7.0f ms, exit %d ", milliseconds(clock.now - began), rollback.terminationStatus) + rollbackErrorsText)
     print(String(format: "worst other command: %.1f ms (budget 2000 ms)", worst))
 }
 
