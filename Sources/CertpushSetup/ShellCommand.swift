@@ -1,10 +1,7 @@
 import Foundation
 
 /// A `/bin/sh -c` command in a process group of its own, with its standard
-/// input on a pipe, waited for with a deadline. Spawned and reaped by hand:
-/// Foundation's `Process` on Linux takes a child for alive as long as any
-/// process it started still holds its descriptors, so `sh -c "sleep 30"`
-/// could not be stopped in time.
+/// input on a pipe, waited for with a deadline (`Spawn` says why not `Process`).
 struct ShellCommand {
     let pid: pid_t
     /// The write end of the command's standard input.
@@ -30,31 +27,16 @@ struct ShellCommand {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own group, so that a time-out stops everything it started; default signals, none blocked.
-        var noSignals = sigset_t(), allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = (["/bin/sh", "-c", command] as [String]).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
-        close(readEnd)
-        guard spawned == 0 else {
+        // Its own group, so that a time-out stops everything it started.
+        let pid: pid_t
+        do {
+            pid = try Spawn.process("/bin/sh", ["-c", command], environment: environment, fileActions: &actions, newProcessGroup: true)
+        } catch {
+            close(readEnd)
             close(writeEnd)
-            throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOENT)
+            throw error
         }
+        close(readEnd)
         return ShellCommand(pid: pid, input: writeEnd)
     }
 
@@ -82,7 +64,7 @@ struct ShellCommand {
         var result: pid_t
         repeat { result = waitpid(pid, &status, blocking ? 0 : WNOHANG) } while result == -1 && errno == EINTR
         guard result == pid else { return result == -1 ? .exited(-1) : nil }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand: they are macros.
-        return (status & 0x7F) == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F)
+        let code = Spawn.exitCode(ofWaitStatus: status)
+        return (status & 0x7F) == 0 ? .exited(code) : .signalled(code - 128)
     }
 }
