@@ -31,7 +31,7 @@ public enum SandboxSeed {
                             Contact(name: "Chen Web", email: "chen.web@example.com")] {
                 try db.saveContact(contact, replacing: nil)
             }
-            try db.setValue(ISO8601DateFormatter().string(from: now), forKey: seededKey)
+            try db.setValue(ISOTime.string(now), forKey: seededKey)
             try db.append(ActivityEntry(at: now, user: user, action: "sandbox.seed", subject: "sandbox",
                                         detail: "\(drafts.count) demo certificates, \(SandboxCloud.resources.count) resources"))
         }

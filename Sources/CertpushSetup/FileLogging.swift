@@ -1,3 +1,4 @@
+import CertpushCore
 import Foundation
 import Logging
 
@@ -15,7 +16,7 @@ public struct FileLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let stamp = ISO8601DateFormatter().string(from: Date())
+        let stamp = ISOTime.string(Date())
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let extra = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
         file.append("\(stamp) \(event.level) [\(event.source)] \(event.message)\(extra)\n")

@@ -34,6 +34,12 @@ extension SQLiteSession {
     }
 
     func resources(_ filter: ResourceFilter) throws -> [CloudResource] {
+        var found: [CloudResource] = []
+        try forEachResource(filter) { found.append($0) }
+        return found
+    }
+
+    func forEachResource(_ filter: ResourceFilter, _ body: (CloudResource) throws -> Void) throws {
         var clauses = ["1"]
         var arguments = StatementArguments()
         if let service = filter.service {
@@ -48,8 +54,9 @@ extension SQLiteSession {
             clauses.append("certificate_id = ?")
             _ = arguments.append(contentsOf: [certificate.rawValue])
         }
-        return try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE \(clauses.joined(separator: " AND ")) ORDER BY id",
-                                arguments: arguments).map(Self.resource)
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM resource WHERE \(clauses.joined(separator: " AND ")) ORDER BY id",
+                                         arguments: arguments)
+        while let row = try cursor.next() { try body(Self.resource(row)) }
     }
 
     func resources(servingAnyOf domains: [String], orUnder parents: [String]) throws -> [CloudResource] {

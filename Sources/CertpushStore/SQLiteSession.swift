@@ -148,22 +148,40 @@ struct SQLiteSession: StoreWriter {
             """, arguments: StatementArguments(ids)) {
             domains[row["certificate_id"], default: []].append(row["domain"])
         }
-        return rows.map { row in
-            let id: Int64 = row["id"]
-            let chain: String = row["chain_pem"] ?? ""
-            return Certificate(
-                id: CertificateID(id), name: row["name"], domains: domains[id] ?? [],
-                keyAlgorithm: KeyAlgorithm(rawValue: row["key_algorithm"]),
-                family: CertificateFamily(rawValue: row["family"]) ?? .international,
-                source: CertificateSource(rawValue: row["source"]) ?? .uploaded,
-                lifecycle: CertificateLifecycle(rawValue: row["lifecycle"]) ?? .hosted,
-                notBefore: (row["not_before"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                notAfter: (row["not_after"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                issuer: row["issuer"], serial: row["serial"], fingerprint: row["fingerprint"] ?? "",
-                certificatePEM: row["certificate_pem"], chainPEM: Self.splitPEM(chain),
-                hasPrivateKey: row["has_private_key"], manualCSR: row["manual_csr"], shared: row["shared"],
-                createdAt: Date(timeIntervalSince1970: row["created_at"]))
+        return rows.map { row in Self.certificate(row, domains: domains[row["id"]] ?? []) }
+    }
+
+    /// Every certificate, newest first, one at a time: a cursor, so a list of
+    /// 100,000 is written as it is read and never held whole.
+    func forEachCertificate(_ body: (Certificate) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT c.*, m.certificate_pem, m.chain_pem,
+                   (SELECT group_concat(domain, char(10)) FROM
+                        (SELECT domain FROM certificate_domain d WHERE d.certificate_id = c.id ORDER BY position)) AS domain_list
+            FROM certificate c LEFT JOIN certificate_material m ON m.certificate_id = c.id
+            ORDER BY c.id DESC
+            """)
+        while let row = try cursor.next() {
+            let domains = (row["domain_list"] as String?).map { $0.split(separator: "\n").map(String.init) } ?? []
+            try body(Self.certificate(row, domains: domains))
         }
+    }
+
+    private static func certificate(_ row: Row, domains: [String]) -> Certificate {
+        let id: Int64 = row["id"]
+        let chain: String = row["chain_pem"] ?? ""
+        return Certificate(
+            id: CertificateID(id), name: row["name"], domains: domains,
+            keyAlgorithm: KeyAlgorithm(rawValue: row["key_algorithm"]),
+            family: CertificateFamily(rawValue: row["family"]) ?? .international,
+            source: CertificateSource(rawValue: row["source"]) ?? .uploaded,
+            lifecycle: CertificateLifecycle(rawValue: row["lifecycle"]) ?? .hosted,
+            notBefore: (row["not_before"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            notAfter: (row["not_after"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            issuer: row["issuer"], serial: row["serial"], fingerprint: row["fingerprint"] ?? "",
+            certificatePEM: row["certificate_pem"], chainPEM: Self.splitPEM(chain),
+            hasPrivateKey: row["has_private_key"], manualCSR: row["manual_csr"], shared: row["shared"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }
 
     private static func splitPEM(_ text: String) -> [String] {

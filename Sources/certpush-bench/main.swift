@@ -8,12 +8,25 @@ import TerminalKit
 //   swift run -c release certpush-bench list [certificates]      first screen and filter keys (100,000)
 //   swift run -c release certpush-bench match [resources] [certificates]
 //                                                 smart matching (1,000,000 resources, 1,000 certificates)
+//   swift run -c release certpush-bench make-db PATH [certificates] [resources]
+//                                                 a database at scale (100,000 and 1,000,000) to measure the real binary on
 //   swift run -c release certpush-bench busy-rollback [pairs] [latency-ms]
 //                                                 other commands during a slow roll back (60 pairs, 300 ms)
 // Each run builds its database in a temporary folder.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let mode = arguments.first ?? "list"
+
+if mode == "make-db" {
+    guard arguments.count >= 2 else {
+        print("usage: certpush-bench make-db PATH [certificates] [resources]")
+        exit(2)
+    }
+    try makeDatabase(path: arguments[1], certificates: arguments.dropFirst(2).first.flatMap(Int.init) ?? 100_000,
+                     resources: arguments.dropFirst(3).first.flatMap(Int.init) ?? 1_000_000)
+    exit(0)
+}
+
 let count = arguments.dropFirst().first.flatMap(Int.init) ?? (mode == "match" ? 1_000_000 : 100_000)
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("certpush-bench-\(getpid())")
 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

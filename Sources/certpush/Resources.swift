@@ -20,13 +20,23 @@ struct Resources: ParsableCommand {
                 throw Refusal("\(DisplayText.neutralized(service)) is not a service.")
             }
             let workspace = try global.openWorkspace()
-            let resources = try workspace.store.read {
-                try $0.resources(ResourceFilter(service: service?.lowercased(), region: region))
+            let filter = ResourceFilter(service: service?.lowercased(), region: region)
+            let account = workspace.provider.name
+            // Streamed (SPEC 8): 1,000,000 resources are written as they are read.
+            if json {
+                return try streamJSON { emit in
+                    try workspace.store.read { db in try db.forEachResource(filter) { try emit(ResourceJSON($0, account: account)) } }
+                }
             }
-            if json { return try printJSON(resources.map { ResourceJSON($0, account: workspace.provider.name) }) }
-            printTable(header: ["ID", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"], rows: resources.map {
-                [$0.id.description, $0.service, $0.region ?? "global", $0.name, $0.domain, $0.certificateID?.description ?? "-"]
-            })
+            try streamTable(header: ["ID", "ACCOUNT", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"],
+                            widths: [8, 8, 7, 14, 24, 28, 11]) { emit in
+                try workspace.store.read { db in
+                    try db.forEachResource(filter) {
+                        emit([$0.id.description, account, $0.service, $0.region ?? "global", $0.name, $0.domain,
+                              $0.certificateID?.description ?? "-"])
+                    }
+                }
+            }
         }
     }
 
@@ -57,7 +67,7 @@ struct Resources: ParsableCommand {
     }
 }
 
-struct ResourceJSON: Encodable {
+struct ResourceJSON: Encodable, StreamableJSON {
     var id: String
     var account: String
     var service: String
@@ -74,5 +84,15 @@ struct ResourceJSON: Encodable {
         name = resource.name
         domain = resource.domain
         certificateId = resource.certificateID?.description
+    }
+
+    func writeJSON(into object: inout JSONObjectText) {
+        object.add("id", id)
+        object.add("account", account)
+        object.add("service", service)
+        object.add("region", region)
+        object.add("name", name)
+        object.add("domain", domain)
+        object.add("certificateId", certificateId)
     }
 }

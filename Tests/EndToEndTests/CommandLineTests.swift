@@ -60,6 +60,22 @@ import Testing
         for field in ["id", "status", "pairs", "quota", "resources"] { #expect(plan.keys.contains(field), "preview: \(field) missing") }
     }
 
+    @Test("SPEC 8: the streamed list writes each certificate exactly as certs show --json does, awkward text included")
+    func streamedListMatchesShow() throws {
+        #expect(try certpush("init").status == 0)
+        let name = "quote \" back \\ slash 证书"
+        #expect(try certpush("certs", "import", "--cert", fixture("rsa-www.crt.pem"), "--key", fixture("rsa-www.key.pem"), "--name", name).status == 0)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(certpush("certs", "list", "--json").stdout.utf8)) as? [NSDictionary])
+        for id in ["c15", "c14", "c13", "c1"] {
+            let shown = try #require(try JSONSerialization.jsonObject(with: Data(certpush("certs", "show", id, "--json").stdout.utf8)) as? NSDictionary)
+            #expect(list.first { $0["id"] as? String == id } == shown, "\(id) differs")
+        }
+        #expect(list.first?["name"] as? String == name)
+        let empty = TemporaryDirectory()
+        let none = try CertpushBinary.run(["certs", "list", "--json", "--db", empty.path("e.sqlite")], environment: ["XDG_STATE_HOME": directory.path("state")])
+        #expect(none.status == 2)
+    }
+
     @Test("regions: every region with its name and the regional services enabled there")
     func regions() throws {
         #expect(try certpush("init").status == 0)

@@ -23,7 +23,7 @@ final class ActivityScreen: Screen {
 
     /// "2026-11-22 12:00", in UTC like the CLI.
     static func minute(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date).prefix(16).replacingOccurrences(of: "T", with: " ")
+        ISOTime.string(date).prefix(16).replacingOccurrences(of: "T", with: " ")
     }
 
     func handle(_ key: Key) -> KeyResult {

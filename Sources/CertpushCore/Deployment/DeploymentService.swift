@@ -111,7 +111,7 @@ public struct DeploymentService: Sendable {
                 contacts: request.contacts, scheduledAt: request.at, createdAt: now, createdBy: user, pairs: pairs)
             let id = try db.insert(task)
             try db.append(ActivityEntry(at: now, user: user, action: "task.create", subject: id.description,
-                                        detail: "\(task.name): \(pairs.count) pairs" + (request.at.map { ", at \(ISO8601DateFormatter().string(from: $0))" } ?? "")))
+                                        detail: "\(task.name): \(pairs.count) pairs" + (request.at.map { ", at \(ISOTime.string($0))" } ?? "")))
             return id
         }
         if request.at == nil && runNow { return try runOrAwait(id) }

@@ -58,7 +58,7 @@ public enum PushRules {
             throw Refusal(prefix + "it is \(status.rawValue); only issued or hosted certificates inside their validity can be pushed.")
         case .issued, .hosted:
             if let notBefore = certificate.notBefore, now < notBefore {
-                let day = ISO8601DateFormatter().string(from: notBefore).prefix(10)
+                let day = ISOTime.string(notBefore).prefix(10)
                 throw Refusal(prefix + "it is not valid until \(day); only certificates inside their validity can be pushed.")
             }
         }

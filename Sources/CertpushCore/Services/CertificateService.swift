@@ -51,6 +51,11 @@ public struct CertificateService: Sendable {
         try store.read { try $0.certificates(ids) }
     }
 
+    /// Every certificate, newest first, one at a time: for lists too long to hold.
+    public func forEach(_ body: (Certificate) throws -> Void) throws {
+        try store.read { try $0.forEachCertificate(body) }
+    }
+
     public func count(_ query: CertificateQuery) throws -> Int {
         try index().matching(query).count
     }

@@ -17,6 +17,8 @@ public protocol StoreReader {
     func certificateListing() throws -> CertificateListing
     /// These certificates, in this order; ids that do not exist are left out.
     func certificates(_ ids: [CertificateID]) throws -> [Certificate]
+    /// Every certificate, newest first, handed over one at a time and never held whole.
+    func forEachCertificate(_ body: (Certificate) throws -> Void) throws
     func activity(limit: Int) throws -> [ActivityEntry]
     func value(forKey key: String) throws -> String?
     /// A certificate's private key, PEM, unsealed for a provider that needs it.
@@ -32,6 +34,8 @@ public protocol StoreReader {
     func serviceStore(service: String, region: String?) throws -> [ServiceStoreEntry]
     func serviceStores(holding certificate: CertificateID) throws -> [ServiceStoreEntry]
     func resources(_ filter: ResourceFilter) throws -> [CloudResource]
+    /// The filter's resources by id, one at a time and never held whole.
+    func forEachResource(_ filter: ResourceFilter, _ body: (CloudResource) throws -> Void) throws
     func resourceCount() throws -> Int
     func resource(_ id: ResourceID) throws -> CloudResource?
     func resources(_ ids: [ResourceID]) throws -> [CloudResource]

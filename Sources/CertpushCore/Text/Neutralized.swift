@@ -3,6 +3,9 @@
 /// passes such text through here before drawing or printing it.
 public enum DisplayText {
     public static func neutralized(_ text: String) -> String {
+        // Nearly every text is plain: check its bytes before rebuilding it.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) { return text }
+        if !text.unicodeScalars.contains(where: { replacement(for: $0) != [$0] }) { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             out.append(contentsOf: replacement(for: scalar))
@@ -37,6 +40,7 @@ public enum DisplayText {
     /// on (DEL, C1 controls such as CSI, line and paragraph separators,
     /// direction controls) becomes a \u escape. The JSON means the same.
     public static func escapingJSON(_ json: String) -> String {
+        if !json.utf8.contains(where: { $0 >= 0x7F }) { return json }
         var out = ""
         out.reserveCapacity(json.utf8.count)
         for scalar in json.unicodeScalars {
