@@ -19,15 +19,6 @@ public enum DomainMatch {
         public static func < (a: Rank, b: Rank) -> Bool { a.rawValue < b.rawValue }
     }
 
-    public static func rank(of names: [String], for domain: String) -> Rank {
-        var found = Rank.none
-        for name in names where covers(name, domain) {
-            if name.lowercased() == domain.lowercased() { return .exact }
-            found = .wildcard
-        }
-        return found
-    }
-
     /// `example.com` for `*.example.com`; nil for a name that is not a wildcard.
     public static func wildcardBase(of name: String) -> String? {
         name.hasPrefix("*.") ? String(name.dropFirst(2)) : nil
@@ -49,6 +40,34 @@ public enum DomainMatch {
             return olds.contains { base in
                 name == base || name.hasSuffix("." + base)
             }
+        }
+    }
+
+    /// Names looked up by the domains they cover, so that matching many
+    /// domains against many certificates is a dictionary look-up a domain,
+    /// not a scan of every name (D5 at 1,000 certificates).
+    public struct Index<Value> {
+        private var exact: [String: [Value]] = [:]
+        private var wildcard: [String: [Value]] = [:]
+
+        public init<S: Sequence>(_ items: S, names: (Value) -> [String]) where S.Element == Value {
+            for item in items {
+                for name in Set(names(item).map { $0.lowercased() }) {
+                    if let base = wildcardBase(of: name) {
+                        wildcard[base, default: []].append(item)
+                    } else {
+                        exact[name, default: []].append(item)
+                    }
+                }
+            }
+        }
+
+        /// The values that cover `domain` best (exact over wildcard), with how well; `.none` and [] when none does.
+        public func best(for domain: String) -> (rank: Rank, values: [Value]) {
+            let domain = domain.lowercased()
+            if let found = exact[domain], !found.isEmpty { return (.exact, found) }
+            guard !domain.hasPrefix("*."), let found = wildcard[parent(of: domain)], !found.isEmpty else { return (.none, []) }
+            return (.wildcard, found)
         }
     }
 }

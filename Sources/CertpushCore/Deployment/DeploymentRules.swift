@@ -55,10 +55,10 @@ public enum DeploymentRules {
     /// has a certificate and serves a covered domain; for CDN and DCDN also
     /// one without HTTPS yet (first deployment).
     public static func smartMatches(for certificates: [Certificate], among candidates: [CloudResource]) -> [CloudResource] {
-        let names = certificates.flatMap(\.domains)
+        let index = DomainMatch.Index(certificates, names: \.domains)
         return candidates.filter { resource in
             guard resource.certificateID != nil || CloudService.named(resource.service)?.firstDeployment == true else { return false }
-            return DomainMatch.covers(anyOf: names, resource.domain)
+            return index.best(for: resource.domain).rank != .none
         }
     }
 
@@ -95,12 +95,13 @@ public enum DeploymentRules {
             }
         }
         var pairs: [PlannedPair] = []
+        let index = DomainMatch.Index(certificates, names: \.domains)
         for resource in resources {
             guard let service = CloudService.named(resource.service) else { continue }
             if resource.certificateID == nil && !service.firstDeployment {
                 problems.append("\(resource.id) has no certificate yet, and \(service.label) takes only resources that already have one.")
             }
-            switch coverage(of: resource, by: certificates) {
+            switch coverage(of: resource, in: index) {
             case .uncovered:
                 problems.append("\(resource.id) (\(DisplayText.neutralized(resource.domain))) is not covered by any chosen certificate: remove it or choose one that covers it.")
             case .tied(let tied):
@@ -136,17 +137,12 @@ public enum DeploymentRules {
     }
 
     public static func coverage(of resource: CloudResource, by certificates: [Certificate]) -> Coverage {
-        var bestRank = DomainMatch.Rank.none
-        var best: [Certificate] = []
-        for certificate in certificates {
-            let rank = DomainMatch.rank(of: certificate.domains, for: resource.domain)
-            if rank > bestRank {
-                bestRank = rank
-                best = [certificate]
-            } else if rank == bestRank && rank != .none && !best.contains(where: { $0.id == certificate.id }) {
-                best.append(certificate)
-            }
-        }
+        coverage(of: resource, in: DomainMatch.Index(certificates, names: \.domains))
+    }
+
+    static func coverage(of resource: CloudResource, in index: DomainMatch.Index<Certificate>) -> Coverage {
+        var seen = Set<CertificateID>()
+        let best = index.best(for: resource.domain).values.filter { seen.insert($0.id).inserted }
         switch best.count {
         case 0: return .uncovered
         case 1: return .best(best[0])
