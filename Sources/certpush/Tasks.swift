@@ -10,20 +10,29 @@ struct Tasks: ParsableCommand {
 
     struct Definition: ParsableArguments {
         @Option(help: "The task name (1 to 64 characters).") var name: String
-        @Option(name: .customLong("cert"), help: "A certificate id; repeat for several.") var certificates: [String] = []
-        @Option(name: .customLong("resource"), help: "A resource id; repeat for several.") var resources: [String] = []
+        @Option(name: .customLong("cert"), help: "A certificate id; repeat, or separate with commas, for several.") var certificates: [String] = []
+        @Option(name: .customLong("resource"), help: "A resource id; repeat, or separate with commas, for several.") var resources: [String] = []
         @Flag(help: "Add the resources smart matching finds (D5).") var match = false
         @Option(help: "Run at this time: ISO 8601 (2026-12-01T09:30:00Z) or local YYYY-MM-DD HH:MM.") var at: String?
         @Option(name: .customLong("contact"), help: "A contact's name; repeat for several (up to 10).") var contacts: [String] = []
 
-        func request(certificates service: CertificateService) throws -> TaskRequest {
+        func request() throws -> TaskRequest {
             TaskRequest(
-                name: name, certificates: try certificates.map { try service.certificate(named: $0).id },
-                resources: try resources.map { text in
+                // Commas too: ten thousand repeated options cost the argument parser seconds.
+                name: name, certificates: try Self.split(certificates).map { text in
+                    // Existence is the plan's to check, in one read for all of them.
+                    guard let id = CertificateID(text) else { throw Refusal("\"\(DisplayText.neutralized(text))\" is not a certificate id (like c12).") }
+                    return id
+                },
+                resources: try Self.split(resources).map { text in
                     guard let id = ResourceID(text) else { throw Refusal("\"\(DisplayText.neutralized(text))\" is not a resource id (like r3).") }
                     return id
                 },
                 match: match, at: try at.map(TimeText.parse), contacts: contacts)
+        }
+
+        static func split(_ values: [String]) -> [String] {
+            values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) } }
         }
     }
 
@@ -35,7 +44,7 @@ struct Tasks: ParsableCommand {
 
         func run() throws {
             let workspace = try global.openWorkspace()
-            let plan = try workspace.deployments.preview(definition.request(certificates: workspace.certificates))
+            let plan = try workspace.deployments.preview(definition.request())
             if json {
                 try printJSON(PlanJSON(plan))
             } else {
@@ -61,7 +70,7 @@ struct Tasks: ParsableCommand {
 
         func run() throws {
             let workspace = try global.openWorkspace()
-            let task = try workspace.deployments.create(definition.request(certificates: workspace.certificates))
+            let task = try workspace.deployments.create(definition.request())
             if json { try printJSON(TaskJSON(task)) } else { printTask(task) }
             if task.status == .failed || task.status == .partiallyFailed { throw ExitCode(1) }
         }

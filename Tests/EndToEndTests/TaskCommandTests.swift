@@ -33,6 +33,21 @@ import Testing
         #expect(try certpush(["tasks", "rollback", "t2", "--resource", "r5"]).status == 0)
     }
 
+    @Test("--cert and --resource take several ids separated by commas, as if repeated; a bad id is refused")
+    func commaSeparatedIDs() throws {
+        #expect(try certpush(["init"]).status == 0)
+        let repeated = try certpush(["tasks", "preview", "--name", "p", "--cert", "c2", "--cert", "c8", "--match", "--json"])
+        let commas = try certpush(["tasks", "preview", "--name", "p", "--cert", "c2, c8", "--match", "--json"])
+        #expect(repeated.status == commas.status)
+        #expect(repeated.stdout == commas.stdout)
+        let resources = try certpush(["tasks", "preview", "--name", "p", "--cert", "c2", "--resource", "r5,r8", "--json"])
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(resources.stdout.utf8)) as? [String: Any])
+        #expect(plan["resources"] as? [String] == ["r5", "r8"])
+        let bad = try certpush(["tasks", "preview", "--name", "p", "--cert", "c2,x9", "--match"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("\"x9\" is not a certificate id"))
+    }
+
     @Test("notify_command from the config gets each notification on standard input")
     func notifyCommand() throws {
         let out = directory.path("notified.txt")
