@@ -131,9 +131,9 @@ extension SQLiteSession {
     }
 
     func insertResource(_ resource: CloudResource) throws -> ResourceID {
-        try db.execute(sql: """
+        try run("""
             INSERT INTO resource (service, region, name, domain, parent_domain, certificate_id, fault) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [resource.service, Self.column(resource.region), resource.name, resource.domain.lowercased(),
+            """, [resource.service, Self.column(resource.region), resource.name, resource.domain.lowercased(),
                              DomainMatch.parent(of: resource.domain.lowercased()), resource.certificateID?.rawValue, resource.fault])
         return ResourceID(db.lastInsertedRowID)
     }

@@ -69,18 +69,18 @@ extension SQLiteSession {
                              task.createdAt.timeIntervalSince1970, task.createdBy, task.finishedAt?.timeIntervalSince1970])
         let id = TaskID(db.lastInsertedRowID)
         for (position, certificate) in task.certificateIDs.enumerated() {
-            try db.execute(sql: "INSERT INTO task_certificate (task_id, position, certificate_id) VALUES (?, ?, ?)",
-                           arguments: [id.rawValue, position, certificate.rawValue])
+            try run("INSERT INTO task_certificate (task_id, position, certificate_id) VALUES (?, ?, ?)",
+                    [id.rawValue, position, certificate.rawValue])
         }
         for (position, contact) in task.contacts.enumerated() {
             try db.execute(sql: "INSERT INTO task_contact (task_id, position, contact) VALUES (?, ?, ?)",
                            arguments: [id.rawValue, position, contact])
         }
         for pair in task.pairs {
-            try db.execute(sql: """
+            try run("""
                 INSERT INTO task_pair (task_id, resource_id, certificate_id, service, region, resource_name, status, cause,
                     previous_certificate_id, charged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id.rawValue, pair.resourceID.rawValue, pair.certificateID.rawValue, pair.service,
+                """, [id.rawValue, pair.resourceID.rawValue, pair.certificateID.rawValue, pair.service,
                                  Self.column(pair.region), pair.resourceName, pair.status.rawValue, pair.cause,
                                  pair.previousCertificateID?.rawValue, pair.charged])
         }
@@ -98,9 +98,9 @@ extension SQLiteSession {
     }
 
     func update(_ pair: TaskPair) throws {
-        try db.execute(sql: """
+        try run("""
             UPDATE task_pair SET status = ?, cause = ?, previous_certificate_id = ?, charged = ? WHERE id = ?
-            """, arguments: [pair.status.rawValue, pair.cause, pair.previousCertificateID?.rawValue, pair.charged, pair.id])
+            """, [pair.status.rawValue, pair.cause, pair.previousCertificateID?.rawValue, pair.charged, pair.id])
     }
 
     func deleteTask(_ id: TaskID) throws {

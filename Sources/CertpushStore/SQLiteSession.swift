@@ -9,6 +9,12 @@ struct SQLiteSession: StoreWriter {
     /// Seals private keys on their way in, opens them on their way out.
     let vault: KeyVault
 
+    /// One statement, compiled once a connection and kept: bulk inserts and
+    /// updates (100,000 pairs, 1,000,000 resources) spend their time here.
+    func run(_ sql: String, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     // MARK: Certificates
 
     func certificate(_ id: CertificateID) throws -> Certificate? {
@@ -80,9 +86,7 @@ struct SQLiteSession: StoreWriter {
                 arguments: [id.rawValue, pem, c.chainPEM.joined()])
         }
         for (position, domain) in c.domains.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO certificate_domain (certificate_id, position, domain) VALUES (?, ?, ?)",
-                arguments: [id.rawValue, position, domain])
+            try run("INSERT INTO certificate_domain (certificate_id, position, domain) VALUES (?, ?, ?)", [id.rawValue, position, domain])
         }
         if let pem = draft.privateKeyPEM {
             try db.execute(sql: "INSERT INTO private_key (certificate_id, pem) VALUES (?, ?)", arguments: [id.rawValue, try vault.seal(pem)])

@@ -206,7 +206,7 @@ func printTable(header: [String], rows: [[String]]) {
     for row in cells { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
     for row in cells {
         let line = row.enumerated().map { index, cell in
-            index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            index == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
         }.joined(separator: "  ")
         print(line)
     }
