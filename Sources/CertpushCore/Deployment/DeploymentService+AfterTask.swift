@@ -24,23 +24,16 @@ extension DeploymentService {
                                                 restored: nil, failure: "the resource no longer exists"))
                 continue
             }
-            var cause = call { try provider.rollBack(started.resource, to: pair.previousCertificateID) }
-            if cause != nil, pair.previousCertificateID != pair.certificateID,
-               (try? truth(on: pair.resourceID) == pair.previousCertificateID) == true {
-                cause = nil
+            let cause = call(on: pair.resourceID, expecting: pair.previousCertificateID, insteadOf: pair.certificateID) {
+                try provider.rollBack(started.resource, to: pair.previousCertificateID)
             }
             try store.write { db in
                 _ = try renewClaim(on: id, in: db)
-                var done = started.pair
-                if let cause {
-                    done.status = .succeeded
-                    done.cause = "roll back failed: \(cause)"
-                } else {
-                    done.status = .rolledBack
-                    done.cause = ""
-                    try db.setCertificate(pair.previousCertificateID, on: pair.resourceID)
-                }
-                try db.update(done)
+                guard let cause else { return try markRolledBack(started.pair, in: db) }
+                var kept = started.pair
+                kept.status = .succeeded
+                kept.cause = "roll back failed: \(cause)"
+                try db.update(kept)
             }
             outcomes.append(RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
                                             restored: pair.previousCertificateID, failure: cause))

@@ -130,11 +130,13 @@ extension DeploymentService {
                 return (deploying, resource)
             }
             guard let started else { continue }
-            let cause = call { try provider.bind(started.pair.certificateID, to: started.resource) }
-            let settled = try settle(started.pair, cause: cause, expecting: started.pair.certificateID)
+            let pair = started.pair
+            let cause = call(on: pair.resourceID, expecting: pair.certificateID, insteadOf: pair.previousCertificateID) {
+                try provider.bind(pair.certificateID, to: started.resource)
+            }
             try store.write { db in
                 _ = try renewClaim(on: id, in: db)
-                try record(settled, in: db)
+                if let cause { try fail(pair, cause: cause, in: db) } else { try markSucceeded(pair, in: db) }
             }
         }
     }
@@ -145,36 +147,41 @@ extension DeploymentService {
         try provider.certificate(on: resource)
     }
 
-    /// What a provider call came to: nil when it worked, else the cause in one sentence.
-    func call(_ action: () throws -> Void) -> String? {
+    /// Calls the provider to put `expecting` on the resource in place of
+    /// `insteadOf`; nil when that worked, else the cause in one sentence.
+    /// After a failure the provider is asked what the resource holds (a
+    /// time-out may hide a write that happened): a write is never assumed,
+    /// nor repeated blind (R3, R4).
+    func call(on resource: ResourceID, expecting: CertificateID?, insteadOf: CertificateID?, _ action: () throws -> Void) -> String? {
+        let cause: String
         do {
             try action()
             return nil
         } catch let failure as ProviderFailure {
-            return failure.cause
+            cause = failure.cause
         } catch {
-            return (error as? CertpushError)?.sentence ?? "\(error)"
+            cause = (error as? CertpushError)?.sentence ?? "\(error)"
         }
+        let applied = expecting != insteadOf && (try? truth(on: resource) == expecting) == true
+        return applied ? nil : cause
     }
 
-    /// After a failure that is not the provider's own refusal (a time-out, a
-    /// lost connection) the provider is asked whether the action happened:
-    /// a write is never assumed, nor repeated blind (R3, R4).
-    private func settle(_ pair: TaskPair, cause: String?, expecting: CertificateID?) throws -> (TaskPair, cause: String?) {
-        guard let cause else { return (pair, nil) }
-        let applied = expecting != pair.previousCertificateID && (try? truth(on: pair.resourceID) == expecting) == true
-        return (pair, applied ? nil : cause)
-    }
-
-    /// Records a deploying pair's outcome: succeeded (and the inventory shows
-    /// the new certificate), or failed with its cause and its quota refunded.
-    private func record(_ outcome: (TaskPair, cause: String?), in db: any StoreWriter) throws {
-        var pair = outcome.0
-        if let cause = outcome.cause { return try fail(pair, cause: cause, in: db) }
+    /// A deployed pair: succeeded, and the inventory shows its certificate.
+    private func markSucceeded(_ pair: TaskPair, in db: any StoreWriter) throws {
+        var pair = pair
         pair.status = .succeeded
         pair.cause = ""
         try db.update(pair)
         try db.setCertificate(pair.certificateID, on: pair.resourceID)
+    }
+
+    /// A rolled-back pair: the inventory shows what the resource had before the task.
+    func markRolledBack(_ pair: TaskPair, in db: any StoreWriter) throws {
+        var pair = pair
+        pair.status = .rolledBack
+        pair.cause = ""
+        try db.update(pair)
+        try db.setCertificate(pair.previousCertificateID, on: pair.resourceID)
     }
 
     /// Fails a pair with its cause and refunds its quota (D10).
@@ -267,16 +274,13 @@ extension DeploymentService {
         switch pair.status {
         case .deploying:
             if truth == pair.certificateID {
-                try record((pair, nil), in: db)
+                try markSucceeded(pair, in: db)
             } else {
                 try fail(pair, cause: "interrupted", in: db)
             }
         case .rollingBack:
             if truth == pair.previousCertificateID && truth != pair.certificateID {
-                pair.status = .rolledBack
-                pair.cause = ""
-                try db.update(pair)
-                try db.setCertificate(truth, on: pair.resourceID)
+                try markRolledBack(pair, in: db)
             } else {
                 pair.status = .succeeded
                 pair.cause = "the roll back was interrupted; roll it back again"
