@@ -39,8 +39,8 @@ public final class Console: TerminalProgram {
     public func tick() {
         session.takeBackgroundResults()
         if session.context.background.isBusy {
-            // Statuses change in the database as the work goes: redraw from it.
-            session.dataChanged()
+            // Statuses change in the database as the work goes: redraw what it touches.
+            session.dataChanged(.work)
             return
         }
         runDueTasks()

@@ -33,19 +33,41 @@ public struct ConsoleContext {
     }
 }
 
-/// State every screen shares: the context, the one-line message, and a
-/// counter that moves whenever data changes so lists know to re-read.
+/// What changed, so that a screen re-reads only what it shows: a task running
+/// in the background moves tasks and resources, never the certificate list.
+struct DataKinds: OptionSet {
+    let rawValue: Int
+    static let certificates = DataKinds(rawValue: 1 << 0)
+    static let resources = DataKinds(rawValue: 1 << 1)
+    static let tasks = DataKinds(rawValue: 1 << 2)
+    static let pushes = DataKinds(rawValue: 1 << 3)
+    static let contacts = DataKinds(rawValue: 1 << 4)
+    static let activity = DataKinds(rawValue: 1 << 5)
+    static let all: DataKinds = [.certificates, .resources, .tasks, .pushes, .contacts, .activity]
+    /// What a running deployment or push changes as it goes.
+    static let work: DataKinds = [.resources, .tasks, .pushes, .activity]
+}
+
+/// State every screen shares: the context, the one-line message, and
+/// counters that move whenever data changes so lists know to re-read.
 final class Session {
     let context: ConsoleContext
     var theme: Theme { context.theme }
-    private(set) var dataVersion = 0
+    private var versions = [Int](repeating: 0, count: 6)
     var message: (text: String, isError: Bool)?
 
     init(context: ConsoleContext) { self.context = context }
 
     var now: Date { context.certificates.time.now() }
 
-    func dataChanged() { dataVersion += 1 }
+    /// Moves whenever data of these kinds changes.
+    func version(of kinds: DataKinds) -> Int {
+        versions.indices.reduce(0) { sum, bit in kinds.contains(DataKinds(rawValue: 1 << bit)) ? sum + versions[bit] : sum }
+    }
+
+    func dataChanged(_ kinds: DataKinds = .all) {
+        for bit in versions.indices where kinds.contains(DataKinds(rawValue: 1 << bit)) { versions[bit] += 1 }
+    }
 
     /// Reads the store (regions, resources, service stores); a failure becomes the message.
     func read<T>(_ body: (any StoreReader) throws -> T, default fallback: T) -> T {

@@ -40,22 +40,8 @@ extension SQLiteSession {
     }
 
     func forEachResource(_ filter: ResourceFilter, _ body: (CloudResource) throws -> Void) throws {
-        var clauses = ["1"]
-        var arguments = StatementArguments()
-        if let service = filter.service {
-            clauses.append("service = ?")
-            _ = arguments.append(contentsOf: [service])
-        }
-        if let region = filter.region {
-            clauses.append("region = ?")
-            _ = arguments.append(contentsOf: [region])
-        }
-        if let certificate = filter.certificateID {
-            clauses.append("certificate_id = ?")
-            _ = arguments.append(contentsOf: [certificate.rawValue])
-        }
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM resource WHERE \(clauses.joined(separator: " AND ")) ORDER BY id",
-                                         arguments: arguments)
+        let (clause, arguments) = Self.clauses(filter)
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM resource WHERE \(clause) ORDER BY id", arguments: arguments)
         while let row = try cursor.next() { try body(Self.resource(row)) }
     }
 
@@ -85,7 +71,7 @@ extension SQLiteSession {
         try Row.fetchOne(db, sql: "SELECT * FROM resource WHERE id = ?", arguments: [id.rawValue]).map(Self.resource)
     }
 
-    private static func resource(_ row: Row) -> CloudResource {
+    static func resource(_ row: Row) -> CloudResource {
         CloudResource(
             id: ResourceID(row["id"]), service: row["service"], region: region(row["region"]), name: row["name"],
             domain: row["domain"], certificateID: (row["certificate_id"] as Int64?).map(CertificateID.init), fault: row["fault"])

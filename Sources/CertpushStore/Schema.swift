@@ -209,6 +209,45 @@ enum Schema {
             try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES ('keyring.check', ?)",
                            arguments: [try vault.seal(KeyVault.checkText)])
         }
+        migrator.registerMigration("v6-resource-tally-and-text") { db in
+            // SPEC 9: screens count resources by service and region, and find
+            // them by text, without reading the inventory. Triggers keep both.
+            try db.execute(sql: """
+                CREATE TABLE resource_tally (
+                    service TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (service, region)
+                ) WITHOUT ROWID;
+                INSERT INTO resource_tally SELECT service, region, count(*) FROM resource GROUP BY service, region;
+                CREATE TRIGGER resource_tally_insert AFTER INSERT ON resource BEGIN
+                    INSERT INTO resource_tally (service, region, count) VALUES (new.service, new.region, 1)
+                        ON CONFLICT (service, region) DO UPDATE SET count = count + 1;
+                END;
+                CREATE TRIGGER resource_tally_delete AFTER DELETE ON resource BEGIN
+                    UPDATE resource_tally SET count = count - 1 WHERE service = old.service AND region = old.region;
+                END;
+                CREATE TRIGGER resource_tally_move AFTER UPDATE OF service, region ON resource BEGIN
+                    UPDATE resource_tally SET count = count - 1 WHERE service = old.service AND region = old.region;
+                    INSERT INTO resource_tally (service, region, count) VALUES (new.service, new.region, 1)
+                        ON CONFLICT (service, region) DO UPDATE SET count = count + 1;
+                END;
+
+                -- Substrings of names and domains, by trigram: finds rare text without a scan.
+                CREATE VIRTUAL TABLE resource_text USING fts5(name, domain, content = 'resource', content_rowid = 'id', tokenize = 'trigram');
+                INSERT INTO resource_text (resource_text) VALUES ('rebuild');
+                CREATE TRIGGER resource_text_insert AFTER INSERT ON resource BEGIN
+                    INSERT INTO resource_text (rowid, name, domain) VALUES (new.id, new.name, new.domain);
+                END;
+                CREATE TRIGGER resource_text_delete AFTER DELETE ON resource BEGIN
+                    INSERT INTO resource_text (resource_text, rowid, name, domain) VALUES ('delete', old.id, old.name, old.domain);
+                END;
+                CREATE TRIGGER resource_text_update AFTER UPDATE OF name, domain ON resource BEGIN
+                    INSERT INTO resource_text (resource_text, rowid, name, domain) VALUES ('delete', old.id, old.name, old.domain);
+                    INSERT INTO resource_text (rowid, name, domain) VALUES (new.id, new.name, new.domain);
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -15,9 +15,9 @@ final class ActivityScreen: Screen {
     var bindings: [KeyBinding] { ScrollWindow.movementBindings }
 
     private var rows: [ActivityEntry] {
-        if let entries, entries.version == session.dataVersion { return entries.rows }
+        if let entries, entries.version == session.version(of: .activity) { return entries.rows }
         let rows = (try? session.context.certificates.activity(limit: Self.limit)) ?? []
-        entries = (session.dataVersion, rows)
+        entries = (session.version(of: .activity), rows)
         return rows
     }
 

@@ -11,18 +11,17 @@ final class CertificateListScreen: Screen {
     private(set) var isFiltering = false
     private(set) var expiringOnly = false
     private var window = ScrollWindow()
-    /// The list index, kept until the data changes; the query's matches,
-    /// kept until the query changes; the rows on screen.
-    private var index: (version: Int, value: CertificateIndex)?
-    private var matches: (query: CertificateQuery, version: Int, ids: [CertificateID])?
-    private var page: (ids: ArraySlice<CertificateID>, rows: [Certificate])?
+    private let pages: CertificatePages
     /// Where the last frame put the tabs and the table, for mouse clicks.
     private var tabSpans: (y: Int, spans: [Range<Int>]) = (0, [])
     private var tableArea = Rect(x: 0, y: 0, width: 0, height: 0)
 
     static let tabs: [(title: String, source: CertificateSource?)] = [("All", nil), ("Official", .official), ("Uploaded", .uploaded)]
 
-    init(session: Session) { self.session = session }
+    init(session: Session) {
+        self.session = session
+        pages = CertificatePages(session: session)
+    }
 
     var title: String { "SSL Certificates" }
     var isTyping: Bool { isFiltering }
@@ -186,36 +185,9 @@ final class CertificateListScreen: Screen {
         if window.count != count { window.setCount(count) }
     }
 
-    private func currentMatches() -> [CertificateID] {
-        let version = session.dataVersion
-        do {
-            if index?.version != version { index = (version, try session.context.certificates.index()) }
-        } catch {
-            session.complain(error)
-            return []
-        }
-        let query = query
-        if matches?.query != query || matches?.version != version {
-            matches = (query, version, index!.value.matching(query))
-        }
-        return matches!.ids
-    }
+    private func currentMatches() -> [CertificateID] { pages.matching(query) }
 
-    /// The rows of the current matches in `range`, read from the store only
-    /// when the window, the query or the data moved.
-    private func rows(in range: Range<Int>) -> [Certificate] {
-        let all = currentMatches()
-        let ids = all[range.clamped(to: all.indices)]
-        if let page, page.ids == ids { return page.rows }
-        do {
-            let rows = try session.context.certificates.certificates(Array(ids))
-            page = (ids, rows)
-            return rows
-        } catch {
-            session.complain(error)
-            return []
-        }
-    }
+    private func rows(in range: Range<Int>) -> [Certificate] { pages.rows(query, in: range) }
 
     // MARK: Drawing
 

@@ -96,9 +96,9 @@ final class PushScreen: Screen {
     }
 
     private var latestRecords: [PushRecord] {
-        if let records, records.version == session.dataVersion { return records.rows }
+        if let records, records.version == session.version(of: .pushes) { return records.rows }
         let rows = (try? session.context.push.records(for: certificate.id, limit: 10)) ?? []
-        records = (session.dataVersion, rows)
+        records = (session.version(of: .pushes), rows)
         return rows
     }
 
@@ -279,7 +279,7 @@ final class PushResultDialog: Screen {
             // The first place pushed to that has resources to bind to, else the first pushed.
             let pushed = results.filter(\.succeeded).map(\.target)
             let target = pushed.first { target in
-                !session.read({ try $0.resources(ResourceFilter(service: target.service, region: target.region ?? "")) }, default: []).isEmpty
+                session.read({ try $0.resourceCount(ResourceFilter(service: target.service, region: target.region ?? ""), upTo: 1) }, default: 0) > 0
             } ?? pushed[0]
             let view = ServiceView(session: session, service: CloudService.named(target.service)!, region: target.region,
                                    selecting: certificate.id)

@@ -7,6 +7,7 @@ final class ServicesScreen: Screen {
     let session: Session
     private var window = ScrollWindow(count: CloudService.all.count)
     private var tableArea = Rect(x: 0, y: 0, width: 0, height: 0)
+    private var counts: (version: Int, byService: [String: Int])?
 
     init(session: Session) { self.session = session }
 
@@ -28,8 +29,7 @@ final class ServicesScreen: Screen {
     }
 
     func render(in rect: Rect, into buffer: inout Buffer) {
-        let resources = session.read({ try $0.resources(ResourceFilter()) }, default: [])
-        let counts = Dictionary(grouping: resources, by: \.service).mapValues(\.count)
+        let counts = resourceCounts()
         window.height = max(1, rect.height - 1)
         tableArea = rect
         let rows = CloudService.all.map { service in
@@ -39,6 +39,16 @@ final class ServicesScreen: Screen {
         Table(columns: [Column("CODE", .fixed(5)), Column("SERVICE", .flexible(minimum: 20)), Column("SCOPE", .fixed(8)),
                         Column("TAKES", .fixed(12)), Column("RESOURCES", .fixed(9), alignRight: true)])
             .render(rows: rows, cursor: window.selected - window.top, focused: true, theme: session.theme, in: rect, into: &buffer)
+    }
+
+    /// From the store's tally, read again only when resources changed.
+    private func resourceCounts() -> [String: Int] {
+        let version = session.version(of: .resources)
+        if let counts, counts.version == version { return counts.byService }
+        let tally = session.read({ try $0.resourceTally() }, default: [])
+        let byService = Dictionary(tally.map { ($0.service, $0.count) }, uniquingKeysWith: +)
+        counts = (version, byService)
+        return byService
     }
 }
 
@@ -51,7 +61,8 @@ final class ServiceView: Screen {
     private(set) var region: String?
     private let regions: [String]
     private var storeWindow = ScrollWindow()
-    private var resourceWindow = ScrollWindow()
+    private var resourceList: PagedList<CloudResource, ResourcePosition>!
+    private var seenVersion: Int
     private(set) var resourcesFocused = false
     /// The certificate Configure Now opened this view for: kept selected in every region.
     private let selecting: CertificateID?
@@ -66,6 +77,10 @@ final class ServiceView: Screen {
         }, default: []) : []
         self.region = service.regional ? (region ?? regions.first) : nil
         if selecting != nil { resourcesFocused = true }
+        seenVersion = session.version(of: .resources)
+        resourceList = PagedList(session: session) { [unowned self] in
+            ResourceFilter(service: self.service.code, region: self.region ?? "")
+        }
     }
 
     var title: String { service.label + " · " + service.name + (region.map { " · \($0)" } ?? "") }
@@ -82,8 +97,9 @@ final class ServiceView: Screen {
         session.read({ try $0.serviceStore(service: service.code, region: region) }, default: [])
     }
 
-    var resources: [CloudResource] {
-        session.read({ try $0.resources(ResourceFilter(service: service.code, region: region ?? "")) }, default: [])
+    /// How many resources the service has in this region, from the store's tally.
+    var resourceCount: Int {
+        session.read({ try $0.resourceCount(ResourceFilter(service: service.code, region: region ?? ""), upTo: .max) }, default: 0)
     }
 
     func handle(_ key: Key) -> KeyResult {
@@ -94,34 +110,39 @@ final class ServiceView: Screen {
             guard service.regional, let current = region, let index = regions.firstIndex(of: current), !regions.isEmpty else { return .handled }
             region = regions[(index + (key == .right ? 1 : regions.count - 1)) % regions.count]
             storeWindow.home()
-            resourceWindow.home()
+            resourceList.reset()
             selectedFor = nil
         case .character("b"): bind()
         default:
-            syncCounts()
-            let handled = resourcesFocused ? resourceWindow.handle(key) : storeWindow.handle(key)
+            refreshIfChanged()
+            storeWindow.setCount(storeEntries.count)
+            let handled = resourcesFocused ? resourceList.handle(key) : storeWindow.handle(key)
             return handled ? .handled : .ignored
         }
         return .handled
     }
 
-    private func syncCounts() {
-        storeWindow.setCount(storeEntries.count)
-        resourceWindow.setCount(resources.count)
+    private func refreshIfChanged() {
+        let version = session.version(of: .resources)
+        if version != seenVersion {
+            seenVersion = version
+            resourceList.invalidate()
+        }
     }
 
     private func bind() {
-        syncCounts()
-        let entries = storeEntries, resources = resources
+        refreshIfChanged()
+        let entries = storeEntries
+        storeWindow.setCount(entries.count)
         guard !entries.isEmpty, let certificate = entries[storeWindow.selected].certificateID else {
             session.message = ("Choose a certificate pushed from certpush in the store list first.", true)
             return
         }
-        guard !resources.isEmpty else {
+        _ = resourceList.visibleRows(height: resourceList.height)
+        guard let resource = resourceList.selected else {
             session.message = ("\(service.label) has no resources here.", true)
             return
         }
-        let resource = resources[resourceWindow.selected]
         do {
             try session.context.push.bind(certificate, to: resource.id)
             session.dataChanged()
@@ -133,7 +154,8 @@ final class ServiceView: Screen {
 
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
-        let entries = storeEntries, resources = resources
+        refreshIfChanged()
+        let entries = storeEntries
         if selectedFor != .some(region), let selecting, let index = entries.firstIndex(where: { $0.certificateID == selecting }) {
             storeWindow.setCount(entries.count)
             storeWindow.select(index)
@@ -160,18 +182,17 @@ final class ServiceView: Screen {
         if entries.isEmpty { buffer.write("No certificates in this store.", x: storeArea.x, y: storeArea.y + 1, style: theme["status.muted"]) }
 
         y = storeArea.maxY + 1
-        buffer.write("Resources", x: rect.x + 1, y: y, style: theme[resourcesFocused ? "nav.selected" : "body"])
+        buffer.write("Resources (\(resourceCount))", x: rect.x + 1, y: y, style: theme[resourcesFocused ? "nav.selected" : "body"])
         let resourceArea = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: rect.maxY - y - 1)
-        resourceWindow.height = max(1, resourceArea.height - 1)
-        resourceWindow.setCount(resources.count)
-        let resourceRows = resources[resourceWindow.visibleRange].map { resource in
+        let resources = resourceList.visibleRows(height: resourceArea.height - 1)
+        let resourceRows = resources.map { resource in
             [TableCell(resource.id.description), TableCell(DisplayText.neutralized(resource.name)),
              TableCell(DisplayText.neutralized(resource.domain)), TableCell(resource.certificateID?.description ?? "none"),
              TableCell(resource.fault ?? "", role: "status.warn")]
         }
         Table(columns: [Column("ID", .fixed(5)), Column("NAME", .flexible(minimum: 14)), Column("DOMAIN", .flexible(minimum: 14)),
                         Column("CERT", .fixed(5)), Column("FAULT", .fixed(12))])
-            .render(rows: resourceRows, cursor: resources.isEmpty ? nil : resourceWindow.selected - resourceWindow.top,
+            .render(rows: resourceRows, cursor: resources.isEmpty ? nil : resourceList.cursor,
                     focused: resourcesFocused, theme: theme, in: resourceArea, into: &buffer)
         if resources.isEmpty { buffer.write("No resources here.", x: resourceArea.x, y: resourceArea.y + 1, style: theme["status.muted"]) }
     }

@@ -21,9 +21,9 @@ final class TaskListScreen: Screen {
     }
 
     var tasks: [DeploymentTask] {
-        if let cache, cache.version == session.dataVersion { return cache.tasks }
+        if let cache, cache.version == session.version(of: .tasks) { return cache.tasks }
         let tasks = (try? session.context.deployments.tasks()) ?? []
-        cache = (session.dataVersion, tasks)
+        cache = (session.version(of: .tasks), tasks)
         return tasks
     }
 

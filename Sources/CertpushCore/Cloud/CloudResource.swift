@@ -48,11 +48,54 @@ public struct ServiceStoreEntry: Sendable, Equatable {
 
 public struct ResourceFilter: Sendable, Equatable {
     public var service: String?
+    /// "" for a global service's resources; nil for every region.
     public var region: String?
     public var certificateID: CertificateID?
-    public init(service: String? = nil, region: String? = nil, certificateID: CertificateID? = nil) {
+    /// Case-insensitive text the name or the domain contains; empty for any.
+    public var text: String
+    public init(service: String? = nil, region: String? = nil, certificateID: CertificateID? = nil, text: String = "") {
         self.service = service
         self.region = region
         self.certificateID = certificateID
+        self.text = text
+    }
+}
+
+/// Where a resource sits in the order every list of resources shows:
+/// service, then region, then id. Pages start from one (keyset paging), so a
+/// page costs the same at the millionth resource as at the first.
+public struct ResourcePosition: Sendable, Hashable {
+    public var service: String
+    public var region: String?
+    public var id: ResourceID
+    public init(service: String, region: String?, id: ResourceID) {
+        self.service = service
+        self.region = region
+        self.id = id
+    }
+    public init(of resource: CloudResource) {
+        self.init(service: resource.service, region: resource.region, id: resource.id)
+    }
+}
+
+/// Where a page starts. Pages come back in list order whichever way they were read.
+public enum PageAnchor<Position: Sendable & Hashable>: Sendable, Hashable {
+    case first, last
+    /// The rows after this one, or from it on (itself included when it is still there).
+    case after(Position), from(Position)
+    /// The rows just before this one.
+    case before(Position)
+}
+
+/// How many resources a service has in a region, kept by the store as
+/// resources come and go, so that counting never scans the inventory.
+public struct ResourceTally: Sendable, Equatable {
+    public var service: String
+    public var region: String?
+    public var count: Int
+    public init(service: String, region: String?, count: Int) {
+        self.service = service
+        self.region = region
+        self.count = count
     }
 }

@@ -37,6 +37,13 @@ public protocol StoreReader {
     /// The filter's resources by id, one at a time and never held whole.
     func forEachResource(_ filter: ResourceFilter, _ body: (CloudResource) throws -> Void) throws
     func resourceCount() throws -> Int
+    /// Up to `limit` of the filter's resources next to `anchor`, in list order
+    /// (service, region, id): what a screen shows, read by index.
+    func resourcePage(_ filter: ResourceFilter, _ anchor: PageAnchor<ResourcePosition>, limit: Int) throws -> [CloudResource]
+    /// Resources by service and region, without scanning them.
+    func resourceTally() throws -> [ResourceTally]
+    /// How many resources the filter finds, counting no further than `limit`.
+    func resourceCount(_ filter: ResourceFilter, upTo limit: Int) throws -> Int
     func resource(_ id: ResourceID) throws -> CloudResource?
     func resources(_ ids: [ResourceID]) throws -> [CloudResource]
     /// Resources whose domain is one of `domains` or lies one label under one

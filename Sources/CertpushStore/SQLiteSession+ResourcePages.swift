@@ -1,0 +1,148 @@
+import CertpushCore
+import Foundation
+import GRDB
+
+/// Pages of resources for screens: keyset paging over the (service, region,
+/// id) index, counts from the tally the triggers of v6 keep, and text found
+/// through the trigram index — no read here scans the inventory.
+extension SQLiteSession {
+    /// How many rows in list order a text filter looks through before it asks
+    /// the trigram index instead: text found that often fills a page by then,
+    /// and text rarer than that has few enough matches to sort.
+    static let textScanBudget = 20_000
+
+    func resourcePage(_ filter: ResourceFilter, _ anchor: PageAnchor<ResourcePosition>, limit: Int) throws -> [CloudResource] {
+        guard limit > 0 else { return [] }
+        switch anchor {
+        case .first: return try segment(filter, "1", [], descending: false, limit: limit)
+        case .last: return try segment(filter, "1", [], descending: true, limit: limit).reversed()
+        case .after(let position), .from(let position):
+            let inclusive: Bool = if case .from = anchor { true } else { false }
+            // Two index seeks: the rest of the position's group, then the groups after it.
+            var rows = try segment(filter, "service = ? AND region = ? AND id \(inclusive ? ">=" : ">") ?", Self.arguments(position),
+                                   descending: false, limit: limit)
+            if rows.count < limit {
+                rows += try segment(filter, "(service, region) > (?, ?)", [position.service, Self.column(position.region)],
+                                    descending: false, limit: limit - rows.count)
+            }
+            return rows
+        case .before(let position):
+            var rows = try segment(filter, "service = ? AND region = ? AND id < ?", Self.arguments(position), descending: true, limit: limit)
+            if rows.count < limit {
+                rows += try segment(filter, "(service, region) < (?, ?)", [position.service, Self.column(position.region)],
+                                    descending: true, limit: limit - rows.count)
+            }
+            return rows.reversed()
+        }
+    }
+
+    func resourceTally() throws -> [ResourceTally] {
+        try Row.fetchAll(db, sql: "SELECT service, region, count FROM resource_tally WHERE count > 0 ORDER BY service, region").map {
+            ResourceTally(service: $0[0], region: Self.region($0[1]), count: $0[2])
+        }
+    }
+
+    func resourceCount(_ filter: ResourceFilter, upTo limit: Int) throws -> Int {
+        let text = filter.text.trimmed
+        if text.isEmpty && filter.certificateID == nil {
+            var clauses = ["1"], arguments = StatementArguments()
+            if let service = filter.service { clauses.append("service = ?"); _ = arguments.append(contentsOf: [service]) }
+            if let region = filter.region { clauses.append("region = ?"); _ = arguments.append(contentsOf: [region]) }
+            let total = try Int.fetchOne(db, sql: "SELECT total(count) FROM resource_tally WHERE \(clauses.joined(separator: " AND "))",
+                                         arguments: arguments) ?? 0
+            return min(total, limit)
+        }
+        let (clause, arguments) = Self.clauses(filter)
+        if Self.indexable(text) {
+            // The trigram index leads, so that rare text is counted without a scan.
+            return try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM (SELECT 1 FROM resource_text CROSS JOIN resource ON resource.id = resource_text.rowid
+                                      WHERE resource_text MATCH ? AND \(clause) LIMIT ?)
+                """, arguments: [Self.phrase(text)] + arguments + [limit]) ?? 0
+        }
+        return try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM resource WHERE \(clause) LIMIT ?)",
+                                arguments: arguments + [limit]) ?? 0
+    }
+
+    /// The filter's rows that also meet `range`, in list order or its reverse.
+    private func segment(_ filter: ResourceFilter, _ range: String, _ rangeArguments: StatementArguments,
+                         descending: Bool, limit: Int) throws -> [CloudResource] {
+        let order = descending ? "service DESC, region DESC, id DESC" : "service, region, id"
+        let text = filter.text.trimmed
+        var plain = filter
+        plain.text = ""
+        let (base, baseArguments) = Self.clauses(plain)
+        let arguments = rangeArguments + baseArguments
+        guard !text.isEmpty else {
+            return try fetchResources("SELECT * FROM resource WHERE \(range) AND \(base) ORDER BY \(order) LIMIT ?", arguments + [limit])
+        }
+        let (matches, textArguments) = Self.textClause(text)
+        // Text found often fills the page within the first rows in order...
+        let scanned = try fetchResources("""
+            SELECT * FROM (SELECT * FROM resource WHERE \(range) AND \(base) ORDER BY \(order) LIMIT \(Self.textScanBudget)) AS resource
+            WHERE \(matches) ORDER BY \(order) LIMIT ?
+            """, arguments + textArguments + [limit])
+        guard scanned.count < limit else { return scanned }
+        // ...and text found rarely has few matches: the trigram index finds them all.
+        guard Self.indexable(text) else {
+            return try fetchResources("SELECT * FROM resource WHERE \(range) AND \(base) AND \(matches) ORDER BY \(order) LIMIT ?",
+                                      arguments + textArguments + [limit])
+        }
+        return try fetchResources("""
+            SELECT * FROM resource WHERE id IN (SELECT rowid FROM resource_text WHERE resource_text MATCH ?)
+            AND \(range) AND \(base) AND \(matches) ORDER BY \(order) LIMIT ?
+            """, [Self.phrase(text)] + arguments + textArguments + [limit])
+    }
+
+    private func fetchResources(_ sql: String, _ arguments: StatementArguments) throws -> [CloudResource] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.resource)
+    }
+
+    /// The filter as SQL over `resource`, text included.
+    static func clauses(_ filter: ResourceFilter) -> (String, StatementArguments) {
+        var clauses = ["1"]
+        var arguments = StatementArguments()
+        if let service = filter.service {
+            clauses.append("resource.service = ?")
+            _ = arguments.append(contentsOf: [service])
+        }
+        if let region = filter.region {
+            clauses.append("resource.region = ?")
+            _ = arguments.append(contentsOf: [region])
+        }
+        if let certificate = filter.certificateID {
+            clauses.append("resource.certificate_id = ?")
+            _ = arguments.append(contentsOf: [certificate.rawValue])
+        }
+        let text = filter.text.trimmed
+        if !text.isEmpty {
+            let (matches, textArguments) = textClause(text)
+            clauses.append(matches)
+            _ = arguments.append(contentsOf: textArguments)
+        }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+
+    private static func textClause(_ text: String) -> (String, StatementArguments) {
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        let pattern = "%\(escaped)%"
+        return ("(resource.name LIKE ? ESCAPE '\\' OR resource.domain LIKE ? ESCAPE '\\')", [pattern, pattern])
+    }
+
+    private static func arguments(_ position: ResourcePosition) -> StatementArguments {
+        [position.service, column(position.region), position.id.rawValue]
+    }
+
+    /// The trigram index finds text of three characters or more.
+    private static func indexable(_ text: String) -> Bool { text.unicodeScalars.count >= 3 }
+
+    /// FTS5 query syntax for "contains this text": one quoted phrase.
+    private static func phrase(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+private extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespaces) }
+}
