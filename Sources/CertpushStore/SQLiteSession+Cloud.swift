@@ -49,12 +49,9 @@ extension SQLiteSession {
         var found: [CloudResource] = []
         // In batches, to stay under SQLite's limit on bound values.
         for (column, values) in [("domain", domains), ("parent_domain", parents)] where !values.isEmpty {
-            var start = 0
-            while start < values.count {
-                let batch = Array(values[start..<min(values.count, start + 500)])
+            for batch in Self.batches(values, of: 500) {
                 found += try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE \(column) IN (\(databaseQuestionMarks(count: batch.count)))",
-                                          arguments: StatementArguments(batch)).map(Self.resource)
-                start += batch.count
+                                          arguments: StatementArguments(Array(batch))).map(Self.resource)
             }
         }
         var seen = Set<ResourceID>()
@@ -62,9 +59,12 @@ extension SQLiteSession {
     }
 
     func resources(_ ids: [ResourceID]) throws -> [CloudResource] {
-        guard !ids.isEmpty else { return [] }
-        return try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id",
-                                arguments: StatementArguments(ids.map(\.rawValue))).map(Self.resource)
+        var found: [CloudResource] = []
+        for batch in Self.batches(ids) {
+            found += try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE id IN (\(databaseQuestionMarks(count: batch.count)))",
+                                      arguments: StatementArguments(batch.map(\.rawValue))).map(Self.resource)
+        }
+        return found.sorted { $0.id < $1.id }
     }
 
     func resource(_ id: ResourceID) throws -> CloudResource? {

@@ -25,6 +25,64 @@ extension SQLiteSession {
         try fetchTasks(where: "1", [])
     }
 
+    func taskSummaries() throws -> [TaskSummary] {
+        try summaries(where: "1", [])
+    }
+
+    func taskSummary(_ id: TaskID) throws -> TaskSummary? {
+        try summaries(where: "id = ?", [id.rawValue]).first
+    }
+
+    /// Tasks with counts from the tally, the first three certificates and how many there are.
+    private func summaries(where clause: String, _ arguments: StatementArguments) throws -> [TaskSummary] {
+        let tasks = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE \(clause) ORDER BY id DESC", arguments: arguments)
+        guard !tasks.isEmpty else { return [] }
+        let scope = "task_id IN (SELECT id FROM task WHERE \(clause))"
+        var counts: [Int64: [TaskSummary.PairCount]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT task_id, service, status, count FROM task_pair_tally t WHERE \(scope) AND count > 0
+            ORDER BY task_id, (SELECT min(first_pair) FROM task_pair_tally o WHERE o.task_id = t.task_id AND o.service = t.service), status
+            """, arguments: arguments) {
+            counts[row[0], default: []].append(TaskSummary.PairCount(service: row[1], status: PairStatus(rawValue: row[2]) ?? .failed, count: row[3]))
+        }
+        var certificateCounts: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT task_id, count(*) FROM task_certificate WHERE \(scope) GROUP BY task_id", arguments: arguments) {
+            certificateCounts[row[0]] = row[1]
+        }
+        var firstCertificates: [Int64: [CertificateID]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT task_id, certificate_id FROM task_certificate WHERE \(scope) AND position < 3 ORDER BY task_id, position
+            """, arguments: arguments) {
+            firstCertificates[row[0], default: []].append(CertificateID(row[1]))
+        }
+        return tasks.map { row in
+            let id: Int64 = row["id"]
+            return TaskSummary(
+                id: TaskID(id), name: row["name"], status: TaskStatus(rawValue: row["status"]) ?? .failed,
+                firstCertificates: firstCertificates[id] ?? [], certificateCount: certificateCounts[id] ?? 0,
+                scheduledAt: (row["scheduled_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)), pairCounts: counts[id] ?? [])
+        }
+    }
+
+    func pairPage(_ task: TaskID, service: String, _ anchor: PageAnchor<Int64>, limit: Int) throws -> [TaskPair] {
+        let (range, descending): (String, Bool), position: Int64?
+        switch anchor {
+        case .first: (range, descending, position) = ("1", false, nil)
+        case .last: (range, descending, position) = ("1", true, nil)
+        case .after(let id): (range, descending, position) = ("id > ?", false, id)
+        case .from(let id): (range, descending, position) = ("id >= ?", false, id)
+        case .before(let id): (range, descending, position) = ("id < ?", true, id)
+        }
+        var arguments: StatementArguments = [task.rawValue, service]
+        if let position { _ = arguments.append(contentsOf: [position]) }
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM task_pair WHERE task_id = ? AND service = ? AND \(range) ORDER BY id \(descending ? "DESC" : "") LIMIT ?
+            """), arguments: arguments + [max(0, limit)]).map(Self.pair)
+        return descending ? rows.reversed() : rows
+    }
+
     func queuedTasks(at now: Date) throws -> [TaskID] {
         try Int64.fetchAll(db, sql: """
             SELECT id FROM task WHERE status = 'pending' OR (status = 'scheduled' AND scheduled_at <= ?)
@@ -135,12 +193,7 @@ extension SQLiteSession {
             let certificates = try Int64.fetchAll(db, sql: "SELECT certificate_id FROM task_certificate WHERE task_id = ? ORDER BY position",
                                                   arguments: [id]).map(CertificateID.init)
             let contacts = try String.fetchAll(db, sql: "SELECT contact FROM task_contact WHERE task_id = ? ORDER BY position", arguments: [id])
-            let pairs = try Row.fetchAll(db, sql: "SELECT * FROM task_pair WHERE task_id = ? ORDER BY id", arguments: [id]).map { pair in
-                TaskPair(id: pair["id"], resourceID: ResourceID(pair["resource_id"]), certificateID: CertificateID(pair["certificate_id"]),
-                         service: pair["service"], region: Self.region(pair["region"]), resourceName: pair["resource_name"],
-                         status: PairStatus(rawValue: pair["status"]) ?? .failed, cause: pair["cause"],
-                         previousCertificateID: (pair["previous_certificate_id"] as Int64?).map(CertificateID.init), charged: pair["charged"])
-            }
+            let pairs = try Row.fetchAll(db, sql: "SELECT * FROM task_pair WHERE task_id = ? ORDER BY id", arguments: [id]).map(Self.pair)
             return DeploymentTask(
                 id: TaskID(id), name: row["name"], status: TaskStatus(rawValue: row["status"]) ?? .failed,
                 certificateIDs: certificates, contacts: contacts,
@@ -148,5 +201,12 @@ extension SQLiteSession {
                 createdAt: Date(timeIntervalSince1970: row["created_at"]), createdBy: row["created_by"],
                 finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)), pairs: pairs)
         }
+    }
+
+    private static func pair(_ row: Row) -> TaskPair {
+        TaskPair(id: row["id"], resourceID: ResourceID(row["resource_id"]), certificateID: CertificateID(row["certificate_id"]),
+                 service: row["service"], region: region(row["region"]), resourceName: row["resource_name"],
+                 status: PairStatus(rawValue: row["status"]) ?? .failed, cause: row["cause"],
+                 previousCertificateID: (row["previous_certificate_id"] as Int64?).map(CertificateID.init), charged: row["charged"])
     }
 }

@@ -11,6 +11,11 @@ struct SQLiteSession: StoreWriter {
 
     /// One statement, compiled once a connection and kept: bulk inserts and
     /// updates (100,000 pairs, 1,000,000 resources) spend their time here.
+    /// `values` in slices small enough to bind in one `IN (...)`: SQLite takes 32,766 values at most.
+    static func batches<T>(_ values: [T], of size: Int = 10_000) -> [ArraySlice<T>] {
+        stride(from: 0, to: values.count, by: size).map { values[$0..<min(values.count, $0 + size)] }
+    }
+
     func run(_ sql: String, _ arguments: StatementArguments) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
@@ -58,10 +63,12 @@ struct SQLiteSession: StoreWriter {
     }
 
     func certificates(_ ids: [CertificateID]) throws -> [Certificate] {
-        guard !ids.isEmpty else { return [] }
-        let found = try fetchCertificates(
-            where: "c.id IN (\(databaseQuestionMarks(count: ids.count)))", StatementArguments(ids.map(\.rawValue)))
-        let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id, $0) })
+        var byID: [CertificateID: Certificate] = [:]
+        for batch in Self.batches(ids) {
+            let found = try fetchCertificates(
+                where: "c.id IN (\(databaseQuestionMarks(count: batch.count)))", StatementArguments(batch.map(\.rawValue)))
+            for certificate in found { byID[certificate.id] = certificate }
+        }
         return ids.compactMap { byID[$0] }
     }
 

@@ -248,6 +248,35 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v7-task-pair-tally") { db in
+            // SPEC 9: task lists and details count pairs by service and status
+            // without reading a task's 100,000 pairs; details page them by service.
+            try db.execute(sql: """
+                CREATE TABLE task_pair_tally (
+                    task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,
+                    service TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    -- the first pair of this service and status: services show in the order the task named them
+                    first_pair INTEGER NOT NULL,
+                    PRIMARY KEY (task_id, service, status)
+                ) WITHOUT ROWID;
+                INSERT INTO task_pair_tally SELECT task_id, service, status, count(*), min(id) FROM task_pair GROUP BY task_id, service, status;
+                CREATE TRIGGER task_pair_tally_insert AFTER INSERT ON task_pair BEGIN
+                    INSERT INTO task_pair_tally (task_id, service, status, count, first_pair) VALUES (new.task_id, new.service, new.status, 1, new.id)
+                        ON CONFLICT (task_id, service, status) DO UPDATE SET count = count + 1;
+                END;
+                CREATE TRIGGER task_pair_tally_delete AFTER DELETE ON task_pair BEGIN
+                    UPDATE task_pair_tally SET count = count - 1 WHERE task_id = old.task_id AND service = old.service AND status = old.status;
+                END;
+                CREATE TRIGGER task_pair_tally_status AFTER UPDATE OF status ON task_pair WHEN old.status <> new.status BEGIN
+                    UPDATE task_pair_tally SET count = count - 1 WHERE task_id = old.task_id AND service = old.service AND status = old.status;
+                    INSERT INTO task_pair_tally (task_id, service, status, count, first_pair) VALUES (new.task_id, new.service, new.status, 1, new.id)
+                        ON CONFLICT (task_id, service, status) DO UPDATE SET count = count + 1;
+                END;
+                CREATE INDEX task_pair_by_service ON task_pair(task_id, service);
+                """)
+        }
         return migrator
     }
 }

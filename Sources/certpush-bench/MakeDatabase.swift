@@ -7,7 +7,8 @@ import Foundation
 ///   swift run -c release certpush-bench make-db PATH [certificates] [resources]
 /// Certificates `site-N.example.com` (and `*.site-N...`), official and
 /// uploaded, some shared, expiring from last month to two years out; resources
-/// across every service and the regions where it is enabled, serving names
+/// across every service and the regions where it is enabled (half of them
+/// ELB listeners in cn-north-4), serving names
 /// those certificates cover, every other one bound to its certificate.
 func makeDatabase(path: String, certificates certificateCount: Int, resources resourceCount: Int) throws {
     let workspace = try Workspace.open(path: path, user: "bench")
@@ -46,7 +47,8 @@ func makeDatabase(path: String, certificates certificateCount: Int, resources re
         try workspace.store.write { db in
             for k in start..<min(resourceCount, start + 100_000) {
                 let site = certificateCount > 0 ? k % certificateCount : k
-                let place = places[k % places.count]
+                // Half of them in one place (ELB in cn-north-4): a service view of 500,000 at full scale.
+                let place = k % 4 == 1 || k % 4 == 2 ? ("elb", "cn-north-4") : places[k % places.count]
                 let domain = k % 3 == 0 ? "site-\(site).example.com" : "h\(k).site-\(site).example.com"
                 let bound = k % 2 == 0 && certificateCount > 0 ? CertificateID(firstID + Int64(site)) : nil
                 _ = try db.insertResource(CloudResource(

@@ -49,8 +49,9 @@ struct Tasks: ParsableCommand {
                 try printJSON(PlanJSON(plan))
             } else {
                 print("\(plan.pairs.count) certificate-resource pairs; quota \(plan.quota) of \(plan.quotaRemaining) left.")
+                let resources = Dictionary(plan.resources.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                 printTable(header: ["RESOURCE", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"], rows: plan.pairs.map { pair in
-                    let resource = plan.resources.first { $0.id == pair.resource }!
+                    let resource = resources[pair.resource]!
                     return [resource.id.description, resource.service, resource.region ?? "global", resource.name, resource.domain,
                             pair.certificate.description]
                 })
@@ -82,11 +83,12 @@ struct Tasks: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let tasks = try global.openWorkspace().deployments.tasks()
-            if json { return try printJSON(tasks.map(TaskJSON.init)) }
-            printTable(header: ["ID", "NAME", "STATUS", "CERTIFICATES", "OK/FAILED/TOTAL", "AT"], rows: tasks.map { task in
-                [task.id.description, task.name, task.status.words, task.certificateIDs.map(\.description).joined(separator: " "),
-                 "\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairs.count)", task.scheduledAt.map(Formats.minute) ?? "now"]
+            let deployments = try global.openWorkspace().deployments
+            // JSON carries every pair, for scripts; the table reads counts only.
+            if json { return try printJSON(try deployments.tasks().map(TaskJSON.init)) }
+            printTable(header: ["ID", "NAME", "STATUS", "CERTIFICATES", "OK/FAILED/TOTAL", "AT"], rows: try deployments.summaries().map { task in
+                [task.id.description, task.name, task.status.words, task.certificateText,
+                 "\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairTotal)", task.scheduledAt.map(Formats.minute) ?? "now"]
             })
         }
     }

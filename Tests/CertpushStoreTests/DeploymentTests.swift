@@ -259,3 +259,41 @@ import Testing
         #expect(try other.task(task.id).status == .running)
     }
 }
+
+/// Lists and details read a task's counts from the tally and its pairs a page at a time (SPEC 9).
+@Suite struct TaskSummaryTests {
+    @Test("a summary's counts follow every pair through run, roll back and retry; pages give each service's pairs in order")
+    func summaries() throws {
+        let fixture = try SandboxFixture()
+        let deployments = fixture.workspace.deployments
+        let task = try deployments.create(TaskRequest(name: "t", certificates: [try fixture.certificateID(named: "wildcard-example")], match: true))
+        func check() throws {
+            let full = try deployments.task(task.id), summary = try deployments.summary(task.id)
+            #expect(summary.pairTotal == full.pairs.count)
+            for status in PairStatus.allCases { #expect(summary.count(status) == full.count(status), "\(status)") }
+            var services: [String] = []
+            for pair in full.pairs where !services.contains(pair.service) { services.append(pair.service) }
+            #expect(summary.services == services)
+            for service in services {
+                let expected = full.pairs.filter { $0.service == service }
+                var walked: [TaskPair] = []
+                var page = try deployments.pairs(of: task.id, service: service, .first, limit: 2)
+                while let last = page.last {
+                    walked += page
+                    page = try deployments.pairs(of: task.id, service: service, .after(last.id), limit: 2)
+                }
+                #expect(walked == expected)
+                #expect(try deployments.pairs(of: task.id, service: service, .last, limit: 1) == [expected.last!])
+            }
+            #expect(try deployments.summaries().first { $0.id == task.id } == summary)
+        }
+        try check()
+        let succeeded = try deployments.task(task.id).pairs.first { $0.status == .succeeded }!
+        _ = try deployments.rollBack(task.id, resources: [succeeded.resourceID])
+        try check()
+        _ = try deployments.retry(task.id, resources: nil)
+        try check()
+        try deployments.delete([task.id])
+        #expect(try deployments.summaries().isEmpty)
+    }
+}

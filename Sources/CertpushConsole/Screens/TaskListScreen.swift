@@ -8,7 +8,7 @@ final class TaskListScreen: Screen {
     let session: Session
     private var window = ScrollWindow()
     private(set) var marked: Set<TaskID> = []
-    private var cache: (version: Int, tasks: [DeploymentTask])?
+    private var cache: (version: Int, tasks: [TaskSummary])?
 
     init(session: Session) { self.session = session }
 
@@ -20,9 +20,9 @@ final class TaskListScreen: Screen {
         ]
     }
 
-    var tasks: [DeploymentTask] {
+    var tasks: [TaskSummary] {
         if let cache, cache.version == session.version(of: .tasks) { return cache.tasks }
-        let tasks = (try? session.context.deployments.tasks()) ?? []
+        let tasks = (try? session.context.deployments.summaries()) ?? []
         cache = (session.version(of: .tasks), tasks)
         return tasks
     }
@@ -73,8 +73,8 @@ final class TaskListScreen: Screen {
         let rows = all[window.visibleRange].map { task in
             [TableCell(marked.contains(task.id) ? "●" : " "), TableCell(task.id.description), TableCell(DisplayText.neutralized(task.name)),
              TableCell(task.status.words, role: TaskText.role(task.status)),
-             TableCell(task.certificateIDs.map(\.description).joined(separator: " ")),
-             TableCell("\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairs.count)"),
+             TableCell(task.certificateText),
+             TableCell("\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairTotal)"),
              TableCell(task.scheduledAt.map(ActivityScreen.minute) ?? "now")]
         }
         Table(columns: [Column("", .fixed(1)), Column("ID", .fixed(4)), Column("NAME", .flexible(minimum: 10)), Column("STATUS", .fixed(16)),
@@ -114,14 +114,37 @@ final class TaskDetailsScreen: Screen {
     let session: Session
     let taskID: TaskID
     private(set) var tab = 0
-    private var window = ScrollWindow()
+    /// The pairs of the service tab in view, a page at a time.
+    private var pairList: PagedList<TaskPair, Int64>!
+    private var cache: (version: Int, summary: TaskSummary?)?
 
     init(session: Session, taskID: TaskID) {
         self.session = session
         self.taskID = taskID
+        pairList = PagedList(position: \.id) { [unowned self] anchor, limit in
+            guard let service = self.service else { return [] }
+            do { return try self.session.context.deployments.pairs(of: taskID, service: service, anchor, limit: limit) } catch {
+                self.session.complain(error)
+                return []
+            }
+        }
     }
 
-    var task: DeploymentTask? { try? session.context.deployments.task(taskID) }
+    /// The task's header and counts, read again when tasks change (each tick while it runs).
+    var task: TaskSummary? {
+        let version = session.version(of: .tasks)
+        if let cache, cache.version == version { return cache.summary }
+        let summary = try? session.context.deployments.summary(taskID)
+        cache = (version, summary)
+        pairList.invalidate()
+        return summary
+    }
+
+    /// The service of the tab in view.
+    private var service: String? {
+        guard let services = task?.services, !services.isEmpty else { return nil }
+        return services[min(tab, services.count - 1)]
+    }
     var title: String { "Task \(taskID)" + (task.map { " · \(DisplayText.neutralized($0.name)) · \($0.status.words)" } ?? "") }
 
     var bindings: [KeyBinding] {
@@ -133,39 +156,23 @@ final class TaskDetailsScreen: Screen {
         ]
     }
 
-    private func services(of task: DeploymentTask) -> [String] {
-        var seen: [String] = []
-        for pair in task.pairs where !seen.contains(pair.service) { seen.append(pair.service) }
-        return seen
-    }
-
-    private func rows(of task: DeploymentTask) -> [TaskPair] {
-        let services = services(of: task)
-        guard !services.isEmpty else { return [] }
-        return task.pairs.filter { $0.service == services[min(tab, services.count - 1)] }
-    }
-
     func handle(_ key: Key) -> KeyResult {
         guard let task else { return key == .escape ? .close : .ignored }
-        let pairs = rows(of: task)
-        window.setCount(pairs.count)
-        if window.handle(key) { return .handled }
+        if pairList.handle(key) { return .handled }
         switch key {
         case .escape: return .close
         case .left, .right:
-            let count = max(1, services(of: task).count)
+            let count = max(1, task.services.count)
             tab = (tab + (key == .right ? 1 : count - 1)) % count
-            window.home()
+            pairList.reset()
         case .character("b"):
-            guard !pairs.isEmpty else { return .handled }
-            let pair = pairs[window.selected]
+            guard let pair = pairList.selected else { return .handled }
             return .open(confirm("Roll back \(pair.resourceID)?", "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?", "Roll Back") {
                 let outcomes = try $0.rollBack(self.taskID, resources: [pair.resourceID])
                 return (outcomes.map(\.sentence).joined(separator: " "), outcomes.contains { $0.failure != nil })
             })
         case .character("r"):
-            guard !pairs.isEmpty else { return .handled }
-            let pair = pairs[window.selected]
+            guard let pair = pairList.selected else { return .handled }
             return .open(confirm("Retry \(pair.resourceID)?", "Deploy \(pair.certificateID) to \(pair.resourceID) again? A retry consumes quota again.", "Retry") {
                 try self.retry($0, resources: [pair.resourceID])
             })
@@ -217,30 +224,28 @@ final class TaskDetailsScreen: Screen {
             buffer.write("This task no longer exists.", x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
             return
         }
-        let summary = "\(task.status.words) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(task.pairs.count) in all · certificates \(task.certificateIDs.map(\.description).joined(separator: " "))"
+        let summary = "\(task.status.words) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(task.pairTotal) in all · certificates \(task.certificateText)"
             + (task.scheduledAt.map { " · at \(ActivityScreen.minute($0))" } ?? "")
         buffer.write(TextWidth.truncate(summary, to: rect.width - 2), x: rect.x + 1, y: rect.y, style: theme[TaskText.role(task.status)])
         if task.status == .running || task.status == .pending {
             // Progress: a bar with counts (SPEC 7).
-            let done = task.pairs.filter { $0.status != .pending && $0.status != .deploying }.count
-            let width = 30, filled = task.pairs.isEmpty ? 0 : width * done / task.pairs.count
-            let bar = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] \(done)/\(task.pairs.count) done"
+            let total = task.pairTotal, done = total - task.count(.pending) - task.count(.deploying)
+            let width = 30, filled = total == 0 ? 0 : width * done / total
+            let bar = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] \(done)/\(total) done"
             buffer.write(bar, x: rect.x + 1, y: rect.y + 1, style: theme["status.ok"])
         }
-        let services = services(of: task)
+        let services = task.services
         TabBar.render(services.map { CloudService.named($0)?.label ?? $0 }, selected: min(tab, max(0, services.count - 1)),
                       theme: theme, at: rect.x, y: rect.y + 2, into: &buffer)
-        let pairs = rows(of: task)
         let area = Rect(x: rect.x, y: rect.y + 4, width: rect.width, height: rect.height - 4)
-        window.height = max(1, area.height - 1)
-        window.setCount(pairs.count)
-        let cells = pairs[window.visibleRange].map { pair in
+        let pairs = pairList.visibleRows(height: area.height - 1)
+        let cells = pairs.map { pair in
             [TableCell("\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))"), TableCell(pair.region ?? "global"),
              TableCell(pair.certificateID.description), TableCell(pair.status.words, role: TaskText.role(pair.status)),
              TableCell(DisplayText.neutralized(pair.cause))]
         }
         Table(columns: [Column("RESOURCE", .fixed(20)), Column("REGION", .fixed(14)), Column("CERT", .fixed(4)),
                         Column("STATUS", .fixed(11)), Column("CAUSE", .flexible(minimum: 10))])
-            .render(rows: cells, cursor: pairs.isEmpty ? nil : window.selected - window.top, focused: true, theme: theme, in: area, into: &buffer)
+            .render(rows: cells, cursor: pairs.isEmpty ? nil : pairList.cursor, focused: true, theme: theme, in: area, into: &buffer)
     }
 }

@@ -127,6 +127,19 @@ public struct DeploymentService: Sendable {
 
     public func tasks() throws -> [DeploymentTask] { try store.read { try $0.tasks() } }
 
+    /// Every task without its pairs, newest first: what lists show.
+    public func summaries() throws -> [TaskSummary] { try store.read { try $0.taskSummaries() } }
+
+    public func summary(_ id: TaskID) throws -> TaskSummary {
+        guard let summary = try store.read({ try $0.taskSummary(id) }) else { throw Refusal("There is no task \(id).") }
+        return summary
+    }
+
+    /// A page of a task's pairs on one service, by pair id.
+    public func pairs(of task: TaskID, service: String, _ anchor: PageAnchor<Int64>, limit: Int) throws -> [TaskPair] {
+        try store.read { try $0.pairPage(task, service: service, anchor, limit: limit) }
+    }
+
     // MARK: Contacts and the outbox
 
     public func contacts() throws -> [Contact] { try store.read { try $0.contacts() } }

@@ -91,3 +91,57 @@ public struct TaskPair: Sendable, Equatable {
         self.charged = charged
     }
 }
+
+/// A task without its pairs: what lists and headers show, read from counts
+/// the store keeps, so that a task of 100,000 pairs costs what a task of one does.
+public struct TaskSummary: Sendable, Equatable {
+    public var id: TaskID
+    public var name: String
+    public var status: TaskStatus
+    /// The first few of its certificates, and how many it has in all.
+    public var firstCertificates: [CertificateID]
+    public var certificateCount: Int
+    public var scheduledAt: Date?
+    public var createdAt: Date
+    public var finishedAt: Date?
+    /// Pairs by service (in the order the task first named them) and status.
+    public var pairCounts: [PairCount]
+
+    public struct PairCount: Sendable, Equatable {
+        public var service: String
+        public var status: PairStatus
+        public var count: Int
+        public init(service: String, status: PairStatus, count: Int) {
+            self.service = service
+            self.status = status
+            self.count = count
+        }
+    }
+
+    public init(id: TaskID, name: String, status: TaskStatus, firstCertificates: [CertificateID], certificateCount: Int,
+                scheduledAt: Date?, createdAt: Date, finishedAt: Date?, pairCounts: [PairCount]) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.firstCertificates = firstCertificates
+        self.certificateCount = certificateCount
+        self.scheduledAt = scheduledAt
+        self.createdAt = createdAt
+        self.finishedAt = finishedAt
+        self.pairCounts = pairCounts
+    }
+
+    public var pairTotal: Int { pairCounts.reduce(0) { $0 + $1.count } }
+    public func count(_ status: PairStatus) -> Int { pairCounts.filter { $0.status == status }.reduce(0) { $0 + $1.count } }
+    /// The services of its pairs, each once.
+    public var services: [String] {
+        var seen: [String] = []
+        for entry in pairCounts where !seen.contains(entry.service) { seen.append(entry.service) }
+        return seen
+    }
+    /// "c1 c2 c3 +997 more"
+    public var certificateText: String {
+        let shown = firstCertificates.map(\.description).joined(separator: " ")
+        return certificateCount > firstCertificates.count ? "\(shown) +\(certificateCount - firstCertificates.count) more" : shown
+    }
+}

@@ -56,6 +56,11 @@ public protocol StoreReader {
     func task(_ id: TaskID) throws -> DeploymentTask?
     func tasks() throws -> [DeploymentTask]
     /// D14's queue: pending tasks and scheduled ones whose time has come, oldest first.
+    /// Every task without its pairs, newest first.
+    func taskSummaries() throws -> [TaskSummary]
+    func taskSummary(_ id: TaskID) throws -> TaskSummary?
+    /// Up to `limit` of a task's pairs on one service next to `anchor`, by pair id.
+    func pairPage(_ task: TaskID, service: String, _ anchor: PageAnchor<Int64>, limit: Int) throws -> [TaskPair]
     func queuedTasks(at now: Date) throws -> [TaskID]
     /// Tasks with work in flight: running, or with a pair left deploying or rolling back.
     func tasksInFlight() throws -> [TaskID]
