@@ -10,6 +10,8 @@ import TerminalKit
 //                                                 smart matching (1,000,000 resources, 1,000 certificates)
 //   swift run -c release certpush-bench make-db PATH [certificates] [resources]
 //                                                 a database at scale (100,000 and 1,000,000) to measure the real binary on
+//   swift run -c release certpush-bench budgets PATH [path/to/certpush]
+//                                                 every SPEC 9 budget, measured on a copy of a make-db database
 //   swift run -c release certpush-bench busy-rollback [pairs] [latency-ms]
 //                                                 other commands during a slow roll back (60 pairs, 300 ms)
 // Each run builds its database in a temporary folder.
@@ -24,6 +26,16 @@ if mode == "make-db" {
     }
     try makeDatabase(path: arguments[1], certificates: arguments.dropFirst(2).first.flatMap(Int.init) ?? 100_000,
                      resources: arguments.dropFirst(3).first.flatMap(Int.init) ?? 1_000_000)
+    exit(0)
+}
+
+if mode == "budgets" {
+    guard arguments.count >= 2 else {
+        print("usage: certpush-bench budgets PATH [path/to/certpush]   (PATH made by make-db; CERTPUSH_KEYRING as when it was made)")
+        exit(2)
+    }
+    let binary = arguments.dropFirst(2).first ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("certpush").path
+    try budgets(database: arguments[1], binary: binary)
     exit(0)
 }
 
