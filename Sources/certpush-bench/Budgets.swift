@@ -163,8 +163,10 @@ struct CommandRunner {
         let clock = ContinuousClock(), start = clock.now
         _ = try tmux(["new-session", "-d", "-x", "100", "-y", "30", binary])
         defer { _ = try? tmux(["kill-server"]) }
-        while !(try tmux(["capture-pane", "-p"])).contains("certificates") {
-            if clock.now - start > .seconds(10) { throw BenchError("no certificate list on screen after 10 s") }
+        var screen = ""
+        while !screen.contains("certificates") {
+            if clock.now - start > .seconds(10) { throw BenchError("no certificate list on screen after 10 s; the screen:\n\(screen)") }
+            screen = try tmux(["capture-pane", "-p"])
             Thread.sleep(forTimeInterval: 0.002)
         }
         return milliseconds(clock.now - start)

@@ -98,7 +98,8 @@ import Testing
         let world = try makeWorld(in: folder)
         let command = ["tasks", "create", "--name", "walk", "--cert", world.certificate.description]
             + world.resources.flatMap { ["--resource", $0.description] }
-        #expect(try walk(command) >= 10)
+        // Runs of pairs commit their intents and results together: fewer writes, each still walked.
+        #expect(try walk(command) >= 6)
     }
 
     @Test("kill -9 at every write of tasks run-due draining a pending task")
@@ -106,7 +107,7 @@ import Testing
         let points = try walk(["tasks", "run-due"]) { world, workspace in
             _ = try workspace.deployments.create(request(world), runNow: false)
         }
-        #expect(points >= 10)
+        #expect(points >= 6)
     }
 
     @Test("kill -9 at every write of tasks retry")
