@@ -41,7 +41,7 @@ extension SQLiteSession {
 
     func forEachResource(_ filter: ResourceFilter, _ body: (CloudResource) throws -> Void) throws {
         let (clause, arguments) = Self.clauses(filter)
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM resource WHERE \(clause) ORDER BY id", arguments: arguments)
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.resourceColumns) FROM resource WHERE \(clause) ORDER BY id", arguments: arguments)
         while let row = try cursor.next() { try body(Self.resource(row)) }
     }
 
@@ -50,7 +50,7 @@ extension SQLiteSession {
         // In batches, to stay under SQLite's limit on bound values.
         for (column, values) in [("domain", domains), ("parent_domain", parents)] where !values.isEmpty {
             for batch in Self.batches(values, of: 500) {
-                found += try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE \(column) IN (\(databaseQuestionMarks(count: batch.count)))",
+                found += try Row.fetchAll(db, sql: "SELECT \(Self.resourceColumns) FROM resource WHERE \(column) IN (\(databaseQuestionMarks(count: batch.count)))",
                                           arguments: StatementArguments(Array(batch))).map(Self.resource)
             }
         }
@@ -61,20 +61,24 @@ extension SQLiteSession {
     func resources(_ ids: [ResourceID]) throws -> [CloudResource] {
         var found: [CloudResource] = []
         for batch in Self.batches(ids) {
-            found += try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE id IN (\(databaseQuestionMarks(count: batch.count)))",
+            found += try Row.fetchAll(db, sql: "SELECT \(Self.resourceColumns) FROM resource WHERE id IN (\(databaseQuestionMarks(count: batch.count)))",
                                       arguments: StatementArguments(batch.map(\.rawValue))).map(Self.resource)
         }
         return found.sorted { $0.id < $1.id }
     }
 
     func resource(_ id: ResourceID) throws -> CloudResource? {
-        try Row.fetchOne(db, sql: "SELECT * FROM resource WHERE id = ?", arguments: [id.rawValue]).map(Self.resource)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.resourceColumns) FROM resource WHERE id = ?"), arguments: [id.rawValue])
+            .map(Self.resource)
     }
+
+    /// The columns `resource(_:)` decodes, by position: names cost a lookup per column per row.
+    static let resourceColumns = "resource.id, resource.service, resource.region, resource.name, resource.domain, resource.certificate_id, resource.fault"
 
     static func resource(_ row: Row) -> CloudResource {
         CloudResource(
-            id: ResourceID(row["id"]), service: row["service"], region: region(row["region"]), name: row["name"],
-            domain: row["domain"], certificateID: (row["certificate_id"] as Int64?).map(CertificateID.init), fault: row["fault"])
+            id: ResourceID(row[0] as Int64), service: row[1], region: region(row[2]), name: row[3],
+            domain: row[4], certificateID: (row[5] as Int64?).map(CertificateID.init), fault: row[6])
     }
 
     func pushRecords(certificate: CertificateID, limit: Int) throws -> [PushRecord] {
@@ -125,7 +129,7 @@ extension SQLiteSession {
     }
 
     func setCertificate(_ certificate: CertificateID?, on resource: ResourceID) throws {
-        try db.execute(sql: "UPDATE resource SET certificate_id = ? WHERE id = ?", arguments: [certificate?.rawValue, resource.rawValue])
+        try run("UPDATE resource SET certificate_id = ? WHERE id = ?", [certificate?.rawValue, resource.rawValue])
     }
 
     func append(_ record: PushRecord) throws -> Int64 {

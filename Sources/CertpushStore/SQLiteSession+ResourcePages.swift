@@ -74,22 +74,22 @@ extension SQLiteSession {
         let (base, baseArguments) = Self.clauses(plain)
         let arguments = rangeArguments + baseArguments
         guard !text.isEmpty else {
-            return try fetchResources("SELECT * FROM resource WHERE \(range) AND \(base) ORDER BY \(order) LIMIT ?", arguments + [limit])
+            return try fetchResources("SELECT \(Self.resourceColumns) FROM resource WHERE \(range) AND \(base) ORDER BY \(order) LIMIT ?", arguments + [limit])
         }
         let (matches, textArguments) = Self.textClause(text)
         // Text found often fills the page within the first rows in order...
         let scanned = try fetchResources("""
-            SELECT * FROM (SELECT * FROM resource WHERE \(range) AND \(base) ORDER BY \(order) LIMIT \(Self.textScanBudget)) AS resource
+            SELECT * FROM (SELECT \(Self.resourceColumns) FROM resource WHERE \(range) AND \(base) ORDER BY \(order) LIMIT \(Self.textScanBudget)) AS resource
             WHERE \(matches) ORDER BY \(order) LIMIT ?
             """, arguments + textArguments + [limit])
         guard scanned.count < limit else { return scanned }
         // ...and text found rarely has few matches: the trigram index finds them all.
         guard Self.indexable(text) else {
-            return try fetchResources("SELECT * FROM resource WHERE \(range) AND \(base) AND \(matches) ORDER BY \(order) LIMIT ?",
+            return try fetchResources("SELECT \(Self.resourceColumns) FROM resource WHERE \(range) AND \(base) AND \(matches) ORDER BY \(order) LIMIT ?",
                                       arguments + textArguments + [limit])
         }
         return try fetchResources("""
-            SELECT * FROM resource WHERE id IN (SELECT rowid FROM resource_text WHERE resource_text MATCH ?)
+            SELECT \(Self.resourceColumns) FROM resource WHERE id IN (SELECT rowid FROM resource_text WHERE resource_text MATCH ?)
             AND \(range) AND \(base) AND \(matches) ORDER BY \(order) LIMIT ?
             """, [Self.phrase(text)] + arguments + textArguments + [limit])
     }

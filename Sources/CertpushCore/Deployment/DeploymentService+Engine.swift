@@ -128,7 +128,11 @@ extension DeploymentService {
             let began = clock.now
             let started: [(pair: TaskPair, resource: CloudResource)] = try store.write { db in
                 guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
-                return try run.compactMap { try intent(for: $0, in: db) }
+                // The run's certificates, read once: a certificate serves many pairs.
+                let resources = Dictionary(try db.resources(run.map(\.resourceID)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                let wanted = Set(run.map(\.certificateID) + resources.values.compactMap(\.certificateID))
+                let certificates = Dictionary(try db.certificates(Array(wanted)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                return try run.compactMap { try intent(for: $0, resource: resources[$0.resourceID], certificates: certificates, in: db) }
             }
             let results = started.map { pair, resource in
                 (pair, call(on: pair.resourceID, expecting: pair.certificateID, insteadOf: pair.previousCertificateID) {
@@ -151,12 +155,13 @@ extension DeploymentService {
 
     /// Records that `pair` is about to be deployed (its intent), or fails it
     /// when the resource or certificate is gone or a rule refuses it now.
-    private func intent(for pair: TaskPair, in db: any StoreWriter) throws -> (pair: TaskPair, resource: CloudResource)? {
-        guard let resource = try db.resource(pair.resourceID), let certificate = try db.certificate(pair.certificateID) else {
+    private func intent(for pair: TaskPair, resource: CloudResource?, certificates: [CertificateID: Certificate],
+                        in db: any StoreWriter) throws -> (pair: TaskPair, resource: CloudResource)? {
+        guard let resource, let certificate = certificates[pair.certificateID] else {
             try fail(pair, cause: "the resource or certificate no longer exists", in: db)
             return nil
         }
-        let old = try resource.certificateID.flatMap { try db.certificate($0) }
+        let old = resource.certificateID.flatMap { certificates[$0] }
         if let cause = DeploymentRules.failure(deploying: certificate, to: resource, replacing: old) {
             try fail(pair, cause: cause, in: db)
             return nil
