@@ -30,6 +30,18 @@ struct SQLiteSession: StoreWriter {
         try fetchCertificates(where: "c.fingerprint = ?", [fingerprint]).first
     }
 
+    func certificateIDs() throws -> [CertificateID] {
+        let statement = try db.makeStatement(sql: "SELECT id FROM certificate ORDER BY id DESC")
+        let sqlite = statement.sqliteStatement
+        var ids: [CertificateID] = []
+        while true {
+            let step = sqlite3_step(sqlite)
+            if step == SQLITE_DONE { return ids }
+            guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step)) }
+            ids.append(CertificateID(sqlite3_column_int64(sqlite, 0)))
+        }
+    }
+
     func certificateListing() throws -> CertificateListing {
         // Straight through SQLite's column API: numbers for the attributes and
         // the text's bytes copied into one buffer. Making a row or a string per

@@ -47,6 +47,9 @@ public struct CertificateService: Sendable {
         CertificateIndex(listing: try store.read { try $0.certificateListing() })
     }
 
+    /// Every id, newest first: the unfiltered list, without the index.
+    public func ids() throws -> [CertificateID] { try store.read { try $0.certificateIDs() } }
+
     public func certificates(_ ids: [CertificateID]) throws -> [Certificate] {
         try store.read { try $0.certificates(ids) }
     }

@@ -15,6 +15,8 @@ public protocol StoreReader {
     func certificate(fingerprint: String) throws -> Certificate?
     /// Every certificate's list entry, newest first: a narrow read, for `CertificateIndex`.
     func certificateListing() throws -> CertificateListing
+    /// Every certificate's id, newest first (the order of the listing): what an unfiltered list needs.
+    func certificateIDs() throws -> [CertificateID]
     /// These certificates, in this order; ids that do not exist are left out.
     func certificates(_ ids: [CertificateID]) throws -> [Certificate]
     /// Every certificate, newest first, handed over one at a time and never held whole.
