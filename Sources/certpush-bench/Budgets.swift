@@ -36,18 +36,24 @@ func budgets(database: String, binary: String) throws {
     let valid = try workspace.certificates.index().matching(
         CertificateQuery(source: .official, expiring: Date().addingTimeInterval(7 * 86_400)..<Date.distantFuture))
     let official = try workspace.certificates.certificates(valid).filter { $0.name.hasPrefix("site-") }.map(\.id)
-    let thousand = official.prefix(1_000).map(\.description).joined(separator: ",")
+    /// `--cert` options of a few thousand ids each: one argument may not pass 128 KB.
+    func certOptions(_ ids: ArraySlice<CertificateID>) -> [String] {
+        stride(from: ids.startIndex, to: ids.endIndex, by: 5_000).flatMap { start in
+            ["--cert", ids[start..<min(ids.endIndex, start + 5_000)].map(\.description).joined(separator: ",")]
+        }
+    }
+    let thousand = certOptions(official.prefix(1_000))
     var pairs = 0
     table.add("tasks preview --match, 1,000 certificates", try (0..<5).map { _ in
-        let run = try cli.run(["tasks", "preview", "--name", "bench", "--cert", thousand, "--match", "--json"])
+        let run = try cli.run(["tasks", "preview", "--name", "bench", "--match"] + thousand + ["--json"])
         pairs = run.pairs
         return run.milliseconds
     }, budget: 1_000, note: "\(pairs) pairs")
     // Enough certificates for about 100,000 pairs, going by the pairs of the first 1,000.
     let perCertificate = max(1, Double(pairs) / 1_000)
-    let many = official.prefix(Int(100_000 / perCertificate)).map(\.description).joined(separator: ",")
+    let many = certOptions(official.prefix(Int(100_000 / perCertificate)))
     table.add("tasks preview of ~100,000 pairs", try (0..<5).map { _ in
-        let run = try cli.run(["tasks", "preview", "--name", "bench", "--cert", many, "--match", "--json"])
+        let run = try cli.run(["tasks", "preview", "--name", "bench", "--match"] + many + ["--json"])
         pairs = run.pairs
         return run.milliseconds
     }, budget: 5_000, note: "\(pairs) pairs")
@@ -56,7 +62,7 @@ func budgets(database: String, binary: String) throws {
     var creations: [Double] = []
     for attempt in 0..<5 {
         let at = ISO8601DateFormatter().string(from: Date().addingTimeInterval(45))
-        let run = try cli.run(["tasks", "create", "--name", "bench-\(attempt)", "--cert", many, "--match", "--at", at, "--json"])
+        let run = try cli.run(["tasks", "create", "--name", "bench-\(attempt)", "--match"] + many + ["--at", at, "--json"])
         creations.append(run.milliseconds)
         created = run.taskID
         if attempt < 4, let id = created { _ = try cli.run(["tasks", "delete", id.description]) }
@@ -109,6 +115,7 @@ final class BudgetTable {
 
 /// The real binary on the copy: commands timed with their peak memory, and the console in tmux.
 struct CommandRunner {
+    nonisolated(unsafe) static var launches = 0
     let binary: String
     let database: String
     let folder: URL
@@ -126,6 +133,9 @@ struct CommandRunner {
         environment["CERTPUSH_DB"] = database
         environment["XDG_STATE_HOME"] = folder.path
         environment["XDG_CONFIG_HOME"] = folder.path
+        // tmux refuses a new session from inside another one.
+        environment["TMUX"] = nil
+        environment["TERM"] = environment["TERM"] ?? "xterm-256color"
         return environment
     }
 
@@ -141,13 +151,13 @@ struct CommandRunner {
 
     /// posix_spawn and waitpid: Foundation's Process on Linux waits for ever
     /// on a child whose daemon (the tmux server) keeps its descriptors.
-    private func spawn(_ executable: String, _ arguments: [String], output: String) throws -> (milliseconds: Double, status: Int32) {
+    private func spawn(_ executable: String, _ arguments: [String], output: String, errors: String = "/dev/null") throws -> (milliseconds: Double, status: Int32) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         let clock = ContinuousClock(), start = clock.now
         let pid = try Spawn.process(executable, arguments, environment: environment, fileActions: &actions)
         var status: Int32 = 0
@@ -157,17 +167,22 @@ struct CommandRunner {
 
     /// Launches the console in a new tmux server and waits for the list on screen.
     func firstScreen() throws -> Double {
-        let server = "certpush-budgets-\(getpid())", output = folder.appendingPathComponent("tmux-output").path
+        // A server of its own each run: a new one under the name of one shutting down may die with it.
+        CommandRunner.launches += 1
+        let server = "certpush-budgets-\(getpid())-\(CommandRunner.launches)", output = folder.appendingPathComponent("tmux-output").path
         func tmux(_ arguments: [String]) throws -> String {
-            _ = try spawn("/usr/bin/env", ["tmux", "-L", server, "-f", "/dev/null"] + arguments, output: output)
+            _ = try spawn("/usr/bin/env", ["tmux", "-L", server, "-f", "/dev/null"] + arguments, output: output, errors: output)
             return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         }
         let clock = ContinuousClock(), start = clock.now
-        _ = try tmux(["new-session", "-d", "-x", "100", "-y", "30", binary])
+        let errors = folder.appendingPathComponent("console-errors").path
+        let started = try tmux(["new-session", "-d", "-x", "100", "-y", "30", "exec '\(binary)' 2>'\(errors)'"])
         defer { _ = try? tmux(["kill-server"]) }
         var screen = ""
         while !screen.contains("certificates") {
-            if clock.now - start > .seconds(10) { throw BenchError("no certificate list on screen after 10 s; the screen:\n\(screen)") }
+            if clock.now - start > .seconds(10) {
+                throw BenchError("no certificate list on screen after 10 s; tmux sessions: \(try tmux(["list-sessions"]))\ntmux said: \(started)\nthe console said: \((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")\nthe screen:\n\(screen)")
+            }
             screen = try tmux(["capture-pane", "-p"])
             Thread.sleep(forTimeInterval: 0.002)
         }
