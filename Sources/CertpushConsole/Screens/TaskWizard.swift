@@ -446,8 +446,10 @@ final class TaskWizard: Screen {
         refreshResources()
         let tally = resourceTally
         let total = tally.reduce(0) { $0 + $1.count }
-        buffer.write("Total resources \(total) · Selected resources \(resources.count)", x: rect.x, y: rect.y, style: theme["dialog"])
-        let action = synchronizing ? "Synchronizing…" : "s Synchronize Cloud Resources"
+        let totals = "Total resources \(total) · Selected resources \(resources.count)"
+        buffer.write(totals, x: rect.x, y: rect.y, style: theme["dialog"])
+        let roomy = TextWidth.of(totals) + 32 <= rect.width
+        let action = synchronizing ? "Synchronizing…" : roomy ? "s Synchronize Cloud Resources" : "s Sync"
         buffer.write(action, x: rect.maxX - TextWidth.of(action), y: rect.y, style: theme[synchronizing ? "status.muted" : "hint.key"])
         // Total resources by service, from the tally.
         let counts = Dictionary(tally.map { ($0.service, $0.count) }, uniquingKeysWith: +)
