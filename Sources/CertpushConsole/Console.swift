@@ -63,26 +63,65 @@ public final class Console: TerminalProgram {
     private var theme: Theme { session.theme }
     private var top: Screen { stack[stack.count - 1] }
 
-    static let globalBindings = [
-        KeyBinding([.tab, .backTab], "switch pane", label: "Tab"),
-        KeyBinding([.escape], "back", hinted: false),
-        KeyBinding([.character("?")], "help"),
-        KeyBinding([.character("q")], "quit", hinted: true),
-        KeyBinding([.control("c")], "quit at once", hinted: false),
-    ]
+    /// The keys that work on every page, unless the screen on top takes the
+    /// same key or is a dialog or typing (then it has every key).
+    private var globalCommands: [Command] {
+        if top.isTyping || top.isDialog { return [] }
+        var commands = [
+            Command([.tab, .backTab], "switch pane", label: "Tab") { [unowned self] in
+                self.navigationFocused = true
+                return .handled
+            },
+            Command([.escape], stack.count > 1 ? "back" : "to the sections", hinted: false) { [unowned self] in
+                if self.stack.count > 1 { self.closeTop() } else { self.navigationFocused = true }
+                return .handled
+            },
+            Command([.character("?")], "help", essential: true) { [unowned self] in
+                self.stack.append(HelpScreen(title: self.top.title, bindings: self.activeBindings, theme: self.theme))
+                return .handled
+            },
+        ]
+        if stack.count == 1 { commands.append(Command([.character("q")], "quit", essential: true) { .quit }) }
+        return commands
+    }
 
-    static let navigationBindings = ScrollWindow.movementBindings + [
-        KeyBinding([.enter, .right], "open section", label: "Enter"),
-    ]
-
-    /// What the hint bar and help show now.
-    var activeBindings: [KeyBinding] {
-        if navigationFocused { return Self.navigationBindings + Self.globalBindings }
-        let own = Set(top.bindings.flatMap(\.keys))
-        let global = Self.globalBindings.filter { binding in
-            !(binding.keys.contains(.character("q")) && stack.count > 1) && own.isDisjoint(with: binding.keys)
+    /// While the section list has the focus.
+    private var navigationCommands: [Command] {
+        let move = { [unowned self] (section: Section) in
+            self.select(section)
+            return KeyResult.handled
         }
-        return top.bindings + (top.isTyping || top.isDialog ? [] : global)
+        let last = Section.allCases.count - 1
+        return [
+            Command([.up, .character("k")], "previous section", label: "↑/k", hinted: false) { move(Section(rawValue: max(0, self.section.rawValue - 1))!) },
+            Command([.down, .character("j")], "next section", label: "↓/j", hinted: false) { move(Section(rawValue: min(last, self.section.rawValue + 1))!) },
+            Command([.home, .character("g")], "first section", label: "g", hinted: false) { move(.certificates) },
+            Command([.end, .character("G")], "last section", label: "G", hinted: false) { move(.activity) },
+            Command([.enter, .right, .tab, .backTab, .escape], "open section", label: "Enter") { [unowned self] in
+                self.navigationFocused = false
+                return .handled
+            },
+            Command([.character("?")], "help for this section's page", essential: true) { [unowned self] in
+                // What can be done here is the page's keys: help opens on the page.
+                self.navigationFocused = false
+                self.stack.append(HelpScreen(title: self.top.title, bindings: self.activeBindings, theme: self.theme))
+                return .handled
+            },
+            Command([.character("q")], "quit", essential: true) { .quit },
+        ]
+    }
+
+    static let quitAtOnce = KeyBinding([.control("c")], "quit at once", hinted: false)
+
+    /// What the hint bar and help show now: the keys that work now, each once.
+    public var activeBindings: [KeyBinding] { activeCommands.map(\.binding) + [Self.quitAtOnce] }
+
+    /// The commands a key is looked up in, in order: the top screen's, then the global ones it leaves.
+    private var activeCommands: [Command] {
+        if navigationFocused { return navigationCommands }
+        let own = top.commands
+        let global = globalCommands.filter { command in !own.contains { $0.binding.keys.contains(where: command.binding.keys.contains) } }
+        return own + global
     }
 
     // MARK: Keys
@@ -93,8 +132,14 @@ public final class Console: TerminalProgram {
         if case .mouse(let x, let y) = key { return click(x: x, y: y, size: size) }
         if size.width < Self.minimumSize.width || size.height < Self.minimumSize.height { return key != .character("q") }
         session.message = nil
-        if navigationFocused { return handleNavigation(key) }
-        return apply(top.handle(key)) { handleGlobal(key) }
+        if navigationFocused {
+            guard let command = navigationCommands.first(where: { $0.binding.matches(key) }) else { return true }
+            return apply(command.run(key)) { true }
+        }
+        return apply(top.handle(key)) {
+            guard let command = globalCommands.first(where: { $0.binding.matches(key) }) else { return true }
+            return apply(command.run(key)) { true }
+        }
     }
 
     /// Acts on what a screen made of a key or click; `otherwise` for what it ignored.
@@ -122,38 +167,6 @@ public final class Console: TerminalProgram {
         case .ignored:
             return otherwise()
         }
-    }
-
-    private func handleGlobal(_ key: Key) -> Bool {
-        switch key {
-        case .character("q") where stack.count == 1:
-            return false
-        case .character("?"):
-            stack.append(HelpScreen(title: top.title, bindings: activeBindings, theme: theme))
-        case .escape:
-            if stack.count > 1 { closeTop() } else { navigationFocused = true }
-        case .tab, .backTab:
-            if !top.isDialog { navigationFocused = true }
-        default:
-            break
-        }
-        return true
-    }
-
-    private func handleNavigation(_ key: Key) -> Bool {
-        switch key {
-        case .up, .character("k"): select(Section(rawValue: max(0, section.rawValue - 1))!)
-        case .down, .character("j"): select(Section(rawValue: min(Section.allCases.count - 1, section.rawValue + 1))!)
-        case .home, .character("g"): select(.certificates)
-        case .end, .character("G"): select(.activity)
-        case .enter, .right, .tab, .backTab, .escape: navigationFocused = false
-        case .character("q"): return false
-        case .character("?"):
-            stack.append(HelpScreen(title: "Navigation", bindings: activeBindings, theme: theme))
-            navigationFocused = false
-        default: break
-        }
-        return true
     }
 
     /// Opens a section's page with `screen` on top of its root (Configure Now).

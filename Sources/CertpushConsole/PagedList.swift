@@ -19,7 +19,13 @@ final class PagedList<Row, Position: Sendable & Hashable> {
         self.fetch = fetch
     }
 
-    var selected: Row? { rows.indices.contains(cursor) ? rows[cursor] : nil }
+    /// The row at the cursor, read first when stale (a key can come before any frame).
+    var selected: Row? {
+        load()
+        return current
+    }
+
+    private var current: Row? { rows.indices.contains(cursor) ? rows[cursor] : nil }
 
     /// Reads the page again on next use, kept where it was (the data or the filter changed).
     func invalidate() { stale = true }
@@ -63,7 +69,7 @@ final class PagedList<Row, Position: Sendable & Hashable> {
     private func load() {
         guard stale else { return }
         stale = false
-        let kept = selected.map(position)
+        let kept = current.map(position)
         var page = rows.first.map { fetch(.from(position($0)), height) } ?? fetch(.first, height)
         if page.count < height {
             // Near the end: fill the window from before, as a list scrolled to its end shows.

@@ -111,17 +111,58 @@ enum KeyResult {
     case quit
 }
 
+/// A key and what it does. A screen's commands are its registry: the only
+/// way a key reaches the screen, and what its hint bar and `?` are made of,
+/// so help cannot disagree with the keys.
+struct Command {
+    let binding: KeyBinding
+    let run: (Key) -> KeyResult
+
+    init(_ keys: [Key], _ description: String, label: String? = nil, hinted: Bool = true, dangerous: Bool = false,
+         essential: Bool = false, _ run: @escaping (Key) -> KeyResult) {
+        binding = KeyBinding(keys, description, label: label, hinted: hinted, dangerous: dangerous, essential: essential)
+        self.run = run
+    }
+
+    init(_ keys: [Key], _ description: String, label: String? = nil, hinted: Bool = true, dangerous: Bool = false,
+         essential: Bool = false, _ run: @escaping () -> KeyResult) {
+        self.init(keys, description, label: label, hinted: hinted, dangerous: dangerous, essential: essential) { _ in run() }
+    }
+
+    /// Typing into a field: printable characters and the keys that edit.
+    init(typing description: String, _ run: @escaping (Key) -> KeyResult) {
+        binding = .typing(description)
+        self.run = run
+    }
+
+    /// The list movement keys (↑↓ jk, PgUp PgDn, g G Home End), acting on `window`.
+    static func movement(_ move: @escaping (Key) -> Void) -> [Command] {
+        ScrollWindow.movementBindings.map { binding in
+            Command(binding: binding) { key in
+                move(key)
+                return .handled
+            }
+        }
+    }
+
+    init(binding: KeyBinding, _ run: @escaping (Key) -> KeyResult) {
+        self.binding = binding
+        self.run = run
+    }
+}
+
 /// One entry of the screen stack: a page in the content area, or a dialog
 /// drawn over the page below it.
 protocol Screen: AnyObject {
     var title: String { get }
-    /// Every key of this screen: the hint bar and `?` are made from these.
-    var bindings: [KeyBinding] { get }
+    /// Every key of this screen with its action (see `Command`).
+    var commands: [Command] { get }
     /// While true, printable keys go to the screen, not to `q`, `?` or `/`.
     var isTyping: Bool { get }
     var isDialog: Bool { get }
     func render(in rect: Rect, into buffer: inout Buffer)
-    func handle(_ key: Key) -> KeyResult
+    /// Before each key offered to this screen: a warning cleared, a count read again.
+    func willHandleKey()
     /// A mouse press at screen cell (x, y), where the terminal sends them.
     func click(x: Int, y: Int) -> KeyResult
 }
@@ -129,5 +170,15 @@ protocol Screen: AnyObject {
 extension Screen {
     var isTyping: Bool { false }
     var isDialog: Bool { false }
+    func willHandleKey() {}
     func click(x: Int, y: Int) -> KeyResult { .ignored }
+
+    var bindings: [KeyBinding] { commands.map(\.binding) }
+
+    /// A key runs the first command that takes it; keys no command takes are ignored.
+    func handle(_ key: Key) -> KeyResult {
+        willHandleKey()
+        guard let command = commands.first(where: { $0.binding.matches(key) }) else { return .ignored }
+        return command.run(key)
+    }
 }

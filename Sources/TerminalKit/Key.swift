@@ -63,14 +63,38 @@ public struct KeyBinding: Sendable, Equatable {
     public var hinted: Bool
     /// Deletes or undoes something: marked in help.
     public var dangerous: Bool
+    /// Also takes what a text field edits: printable characters, Backspace,
+    /// Delete, ← →, Home, End, Ctrl-A, Ctrl-E, Ctrl-U.
+    public var takesText: Bool
+    /// Kept in the hint bar when it runs out of room (help, quit).
+    public var essential: Bool
 
-    public init(_ keys: [Key], _ description: String, label: String? = nil, hinted: Bool = true, dangerous: Bool = false) {
+    public init(_ keys: [Key], _ description: String, label: String? = nil, hinted: Bool = true, dangerous: Bool = false,
+                takesText: Bool = false, essential: Bool = false) {
         self.keys = keys
         self.label = label ?? keys.map(\.label).joined(separator: "/")
         self.description = description
         self.hinted = hinted
         self.dangerous = dangerous
+        self.takesText = takesText
+        self.essential = essential
     }
 
-    public func matches(_ key: Key) -> Bool { keys.contains(key) }
+    /// Typing into a field: every key a `TextField` edits with.
+    public static func typing(_ description: String) -> KeyBinding {
+        KeyBinding([], description, label: "text", hinted: false, takesText: true)
+    }
+
+    public func matches(_ key: Key) -> Bool {
+        keys.contains(key) || (takesText && Self.isTextKey(key))
+    }
+
+    /// What a `TextField` edits with.
+    public static func isTextKey(_ key: Key) -> Bool {
+        switch key {
+        case .character(let c): !(c.asciiValue.map { $0 < 0x20 } ?? false)
+        case .backspace, .delete, .left, .right, .home, .end, .control("a"), .control("e"), .control("u"): true
+        default: false
+        }
+    }
 }

@@ -58,4 +58,23 @@ public enum TextWidth {
         let padding = String(repeating: " ", count: max(0, width - of(cut)))
         return alignRight ? padding + cut : cut + padding
     }
+
+    /// The text in pieces of at most `width` cells, nothing dropped: for a
+    /// word longer than a line.
+    public static func chunks(_ text: String, width: Int) -> [String] {
+        guard width > 0, of(text) > width else { return [text] }
+        var pieces: [String] = [], current = "", used = 0
+        for character in text {
+            let w = of(character)
+            if used + w > width, !current.isEmpty {
+                pieces.append(current)
+                current = ""
+                used = 0
+            }
+            current.append(character)
+            used += w
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
 }

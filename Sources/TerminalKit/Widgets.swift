@@ -124,13 +124,20 @@ public enum TabBar {
 }
 
 public enum HintBar {
-    /// The hinted bindings as `key description` pairs, as many as fit.
+    /// The hinted bindings as `key description` pairs. When they do not all
+    /// fit, the last ones that are not essential go first: `? help` and
+    /// `q quit` stay.
     public static func render(_ bindings: [KeyBinding], theme: Theme, in rect: Rect, into buffer: inout Buffer) {
         buffer.fill(rect, style: theme["hint"])
+        var shown = bindings.filter(\.hinted)
+        func width(_ binding: KeyBinding) -> Int { TextWidth.of(binding.label) + 1 + TextWidth.of(binding.description) + 2 }
+        while shown.reduce(0, { $0 + width($1) }) - 2 > rect.width - 1,
+              let last = shown.lastIndex(where: { !$0.essential }) {
+            shown.remove(at: last)
+        }
         var x = rect.x + 1
-        for binding in bindings where binding.hinted {
-            let width = TextWidth.of(binding.label) + 1 + TextWidth.of(binding.description)
-            guard x + width <= rect.maxX else { break }
+        for binding in shown {
+            guard x + width(binding) - 2 <= rect.maxX else { break }
             x += buffer.write(binding.label, x: x, y: rect.y, style: theme["hint.key"])
             x += buffer.write(" " + binding.description + "  ", x: x, y: rect.y, style: theme["hint"])
         }

@@ -116,7 +116,7 @@ import Testing
         #expect(driver.line(containing: "Deploy partner")?.contains("succeeded") == true)
     }
 
-    @Test("the task list: c creates, Space selects several, x deletes them after confirmation")
+    @Test("the task list: c creates, Space toggles in place (j moves), x deletes them after confirmation")
     func taskList() throws {
         let driver = try ConsoleDriver()
         for _ in 0..<2 {
@@ -124,7 +124,7 @@ import Testing
         }
         driver.press("Tab", "j", "Enter")
         #expect(driver.screen.contains("t2"))
-        driver.press("Space", "Space", "x")
+        driver.press("Space", "j", "Space", "x")
         #expect(driver.screen.contains("Delete t2, t1? Deleted tasks cannot be restored."))
         driver.press("Tab", "Enter")
         #expect(driver.screen.contains("No deployment tasks yet."))

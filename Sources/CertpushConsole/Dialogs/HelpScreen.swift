@@ -13,13 +13,8 @@ final class HelpScreen: Screen {
     }
 
     var isDialog: Bool { true }
-    var bindings: [KeyBinding] { [KeyBinding([.escape, .character("?"), .character("q")], "close help", label: "Esc")] }
-
-    func handle(_ key: Key) -> KeyResult {
-        switch key {
-        case .escape, .character("?"), .character("q"), .enter: return .close
-        default: return .handled
-        }
+    var commands: [Command] {
+        [Command([.escape, .character("?"), .character("q"), .enter], "close help", label: "Esc") { .close }]
     }
 
     func render(in area: Rect, into buffer: inout Buffer) {

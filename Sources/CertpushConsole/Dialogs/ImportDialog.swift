@@ -38,29 +38,34 @@ final class ImportDialog: Screen {
     var isDialog: Bool { true }
     var isTyping: Bool { fields[focus] != nil }
 
-    var bindings: [KeyBinding] {
-        [KeyBinding([.tab, .backTab, .up, .down], "next/previous field", label: "Tab"),
-         KeyBinding([.enter], "import"),
-         KeyBinding([.character(" ")], "toggle shared", hinted: focus == .shared),
-         KeyBinding([.escape], "cancel")]
-    }
-
-    func handle(_ key: Key) -> KeyResult {
-        switch key {
-        case .escape: return .close
-        case .tab, .down: move(1)
-        case .backTab, .up: move(-1)
-        case .enter:
-            if focus == .cancelButton { return .close }
-            return submit()
-        case .character(" ") where focus == .shared:
-            shared.toggle()
-        default:
-            if var field = fields[focus], field.handle(key) {
-                fields[focus] = field
-            }
+    var commands: [Command] {
+        var commands = [
+            Command([.tab, .down], "next field", label: "Tab") { [unowned self] in
+                self.move(1)
+                return .handled
+            },
+            Command([.backTab, .up], "previous field", label: "Shift-Tab", hinted: false) { [unowned self] in
+                self.move(-1)
+                return .handled
+            },
+            Command([.enter], focus == .cancelButton ? "cancel" : "import") { [unowned self] in
+                self.focus == .cancelButton ? .close : self.submit()
+            },
+            Command([.escape], "cancel") { .close },
+        ]
+        if focus == .shared {
+            commands.append(Command([.character(" ")], "toggle shared", label: "Space") { [unowned self] in
+                self.shared.toggle()
+                return .handled
+            })
         }
-        return .handled
+        if fields[focus] != nil {
+            commands.append(Command(typing: focus.label.lowercased()) { [unowned self] key in
+                if var field = self.fields[self.focus], field.handle(key) { self.fields[self.focus] = field }
+                return .handled
+            })
+        }
+        return commands
     }
 
     func click(x: Int, y: Int) -> KeyResult {

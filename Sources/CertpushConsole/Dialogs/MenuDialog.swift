@@ -21,22 +21,21 @@ final class MenuDialog: Screen {
     }
 
     var isDialog: Bool { true }
-    var bindings: [KeyBinding] {
-        [KeyBinding([.up, .down], "move", label: "↑↓"), KeyBinding([.enter], "choose"), KeyBinding([.escape], "close")]
+    var commands: [Command] {
+        Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
+            Command([.enter], "choose") { [unowned self] in self.items[self.window.selected].action() },
+            Command([.escape], "close") { .close },
+            Command(initials, "choose by first letter", label: initials.map(\.label).joined(), hinted: false) { [unowned self] key in
+                guard let index = self.items.firstIndex(where: { Key.character(Character($0.title.prefix(1).lowercased())) == key }) else { return .handled }
+                return self.items[index].action()
+            },
+        ]
     }
 
-    func handle(_ key: Key) -> KeyResult {
-        if window.handle(key) { return .handled }
-        switch key {
-        case .enter: return items[window.selected].action()
-        case .escape: return .close
-        case .character(let c):
-            // A first letter that only one item has picks it.
-            let matching = items.indices.filter { items[$0].title.lowercased().first == Character(c.lowercased()) }
-            if matching.count == 1 { return items[matching[0]].action() }
-            return .handled
-        default: return .handled
-        }
+    /// The first letters only one item starts with, lower case.
+    private var initials: [Key] {
+        let letters = items.map { Character($0.title.prefix(1).lowercased()) }
+        return letters.filter { letter in letters.filter { $0 == letter }.count == 1 && !"jkgG".contains(letter) }.map { .character($0) }
     }
 
     func click(x: Int, y: Int) -> KeyResult {
@@ -82,19 +81,13 @@ final class ConfirmDialog: Screen {
     }
 
     var isDialog: Bool { true }
-    var bindings: [KeyBinding] {
-        [KeyBinding([.tab, .left, .right], "switch button", label: "Tab"), KeyBinding([.enter], "press", dangerous: confirmFocused),
-         KeyBinding([.escape], "cancel")]
-    }
-
-    func handle(_ key: Key) -> KeyResult {
-        switch key {
-        case .tab, .backTab, .left, .right: confirmFocused.toggle()
-        case .enter: return confirmFocused ? onConfirm() : .close
-        case .escape: return .close
-        default: break
-        }
-        return .handled
+    var commands: [Command] {
+        [Command([.tab, .backTab, .left, .right], "switch button", label: "Tab") { [unowned self] in
+            self.confirmFocused.toggle()
+            return .handled
+        },
+         Command([.enter], "press", dangerous: confirmFocused) { [unowned self] in self.confirmFocused ? self.onConfirm() : .close },
+         Command([.escape], "cancel") { .close }]
     }
 
     func click(x: Int, y: Int) -> KeyResult {

@@ -2,17 +2,39 @@ import CertpushCore
 import Foundation
 import TerminalKit
 
-/// The audit log, newest first.
+/// The audit log, newest first: scroll, filter with `/`, Enter shows an entry in full.
 final class ActivityScreen: Screen {
     let session: Session
-    private var window = ScrollWindow()
+    private var list = FilteredRows<ActivityEntry>()
     private var entries: (version: Int, rows: [ActivityEntry])?
     static let limit = 1_000
 
     init(session: Session) { self.session = session }
 
     var title: String { "Activity" }
-    var bindings: [KeyBinding] { ScrollWindow.movementBindings }
+    var isTyping: Bool { list.isFiltering }
+
+    var commands: [Command] {
+        var commands = FilteredRows.commands({ [unowned self] in self.list }, { [unowned self] in self.list = $0 }, filterName: "filter by any text")
+        if !list.isFiltering {
+            commands.append(Command([.enter], "open entry") { [unowned self] in self.openSelected() })
+        }
+        return commands
+    }
+
+    func willHandleKey() { refresh() }
+
+    private func openSelected() -> KeyResult {
+        guard let entry = list.selected else { return .handled }
+        return .open(EntryDialog(title: "Activity · \(Self.minute(entry.at))", fields: [
+            ("Time", ISOTime.string(entry.at)), ("User", DisplayText.neutralized(entry.user)), ("Action", entry.action),
+            ("Subject", DisplayText.neutralized(entry.subject)), ("Detail", DisplayText.neutralized(entry.detail)),
+        ], theme: session.theme))
+    }
+
+    private func refresh() {
+        list.update(rows) { [$0.user, $0.action, $0.subject, $0.detail].joined(separator: " ") }
+    }
 
     private var rows: [ActivityEntry] {
         if let entries, entries.version == session.version(of: .activity) { return entries.rows }
@@ -26,23 +48,23 @@ final class ActivityScreen: Screen {
         ISOTime.string(date).prefix(16).replacingOccurrences(of: "T", with: " ")
     }
 
-    func handle(_ key: Key) -> KeyResult {
-        window.setCount(rows.count)
-        return window.handle(key) ? .handled : .ignored
-    }
-
     func render(in rect: Rect, into buffer: inout Buffer) {
-        let all = rows
-        window.setCount(all.count)
-        window.height = max(1, rect.height - 1)
-        let cells = all[window.visibleRange].map { entry in
+        refresh()
+        let area = list.renderFilter(in: rect, theme: session.theme, into: &buffer)
+        list.setHeight(max(1, area.height - 1))
+        let window = list.window
+        let cells = list.shown[window.visibleRange].map { entry in
             [TableCell(Self.minute(entry.at)),
              TableCell(DisplayText.neutralized(entry.user)), TableCell(entry.action),
              TableCell(DisplayText.neutralized(entry.subject)), TableCell(DisplayText.neutralized(entry.detail))]
         }
-        let table = Table(columns: [Column("TIME", .fixed(16)), Column("USER", .fixed(10)), Column("ACTION", .fixed(20)),
+        let table = Table(columns: [Column("TIME (UTC)", .fixed(16)), Column("USER", .fixed(10)), Column("ACTION", .fixed(18)),
                                     Column("SUBJECT", .fixed(9)), Column("DETAIL", .flexible(minimum: 10))])
-        table.render(rows: cells, cursor: all.isEmpty ? nil : window.selected - window.top, focused: true,
-                     theme: session.theme, in: rect, into: &buffer)
+        table.render(rows: cells, cursor: list.shown.isEmpty ? nil : window.selected - window.top, focused: true,
+                     theme: session.theme, in: area, into: &buffer)
+        if list.shown.isEmpty {
+            buffer.write(list.filter.text.isEmpty ? "Nothing has happened yet." : "No entry matches.", x: area.x + 1, y: area.y + 2,
+                         style: session.theme["status.muted"])
+        }
     }
 }

@@ -15,20 +15,17 @@ final class CertificateDetailsScreen: Screen {
 
     var title: String { "Certificate \(certificate.id) · \(DisplayText.neutralized(certificate.name))" }
 
-    var bindings: [KeyBinding] {
-        [KeyBinding([.up, .down, .character("j"), .character("k")], "scroll", label: "↑↓"),
-         KeyBinding([.escape], "back")]
-    }
-
-    func handle(_ key: Key) -> KeyResult {
-        if key == .escape { return .close }
-        scroll.setCount(lines.count)
-        switch key {
-        case .up, .character("k"): scroll.select(scroll.top - 1)
-        case .down, .character("j"): scroll.select(scroll.top + scroll.height)
-        default: return scroll.handle(key) ? .handled : .ignored
-        }
-        return .handled
+    var commands: [Command] {
+        [Command([.up, .down, .character("j"), .character("k"), .pageUp, .pageDown, .home, .end], "scroll", label: "↑↓") { [unowned self] key in
+            self.scroll.setCount(self.lines.count)
+            switch key {
+            case .up, .character("k"): self.scroll.select(self.scroll.top - 1)
+            case .down, .character("j"): self.scroll.select(self.scroll.top + self.scroll.height)
+            default: _ = self.scroll.handle(key)
+            }
+            return .handled
+        },
+         Command([.escape], "back") { .close }]
     }
 
     var lines: [(label: String, value: String, role: String?)] {

@@ -26,20 +26,80 @@ final class CertificateListScreen: Screen {
     var title: String { "SSL Certificates" }
     var isTyping: Bool { isFiltering }
 
-    var bindings: [KeyBinding] {
+    var commands: [Command] {
         if isFiltering {
-            return [KeyBinding([.enter], "keep filter"), KeyBinding([.escape], "clear filter")]
+            return [
+                Command([.enter], "keep filter") { [unowned self] in
+                    self.isFiltering = false
+                    return .handled
+                },
+                Command([.escape], "clear filter") { [unowned self] in
+                    self.isFiltering = false
+                    self.clearFilter()
+                    return .handled
+                },
+                Command([.up, .down, .pageUp, .pageDown], "move", label: "↑↓", hinted: false) { [unowned self] key in
+                    _ = self.window.handle(key)
+                    return .handled
+                },
+                Command(typing: "filter by name or domain") { [unowned self] key in
+                    if self.filter.handle(key) { self.window.home() }
+                    return .handled
+                },
+            ]
         }
-        return ScrollWindow.movementBindings + [
-            KeyBinding([.enter], "details"),
-            KeyBinding([.character("/")], "filter"),
-            KeyBinding([.left, .right], "tab", label: "←→"),
-            KeyBinding([.character("e")], "expiring ≤\(session.context.expiry.warningDays)d", label: "e"),
-            KeyBinding([.character("m")], "more"),
-            KeyBinding([.character("p")], "push"),
-            KeyBinding([.character("d")], "deploy", hinted: false),
-            KeyBinding([.character("i")], "import"),
+        var commands = Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
+            Command([.enter], "details") { [unowned self] in self.open(CertificateDetailsScreen.init) },
+            Command([.character("/")], "filter") { [unowned self] in
+                self.isFiltering = true
+                return .handled
+            },
+            Command([.left, .right], "tab", label: "←→") { [unowned self] key in
+                self.switchTab(to: (self.tab + (key == .right ? 1 : Self.tabs.count - 1)) % Self.tabs.count)
+                return .handled
+            },
+            Command([.character("1"), .character("2"), .character("3")], "All / Official / Uploaded", label: "1-3", hinted: false) { [unowned self] key in
+                if case .character(let c) = key, let n = c.wholeNumberValue { self.switchTab(to: n - 1) }
+                return .handled
+            },
+            Command([.character("e")], "expiring ≤\(session.context.expiry.warningDays)d", label: "e") { [unowned self] in
+                self.expiringOnly.toggle()
+                self.window.home()
+                return .handled
+            },
+            Command([.character("m")], "more") { [unowned self] in
+                guard let certificate = self.selectedCertificate else { return .handled }
+                return .open(self.moreMenu(for: certificate))
+            },
+            Command([.character("p")], "push") { [unowned self] in
+                guard let certificate = self.selectedCertificate else { return .handled }
+                return self.push(certificate)
+            },
+            Command([.character("d")], "deploy") { [unowned self] in
+                guard let certificate = self.selectedCertificate else { return .handled }
+                return self.deploy(certificate)
+            },
+            Command([.character("i")], "import") { [unowned self] in .open(ImportDialog(session: self.session)) },
         ]
+        if !filter.text.isEmpty {
+            commands.append(Command([.escape], "clear filter") { [unowned self] in
+                self.clearFilter()
+                return .handled
+            })
+        }
+        return commands
+    }
+
+    func willHandleKey() { refreshCount() }
+
+    private func clearFilter() {
+        filter = TextField()
+        window.home()
+    }
+
+    private func open(_ page: (Session, Certificate) -> Screen) -> KeyResult {
+        guard let certificate = selectedCertificate else { return .handled }
+        return .open(page(session, certificate))
     }
 
     var query: CertificateQuery {
@@ -48,45 +108,6 @@ final class CertificateListScreen: Screen {
     }
 
     // MARK: Keys
-
-    func handle(_ key: Key) -> KeyResult {
-        if isFiltering { return handleFilter(key) }
-        refreshCount()
-        if window.handle(key) { return .handled }
-        switch key {
-        case .character("/"):
-            isFiltering = true
-        case .left:
-            switchTab(to: (tab + Self.tabs.count - 1) % Self.tabs.count)
-        case .right:
-            switchTab(to: (tab + 1) % Self.tabs.count)
-        case .character("1"), .character("2"), .character("3"):
-            if case .character(let c) = key, let n = c.wholeNumberValue { switchTab(to: n - 1) }
-        case .character("e"):
-            expiringOnly.toggle()
-            window.home()
-        case .character("i"):
-            return .open(ImportDialog(session: session))
-        case .character("m"):
-            guard let certificate = selectedCertificate else { return .handled }
-            return .open(moreMenu(for: certificate))
-        case .character("p"):
-            guard let certificate = selectedCertificate else { return .handled }
-            return push(certificate)
-        case .character("d"):
-            guard let certificate = selectedCertificate else { return .handled }
-            return deploy(certificate)
-        case .enter:
-            guard let certificate = selectedCertificate else { return .handled }
-            return .open(CertificateDetailsScreen(session: session, certificate: certificate))
-        case .escape where !filter.text.isEmpty:
-            filter = TextField()
-            window.home()
-        default:
-            return .ignored
-        }
-        return .handled
-    }
 
     /// A click on a tab switches to it; on a row selects it, and on the
     /// selected row opens its details.
@@ -147,24 +168,6 @@ final class CertificateListScreen: Screen {
             }
             return .close
         }
-    }
-
-    private func handleFilter(_ key: Key) -> KeyResult {
-        switch key {
-        case .enter:
-            isFiltering = false
-        case .escape:
-            isFiltering = false
-            filter = TextField()
-            window.home()
-        case .up, .down, .pageUp, .pageDown:
-            refreshCount()
-            _ = window.handle(key)
-        default:
-            guard filter.handle(key) else { return .handled }
-            window.home()
-        }
-        return .handled
     }
 
     private func switchTab(to index: Int) {

@@ -2,67 +2,120 @@ import CertpushCore
 import Foundation
 import TerminalKit
 
-/// Contacts (add, edit, delete) and the notification outbox (D15).
+/// Contacts (add, edit, delete) and the notification outbox (D15). Tab
+/// moves between them; the outbox scrolls, filters with `/` and opens a
+/// message in full.
 final class ContactsScreen: Screen {
     let session: Session
     private var window = ScrollWindow()
+    private(set) var outboxFocused = false
+    private var outbox = FilteredRows<TaskNotification>()
+    private var cache: (version: Int, contacts: [Contact], outbox: [TaskNotification])?
+    static let outboxLimit = 1_000
 
     init(session: Session) { self.session = session }
 
     var title: String { "Contacts" }
-    var bindings: [KeyBinding] {
-        ScrollWindow.movementBindings + [KeyBinding([.character("a")], "add"), KeyBinding([.character("e"), .enter], "edit", label: "e"),
-                                         KeyBinding([.character("x")], "delete", dangerous: true)]
+    var isTyping: Bool { outbox.isFiltering }
+
+    var commands: [Command] {
+        let tab = Command([.tab, .backTab], outboxFocused ? "to contacts" : "to outbox", label: "Tab") { [unowned self] in
+            self.outboxFocused.toggle()
+            return .handled
+        }
+        if outboxFocused {
+            var commands = FilteredRows.commands({ [unowned self] in self.outbox }, { [unowned self] in self.outbox = $0 },
+                                                 filterName: "filter messages")
+            if !outbox.isFiltering {
+                commands += [Command([.enter], "open message") { [unowned self] in self.openMessage() }, tab]
+            }
+            return commands
+        }
+        return Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
+            Command([.character("a")], "add") { [unowned self] in .open(ContactDialog(session: self.session, editing: nil)) },
+            Command([.character("e"), .enter], "edit", label: "e") { [unowned self] in
+                guard let contact = self.selectedContact else { return .handled }
+                return .open(ContactDialog(session: self.session, editing: contact))
+            },
+            Command([.character("x")], "delete", dangerous: true) { [unowned self] in self.confirmDelete() },
+            tab,
+        ]
     }
 
-    var contacts: [Contact] { (try? session.context.deployments.contacts()) ?? [] }
+    func willHandleKey() { refresh() }
 
-    func handle(_ key: Key) -> KeyResult {
+    var contacts: [Contact] { data.contacts }
+
+    private var data: (contacts: [Contact], outbox: [TaskNotification]) {
+        let version = session.version(of: .contacts) &+ session.version(of: .tasks)
+        if let cache, cache.version == version { return (cache.contacts, cache.outbox) }
+        let contacts = (try? session.context.deployments.contacts()) ?? []
+        let messages = (try? session.context.deployments.outbox(limit: Self.outboxLimit)) ?? []
+        cache = (version, contacts, messages)
+        return (contacts, messages)
+    }
+
+    private func refresh() {
+        let data = data
+        window.setCount(data.contacts.count)
+        outbox.update(data.outbox) { [$0.contact, $0.taskID.description, $0.message, $0.deliveryFailure].joined(separator: " ") }
+    }
+
+    private var selectedContact: Contact? {
         let all = contacts
-        window.setCount(all.count)
-        if window.handle(key) { return .handled }
-        switch key {
-        case .character("a"): return .open(ContactDialog(session: session, editing: nil))
-        case .character("e"), .enter:
-            guard !all.isEmpty else { return .handled }
-            return .open(ContactDialog(session: session, editing: all[window.selected]))
-        case .character("x"):
-            guard !all.isEmpty else { return .handled }
-            let contact = all[window.selected]
-            return .open(ConfirmDialog(title: "Delete contact?", text: "Delete \(DisplayText.neutralized(contact.name))? Tasks keep the name they were given.",
-                                       confirmTitle: "Delete", theme: session.theme) { [unowned self] in
-                do {
-                    try self.session.context.deployments.deleteContact(named: contact.name)
-                    self.session.dataChanged()
-                } catch {
-                    self.session.complain(error)
-                }
-                return .close
-            })
-        default: return .ignored
-        }
+        return all.isEmpty ? nil : all[min(window.selected, all.count - 1)]
+    }
+
+    private func openMessage() -> KeyResult {
+        guard let message = outbox.selected else { return .handled }
+        var fields = [("Time", ISOTime.string(message.at)), ("To", DisplayText.neutralized(message.contact)),
+                      ("Task", message.taskID.description), ("Message", DisplayText.neutralized(message.message))]
+        fields.append(("Delivered", message.deliveryFailure.isEmpty ? "yes, or no notify command is set" : "no: \(message.deliveryFailure)"))
+        return .open(EntryDialog(title: "Message to \(DisplayText.neutralized(message.contact))", fields: fields, theme: session.theme))
+    }
+
+    private func confirmDelete() -> KeyResult {
+        guard let contact = selectedContact else { return .handled }
+        return .open(ConfirmDialog(title: "Delete contact?", text: "Delete \(DisplayText.neutralized(contact.name))? Tasks keep the name they were given.",
+                                   confirmTitle: "Delete", theme: session.theme) { [unowned self] in
+            do {
+                try self.session.context.deployments.deleteContact(named: contact.name)
+                self.session.dataChanged()
+                self.session.say("Deleted the contact \(DisplayText.neutralized(contact.name)).")
+            } catch {
+                self.session.complain(error)
+            }
+            return .close
+        })
     }
 
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
+        refresh()
         let all = contacts
-        let top = Rect(x: rect.x, y: rect.y, width: rect.width, height: min(rect.height / 2, all.count + 2))
+        buffer.write("Contacts", x: rect.x + 1, y: rect.y, style: theme[outboxFocused ? "body" : "nav.selected"])
+        let top = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: min(rect.height / 2 - 1, all.count + 2))
         window.height = max(1, top.height - 1)
-        window.setCount(all.count)
         Table(columns: [Column("NAME", .flexible(minimum: 16)), Column("EMAIL", .flexible(minimum: 16))])
             .render(rows: all[window.visibleRange].map { [TableCell(DisplayText.neutralized($0.name)), TableCell(DisplayText.neutralized($0.email))] },
-                    cursor: all.isEmpty ? nil : window.selected - window.top, focused: true, theme: theme, in: top, into: &buffer)
-        if all.isEmpty { buffer.write("No contacts. Press a to add one.", x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"]) }
+                    cursor: all.isEmpty ? nil : window.selected - window.top, focused: !outboxFocused, theme: theme, in: top, into: &buffer)
+        if all.isEmpty { buffer.write("No contacts. Press a to add one.", x: rect.x + 1, y: top.y + 1, style: theme["status.muted"]) }
         let outboxY = top.maxY + 1
-        buffer.write("Outbox", x: rect.x + 1, y: outboxY, style: theme["table.header"])
-        let outbox = (try? session.context.deployments.outbox(limit: max(0, rect.maxY - outboxY - 2))) ?? []
-        let cells = outbox.map { [TableCell(ActivityScreen.minute($0.at)), TableCell(DisplayText.neutralized($0.contact)),
-                                  TableCell(DisplayText.neutralized($0.message)
-                                            + ($0.deliveryFailure.isEmpty ? "" : " (not delivered: \($0.deliveryFailure))"))] }
-        Table(columns: [Column("TIME", .fixed(16)), Column("TO", .fixed(14)), Column("MESSAGE", .flexible(minimum: 20))])
-            .render(rows: cells, cursor: nil, focused: false, theme: theme,
-                    in: Rect(x: rect.x, y: outboxY + 1, width: rect.width, height: rect.maxY - outboxY - 1), into: &buffer)
-        if outbox.isEmpty { buffer.write("Nothing sent yet.", x: rect.x + 1, y: outboxY + 2, style: theme["status.muted"]) }
+        buffer.write("Outbox (\(outbox.shown.count))", x: rect.x + 1, y: outboxY, style: theme[outboxFocused ? "nav.selected" : "body"])
+        let area = outbox.renderFilter(in: Rect(x: rect.x, y: outboxY + 1, width: rect.width, height: rect.maxY - outboxY - 1),
+                                       theme: theme, into: &buffer)
+        outbox.setHeight(max(1, area.height - 1))
+        let messages = outbox.shown[outbox.window.visibleRange]
+        let cells = messages.map { [TableCell(ActivityScreen.minute($0.at)), TableCell(DisplayText.neutralized($0.contact)),
+                                    TableCell(DisplayText.neutralized($0.message)
+                                              + ($0.deliveryFailure.isEmpty ? "" : " (not delivered: \($0.deliveryFailure))"))] }
+        Table(columns: [Column("TIME (UTC)", .fixed(16)), Column("TO", .fixed(14)), Column("MESSAGE", .flexible(minimum: 20))])
+            .render(rows: cells, cursor: outboxFocused && !messages.isEmpty ? outbox.window.selected - outbox.window.top : nil,
+                    focused: outboxFocused, theme: theme, in: area, into: &buffer)
+        if outbox.shown.isEmpty {
+            buffer.write(outbox.filter.text.isEmpty ? "Nothing sent yet." : "No message matches.", x: rect.x + 1, y: area.y + 1,
+                         style: theme["status.muted"])
+        }
     }
 }
 
@@ -85,26 +138,28 @@ final class ContactDialog: Screen {
     var title: String { editing == nil ? "Add Contact" : "Edit Contact" }
     var isDialog: Bool { true }
     var isTyping: Bool { true }
-    var bindings: [KeyBinding] {
-        [KeyBinding([.tab, .up, .down], "next field", label: "Tab"), KeyBinding([.enter], "save"), KeyBinding([.escape], "cancel")]
+    var commands: [Command] {
+        [Command([.tab, .backTab, .up, .down], "next field", label: "Tab") { [unowned self] in
+            self.onEmail.toggle()
+            return .handled
+        },
+         Command([.enter], "save") { [unowned self] in self.save() },
+         Command([.escape], "cancel") { .close },
+         Command(typing: onEmail ? "email" : "name") { [unowned self] key in
+             if self.onEmail { _ = self.email.handle(key) } else { _ = self.name.handle(key) }
+             return .handled
+         }]
     }
 
-    func handle(_ key: Key) -> KeyResult {
-        switch key {
-        case .escape: return .close
-        case .tab, .backTab, .up, .down: onEmail.toggle()
-        case .enter:
-            do {
-                try session.context.deployments.save(Contact(name: name.text, email: email.text), replacing: editing?.name)
-                session.dataChanged()
-                return .close
-            } catch {
-                self.error = (error as? CertpushError)?.sentence ?? "\(error)"
-            }
-        default:
-            if onEmail { _ = email.handle(key) } else { _ = name.handle(key) }
+    private func save() -> KeyResult {
+        do {
+            try session.context.deployments.save(Contact(name: name.text, email: email.text), replacing: editing?.name)
+            session.dataChanged()
+            return .close
+        } catch {
+            self.error = (error as? CertpushError)?.sentence ?? "\(error)"
+            return .handled
         }
-        return .handled
     }
 
     func render(in area: Rect, into buffer: inout Buffer) {

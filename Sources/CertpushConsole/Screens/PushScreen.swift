@@ -24,13 +24,33 @@ final class PushScreen: Screen {
     var title: String { "Push Certificate · \(certificate.id) \(DisplayText.neutralized(certificate.name))" }
     var buttonFocused: Bool { focus == services.count }
 
-    var bindings: [KeyBinding] {
-        [KeyBinding([.up, .down, .character("j"), .character("k")], "move", label: "↑↓"),
-         KeyBinding([.character(" ")], "check service"),
-         KeyBinding([.character("r"), .right], "pick regions", label: "r"),
-         KeyBinding([.tab], "to Push button", label: "Tab"),
-         KeyBinding([.enter], buttonFocused ? "push" : "check / regions"),
-         KeyBinding([.escape], "back")]
+    var commands: [Command] {
+        [Command([.up, .down, .character("j"), .character("k")], "move", label: "↑↓") { [unowned self] key in
+            self.focus = key == .up || key == .character("k") ? max(0, self.focus - 1) : min(self.services.count, self.focus + 1)
+            return .handled
+        },
+         Command([.character(" ")], "check service", label: "Space") { [unowned self] in
+             if !self.buttonFocused { self.toggle(self.services[self.focus]) }
+             return .handled
+         },
+         Command([.character("r"), .right], "pick regions", label: "r") { [unowned self] in
+             guard !self.buttonFocused, self.services[self.focus].regional else { return .handled }
+             return .open(self.pickerFor(self.services[self.focus]))
+         },
+         Command([.tab, .backTab], "Push button / services", label: "Tab") { [unowned self] key in
+             if key == .tab { self.focus = self.buttonFocused ? 0 : self.services.count } else {
+                 self.focus = self.buttonFocused ? self.services.count - 1 : self.services.count
+             }
+             return .handled
+         },
+         Command([.enter], buttonFocused ? "push" : "check / regions") { [unowned self] in
+             if self.buttonFocused { return self.submit() }
+             let service = self.services[self.focus]
+             if service.regional { return .open(self.pickerFor(service)) }
+             self.toggle(service)
+             return .handled
+         },
+         Command([.escape], "back") { .close }]
     }
 
     /// Clears the selection (Continue Pushing).
@@ -38,27 +58,6 @@ final class PushScreen: Screen {
         checked = []
         regions = [:]
         focus = 0
-    }
-
-    func handle(_ key: Key) -> KeyResult {
-        switch key {
-        case .escape: return .close
-        case .up, .character("k"): focus = max(0, focus - 1)
-        case .down, .character("j"): focus = min(services.count, focus + 1)
-        case .tab: focus = buttonFocused ? 0 : services.count
-        case .backTab: focus = buttonFocused ? services.count - 1 : services.count
-        case .character(" ") where !buttonFocused: toggle(services[focus])
-        case .character("r"), .right:
-            guard !buttonFocused, services[focus].regional else { return .handled }
-            return .open(pickerFor(services[focus]))
-        case .enter:
-            if buttonFocused { return submit() }
-            let service = services[focus]
-            if service.regional { return .open(pickerFor(service)) }
-            toggle(service)
-        default: return .ignored
-        }
-        return .handled
     }
 
     func click(x: Int, y: Int) -> KeyResult {
@@ -175,23 +174,20 @@ final class RegionPicker: Screen {
 
     var title: String { "\(service.label) regions \(selected.count)/\(PushRules.maximumRegions)" }
     var isDialog: Bool { true }
-    var bindings: [KeyBinding] {
-        [KeyBinding([.up, .down], "move", label: "↑↓"), KeyBinding([.character(" ")], "select region"),
-         KeyBinding([.enter, .escape], "done", label: "Enter")]
+    var commands: [Command] {
+        Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
+            Command([.character(" ")], "select region", label: "Space") { [unowned self] in
+                self.toggle(self.window.selected)
+                return .handled
+            },
+            Command([.enter, .escape], "done", label: "Enter") { [unowned self] in
+                self.onDone(self.selected)
+                return .close
+            },
+        ]
     }
 
-    func handle(_ key: Key) -> KeyResult {
-        warning = nil
-        if window.handle(key) { return .handled }
-        switch key {
-        case .character(" "): toggle(window.selected)
-        case .enter, .escape:
-            onDone(selected)
-            return .close
-        default: break
-        }
-        return .handled
-    }
+    func willHandleKey() { warning = nil }
 
     private func toggle(_ index: Int) {
         let code = regions[index].region.code
@@ -253,19 +249,14 @@ final class PushResultDialog: Screen {
     var buttons: [String] { anySucceeded ? ["Configure Now", "Continue Pushing", "Close"] : ["Continue Pushing", "Close"] }
     var title: String { anySucceeded ? "Certificate pushed" : "Push failed" }
     var isDialog: Bool { true }
-    var bindings: [KeyBinding] {
-        [KeyBinding([.tab, .left, .right], "switch button", label: "Tab"), KeyBinding([.enter], "press"), KeyBinding([.escape], "close")]
-    }
-
-    func handle(_ key: Key) -> KeyResult {
-        switch key {
-        case .tab, .right: focus = (focus + 1) % buttons.count
-        case .backTab, .left: focus = (focus + buttons.count - 1) % buttons.count
-        case .enter: return press(buttons[focus])
-        case .escape: return press("Continue Pushing")
-        default: break
-        }
-        return .handled
+    var commands: [Command] {
+        [Command([.tab, .backTab, .left, .right], "switch button", label: "Tab") { [unowned self] key in
+            let step = key == .tab || key == .right ? 1 : self.buttons.count - 1
+            self.focus = (self.focus + step) % self.buttons.count
+            return .handled
+        },
+         Command([.enter], "press") { [unowned self] in self.press(self.buttons[self.focus]) },
+         Command([.escape], "close") { [unowned self] in self.press("Continue Pushing") }]
     }
 
     func click(x: Int, y: Int) -> KeyResult {

@@ -12,12 +12,12 @@ final class ServicesScreen: Screen {
     init(session: Session) { self.session = session }
 
     var title: String { "Cloud Resources" }
-    var bindings: [KeyBinding] { ScrollWindow.movementBindings + [KeyBinding([.enter], "open service")] }
-
-    func handle(_ key: Key) -> KeyResult {
-        if window.handle(key) { return .handled }
-        guard key == .enter else { return .ignored }
-        return .open(ServiceView(session: session, service: CloudService.all[window.selected], region: nil, selecting: nil))
+    var commands: [Command] {
+        Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
+            Command([.enter], "open service") { [unowned self] in
+                .open(ServiceView(session: self.session, service: CloudService.all[self.window.selected], region: nil, selecting: nil))
+            },
+        ]
     }
 
     func click(x: Int, y: Int) -> KeyResult {
@@ -85,12 +85,28 @@ final class ServiceView: Screen {
 
     var title: String { service.label + " · " + service.name + (region.map { " · \($0)" } ?? "") }
 
-    var bindings: [KeyBinding] {
-        var keys = ScrollWindow.movementBindings + [KeyBinding([.tab], "store / resources", label: "Tab")]
-        if service.regional { keys.append(KeyBinding([.left, .right], "region", label: "←→")) }
-        keys.append(KeyBinding([.character("b")], "bind certificate to resource"))
-        keys.append(KeyBinding([.escape], "back"))
-        return keys
+    var commands: [Command] {
+        var commands = Command.movement { [unowned self] key in
+            self.refreshIfChanged()
+            self.storeWindow.setCount(self.storeEntries.count)
+            _ = self.resourcesFocused ? self.resourceList.handle(key) : self.storeWindow.handle(key)
+        }
+        commands.append(Command([.tab, .backTab], "store / resources", label: "Tab") { [unowned self] in
+            self.resourcesFocused.toggle()
+            return .handled
+        })
+        if service.regional {
+            commands.append(Command([.left, .right], "region", label: "←→") { [unowned self] key in
+                self.nextRegion(forward: key == .right)
+                return .handled
+            })
+        }
+        commands.append(Command([.character("b")], "bind certificate to resource") { [unowned self] in
+            self.bind()
+            return .handled
+        })
+        commands.append(Command([.escape], "back") { .close })
+        return commands
     }
 
     var storeEntries: [ServiceStoreEntry] {
@@ -102,24 +118,12 @@ final class ServiceView: Screen {
         session.read({ try $0.resourceCount(ResourceFilter(service: service.code, region: region ?? ""), upTo: .max) }, default: 0)
     }
 
-    func handle(_ key: Key) -> KeyResult {
-        switch key {
-        case .escape: return .close
-        case .tab, .backTab: resourcesFocused.toggle()
-        case .left, .right:
-            guard service.regional, let current = region, let index = regions.firstIndex(of: current), !regions.isEmpty else { return .handled }
-            region = regions[(index + (key == .right ? 1 : regions.count - 1)) % regions.count]
-            storeWindow.home()
-            resourceList.reset()
-            selectedFor = nil
-        case .character("b"): bind()
-        default:
-            refreshIfChanged()
-            storeWindow.setCount(storeEntries.count)
-            let handled = resourcesFocused ? resourceList.handle(key) : storeWindow.handle(key)
-            return handled ? .handled : .ignored
-        }
-        return .handled
+    private func nextRegion(forward: Bool) {
+        guard let current = region, let index = regions.firstIndex(of: current), !regions.isEmpty else { return }
+        region = regions[(index + (forward ? 1 : regions.count - 1)) % regions.count]
+        storeWindow.home()
+        resourceList.reset()
+        selectedFor = nil
     }
 
     private func refreshIfChanged() {

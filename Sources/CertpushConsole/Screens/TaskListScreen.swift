@@ -13,11 +13,27 @@ final class TaskListScreen: Screen {
     init(session: Session) { self.session = session }
 
     var title: String { "Deployment Tasks" }
-    var bindings: [KeyBinding] {
-        ScrollWindow.movementBindings + [
-            KeyBinding([.enter], "details"), KeyBinding([.character("c")], "create task"),
-            KeyBinding([.character(" ")], "select"), KeyBinding([.character("x")], "delete", dangerous: true),
+    var commands: [Command] {
+        Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
+            Command([.enter], "details") { [unowned self] in
+                guard let task = self.selectedTask else { return .handled }
+                return .open(TaskDetailsScreen(session: self.session, taskID: task.id))
+            },
+            Command([.character("c")], "create task") { [unowned self] in .open(TaskWizard(session: self.session, certificates: [])) },
+            Command([.character(" ")], "select", label: "Space") { [unowned self] in
+                guard let id = self.selectedTask?.id else { return .handled }
+                if self.marked.contains(id) { self.marked.remove(id) } else { self.marked.insert(id) }
+                return .handled
+            },
+            Command([.character("x"), .delete], "delete", label: "x", dangerous: true) { [unowned self] in self.confirmDelete() },
         ]
+    }
+
+    func willHandleKey() { window.setCount(tasks.count) }
+
+    private var selectedTask: TaskSummary? {
+        let all = tasks
+        return all.isEmpty ? nil : all[window.selected]
     }
 
     var tasks: [TaskSummary] {
@@ -27,43 +43,25 @@ final class TaskListScreen: Screen {
         return tasks
     }
 
-    func handle(_ key: Key) -> KeyResult {
+    private func confirmDelete() -> KeyResult {
         let all = tasks
-        window.setCount(all.count)
-        if window.handle(key) { return .handled }
-        switch key {
-        case .character("c"):
-            return .open(TaskWizard(session: session, certificates: []))
-        case .character(" "):
-            guard !all.isEmpty else { return .handled }
-            let id = all[window.selected].id
-            if marked.contains(id) { marked.remove(id) } else { marked.insert(id) }
-            window.move(by: 1)
-        case .character("x"), .delete:
-            let ids = marked.isEmpty ? (all.isEmpty ? [] : [all[window.selected].id]) : all.map(\.id).filter(marked.contains)
-            guard !ids.isEmpty else { return .handled }
-            let names = ids.map(\.description).joined(separator: ", ")
-            return .open(ConfirmDialog(
-                title: "Delete \(ids.count == 1 ? "task" : "\(ids.count) tasks")?",
-                text: "Delete \(names)? Deleted tasks cannot be restored.", confirmTitle: "Delete", theme: session.theme
-            ) { [unowned self] in
-                do {
-                    try self.session.context.deployments.delete(ids)
-                    self.marked.subtract(ids)
-                    self.session.dataChanged()
-                    self.session.say("Deleted \(names).")
-                } catch {
-                    self.session.complain(error)
-                }
-                return .close
-            })
-        case .enter:
-            guard !all.isEmpty else { return .handled }
-            return .open(TaskDetailsScreen(session: session, taskID: all[window.selected].id))
-        default:
-            return .ignored
-        }
-        return .handled
+        let ids = marked.isEmpty ? (all.isEmpty ? [] : [all[window.selected].id]) : all.map(\.id).filter(marked.contains)
+        guard !ids.isEmpty else { return .handled }
+        let names = ids.map(\.description).joined(separator: ", ")
+        return .open(ConfirmDialog(
+            title: "Delete \(ids.count == 1 ? "task" : "\(ids.count) tasks")?",
+            text: "Delete \(names)? Deleted tasks cannot be restored.", confirmTitle: "Delete", theme: session.theme
+        ) { [unowned self] in
+            do {
+                try self.session.context.deployments.delete(ids)
+                self.marked.subtract(ids)
+                self.session.dataChanged()
+                self.session.say("Deleted \(names).")
+            } catch {
+                self.session.complain(error)
+            }
+            return .close
+        })
     }
 
     func render(in rect: Rect, into buffer: inout Buffer) {
@@ -147,42 +145,37 @@ final class TaskDetailsScreen: Screen {
     }
     var title: String { "Task \(taskID)" + (task.map { " · \(DisplayText.neutralized($0.name)) · \($0.status.words)" } ?? "") }
 
-    var bindings: [KeyBinding] {
-        ScrollWindow.movementBindings + [
-            KeyBinding([.left, .right], "service tab", label: "←→"),
-            KeyBinding([.character("b")], "roll back resource", dangerous: true),
-            KeyBinding([.character("r")], "retry resource"), KeyBinding([.character("R")], "retry all failed"),
-            KeyBinding([.escape], "back"),
+    var commands: [Command] {
+        guard task != nil else { return [Command([.escape], "back") { .close }] }
+        return Command.movement { [unowned self] key in _ = self.pairList.handle(key) } + [
+            Command([.left, .right], "service tab", label: "←→") { [unowned self] key in
+                let count = max(1, self.task?.services.count ?? 1)
+                self.tab = (self.tab + (key == .right ? 1 : count - 1)) % count
+                self.pairList.reset()
+                return .handled
+            },
+            Command([.character("b")], "roll back resource", dangerous: true) { [unowned self] in self.rollBack() },
+            Command([.character("r")], "retry resource") { [unowned self] in
+                guard let pair = self.pairList.selected else { return .handled }
+                return .open(self.confirm("Retry \(pair.resourceID)?", "Deploy \(pair.certificateID) to \(pair.resourceID) again? A retry consumes quota again.", "Retry") {
+                    try self.retry($0, resources: [pair.resourceID])
+                })
+            },
+            Command([.character("R")], "retry all failed") { [unowned self] in
+                .open(self.confirm("Retry failed resources?", "Deploy to every failed resource of \(self.taskID) again? A retry consumes quota again.", "Retry") {
+                    try self.retry($0, resources: nil)
+                })
+            },
+            Command([.escape], "back") { .close },
         ]
     }
 
-    func handle(_ key: Key) -> KeyResult {
-        guard let task else { return key == .escape ? .close : .ignored }
-        if pairList.handle(key) { return .handled }
-        switch key {
-        case .escape: return .close
-        case .left, .right:
-            let count = max(1, task.services.count)
-            tab = (tab + (key == .right ? 1 : count - 1)) % count
-            pairList.reset()
-        case .character("b"):
-            guard let pair = pairList.selected else { return .handled }
-            return .open(confirm("Roll back \(pair.resourceID)?", "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?", "Roll Back") {
-                let outcomes = try $0.rollBack(self.taskID, resources: [pair.resourceID])
-                return (outcomes.map(\.sentence).joined(separator: " "), outcomes.contains { $0.failure != nil })
-            })
-        case .character("r"):
-            guard let pair = pairList.selected else { return .handled }
-            return .open(confirm("Retry \(pair.resourceID)?", "Deploy \(pair.certificateID) to \(pair.resourceID) again? A retry consumes quota again.", "Retry") {
-                try self.retry($0, resources: [pair.resourceID])
-            })
-        case .character("R"):
-            return .open(confirm("Retry failed resources?", "Deploy to every failed resource of \(taskID) again? A retry consumes quota again.", "Retry") {
-                try self.retry($0, resources: nil)
-            })
-        default: return .ignored
-        }
-        return .handled
+    private func rollBack() -> KeyResult {
+        guard let pair = pairList.selected else { return .handled }
+        return .open(confirm("Roll back \(pair.resourceID)?", "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?", "Roll Back") {
+            let outcomes = try $0.rollBack(self.taskID, resources: [pair.resourceID])
+            return (outcomes.map(\.sentence).joined(separator: " "), outcomes.contains { $0.failure != nil })
+        })
     }
 
     /// Marks the pairs for retry, then runs them in the background.

@@ -71,22 +71,135 @@ final class TaskWizard: Screen {
         isFiltering || (step == .basics && (cursor.selected == 0 || (customTime && cursor.selected == contacts.count + 2)))
     }
 
-    var bindings: [KeyBinding] {
-        if isFiltering { return [KeyBinding([.enter], "keep filter"), KeyBinding([.escape], "clear filter")] }
-        var keys = [KeyBinding([.up, .down], "move", label: "↑↓"), KeyBinding([.enter], step == .preview ? "submit" : "next step")]
-        switch step {
-        case .basics: keys.append(KeyBinding([.character(" ")], "toggle contact / time"))
-        case .certificates:
-            keys += [KeyBinding([.character(" ")], "choose certificate"), KeyBinding([.left, .right], "Official / Uploaded", label: "←→"),
-                     KeyBinding([.character("/")], "filter")]
-        case .resources:
-            keys += [KeyBinding([.character(" ")], "choose resource"), KeyBinding([.left, .right], "service", label: "←→"),
-                     KeyBinding([.character("r")], "region"), KeyBinding([.character("/")], "filter"),
-                     KeyBinding([.character("s")], "Synchronize Cloud Resources")]
-        case .preview: break
+    var commands: [Command] {
+        if isFiltering {
+            return [
+                Command([.enter], "keep filter") { [unowned self] in
+                    self.isFiltering = false
+                    return .handled
+                },
+                Command([.escape], "clear filter") { [unowned self] in
+                    self.isFiltering = false
+                    self.filterChanged(TextField())
+                    return .handled
+                },
+                Command([.up, .down, .pageUp, .pageDown], "move", label: "↑↓", hinted: false) { [unowned self] key in
+                    self.moveCursor(key)
+                    return .handled
+                },
+                Command(typing: step == .resources ? "filter by name, domain or id" : "filter by name or domain") { [unowned self] key in
+                    var edited = self.filter
+                    if edited.handle(key) { self.filterChanged(edited) }
+                    return .handled
+                },
+            ]
         }
-        keys.append(KeyBinding([.escape], step == .basics ? "cancel" : "previous step"))
-        return keys
+        var commands: [Command] = []
+        switch step {
+        case .basics: commands = basicsCommands
+        case .certificates: commands = certificateCommands
+        case .resources: commands = resourceCommands
+        case .preview: commands = Command.movement { [unowned self] key in _ = self.cursor.handle(key) }
+        }
+        commands.append(Command([.enter], step == .preview ? "submit" : "next step") { [unowned self] in self.advance() })
+        if !filter.text.isEmpty && (step == .certificates || step == .resources) {
+            commands.append(Command([.escape], "clear filter") { [unowned self] in
+                self.filterChanged(TextField())
+                return .handled
+            })
+        }
+        commands.append(Command([.escape], step == .basics ? "cancel" : "previous step") { [unowned self] in
+            guard let previous = Step(rawValue: self.step.rawValue - 1) else { return .close }
+            self.go(to: previous)
+            return .handled
+        })
+        return commands
+    }
+
+    func willHandleKey() { warning = nil }
+
+    /// Step 1: the name and time fields take text; Tab and ↑↓ move between rows; Space toggles.
+    private var basicsCommands: [Command] {
+        let rows = contacts.count + (customTime ? 3 : 2)
+        cursor.setCount(rows)
+        cursor.height = rows
+        let row = cursor.selected
+        var commands = [
+            Command([.down, .tab], "next field", label: "↓/Tab") { [unowned self] in
+                self.cursor.move(by: 1)
+                return .handled
+            },
+            Command([.up, .backTab], "previous field", label: "↑", hinted: false) { [unowned self] in
+                self.cursor.move(by: -1)
+                return .handled
+            },
+        ]
+        if row == 0 {
+            commands.append(Command(typing: "task name") { [unowned self] key in
+                _ = self.name.handle(key)
+                return .handled
+            })
+        } else if customTime && row == contacts.count + 2 {
+            commands.append(Command(typing: "deployment time") { [unowned self] key in
+                _ = self.time.handle(key)
+                return .handled
+            })
+        } else {
+            commands.append(Command([.character(" ")], row <= contacts.count ? "choose contact" : "now / custom time", label: "Space") { [unowned self] in
+                self.toggleBasics(row: row)
+                return .handled
+            })
+        }
+        return commands
+    }
+
+    private var certificateCommands: [Command] {
+        Command.movement { [unowned self] key in
+            self.cursor.setCount(self.certificatePages.matching(self.certificateQuery).count)
+            _ = self.cursor.handle(key)
+        } + [
+            Command([.character(" ")], "choose certificate", label: "Space") { [unowned self] in
+                self.toggleCertificate()
+                return .handled
+            },
+            Command([.left, .right], "Official / Uploaded", label: "←→") { [unowned self] in
+                self.source = self.source == .official ? .uploaded : .official
+                self.cursor = ScrollWindow()
+                return .handled
+            },
+            Command([.character("/")], "filter") { [unowned self] in
+                self.isFiltering = true
+                return .handled
+            },
+        ]
+    }
+
+    private var resourceCommands: [Command] {
+        Command.movement { [unowned self] key in
+            self.refreshResources()
+            _ = self.resourceList.handle(key)
+        } + [
+            Command([.character(" ")], "choose resource", label: "Space") { [unowned self] in
+                self.toggleResource()
+                return .handled
+            },
+            Command([.left, .right], "service", label: "←→") { [unowned self] key in
+                self.nextService(forward: key == .right)
+                return .handled
+            },
+            Command([.character("r")], "region") { [unowned self] in
+                self.nextRegion()
+                return .handled
+            },
+            Command([.character("/")], "filter") { [unowned self] in
+                self.isFiltering = true
+                return .handled
+            },
+            Command([.character("s")], synchronizing ? "Synchronize (unavailable while work runs)" : "Synchronize Cloud Resources") { [unowned self] in
+                self.synchronize()
+                return .handled
+            },
+        ]
     }
 
     // MARK: Data for the steps
@@ -127,34 +240,6 @@ final class TaskWizard: Screen {
     }
 
     // MARK: Keys
-
-    func handle(_ key: Key) -> KeyResult {
-        warning = nil
-        if isFiltering { return handleFilter(key) }
-        switch key {
-        case .escape where !filter.text.isEmpty && (step == .certificates || step == .resources):
-            filterChanged(TextField())
-            return .handled
-        case .character("/") where step == .certificates || step == .resources:
-            isFiltering = true
-            return .handled
-        case .escape:
-            guard let previous = Step(rawValue: step.rawValue - 1) else { return .close }
-            go(to: previous)
-            return .handled
-        case .enter:
-            return advance()
-        default:
-            break
-        }
-        switch step {
-        case .basics: handleBasics(key)
-        case .certificates: handleCertificates(key)
-        case .resources: handleResources(key)
-        case .preview: _ = cursor.handle(key)
-        }
-        return .handled
-    }
 
     private func go(to newStep: Step) {
         step = newStep
@@ -221,47 +306,19 @@ final class TaskWizard: Screen {
         }
     }
 
-    private func handleBasics(_ key: Key) {
-        let rows = contacts.count + (customTime ? 3 : 2)
-        cursor.setCount(rows)
-        cursor.height = rows
-        let row = cursor.selected
-        if row == 0, name.handle(key) { return }
-        if customTime, row == contacts.count + 2, time.handle(key) { return }
-        switch key {
-        case .up, .backTab: cursor.move(by: -1)
-        case .down, .tab: cursor.move(by: 1)
-        case .character(" "):
-            if (1...max(1, contacts.count)).contains(row), row <= contacts.count {
-                let contact = contacts[row - 1]
-                if let index = chosenContacts.firstIndex(of: contact) {
-                    chosenContacts.remove(at: index)
-                } else if chosenContacts.count >= DeploymentRules.maximumContacts {
-                    warning = "A task can have at most \(DeploymentRules.maximumContacts) contacts."
-                } else {
-                    chosenContacts.append(contact)
-                }
-            } else if row == contacts.count + 1 {
-                customTime.toggle()
+    private func toggleBasics(row: Int) {
+        if (1...max(1, contacts.count)).contains(row), row <= contacts.count {
+            let contact = contacts[row - 1]
+            if let index = chosenContacts.firstIndex(of: contact) {
+                chosenContacts.remove(at: index)
+            } else if chosenContacts.count >= DeploymentRules.maximumContacts {
+                warning = "A task can have at most \(DeploymentRules.maximumContacts) contacts."
+            } else {
+                chosenContacts.append(contact)
             }
-        default: break
+        } else if row == contacts.count + 1 {
+            customTime.toggle()
         }
-    }
-
-    /// Typing a filter: every key narrows the list at once; Enter keeps it, Esc clears it.
-    private func handleFilter(_ key: Key) -> KeyResult {
-        switch key {
-        case .enter: isFiltering = false
-        case .escape:
-            isFiltering = false
-            filterChanged(TextField())
-        case .up, .down, .pageUp, .pageDown:
-            moveCursor(key)
-        default:
-            var edited = filter
-            if edited.handle(key) { filterChanged(edited) }
-        }
-        return .handled
     }
 
     private func filterChanged(_ newFilter: TextField) {
@@ -280,33 +337,24 @@ final class TaskWizard: Screen {
         }
     }
 
-    private func handleCertificates(_ key: Key) {
+    private func toggleCertificate() {
         let query = certificateQuery
-        let matches = certificatePages.matching(query)
-        cursor.setCount(matches.count)
-        if cursor.handle(key) { return }
-        switch key {
-        case .left, .right:
-            source = source == .official ? .uploaded : .official
-            cursor = ScrollWindow()
-        case .character(" "):
-            guard let certificate = certificatePages.rows(query, in: cursor.selected..<cursor.selected + 1).first else { return }
-            if chosenCertificates.remove(certificate.id) != nil {
-                certificates.removeAll { $0 == certificate.id }
-            } else {
-                // D2: one type per task; choosing the other type starts over.
-                if let chosenSource, chosenSource != certificate.source, !certificates.isEmpty {
-                    warning = "One type per task: the \(source == .official ? "uploaded" : "official") certificates were cleared."
-                    certificates = []
-                    chosenCertificates = []
-                }
-                certificates.append(certificate.id)
-                chosenCertificates.insert(certificate.id)
-                chosenSource = certificate.source
+        cursor.setCount(certificatePages.matching(query).count)
+        guard let certificate = certificatePages.rows(query, in: cursor.selected..<cursor.selected + 1).first else { return }
+        if chosenCertificates.remove(certificate.id) != nil {
+            certificates.removeAll { $0 == certificate.id }
+        } else {
+            // D2: one type per task; choosing the other type starts over.
+            if let chosenSource, chosenSource != certificate.source, !certificates.isEmpty {
+                warning = "One type per task: the \(source == .official ? "uploaded" : "official") certificates were cleared."
+                certificates = []
+                chosenCertificates = []
             }
-            offeredMatch = false
-        default: break
+            certificates.append(certificate.id)
+            chosenCertificates.insert(certificate.id)
+            chosenSource = certificate.source
         }
+        offeredMatch = false
     }
 
     /// Reads step 3's page again when resources changed (a sync, a task running).
@@ -318,43 +366,45 @@ final class TaskWizard: Screen {
         }
     }
 
-    private func handleResources(_ key: Key) {
+    private func toggleResource() {
         refreshResources()
-        if resourceList.handle(key) { return }
-        switch key {
-        case .character(" "):
-            guard let id = resourceList.selected?.id else { return }
-            if chosenResources.remove(id) != nil { resources.removeAll { $0 == id } } else {
-                resources.append(id)
-                chosenResources.insert(id)
-            }
-        case .left, .right:
-            // All services, then each service that has resources.
-            let services = [nil] + CloudService.all.map(\.code).filter { code in resourceTally.contains { $0.service == code } }
-            let index = services.firstIndex(of: serviceFilter) ?? 0
-            serviceFilter = services[(index + (key == .right ? 1 : services.count - 1)) % services.count]
-            regionFilter = nil
-            resourceList.reset()
-        case .character("r"):
-            // Every region of the service in view that has resources.
-            guard let serviceFilter else {
-                warning = "Choose a service with ← → first, then its region with r."
-                return
-            }
-            let regions = [nil] + resourceTally.filter { $0.service == serviceFilter }.map { $0.region ?? "" }
-            let index = regions.firstIndex(of: regionFilter) ?? 0
-            regionFilter = regions[(index + 1) % regions.count]
-            resourceList.reset()
-        case .character("s") where !synchronizing:
-            // D16: in the background; the action shows unavailable until it is done.
-            let deployments = session.context.deployments
-            _ = session.context.background.start {
-                let count = try deployments.synchronize()
-                return "Synchronized \(count) resources from \(deployments.provider.name)."
-            }
-            session.takeBackgroundResults()
-        default: break
+        guard let id = resourceList.selected?.id else { return }
+        if chosenResources.remove(id) != nil { resources.removeAll { $0 == id } } else {
+            resources.append(id)
+            chosenResources.insert(id)
         }
+    }
+
+    /// All services, then each service that has resources.
+    private func nextService(forward: Bool) {
+        let services = [nil] + CloudService.all.map(\.code).filter { code in resourceTally.contains { $0.service == code } }
+        let index = services.firstIndex(of: serviceFilter) ?? 0
+        serviceFilter = services[(index + (forward ? 1 : services.count - 1)) % services.count]
+        regionFilter = nil
+        resourceList.reset()
+    }
+
+    /// Every region of the service in view that has resources.
+    private func nextRegion() {
+        guard let serviceFilter else {
+            warning = "Choose a service with ← → first, then its region with r."
+            return
+        }
+        let regions = [nil] + resourceTally.filter { $0.service == serviceFilter }.map { $0.region ?? "" }
+        let index = regions.firstIndex(of: regionFilter) ?? 0
+        regionFilter = regions[(index + 1) % regions.count]
+        resourceList.reset()
+    }
+
+    /// D16: in the background; the action shows unavailable until it is done.
+    private func synchronize() {
+        guard !synchronizing else { return }
+        let deployments = session.context.deployments
+        _ = session.context.background.start {
+            let count = try deployments.synchronize()
+            return "Synchronized \(count) resources from \(deployments.provider.name)."
+        }
+        session.takeBackgroundResults()
     }
 
     // MARK: Drawing

@@ -147,8 +147,10 @@ public struct DeploymentService: Sendable {
     public func save(_ contact: Contact, replacing oldName: String? = nil) throws {
         let name = contact.name.trimmingCharacters(in: .whitespaces)
         if let problem = NameRule.problem(with: name, subject: "A contact's name") { throw Refusal(problem) }
+        let email = contact.email.trimmingCharacters(in: .whitespaces)
+        if let problem = EmailRule.problem(with: email) { throw Refusal(problem) }
         try store.write { db in
-            try db.saveContact(Contact(name: name, email: contact.email.trimmingCharacters(in: .whitespaces)), replacing: oldName)
+            try db.saveContact(Contact(name: name, email: email), replacing: oldName)
             try db.append(ActivityEntry(at: time.now(), user: user, action: "contact.save", subject: name))
         }
     }

@@ -27,3 +27,16 @@ public enum NameRule {
         }
     }
 }
+
+/// A contact's email: one `@`, something before it, a host with a dot after
+/// it, no spaces; what a mail system could deliver to.
+public enum EmailRule {
+    public static func problem(with email: String) -> String? {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        let valid = email.count <= 254 && parts.count == 2 && !parts[0].isEmpty
+            && !email.contains(where: { $0.isWhitespace || $0.isNewline || $0 == "," || $0 == "<" || $0 == ">" })
+            && parts[1].split(separator: ".", omittingEmptySubsequences: false).count >= 2
+            && !parts[1].split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+        return valid ? nil : "\"\(DisplayText.neutralized(email))\" is not an email address: write it as name@example.com."
+    }
+}
