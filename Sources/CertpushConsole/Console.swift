@@ -26,6 +26,8 @@ public final class Console: TerminalProgram {
     private(set) var section = Section.certificates
     private(set) var stack: [Screen] = []
     private(set) var navigationFocused = false
+    /// Where closing a visited screen goes back to: the section and screens it was opened from.
+    private var returnPoint: (section: Section, stack: [Screen], visited: Screen)?
 
     public init(context: ConsoleContext) {
         session = Session(context: context)
@@ -162,6 +164,13 @@ public final class Console: TerminalProgram {
         case .goTo(let newSection, let screen):
             show(screen, in: newSection)
             return true
+        case .visit(let newSection, let screen):
+            // Back to the page under any dialogs, where the user was.
+            let page = (stack.lastIndex(where: { !$0.isDialog }) ?? 0) + 1
+            let place = (section, Array(stack.prefix(page)))
+            show(screen, in: newSection)
+            returnPoint = (place.0, place.1, screen)
+            return true
         case .quit:
             return false
         case .ignored:
@@ -171,6 +180,7 @@ public final class Console: TerminalProgram {
 
     /// Opens a section's page with `screen` on top of its root (Configure Now).
     func show(_ screen: Screen, in newSection: Section) {
+        returnPoint = nil
         section = newSection
         stack = [root(for: newSection), screen]
         navigationFocused = false
@@ -178,11 +188,18 @@ public final class Console: TerminalProgram {
 
     private func select(_ newSection: Section) {
         guard newSection != section else { return }
+        returnPoint = nil
         section = newSection
         stack = [root(for: newSection)]
     }
 
     private func closeTop() {
+        if let returnPoint, stack.last === returnPoint.visited {
+            section = returnPoint.section
+            stack = returnPoint.stack
+            self.returnPoint = nil
+            return
+        }
         if stack.count > 1 { stack.removeLast() }
     }
 

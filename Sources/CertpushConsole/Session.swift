@@ -17,6 +17,8 @@ public struct ConsoleContext {
     public var readFile: (String) throws -> InputFile
     /// Where long work (running a task) goes: a thread in the product, inline in tests.
     public var background: BackgroundRunner
+    /// The zone a time typed as `YYYY-MM-DD HH:MM` is read in, and times are shown in.
+    public var timeZone: TimeZone = .current
 
     public init(certificates: CertificateService, push: PushService, deployments: DeploymentService, databaseLabel: String,
                 isSandbox: Bool, theme: Theme, expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile,
@@ -106,8 +108,10 @@ enum KeyResult {
     case replace(Screen)
     /// Close every screen above the page at the bottom of the stack.
     case closeAll
-    /// Switch to a section and open a screen there (Configure Now).
+    /// Switch to a section and open a screen there (a task just created).
     case goTo(Console.Section, Screen)
+    /// Like `goTo`, but Esc from that screen comes back here (Configure Now).
+    case visit(Console.Section, Screen)
     case quit
 }
 

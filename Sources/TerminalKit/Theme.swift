@@ -56,7 +56,17 @@ public struct Theme: Sendable, Equatable {
             }
         }
         if let stock = stock[name] { return try parse(stock, name: name) }
-        throw ThemeError(name: name, problem: "there is no such theme (stock: \(stock.keys.sorted().joined(separator: ", ")))")
+        throw ThemeError(name: name, problem: "there is no such theme; the themes are \(available(in: folders).joined(separator: ", "))")
+    }
+
+    /// Every theme there is: the stock ones and each `NAME.toml` in the folders, by name, each once.
+    public static func available(in folders: [String]) -> [String] {
+        var names = Set(stock.keys)
+        for folder in folders {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for file in files where file.hasSuffix(".toml") { names.insert(String(file.dropLast(5))) }
+        }
+        return names.sorted()
     }
 
     /// The same theme for a terminal with only the basic eight colours.

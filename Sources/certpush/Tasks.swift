@@ -56,6 +56,7 @@ struct Tasks: ParsableCommand {
                             pair.certificate.description]
                 })
                 for problem in plan.problems { print("cannot submit: \(DisplayText.neutralized(problem))") }
+                for warning in plan.warnings { print("will fail: \(DisplayText.neutralized(warning))") }
             }
             if !plan.canSubmit { throw ExitCode(2) }
         }
@@ -178,16 +179,8 @@ enum TaskText {
 }
 
 enum TimeText {
-    /// ISO 8601 with a zone, or local `YYYY-MM-DD HH:MM`.
-    static func parse(_ text: String) throws -> Date {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let local = DateFormatter()
-        local.locale = Locale(identifier: "en_US_POSIX")
-        local.timeZone = .current
-        local.dateFormat = "yyyy-MM-dd HH:mm"
-        if let date = local.date(from: text) { return date }
-        throw Refusal("\"\(DisplayText.neutralized(text))\" is not a time: use 2026-12-01T09:30:00Z or 2026-12-01 09:30.")
-    }
+    /// ISO 8601 with a zone, or local `YYYY-MM-DD HH:MM` (the core reads both).
+    static func parse(_ text: String) throws -> Date { try ISOTime.parse(text) }
 }
 
 func printTask(_ task: DeploymentTask) {
@@ -208,6 +201,7 @@ struct PlanJSON: Encodable {
     var quotaRemaining: Int
     var resources: [String]
     var problems: [String]
+    var warnings: [String]
 
     init(_ plan: TaskPlan) {
         pairs = plan.pairs.count
@@ -215,6 +209,7 @@ struct PlanJSON: Encodable {
         quotaRemaining = plan.quotaRemaining
         resources = plan.resources.map(\.id.description)
         problems = plan.problems
+        warnings = plan.warnings
     }
 }
 

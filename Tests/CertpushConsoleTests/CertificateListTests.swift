@@ -119,15 +119,16 @@ import Testing
         #expect(driver.screen.contains("14 certificates"))
     }
 
-    @Test("e shows only certificates expiring within 30 days")
+    @Test("e shows the certificates that need action: expiring within 30 days, or expired")
     func expiringSoon() throws {
         let driver = try ConsoleDriver()
         driver.press("e")
-        #expect(driver.screen.contains("expiring within 30 days"))
-        #expect(driver.screen.contains("2 certificates"))
+        #expect(driver.screen.contains("expiring ≤30 d or expired · 3 certificates"))
+        #expect(driver.screen.contains("3 certificates"))
         #expect(driver.line(containing: "api.example.org") != nil)
         #expect(driver.line(containing: "pay.example.net") != nil)
-        #expect(driver.line(containing: "old.example.com") == nil)
+        #expect(driver.line(containing: "old.example.com")?.contains("expired") == true)
+        #expect(driver.line(containing: "www.example.com") == nil)
     }
 
     @Test("the list scrolls over many rows and draws only the visible window")

@@ -2,6 +2,7 @@ import CertpushConsole
 import CertpushCore
 import CertpushSetup
 import CertpushTestSupport
+import Foundation
 import TerminalKit
 
 /// Drives the console as a user does: keys in, screen text out, through the
@@ -16,9 +17,11 @@ final class ConsoleDriver {
          background: BackgroundRunner = InlineRunner()) throws {
         self.fixture = try fixture ?? SandboxFixture()
         self.size = size
-        console = Console(context: ConsoleContext(
+        var context = ConsoleContext(
             certificates: self.fixture.certificates, push: self.fixture.workspace.push, deployments: self.fixture.workspace.deployments, databaseLabel: self.fixture.databasePath, isSandbox: true,
-            theme: theme, readFile: InputFile.load(path:), background: background))
+            theme: theme, readFile: InputFile.load(path:), background: background)
+        context.timeZone = TimeZone(identifier: "UTC")!
+        console = Console(context: context)
     }
 
     /// Presses keys by name ("j", "Enter", "Esc", "Tab", "Ctrl-C"); `type` for text.
@@ -49,6 +52,16 @@ final class ConsoleDriver {
 
     var buffer: Buffer { console.render(size: size) }
     var screen: String { buffer.text }
+
+    /// Moves the certificate list's cursor onto the row showing `name`.
+    @discardableResult
+    func select(_ name: String) -> ConsoleDriver {
+        press("g")
+        for _ in 0..<20 where buffer.find(name).map({ buffer[$0.x, $0.y].style != Theme.standard["table.cursor"] }) ?? true {
+            press("j")
+        }
+        return self
+    }
 
     func line(containing text: String) -> String? {
         screen.split(separator: "\n").map(String.init).first { $0.contains(text) }

@@ -7,16 +7,7 @@ import Testing
 /// More > Push > services and regions > Push Certificate > results > Configure Now > bind (SPEC 4, 7).
 @Suite struct PushFlowTests {
     /// The list with the cursor on the named certificate.
-    func driverOn(_ name: String) throws -> ConsoleDriver {
-        let driver = try ConsoleDriver()
-        driver.press("g")
-        for _ in 0..<20 where !(driver.line(containing: name).map { line in
-            driver.buffer.find(name).map { driver.buffer[$0.x, $0.y].style == Theme.standard["table.cursor"] } ?? false
-        } ?? false) {
-            driver.press("j")
-        }
-        return driver
-    }
+    func driverOn(_ name: String) throws -> ConsoleDriver { try ConsoleDriver().select(name) }
 
     @Test("m opens More with Push, Deploy, Details, Delete; Push opens the push page")
     func moreMenu() throws {
@@ -80,7 +71,7 @@ import Testing
         #expect(driver.line(containing: "WAF in cn-north-4")?.contains("pushed") == true)
     }
 
-    @Test("Configure Now opens the service with the pushed certificate, and b binds it to a listener")
+    @Test("Configure Now opens the service with the pushed certificate; b warns that it does not cover the listener's domain, asks, binds and says so; Esc goes back to the push page")
     func configureNow() throws {
         let driver = try driverOn("media-upload")
         driver.press("p", "j", "j", "r", "Space", "j", "j", "Space", "Enter", "Tab", "Enter", "Enter")
@@ -92,8 +83,19 @@ import Testing
         let stored = try #require(driver.buffer.find("media-upload"))
         #expect(driver.buffer[stored.x, stored.y].style == Theme.standard["table.cursor.unfocused"])
         driver.press("j", "j", "b")
-        #expect(driver.screen.contains("Bound c12 to r3 listener-shop-443."))
+        #expect(driver.screen.contains("c12 (media.example.com, img.example.com) does not"))
+        #expect(driver.screen.contains("cover shop.example.cn, the domain of r3"))
+        driver.press("Esc")
+        #expect(driver.line(containing: "listener-shop-443")?.contains("c12") == false)
+        driver.press("b", "Tab", "Enter")
+        #expect(driver.screen.contains("r3 listener-shop-443 now serves c12 (it had no certificate)."))
         #expect(driver.line(containing: "listener-shop-443")?.contains("c12") == true)
+        // Esc returns to the push page it came from, in the certificates section.
+        driver.press("Esc")
+        #expect(driver.screen.contains("Push Certificate · c12 media-upload"))
+        #expect(driver.screen.contains("▸ SSL Certificates"))
+        driver.press("Esc")
+        #expect(driver.screen.contains("ID     NAME"))
     }
 
     @Test("binding to a faulty listener fails with its cause and changes nothing")
@@ -103,7 +105,7 @@ import Testing
         for _ in 0..<6 { driver.press("j") }
         driver.press("Space", "Enter", "Tab", "Enter", "Enter")
         #expect(driver.screen.contains("ap-southeast-1"))
-        driver.press("b")
+        driver.press("b", "Tab", "Enter")
         #expect(driver.screen.contains("Binding to r6 failed: listener in maintenance."))
         #expect(driver.line(containing: "listener-hk-443")?.contains("c2") == true)
     }

@@ -7,14 +7,7 @@ import Testing
 /// Deployment tasks in the console (SPEC 5, 7): the wizard, task details, the list, contacts.
 @Suite struct TaskFlowTests {
     /// The console with the cursor on the named certificate.
-    func driverOn(_ name: String) throws -> ConsoleDriver {
-        let driver = try ConsoleDriver()
-        driver.press("g")
-        for _ in 0..<20 where driver.buffer.find(name).map({ driver.buffer[$0.x, $0.y].style != Theme.standard["table.cursor"] }) ?? true {
-            driver.press("j")
-        }
-        return driver
-    }
+    func driverOn(_ name: String) throws -> ConsoleDriver { try ConsoleDriver().select(name) }
 
     @Test("Deploy opens the wizard with the certificate chosen; matches are offered; preview shows pairs and quota; submit runs it")
     func deployFromTheList() throws {
@@ -93,12 +86,16 @@ import Testing
         #expect(try driver.fixture.workspace.deployments.tasks().isEmpty)
     }
 
-    @Test("one type per task: choosing an uploaded certificate clears the official ones")
+    @Test("D2 at step 2: the other type is marked, choosing one is refused with the reason, and the choice is kept")
     func oneSource() throws {
         let driver = try driverOn("wildcard-example")
-        driver.press("d", "Enter", "Right", "Space")
-        #expect(driver.screen.contains("One type per task: the official certificates were cleared."))
+        driver.press("d", "Enter", "Right")
+        #expect(driver.line(containing: "partner-shared")?.contains("other type (D2)") == true)
+        driver.press("Space")
+        #expect(driver.screen.contains("A task deploys official or uploaded certificates, not both: split them into"))
         #expect(driver.screen.contains("1 chosen"))
+        driver.press("Left")
+        #expect(driver.line(containing: "wildcard-example")?.contains("[x]") == true)
     }
 
     @Test("a custom time makes a scheduled task, which a running console starts when it is due")
@@ -109,7 +106,9 @@ import Testing
         driver.type("2026-11-22 13:00")
         driver.press("Enter", "Enter", "Enter", "Enter", "Enter")
         #expect(driver.screen.contains("scheduled"))
-        driver.press("Esc", "Tab", "j", "Enter")
+        // The new task opens in Deployment Tasks: Esc shows the list it is in.
+        #expect(driver.screen.contains("▸ Deployment Tasks"))
+        driver.press("Esc")
         #expect(driver.line(containing: "Deploy partner")?.contains("scheduled") == true)
         driver.fixture.time.advance(by: 3_700)
         driver.console.tick()
@@ -150,7 +149,7 @@ import Testing
     @Test("D16: Synchronize Cloud Resources from the wizard's resources step reports what it found")
     func synchronize() throws {
         let driver = try ConsoleDriver()
-        driver.press("Tab", "j", "Enter", "c", "Enter", "Right", "Space", "Enter", "Enter")
+        driver.press("Tab", "j", "Enter", "c").type("sync").press("Enter", "Right", "Space", "Enter", "Enter")
         #expect(driver.screen.contains("s Synchronize Cloud Resources"))
         driver.press("s")
         #expect(driver.screen.contains("Synchronized 23 resources from sandbox."))

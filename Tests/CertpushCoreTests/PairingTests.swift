@@ -21,6 +21,31 @@ import Testing
                              now: Date(timeIntervalSince1970: 1_000))
     }
 
+    @Test("D7 at preview: a pair that will fail with domain mismatch is a warning, not a problem; on CDN it is neither")
+    func domainMismatchWarning() {
+        let new = certificate(1, ["www.example.com"]), old = certificate(99, ["api.example.org"])
+        let resources = [resource(1, "elb", "www.example.com"), resource(2, "cdn", "www.example.com")]
+        let result = DeploymentRules.plan(
+            TaskRequest(name: "t", certificates: [new.id], resources: resources.map(\.id)), certificates: [new], resources: resources,
+            knownContacts: [], quotaRemaining: 10, now: Date(timeIntervalSince1970: 1_000), replaced: [old.id: old])
+        #expect(result.canSubmit)
+        #expect(result.warnings == ["r1 will fail with \"domain mismatch\": c1 does not cover api.example.org, the domain of c99 it would replace (ELB keeps the domain, D7)."])
+        #expect(result.warnings.count == 1)
+    }
+
+    @Test("D1 at step 1: name, contacts and time are checked on their own; D12 and D17 refuse by status before any confirmation")
+    func stepChecks() {
+        let now = Date(timeIntervalSince1970: 1_000)
+        #expect(DeploymentRules.basicsProblems(TaskRequest(name: " ", certificates: []), knownContacts: [], now: now).count == 1)
+        #expect(DeploymentRules.basicsProblems(TaskRequest(name: "t", certificates: [], at: now), knownContacts: [], now: now)
+            == ["The custom deployment time must be in the future."])
+        #expect(DeploymentRules.basicsProblems(TaskRequest(name: "t", certificates: [], contacts: ["Zed"]), knownContacts: [], now: now)
+            == ["Zed is not in the contacts list."])
+        #expect(DeploymentRules.basicsProblems(TaskRequest(name: "t", certificates: []), knownContacts: [], now: now).isEmpty)
+        #expect(AfterTaskAction.rollBack.refusal(taskStatus: .running, of: TaskID(3)) == "t3 is running; only a finished task can be rolled back or retried.")
+        #expect(AfterTaskAction.retry.refusal(taskStatus: .partiallyFailed, of: TaskID(3)) == nil)
+    }
+
     @Test("an exact name beats a wildcard")
     func exactBeatsWildcard() {
         let wild = certificate(1, ["*.example.com"]), exact = certificate(2, ["www.example.com"])

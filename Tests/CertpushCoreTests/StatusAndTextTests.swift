@@ -69,7 +69,7 @@ import Testing
         #expect(CertificateIndex(entries: []).matching(CertificateQuery(text: "a")).isEmpty)
     }
 
-    @Test("source and the expiring window narrow the matches; pending and revoked never expire soon")
+    @Test("source and the expiring window narrow the matches; expired ones need action too; pending and revoked never expire soon")
     func filters() {
         let soon = testNow.addingTimeInterval(5 * 86_400)
         let index = CertificateIndex(entries: [
@@ -81,7 +81,7 @@ import Testing
         ])
         #expect(index.matching(CertificateQuery(source: .official)).map(\.rawValue) == [5, 4, 3, 1])
         let window = ExpiryPolicy().expiringSoon(now: testNow)
-        #expect(index.matching(CertificateQuery(expiring: window)).map(\.rawValue) == [2, 1])
+        #expect(index.matching(CertificateQuery(expiring: window)).map(\.rawValue) == [4, 2, 1])
         #expect(index.matching(CertificateQuery(source: .uploaded, expiring: window)).map(\.rawValue) == [2])
     }
 }
@@ -109,5 +109,24 @@ import Testing
         let escaped = DisplayText.escapingJSON(encoded)
         #expect(escaped == #"["a\u009Bb\u202Ec\u007Fd\u2028e"]"#)
         #expect(try JSONDecoder().decode([String].self, from: Data(escaped.utf8)) == [value])
+    }
+}
+
+/// Times as users write them, in the CLI and the wizard alike.
+@Suite struct TimeTextTests {
+    @Test("ISO 8601 with a zone, or YYYY-MM-DD HH:MM in the given zone; anything else is one sentence naming the zone")
+    func parse() throws {
+        let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+        #expect(try ISOTime.parse("2026-12-01T09:30:00Z") == ISO8601DateFormatter().date(from: "2026-12-01T09:30:00Z"))
+        #expect(try ISOTime.parse("2026-12-01T17:30+08:00") == ISO8601DateFormatter().date(from: "2026-12-01T09:30:00Z"))
+        #expect(try ISOTime.parse("2026-12-01 17:30", zone: shanghai) == ISO8601DateFormatter().date(from: "2026-12-01T09:30:00Z"))
+        #expect(ISOTime.zoneLabel(shanghai) == "UTC+08:00 Asia/Shanghai")
+        #expect(ISOTime.zoneLabel(TimeZone(identifier: "UTC")!) == "UTC")
+        do {
+            _ = try ISOTime.parse("next tuesday", zone: shanghai)
+            Issue.record("parsed")
+        } catch let refusal as Refusal {
+            #expect(refusal.sentence == "\"next tuesday\" is not a time: write 2026-12-01 09:30 (UTC+08:00 Asia/Shanghai) or 2026-12-01T09:30:00Z.")
+        }
     }
 }

@@ -125,8 +125,13 @@ final class TmuxSession {
         try tmux.send("Enter")
         try tmux.waitFor("ELB · Elastic Load Balance · cn-east-3")
         try tmux.send("b")
-        try tmux.waitFor("Bound c12 to r4 listener-web-443.")
-        try tmux.send("Escape", "Tab", "g", "Enter", "q")
+        try tmux.waitFor("Bind it anyway?")
+        try tmux.send("Tab", "Enter")
+        try tmux.waitFor("r4 listener-web-443 now serves c12 (was c1).")
+        // Esc goes back to the push page it came from, then to the list.
+        try tmux.send("Escape")
+        try tmux.waitFor("Push Certificate · c12 media-upload")
+        try tmux.send("Escape", "q")
         try tmux.waitFor("certpush-exited-0")
     }
 
@@ -153,7 +158,8 @@ final class TmuxSession {
         try tmux.send("Tab", "Enter")
         try tmux.waitFor("rolled back")
         // Cloud Resources > ELB, cn-north-4: listener-web-443 has c1 again.
-        try tmux.send("Escape", "Tab", "j", "j", "Enter", "j", "j", "j", "Enter")
+        // The task opened in Deployment Tasks; Cloud Resources is the next section.
+        try tmux.send("Escape", "Tab", "j", "Enter", "j", "j", "j", "Enter")
         try tmux.waitFor("ELB · Elastic Load Balance · cn-north-4")
         let resources = try tmux.waitFor("listener-shop-443")
         let line = resources.split(separator: "\n").first { $0.contains("listener-web-443") }

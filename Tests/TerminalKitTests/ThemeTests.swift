@@ -32,10 +32,15 @@ import Testing
         }
     }
 
-    @Test("with no themes folder the stock theme still works; an unknown name is an error")
+    @Test("with no themes folder the stock theme still works; an unknown name is an error that lists every theme, stock and files")
     func fallbacks() throws {
         #expect(try Theme.load(named: "default", searching: ["/nonexistent"]) == .standard)
-        #expect(throws: ThemeError.self) { try Theme.load(named: "neon", searching: [Self.themesFolder]) }
+        do {
+            _ = try Theme.load(named: "neon", searching: [Self.themesFolder, "/nonexistent"])
+            Issue.record("an unknown theme loaded")
+        } catch let error as ThemeError {
+            #expect(error.description.contains("the themes are dark, default, high-contrast, light, mono"), "\(error.description)")
+        }
     }
 
     @Test("a broken theme file is refused with its line")

@@ -62,7 +62,7 @@ final class CertificateListScreen: Screen {
                 if case .character(let c) = key, let n = c.wholeNumberValue { self.switchTab(to: n - 1) }
                 return .handled
             },
-            Command([.character("e")], "expiring ≤\(session.context.expiry.warningDays)d", label: "e") { [unowned self] in
+            Command([.character("e")], "expiring ≤\(session.context.expiry.warningDays)d or expired", label: "e") { [unowned self] in
                 self.expiringOnly.toggle()
                 self.window.home()
                 return .handled
@@ -132,7 +132,7 @@ final class CertificateListScreen: Screen {
             .init(title: "Push") { [unowned self] in self.push(certificate, replacing: true) },
             .init(title: "Deploy") { [unowned self] in .replace(TaskWizard(session: self.session, certificates: [certificate])) },
             .init(title: "Details") { [unowned self] in .replace(CertificateDetailsScreen(session: self.session, certificate: certificate)) },
-            .init(title: "Delete") { [unowned self] in .replace(self.confirmDelete(certificate)) },
+            .init(title: "Delete") { [unowned self] in self.delete(certificate) },
         ], theme: session.theme)
     }
 
@@ -151,6 +151,20 @@ final class CertificateListScreen: Screen {
     /// Deploy: the task wizard with this certificate chosen.
     private func deploy(_ certificate: Certificate) -> KeyResult {
         .open(TaskWizard(session: session, certificates: [certificate]))
+    }
+
+    /// Asks the core first: a certificate in use is refused before anything is confirmed.
+    private func delete(_ certificate: Certificate) -> KeyResult {
+        do {
+            if let refusal = try session.context.certificates.whyNotDeletable(certificate.id) {
+                session.message = (refusal, true)
+                return .close
+            }
+        } catch {
+            session.complain(error)
+            return .close
+        }
+        return .replace(confirmDelete(certificate))
     }
 
     private func confirmDelete(_ certificate: Certificate) -> ConfirmDialog {
@@ -205,7 +219,7 @@ final class CertificateListScreen: Screen {
         let theme = session.theme
         let spans = TabBar.render(Self.tabs.map(\.title), selected: tab, theme: theme, at: rect.x, y: rect.y, into: &buffer)
         tabSpans = (rect.y, spans)
-        var status = expiringOnly ? "expiring within \(session.context.expiry.warningDays) days  " : ""
+        var status = expiringOnly ? "expiring ≤\(session.context.expiry.warningDays) d or expired · " : ""
         refreshCount()
         status += "\(window.count) certificate\(window.count == 1 ? "" : "s")"
         let statusX = rect.maxX - TextWidth.of(status)

@@ -274,7 +274,7 @@ final class PushResultDialog: Screen {
             } ?? pushed[0]
             let view = ServiceView(session: session, service: CloudService.named(target.service)!, region: target.region,
                                    selecting: certificate.id)
-            return .goTo(.resources, view)
+            return .visit(.resources, view)
         case "Continue Pushing":
             pushPage?.reset()
             return .close

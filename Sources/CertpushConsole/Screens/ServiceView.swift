@@ -101,10 +101,7 @@ final class ServiceView: Screen {
                 return .handled
             })
         }
-        commands.append(Command([.character("b")], "bind certificate to resource") { [unowned self] in
-            self.bind()
-            return .handled
-        })
+        commands.append(Command([.character("b")], "bind certificate to resource") { [unowned self] in self.bind() })
         commands.append(Command([.escape], "back") { .close })
         return commands
     }
@@ -134,23 +131,42 @@ final class ServiceView: Screen {
         }
     }
 
-    private func bind() {
+    /// Binds the store certificate in focus to the resource in focus; when the
+    /// certificate does not cover the resource's domain, says so and asks first.
+    private func bind() -> KeyResult {
         refreshIfChanged()
         let entries = storeEntries
         storeWindow.setCount(entries.count)
         guard !entries.isEmpty, let certificate = entries[storeWindow.selected].certificateID else {
             session.message = ("Choose a certificate pushed from certpush in the store list first.", true)
-            return
+            return .handled
         }
-        _ = resourceList.visibleRows(height: resourceList.height)
         guard let resource = resourceList.selected else {
             session.message = ("\(service.label) has no resources here.", true)
-            return
+            return .handled
         }
+        do {
+            if let warning = try session.context.push.bindWarning(certificate, to: resource.id) {
+                return .open(ConfirmDialog(title: "Bind \(certificate) to \(resource.id)?", text: warning + " Bind it anyway?",
+                                           confirmTitle: "Bind Anyway", theme: session.theme) { [unowned self] in
+                    self.bind(certificate, to: resource)
+                    return .close
+                })
+            }
+        } catch {
+            session.complain(error)
+            return .handled
+        }
+        bind(certificate, to: resource)
+        return .handled
+    }
+
+    private func bind(_ certificate: CertificateID, to resource: CloudResource) {
         do {
             try session.context.push.bind(certificate, to: resource.id)
             session.dataChanged()
-            session.say("Bound \(certificate) to \(resource.id) \(DisplayText.neutralized(resource.name)).")
+            let was = resource.certificateID.map { " (was \($0))" } ?? " (it had no certificate)"
+            session.say("\(resource.id) \(DisplayText.neutralized(resource.name)) now serves \(certificate)\(was).")
         } catch {
             session.complain(error)
         }

@@ -157,12 +157,21 @@ final class TaskDetailsScreen: Screen {
             Command([.character("b")], "roll back resource", dangerous: true) { [unowned self] in self.rollBack() },
             Command([.character("r")], "retry resource") { [unowned self] in
                 guard let pair = self.pairList.selected else { return .handled }
-                return .open(self.confirm("Retry \(pair.resourceID)?", "Deploy \(pair.certificateID) to \(pair.resourceID) again? A retry consumes quota again.", "Retry") {
+                if let refusal = self.refusal(.retry, pair) { return self.refuse(refusal) }
+                return .open(self.confirm("Retry \(pair.resourceID)?",
+                                          "Deploy \(pair.certificateID) to \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName)) again? " + self.quotaText([pair.resourceID]),
+                                          "Retry") {
                     try self.retry($0, resources: [pair.resourceID])
                 })
             },
             Command([.character("R")], "retry all failed") { [unowned self] in
-                .open(self.confirm("Retry failed resources?", "Deploy to every failed resource of \(self.taskID) again? A retry consumes quota again.", "Retry") {
+                guard let task = self.task else { return .handled }
+                if let refusal = AfterTaskAction.retry.refusal(taskStatus: task.status, of: self.taskID) { return self.refuse(refusal) }
+                let failed = task.count(.failed)
+                guard failed > 0 else { return self.refuse("\(self.taskID) has no failed resources to retry.") }
+                return .open(self.confirm("Retry failed resources?",
+                                          "Deploy to the \(Words.count(failed, "failed resource")) of \(self.taskID) again? " + self.quotaText(nil),
+                                          "Retry") {
                     try self.retry($0, resources: nil)
                 })
             },
@@ -170,27 +179,56 @@ final class TaskDetailsScreen: Screen {
         ]
     }
 
+    /// D12 and D17, asked of the core before anything is confirmed.
+    private func refusal(_ action: AfterTaskAction, _ pair: TaskPair) -> String? {
+        guard let task else { return nil }
+        return action.refusal(taskStatus: task.status, of: taskID) ?? action.refusal(pair: pair)
+    }
+
+    private func refuse(_ sentence: String) -> KeyResult {
+        session.message = (sentence, true)
+        return .handled
+    }
+
+    /// What a retry costs (D17): only uploaded certificates that are not shared take quota.
+    private func quotaText(_ resources: [ResourceID]?) -> String {
+        let units = (try? session.context.deployments.retryQuota(taskID, resources: resources)) ?? 0
+        return units == 0 ? "Its certificates take no deployment quota."
+            : "It takes \(Words.count(units, "unit")) of deployment quota again, refunded for each that fails."
+    }
+
     private func rollBack() -> KeyResult {
         guard let pair = pairList.selected else { return .handled }
+        if let refusal = refusal(.rollBack, pair) { return refuse(refusal) }
         return .open(confirm("Roll back \(pair.resourceID)?", "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?", "Roll Back") {
             let outcomes = try $0.rollBack(self.taskID, resources: [pair.resourceID])
             return (outcomes.map(\.sentence).joined(separator: " "), outcomes.contains { $0.failure != nil })
         })
     }
 
-    /// Marks the pairs for retry, then runs them in the background.
+    /// Marks the pairs for retry, then runs them in the background; what
+    /// became of each retried resource is said when it is done.
     private func retry(_ deployments: DeploymentService, resources: [ResourceID]?) throws -> (String, Bool) {
         let task = try deployments.retry(taskID, resources: resources, runNow: false)
-        Self.runInBackground(taskID, session: session)
-        return ("\(task.id) is \(task.status.words).", false)
+        let retried = Set(task.pairs.filter { $0.status == .pending }.map(\.resourceID))
+        session.say("Retrying \(Words.count(retried.count, "resource")) of \(task.id).")
+        Self.runInBackground(taskID, session: session, retried: retried)
+        return ("", false)
     }
 
     /// Runs a pending task off the keys; the details redraw as its pairs finish.
-    static func runInBackground(_ id: TaskID, session: Session) {
+    /// `retried`: the resources a retry put back, whose outcomes the message gives.
+    static func runInBackground(_ id: TaskID, session: Session, retried: Set<ResourceID> = []) {
         let deployments = session.context.deployments
         let started = session.context.background.start {
             guard let task = try deployments.run(id) else { return "\(id) is being run elsewhere." }
-            return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words)."
+            guard !retried.isEmpty else { return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words)." }
+            let outcomes = task.pairs.filter { retried.contains($0.resourceID) }.map { pair in
+                "\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName)): \(pair.status.words)"
+                    + (pair.cause.isEmpty ? "" : " (\(DisplayText.neutralized(pair.cause)))")
+            }
+            return "Retried: " + outcomes.prefix(3).joined(separator: "; ") + (outcomes.count > 3 ? "; \(outcomes.count - 3) more" : "")
+                + ". \(task.id) is \(task.status.words)."
         }
         // Not started now: the task stays queued, and the console drains the queue when the runner is free.
         if !started { session.message = ("Another task is running; \(id) runs when it is done.", false) }
@@ -203,11 +241,20 @@ final class TaskDetailsScreen: Screen {
             do {
                 let outcome = try action(self.session.context.deployments)
                 self.session.dataChanged()
-                self.session.message = (outcome.text, outcome.isError)
+                if !outcome.text.isEmpty { self.session.message = (outcome.text, outcome.isError) }
             } catch {
                 self.session.complain(error)
             }
             return .close
+        }
+    }
+
+    /// The certificate the resource holds as this pair left it: the previous
+    /// one after a roll back, the task's once deployed.
+    static func held(after pair: TaskPair) -> String {
+        switch pair.status {
+        case .rolledBack: pair.previousCertificateID?.description ?? "none"
+        default: pair.certificateID.description
         }
     }
 
@@ -234,7 +281,7 @@ final class TaskDetailsScreen: Screen {
         let pairs = pairList.visibleRows(height: area.height - 1)
         let cells = pairs.map { pair in
             [TableCell("\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))"), TableCell(pair.region ?? "global"),
-             TableCell(pair.certificateID.description), TableCell(pair.status.words, role: TaskText.role(pair.status)),
+             TableCell(Self.held(after: pair)), TableCell(pair.status.words, role: TaskText.role(pair.status)),
              TableCell(DisplayText.neutralized(pair.cause))]
         }
         Table(columns: [Column("RESOURCE", .fixed(20)), Column("REGION", .fixed(14)), Column("CERT", .fixed(4)),

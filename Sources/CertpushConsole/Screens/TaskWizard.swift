@@ -229,14 +229,7 @@ final class TaskWizard: Screen {
 
     var request: TaskRequest {
         TaskRequest(name: name.text, certificates: certificates, resources: resources,
-                    at: customTime ? Self.parseTime(time.text) : nil, contacts: chosenContacts)
-    }
-
-    static func parseTime(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
+                    at: customTime ? try? ISOTime.parse(time.text, zone: session.context.timeZone) : nil, contacts: chosenContacts)
     }
 
     // MARK: Keys
@@ -252,14 +245,31 @@ final class TaskWizard: Screen {
     private func advance() -> KeyResult {
         switch step {
         case .basics:
-            if customTime && Self.parseTime(time.text) == nil {
-                warning = "Give the custom time as YYYY-MM-DD HH:MM."
+            // D1 when leaving the step: a name, known contacts, a time that parses and is in the future.
+            if customTime {
+                do { _ = try ISOTime.parse(time.text, zone: session.context.timeZone) } catch {
+                    warning = (error as? CertpushError)?.sentence ?? "\(error)"
+                    return .handled
+                }
+            }
+            do {
+                if let problem = try session.context.deployments.basicsProblems(request).first {
+                    warning = problem
+                    return .handled
+                }
+            } catch {
+                session.complain(error)
                 return .handled
             }
             go(to: .certificates)
         case .certificates:
             guard !certificates.isEmpty else {
                 warning = "Choose at least one certificate."
+                return .handled
+            }
+            // D2, D3 and the lifecycle, for what was chosen (the Deploy action chooses before this step).
+            if let refusal = chosenRefusal {
+                warning = refusal
                 return .handled
             }
             go(to: .resources)
@@ -299,7 +309,8 @@ final class TaskWizard: Screen {
             } else {
                 session.say("\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.rawValue).")
             }
-            return .replace(TaskDetailsScreen(session: session, taskID: task.id))
+            // The task is a deployment task now: its details open in that section.
+            return .goTo(.tasks, TaskDetailsScreen(session: session, taskID: task.id))
         } catch {
             session.complain(error)
             return .handled
@@ -343,18 +354,44 @@ final class TaskWizard: Screen {
         guard let certificate = certificatePages.rows(query, in: cursor.selected..<cursor.selected + 1).first else { return }
         if chosenCertificates.remove(certificate.id) != nil {
             certificates.removeAll { $0 == certificate.id }
+        } else if let refusal = refusal(for: certificate) {
+            warning = refusal
+            return
         } else {
-            // D2: one type per task; choosing the other type starts over.
-            if let chosenSource, chosenSource != certificate.source, !certificates.isEmpty {
-                warning = "One type per task: the \(source == .official ? "uploaded" : "official") certificates were cleared."
-                certificates = []
-                chosenCertificates = []
-            }
             certificates.append(certificate.id)
             chosenCertificates.insert(certificate.id)
             chosenSource = certificate.source
         }
         offeredMatch = false
+    }
+
+    /// Why this certificate cannot join the task (D3, its lifecycle, D2 against
+    /// what is chosen), or nil; the core decides each.
+    private func refusal(for certificate: Certificate) -> String? {
+        if let why = DeploymentRules.whyNotDeployable(certificate, now: session.now) { return "\(certificate.id) cannot be deployed: \(why)." }
+        if let chosenSource, !certificates.isEmpty, chosenSource != certificate.source { return DeploymentRules.mixedSources }
+        return nil
+    }
+
+    /// A few words in the row of a certificate that cannot be chosen.
+    private func note(for certificate: Certificate) -> String {
+        if let why = DeploymentRules.whyNotDeployable(certificate, now: session.now) {
+            return why.replacingOccurrences(of: "its name contains Chinese characters", with: "Chinese name (D3)")
+                .replacingOccurrences(of: "it is ", with: "")
+        }
+        if let chosenSource, !certificates.isEmpty, chosenSource != certificate.source {
+            return "other type (D2)"
+        }
+        return ""
+    }
+
+    /// Why what is chosen cannot go on to the resources, or nil.
+    private var chosenRefusal: String? {
+        let chosen = session.read({ try $0.certificates(self.certificates) }, default: [])
+        if Set(chosen.map(\.source)).count > 1 { return DeploymentRules.mixedSources }
+        return chosen.lazy.compactMap { certificate in
+            DeploymentRules.whyNotDeployable(certificate, now: self.session.now).map { "\(certificate.id) cannot be deployed: \($0)." }
+        }.first
     }
 
     /// Reads step 3's page again when resources changed (a sync, a task running).
@@ -427,7 +464,12 @@ final class TaskWizard: Screen {
         case .preview: renderPreview(in: body, into: &buffer)
         }
         if let warning {
-            buffer.write(TextWidth.truncate(warning, to: inner.width - 2), x: inner.x + 1, y: inner.maxY - 1, style: theme["message.error"])
+            // Two lines, so that a reason is read whole at 80 columns.
+            let lines = ImportDialog.wrap(warning, width: inner.width - 2)
+            for (index, line) in lines.prefix(2).enumerated() {
+                let text = index == 1 && lines.count > 2 ? TextWidth.truncate(line + " " + lines[2...].joined(separator: " "), to: inner.width - 2) : line
+                buffer.write(text, x: inner.x + 1, y: inner.maxY - min(2, lines.count) + index, style: theme["message.error"])
+            }
         }
     }
 
@@ -453,9 +495,12 @@ final class TaskWizard: Screen {
         row("Deployed at: " + (customTime ? "( ) now  (•) custom time" : "(•) now  ( ) custom time"),
             focused: cursor.selected == contacts.count + 1, y: timeY, in: rect, into: &buffer)
         if customTime {
-            buffer.write("Time (YYYY-MM-DD HH:MM)", x: rect.x + 2, y: timeY + 1, style: theme["dialog"])
+            buffer.write("Time", x: rect.x + 2, y: timeY + 1, style: theme["dialog"])
             time.render(focused: cursor.selected == contacts.count + 2, theme: theme,
-                        in: Rect(x: rect.x + 27, y: timeY + 1, width: 18, height: 1), into: &buffer)
+                        in: Rect(x: rect.x + 8, y: timeY + 1, width: 26, height: 1), into: &buffer)
+            let zone = ISOTime.zoneLabel(session.context.timeZone, at: session.now)
+            buffer.write(TextWidth.truncate("YYYY-MM-DD HH:MM in \(zone), or ISO 8601 (2026-12-01T09:30:00Z)", to: rect.width - 2),
+                         x: rect.x + 2, y: timeY + 2, style: theme["status.muted"])
         }
     }
 
@@ -475,19 +520,24 @@ final class TaskWizard: Screen {
         buffer.write("\(certificates.count) chosen", x: rect.maxX - 12, y: rect.y, style: theme["status.muted"])
         let query = certificateQuery
         let list = renderFilter(in: Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2), into: &buffer)
-        cursor.height = max(1, list.height)
         cursor.setCount(certificatePages.matching(query).count)
+        cursor.height = max(1, list.height - 1)
         let now = session.now
         let visible = cursor.visibleRange
-        for (offset, c) in certificatePages.rows(query, in: visible).enumerated() {
-            let columns = [c.id.description, DisplayText.neutralized(c.name), DisplayText.neutralized(c.primaryDomain)]
-            let text = zip(columns, [6, 20, 24]).map { TextWidth.fit($0, to: $1) }.joined(separator: " ")
-            row("\(checkbox(chosenCertificates.contains(c.id))) \(text) \(c.status(at: now).rawValue)",
-                focused: visible.lowerBound + offset == cursor.selected, y: list.y + offset, in: list, into: &buffer)
+        let rows = certificatePages.rows(query, in: visible).map { c in
+            let note = note(for: c)
+            return [TableCell(checkbox(chosenCertificates.contains(c.id))), TableCell(c.id.description),
+                    TableCell(DisplayText.neutralized(c.name), role: note.isEmpty ? nil : "status.muted"),
+                    TableCell(DisplayText.neutralized(c.primaryDomain) + (c.domains.count > 1 ? " +\(c.domains.count - 1)" : "")),
+                    TableCell(c.status(at: now).rawValue), TableCell(note, role: "status.warn")]
         }
+        Table(columns: [Column("", .fixed(3)), Column("ID", .fixed(4)), Column("NAME", .flexible(minimum: 10)),
+                        Column("DOMAIN", .flexible(minimum: 12)), Column("STATUS", .fixed(7)), Column("CANNOT DEPLOY", .flexible(minimum: 13))])
+            .render(rows: rows, cursor: cursor.count == 0 ? nil : cursor.selected - cursor.top, focused: !isFiltering, theme: theme,
+                    in: list, into: &buffer)
         if cursor.count == 0 {
             buffer.write(filter.text.isEmpty ? "No \(source.rawValue) certificates." : "No certificate matches.",
-                         x: list.x + 1, y: list.y, style: theme["status.muted"])
+                         x: list.x + 1, y: list.y + 1, style: theme["status.muted"])
         }
     }
 
@@ -516,16 +566,18 @@ final class TaskWizard: Screen {
         buffer.write(TextWidth.truncate("← \(serviceLabel) →  r \(regionLabel)\(shown)", to: rect.width), x: rect.x, y: rect.y + 2,
                      style: theme["dialog"])
         let list = renderFilter(in: Rect(x: rect.x, y: rect.y + 3, width: rect.width, height: rect.height - 3), into: &buffer)
-        let rows = resourceList.visibleRows(height: list.height)
-        for (offset, r) in rows.enumerated() {
-            let place = r.service.uppercased() + " " + (r.region ?? "global")
-            let columns = [r.id.description, place, DisplayText.neutralized(r.name)]
-            let text = zip(columns, [5, 20, 20]).map { TextWidth.fit($0, to: $1) }.joined(separator: " ")
-            row("\(checkbox(chosenResources.contains(r.id))) \(text) \(DisplayText.neutralized(r.domain))  \(r.certificateID?.description ?? "no HTTPS")",
-                focused: offset == resourceList.cursor, y: list.y + offset, in: list, into: &buffer)
+        let rows = resourceList.visibleRows(height: list.height - 1)
+        let cells = rows.map { r in
+            [TableCell(checkbox(chosenResources.contains(r.id))), TableCell(r.id.description),
+             TableCell(CloudService.named(r.service)?.label ?? r.service.uppercased()), TableCell(r.region ?? "global"),
+             TableCell(DisplayText.neutralized(r.name)), TableCell(DisplayText.neutralized(r.domain)),
+             TableCell(r.certificateID?.description ?? "no HTTPS", role: r.certificateID == nil ? "status.muted" : nil)]
         }
+        Table(columns: [Column("", .fixed(3)), Column("ID", .fixed(5)), Column("SVC", .fixed(5)), Column("REGION", .fixed(14)),
+                        Column("NAME", .flexible(minimum: 10)), Column("DOMAIN", .flexible(minimum: 10)), Column("CERT", .fixed(8))])
+            .render(rows: cells, cursor: rows.isEmpty ? nil : resourceList.cursor, focused: !isFiltering, theme: theme, in: list, into: &buffer)
         if rows.isEmpty {
-            buffer.write(filtered ? "No resource matches." : "No resources: press s to synchronize them.", x: list.x + 1, y: list.y,
+            buffer.write(filtered ? "No resource matches." : "No resources: press s to synchronize them.", x: list.x + 1, y: list.y + 1,
                          style: theme["status.muted"])
         }
     }
@@ -553,6 +605,16 @@ final class TaskWizard: Screen {
         var y = rect.y + 3
         for problem in plan.problems.prefix(5) {
             buffer.write("✗ " + TextWidth.truncate(problem, to: rect.width - 2), x: rect.x, y: y, style: theme["message.error"])
+            y += 1
+        }
+        // What the core already knows will fail when the task runs (D7), though it may be submitted.
+        for warning in plan.warnings.prefix(max(0, 5 - plan.problems.count)) {
+            buffer.write("! " + TextWidth.truncate(warning, to: rect.width - 2), x: rect.x, y: y, style: theme["status.warn"])
+            y += 1
+        }
+        if plan.warnings.count > 5 - min(5, plan.problems.count) && !plan.warnings.isEmpty {
+            buffer.write("  and \(plan.warnings.count - max(0, 5 - plan.problems.count)) more that will fail the same way",
+                         x: rect.x, y: y, style: theme["status.warn"])
             y += 1
         }
         if plan.problems.isEmpty {

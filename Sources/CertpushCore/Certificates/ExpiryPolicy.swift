@@ -36,8 +36,9 @@ public struct ExpiryPolicy: Sendable, Equatable {
 }
 
 extension ExpiryPolicy {
-    /// What the "expiring soon" filter shows: still valid, ending within the warning window.
+    /// What the "expiring soon" filter shows: the certificates that need
+    /// action, those ending within the warning window and those already expired.
     public func expiringSoon(now: Date) -> Range<Date> {
-        now..<warningHorizon(from: now)
+        Date.distantPast..<warningHorizon(from: now)
     }
 }

@@ -33,6 +33,9 @@ public struct TaskPlan: Sendable, Equatable {
     public var quotaRemaining: Int
     /// Each one a sentence; the task can be submitted only when there are none.
     public var problems: [String]
+    /// What will fail when the task runs, though it may be submitted (D7's
+    /// "domain mismatch"): each a sentence.
+    public var warnings: [String] = []
 
     public var canSubmit: Bool { problems.isEmpty }
 }
@@ -69,32 +72,18 @@ public enum DeploymentRules {
     }
 
     /// D1 to D4, D6, D8, D9: the plan, with every problem that stops it.
+    /// `replaced`: the certificates the resources hold now, by id, for D7's warning.
     public static func plan(_ request: TaskRequest, certificates: [Certificate], resources: [CloudResource],
-                            knownContacts: Set<String>, quotaRemaining: Int, now: Date) -> TaskPlan {
-        var problems: [String] = []
-        let name = request.name.trimmingCharacters(in: .whitespaces)
-        if let problem = NameRule.problem(with: name, subject: "The task name") { problems.append(problem) }
-        if request.contacts.count > maximumContacts { problems.append("A task can have at most \(maximumContacts) contacts.") }
-        for contact in request.contacts where !knownContacts.contains(contact) {
-            problems.append("\(DisplayText.neutralized(contact)) is not in the contacts list.")
-        }
-        if let at = request.at, at <= now { problems.append("The custom deployment time must be in the future.") }
+                            knownContacts: Set<String>, quotaRemaining: Int, now: Date,
+                            replaced: [CertificateID: Certificate] = [:]) -> TaskPlan {
+        var problems = basicsProblems(request, knownContacts: knownContacts, now: now)
         if certificates.isEmpty { problems.append("Choose at least one certificate.") }
-        if Set(certificates.map(\.source)).count > 1 {
-            problems.append("A task deploys official or uploaded certificates, not both: split them into two tasks.")
-        }
+        if Set(certificates.map(\.source)).count > 1 { problems.append(mixedSources) }
         for certificate in certificates {
-            if certificate.name.unicodeScalars.contains(where: isChinese) {
-                problems.append("\(certificate.id) cannot be deployed: its name contains Chinese characters.")
-            }
-            let status = certificate.status(at: now)
-            if status != .issued && status != .hosted {
-                problems.append("\(certificate.id) cannot be deployed: it is \(status.rawValue).")
-            } else if !certificate.hasPrivateKey {
-                problems.append("\(certificate.id) cannot be deployed: no private key held.")
-            }
+            if let why = whyNotDeployable(certificate, now: now) { problems.append("\(certificate.id) cannot be deployed: \(why).") }
         }
         var pairs: [PlannedPair] = []
+        var warnings: [String] = []
         let index = DomainMatch.Index(certificates, names: \.domains)
         for resource in resources {
             guard let service = CloudService.named(resource.service) else { continue }
@@ -114,6 +103,10 @@ public enum DeploymentRules {
                     problems.append("\(certificate.id) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS, not to \(resource.id) (\(service.label)).")
                 }
                 pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
+                if let old = resource.certificateID.flatMap({ replaced[$0] }),
+                   failure(deploying: certificate, to: resource, replacing: old) != nil {
+                    warnings.append("\(resource.id) will fail with \"domain mismatch\": \(certificate.id) does not cover \(DisplayText.neutralized(old.primaryDomain)), the domain of \(old.id) it would replace (\(service.label) keeps the domain, D7).")
+                }
             }
         }
         let chargeable = Set(certificates.filter(isCharged).map(\.id))
@@ -123,7 +116,33 @@ public enum DeploymentRules {
             problems.append("The task needs \(quota) units of deployment quota; \(quotaRemaining) are left.")
         }
         return TaskPlan(request: request, certificates: certificates, resources: resources, pairs: pairs,
-                        quota: quota, quotaRemaining: quotaRemaining, problems: problems)
+                        quota: quota, quotaRemaining: quotaRemaining, problems: problems, warnings: warnings)
+    }
+
+    /// D1: the task's name, contacts and time, as the wizard's first step checks them.
+    public static func basicsProblems(_ request: TaskRequest, knownContacts: Set<String>, now: Date) -> [String] {
+        var problems: [String] = []
+        let name = request.name.trimmingCharacters(in: .whitespaces)
+        if let problem = NameRule.problem(with: name, subject: "The task name") { problems.append(problem) }
+        if request.contacts.count > maximumContacts { problems.append("A task can have at most \(maximumContacts) contacts.") }
+        for contact in request.contacts where !knownContacts.contains(contact) {
+            problems.append("\(DisplayText.neutralized(contact)) is not in the contacts list.")
+        }
+        if let at = request.at, at <= now { problems.append("The custom deployment time must be in the future.") }
+        return problems
+    }
+
+    /// D2's reason.
+    public static let mixedSources = "A task deploys official or uploaded certificates, not both: split them into two tasks."
+
+    /// D3 and the lifecycle: why this certificate cannot be deployed at all
+    /// ("its name contains Chinese characters", "it is expired"), or nil.
+    public static func whyNotDeployable(_ certificate: Certificate, now: Date) -> String? {
+        if certificate.name.unicodeScalars.contains(where: isChinese) { return "its name contains Chinese characters" }
+        let status = certificate.status(at: now)
+        if status != .issued && status != .hosted { return "it is \(status.rawValue)" }
+        if !certificate.hasPrivateKey { return "no private key held" }
+        return nil
     }
 
     /// D5a: how the chosen certificates cover a resource's domain.

@@ -7,7 +7,7 @@ extension DeploymentService {
     /// that fails leaves the others rolled back.
     public func rollBack(_ id: TaskID, resources: [ResourceID]? = nil) throws -> [RollbackOutcome] {
         let chosen = try store.write { db in
-            try claimPairs(of: id, resources, in: .succeeded, to: ("roll back", "rolled back"), in: db)
+            try claimPairs(of: id, resources, for: .rollBack, in: db)
         }
         var outcomes: [RollbackOutcome] = []
         for pair in chosen {
@@ -53,7 +53,7 @@ extension DeploymentService {
     public func retry(_ id: TaskID, resources: [ResourceID]? = nil, runNow: Bool = true) throws -> DeploymentTask {
         let now = time.now()
         try store.write { db in
-            let chosen = try claimPairs(of: id, resources, in: .failed, to: ("retry", "retried"), in: db)
+            let chosen = try claimPairs(of: id, resources, for: .retry, in: db)
             for var pair in chosen {
                 pair.status = .pending
                 pair.cause = ""
@@ -86,10 +86,11 @@ extension DeploymentService {
     /// back or retries it at the same time, and picks the pairs to act on:
     /// those named (each must be in `status`), or every one in `status`.
     /// A refusal rolls the claim back with the rest of the transaction.
-    private func claimPairs(of id: TaskID, _ resources: [ResourceID]?, in status: PairStatus,
-                            to action: (verb: String, done: String), in db: any StoreWriter) throws -> [TaskPair] {
+    private func claimPairs(of id: TaskID, _ resources: [ResourceID]?, for action: AfterTaskAction,
+                            in db: any StoreWriter) throws -> [TaskPair] {
+        let status = action.needs
         guard let task = try db.task(id), let state = try db.taskState(id) else { throw Refusal("There is no task \(id).") }
-        guard task.status.isFinished else { throw Refusal("\(id) is \(task.status.words); only a finished task can be rolled back or retried.") }
+        if let refusal = action.refusal(taskStatus: task.status, of: id) { throw Refusal(refusal) }
         guard !isHeldByOther(state.lease, at: time.now()) else {
             throw Refusal("\(id) is being worked on by another process; try again when it is done.")
         }
@@ -102,9 +103,38 @@ extension DeploymentService {
             }
         } ?? task.pairs.filter { $0.status == status }
         guard !chosen.isEmpty else { throw Refusal("\(id) has no \(status.words) resources to \(action.verb).") }
-        if let other = chosen.first(where: { $0.status != status }) {
-            throw Refusal("\(other.resourceID) cannot be \(action.done): it is \(other.status.words), not \(status.words).")
-        }
+        if let refusal = chosen.lazy.compactMap(action.refusal(pair:)).first { throw Refusal(refusal) }
         return chosen
+    }
+
+    /// D17: the quota a retry of these failed resources (all failed ones when nil) would take again.
+    public func retryQuota(_ id: TaskID, resources: [ResourceID]? = nil) throws -> Int {
+        try store.read { db in
+            guard let task = try db.task(id) else { throw Refusal("There is no task \(id).") }
+            let chosen = Set(resources ?? [])
+            let pairs = task.pairs.filter { $0.status == .failed && (resources == nil || chosen.contains($0.resourceID)) }
+            let charged = Set(try db.certificates(Self.unique(pairs.map(\.certificateID))).filter(DeploymentRules.isCharged).map(\.id))
+            return pairs.filter { charged.contains($0.certificateID) }.count
+        }
+    }
+}
+
+/// What can be done to a resource of a finished task, and when it cannot (D12, D17).
+public enum AfterTaskAction: Sendable {
+    case rollBack, retry
+
+    /// The status a resource must be in.
+    public var needs: PairStatus { self == .rollBack ? .succeeded : .failed }
+    var verb: String { self == .rollBack ? "roll back" : "retry" }
+    var done: String { self == .rollBack ? "rolled back" : "retried" }
+
+    /// Why a task in this status cannot be acted on, or nil.
+    public func refusal(taskStatus: TaskStatus, of id: TaskID) -> String? {
+        taskStatus.isFinished ? nil : "\(id) is \(taskStatus.words); only a finished task can be rolled back or retried."
+    }
+
+    /// Why this resource cannot be acted on, or nil: the console asks before it confirms.
+    public func refusal(pair: TaskPair) -> String? {
+        pair.status == needs ? nil : "\(pair.resourceID) cannot be \(done): it is \(pair.status.words), not \(needs.words)."
     }
 }

@@ -77,9 +77,22 @@ public struct DeploymentService: Sendable {
         if let missing = resourceIDs.first(where: { resources[$0] == nil }) {
             throw Refusal("There is no resource \(missing).")
         }
+        // D7 compares with what the resources hold now, on the services that keep the domain.
+        let heldIDs = Self.unique(resources.values.compactMap { resource in
+            CloudService.named(resource.service)?.replacementDomainRule == true ? resource.certificateID : nil
+        })
+        let held = Dictionary(try db.certificates(heldIDs).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return DeploymentRules.plan(
             request, certificates: certificates, resources: resourceIDs.compactMap { resources[$0] },
-            knownContacts: Set(try db.contacts().map(\.name)), quotaRemaining: try Self.quota(in: db), now: time.now())
+            knownContacts: Set(try db.contacts().map(\.name)), quotaRemaining: try Self.quota(in: db), now: time.now(),
+            replaced: held)
+    }
+
+    /// D1 as the wizard's first step checks it: name, contacts, time.
+    public func basicsProblems(_ request: TaskRequest) throws -> [String] {
+        try store.read { db in
+            DeploymentRules.basicsProblems(request, knownContacts: Set(try db.contacts().map(\.name)), now: time.now())
+        }
     }
 
     /// The items in their first order, each once (a resource named twice is one resource, D5a).

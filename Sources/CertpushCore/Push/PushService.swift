@@ -139,6 +139,16 @@ public struct PushService: Sendable {
 
     /// Binds a certificate in a service store to one of that service's resources
     /// (the "configure it on the service" step), through the provider.
+    /// What to warn of before binding: the certificate does not cover the
+    /// resource's domain, so clients will refuse it there. Nil when it does.
+    public func bindWarning(_ certificateID: CertificateID, to resourceID: ResourceID) throws -> String? {
+        try store.read { db in
+            guard let certificate = try db.certificate(certificateID), let resource = try db.resource(resourceID) else { return nil }
+            guard !resource.domain.isEmpty, !DomainMatch.covers(anyOf: certificate.domains, resource.domain) else { return nil }
+            return "\(certificate.id) (\(DisplayText.neutralized(certificate.domains.prefix(3).joined(separator: ", ")))) does not cover \(DisplayText.neutralized(resource.domain)), the domain of \(resource.id) \(DisplayText.neutralized(resource.name)): clients will refuse the connection."
+        }
+    }
+
     public func bind(_ certificateID: CertificateID, to resourceID: ResourceID) throws {
         let resource: CloudResource = try store.read { db in
             guard let certificate = try db.certificate(certificateID) else { throw Refusal("There is no certificate \(certificateID).") }

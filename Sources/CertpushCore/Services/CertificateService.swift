@@ -69,20 +69,31 @@ public struct CertificateService: Sendable {
         return try certificates(Array(ids))
     }
 
+    /// Why this certificate cannot be deleted now (in use, needed by a task), or nil:
+    /// the console asks before it confirms; `delete` checks again.
+    public func whyNotDeletable(_ id: CertificateID) throws -> String? {
+        try store.read { try Self.deletionRefusal(id, in: $0) }
+    }
+
+    private static func deletionRefusal(_ id: CertificateID, in db: any StoreReader) throws -> String? {
+        let bound = try db.resources(ResourceFilter(certificateID: id))
+        if !bound.isEmpty {
+            let names = bound.prefix(3).map { "\($0.id) \($0.name)" }.joined(separator: ", ") + (bound.count > 3 ? ", ..." : "")
+            return "\(id) is in use on \(bound.count) resource\(bound.count == 1 ? "" : "s") (\(DisplayText.neutralized(names))); bind another certificate there first."
+        }
+        let tasks = try db.tasksNeeding(id)
+        if !tasks.isEmpty {
+            let named = tasks.prefix(3).map(\.description).joined(separator: ", ") + (tasks.count > 3 ? ", ..." : "")
+            return "\(id) is needed by deployment task\(tasks.count == 1 ? "" : "s") \(named), to deploy it or to roll back to it; delete \(tasks.count == 1 ? "that task" : "those tasks") first."
+        }
+        return nil
+    }
+
     public func delete(_ id: CertificateID) throws {
         let now = time.now()
         try store.write { db in
             guard let certificate = try db.certificate(id) else { throw Self.notFound(id) }
-            let bound = try db.resources(ResourceFilter(certificateID: id))
-            guard bound.isEmpty else {
-                let names = bound.prefix(3).map { "\($0.id) \($0.name)" }.joined(separator: ", ") + (bound.count > 3 ? ", ..." : "")
-                throw Refusal("\(id) is in use on \(bound.count) resource\(bound.count == 1 ? "" : "s") (\(DisplayText.neutralized(names))); bind another certificate there first.")
-            }
-            let tasks = try db.tasksNeeding(id)
-            guard tasks.isEmpty else {
-                let named = tasks.prefix(3).map(\.description).joined(separator: ", ") + (tasks.count > 3 ? ", ..." : "")
-                throw Refusal("\(id) is needed by deployment task\(tasks.count == 1 ? "" : "s") \(named), to deploy it or to roll back to it; delete \(tasks.count == 1 ? "that task" : "those tasks") first.")
-            }
+            if let refusal = try Self.deletionRefusal(id, in: db) { throw Refusal(refusal) }
             try db.deleteCertificate(id)
             try db.append(ActivityEntry(at: now, user: user, action: "certificate.delete",
                                         subject: id.description, detail: certificate.name))

@@ -29,3 +29,32 @@ public enum ISOTime {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+extension ISOTime {
+    /// A time as a user writes it: ISO 8601 with a zone (`2026-12-01T09:30:00Z`,
+    /// `2026-12-01T17:30+08:00`), or `YYYY-MM-DD HH:MM` in `zone`.
+    public static func parse(_ text: String, zone: TimeZone = .current) throws -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let date = ISO8601DateFormatter().date(from: trimmed) { return date }
+        let local = DateFormatter()
+        local.locale = Locale(identifier: "en_US_POSIX")
+        // With its own zone, minutes only: 2026-12-01T17:30+08:00.
+        local.dateFormat = "yyyy-MM-dd'T'HH:mmXXXXX"
+        if let date = local.date(from: trimmed) { return date }
+        local.timeZone = zone
+        for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss"] {
+            local.dateFormat = format
+            if let date = local.date(from: trimmed) { return date }
+        }
+        throw Refusal("\"\(DisplayText.neutralized(text))\" is not a time: write 2026-12-01 09:30 (\(zoneLabel(zone))) or 2026-12-01T09:30:00Z.")
+    }
+
+    /// "UTC", "UTC+08:00 Asia/Shanghai": the zone a local time is read in.
+    public static func zoneLabel(_ zone: TimeZone, at date: Date = Date()) -> String {
+        let seconds = zone.secondsFromGMT(for: date)
+        let offset = seconds == 0 ? "UTC" : String(format: "UTC%@%02d:%02d", seconds < 0 ? "-" : "+", abs(seconds) / 3600, abs(seconds) % 3600 / 60)
+        let name = zone.identifier
+        let universal = ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Universal", "Zulu", ""].contains(name)
+        return universal && seconds == 0 ? offset : "\(offset) \(name)"
+    }
+}

@@ -40,3 +40,10 @@ public enum EmailRule {
         return valid ? nil : "\"\(DisplayText.neutralized(email))\" is not an email address: write it as name@example.com."
     }
 }
+
+/// Counts in words: "1 resource", "3 resources".
+public enum Words {
+    public static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+    }
+}
