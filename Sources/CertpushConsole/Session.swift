@@ -81,6 +81,20 @@ final class Session {
 
     func say(_ text: String) { message = (text, false) }
 
+    /// "11-22 13:00", in the console's zone: a time in a table.
+    func shortTime(_ date: Date) -> String { Self.format(date, "MM-dd HH:mm", zone: context.timeZone) }
+
+    /// "2026-11-22 13:00", in the console's zone.
+    func minute(_ date: Date) -> String { Self.format(date, "yyyy-MM-dd HH:mm", zone: context.timeZone) }
+
+    private static func format(_ date: Date, _ pattern: String, zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+
     /// Takes in what background work finished: the data changed, and its
     /// sentence (if it has one) becomes the message.
     func takeBackgroundResults() {

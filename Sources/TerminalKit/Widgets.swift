@@ -35,12 +35,27 @@ public struct Column: Sendable {
     public var title: String
     public var width: Width
     public var alignRight: Bool
+    /// When the columns do not all get their preferred width, those with a
+    /// drop rank go, lowest rank first (SOURCE before NAME is cut short).
+    public var drop: Int?
+    /// The width a flexible column needs to be read well; its minimum if nil.
+    public var preferred: Int?
 
-    public init(_ title: String, _ width: Width, alignRight: Bool = false) {
+    public init(_ title: String, _ width: Width, alignRight: Bool = false, drop: Int? = nil, preferred: Int? = nil) {
         self.title = title
         self.width = width
         self.alignRight = alignRight
+        self.drop = drop
+        self.preferred = preferred
     }
+
+    var minimum: Int {
+        switch width {
+        case .fixed(let w), .flexible(minimum: let w): w
+        }
+    }
+
+    var isFlexible: Bool { if case .flexible = width { true } else { false } }
 }
 
 public struct TableCell: Sendable {
@@ -53,54 +68,72 @@ public struct TableCell: Sendable {
     }
 }
 
-/// A table that draws a header and the rows it is handed: the visible window only.
+/// A table that draws a header and the rows it is handed: the visible window
+/// only. Columns fit the width they are given: droppable ones go when it is
+/// narrow, and flexible ones share what is left by what their text needs, so
+/// that nothing is cut while a column stands empty.
 public struct Table {
     public var columns: [Column]
     public init(columns: [Column]) { self.columns = columns }
 
-    public func widths(for total: Int) -> [Int] {
-        let gaps = max(0, columns.count - 1)
-        let fixed = columns.reduce(0) { sum, column in
-            if case .fixed(let w) = column.width { return sum + w }
-            if case .flexible(let m) = column.width { return sum + m }
-            return sum
+    /// The columns shown in `total` cells, with their widths, for these rows.
+    public func layout(for total: Int, rows: [[TableCell]] = []) -> [(index: Int, width: Int)] {
+        var shown = Array(columns.indices)
+        func needed(_ indices: [Int]) -> Int { indices.reduce(0) { $0 + columns[$1].minimum } + max(0, indices.count - 1) }
+        func preferred(_ indices: [Int]) -> Int {
+            indices.reduce(0) { $0 + max(columns[$1].minimum, columns[$1].preferred ?? 0) } + max(0, indices.count - 1)
         }
-        let flexibleCount = columns.filter { if case .flexible = $0.width { return true } else { return false } }.count
-        let spare = max(0, total - gaps - fixed)
-        var handedOut = 0, seen = 0
-        return columns.map { column in
-            switch column.width {
-            case .fixed(let w): return w
-            case .flexible(let minimum):
-                seen += 1
-                let share = seen == flexibleCount ? spare - handedOut : spare / max(1, flexibleCount)
-                handedOut += share
-                return minimum + share
+        while preferred(shown) > total,
+              let victim = shown.filter({ columns[$0].drop != nil }).min(by: { columns[$0].drop! < columns[$1].drop! }) {
+            shown.removeAll { $0 == victim }
+        }
+        var widths = Dictionary(uniqueKeysWithValues: shown.map { ($0, columns[$0].minimum) })
+        let flexible = shown.filter { columns[$0].isFlexible }
+        var spare = max(0, total - needed(shown))
+        // What each flexible column's text wants, header included.
+        let wants = Dictionary(uniqueKeysWithValues: flexible.map { index in
+            (index, rows.reduce(TextWidth.of(columns[index].title)) { max($0, index < $1.count ? TextWidth.of($1[index].text) : 0) })
+        })
+        var needy = flexible.filter { wants[$0]! > widths[$0]! }
+        while spare > 0 && !needy.isEmpty {
+            let share = max(1, spare / needy.count)
+            for index in needy where spare > 0 {
+                let add = min(share, wants[index]! - widths[index]!, spare)
+                widths[index]! += add
+                spare -= add
             }
+            needy = needy.filter { wants[$0]! > widths[$0]! }
         }
+        // What no text needs goes to the last flexible column, so the table spans its width.
+        if spare > 0, let last = flexible.last { widths[last]! += spare }
+        return shown.map { ($0, widths[$0]!) }
     }
+
+    public func widths(for total: Int) -> [Int] { layout(for: total).map(\.width) }
 
     /// Draws the header on the first row of `rect` and `rows` below it;
     /// `cursor` is the index within `rows` of the selected one.
     public func render(rows: [[TableCell]], cursor: Int?, focused: Bool, theme: Theme, in rect: Rect, into buffer: inout Buffer) {
         guard rect.height > 0 else { return }
-        let widths = widths(for: rect.width)
+        let visible = Array(rows.prefix(rect.height - 1))
+        let layout = layout(for: rect.width, rows: visible)
         var x = rect.x
-        for (column, width) in zip(columns, widths) {
+        for (index, width) in layout {
+            let column = columns[index]
             buffer.write(TextWidth.fit(column.title, to: width, alignRight: column.alignRight), x: x, y: rect.y,
                          style: theme["table.header"], clip: rect)
             x += width + 1
         }
-        for (index, row) in rows.prefix(rect.height - 1).enumerated() {
-            let y = rect.y + 1 + index
-            let isCursor = index == cursor
+        for (rowIndex, row) in visible.enumerated() {
+            let y = rect.y + 1 + rowIndex
+            let isCursor = rowIndex == cursor
             let rowStyle = isCursor ? theme[focused ? "table.cursor" : "table.cursor.unfocused"] : theme["body"]
             buffer.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: rowStyle)
             x = rect.x
-            for (cellIndex, (column, width)) in zip(columns, widths).enumerated() {
-                let cell = cellIndex < row.count ? row[cellIndex] : TableCell("")
+            for (index, width) in layout {
+                let cell = index < row.count ? row[index] : TableCell("")
                 let style = isCursor ? rowStyle : cell.role.map { theme[$0] } ?? rowStyle
-                buffer.write(TextWidth.fit(cell.text, to: width, alignRight: column.alignRight), x: x, y: y, style: style, clip: rect)
+                buffer.write(TextWidth.fit(cell.text, to: width, alignRight: columns[index].alignRight), x: x, y: y, style: style, clip: rect)
                 x += width + 1
             }
         }

@@ -24,7 +24,8 @@ import Testing
         #expect(driver.screen.contains("Selected resources 12"))
         #expect(driver.screen.contains("CDN 4 · DCDN 2 · WAF 2 · ELB 7"))
         driver.press("Enter")
-        #expect(driver.screen.contains("12 certificate-resource pairs · deployment quota to consume: 0 of 10 left"))
+        #expect(driver.screen.contains("12 certificate-resource pairs"))
+        #expect(driver.screen.contains("Deployment quota to consume: 0 of 10 left"))
         #expect(driver.screen.contains("[ Submit ]"))
         driver.press("Enter")
         let screen = driver.screen

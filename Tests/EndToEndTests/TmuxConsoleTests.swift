@@ -149,7 +149,7 @@ final class TmuxSession {
         try tmux.send("Enter")
         try tmux.waitFor("Selected resources 12")
         try tmux.send("Enter")
-        try tmux.waitFor("deployment quota to consume: 0 of 10 left")
+        try tmux.waitFor("Deployment quota to consume: 0 of 10 left")
         try tmux.send("Enter")
         try tmux.waitFor("partially failed · 11 succeeded, 1 failed, 12 in all")
         try tmux.waitFor("listener in maintenance")

@@ -26,8 +26,8 @@ final class ActivityScreen: Screen {
 
     private func openSelected() -> KeyResult {
         guard let entry = list.selected else { return .handled }
-        return .open(EntryDialog(title: "Activity · \(Self.minute(entry.at))", fields: [
-            ("Time", ISOTime.string(entry.at)), ("User", DisplayText.neutralized(entry.user)), ("Action", entry.action),
+        return .open(EntryDialog(title: "Activity · \(session.minute(entry.at))", fields: [
+            ("Time", session.minute(entry.at) + " (" + ISOTime.string(entry.at) + ")"), ("User", DisplayText.neutralized(entry.user)), ("Action", entry.action),
             ("Subject", DisplayText.neutralized(entry.subject)), ("Detail", DisplayText.neutralized(entry.detail)),
         ], theme: session.theme))
     }
@@ -43,23 +43,18 @@ final class ActivityScreen: Screen {
         return rows
     }
 
-    /// "2026-11-22 12:00", in UTC like the CLI.
-    static func minute(_ date: Date) -> String {
-        ISOTime.string(date).prefix(16).replacingOccurrences(of: "T", with: " ")
-    }
-
     func render(in rect: Rect, into buffer: inout Buffer) {
         refresh()
         let area = list.renderFilter(in: rect, theme: session.theme, into: &buffer)
         list.setHeight(max(1, area.height - 1))
         let window = list.window
         let cells = list.shown[window.visibleRange].map { entry in
-            [TableCell(Self.minute(entry.at)),
+            [TableCell(session.shortTime(entry.at)),
              TableCell(DisplayText.neutralized(entry.user)), TableCell(entry.action),
              TableCell(DisplayText.neutralized(entry.subject)), TableCell(DisplayText.neutralized(entry.detail))]
         }
-        let table = Table(columns: [Column("TIME (UTC)", .fixed(16)), Column("USER", .fixed(10)), Column("ACTION", .fixed(18)),
-                                    Column("SUBJECT", .fixed(9)), Column("DETAIL", .flexible(minimum: 10))])
+        let table = Table(columns: [Column("TIME", .fixed(11)), Column("USER", .fixed(8), drop: 1), Column("ACTION", .flexible(minimum: 14), preferred: 16),
+                                    Column("SUBJECT", .flexible(minimum: 7)), Column("DETAIL", .flexible(minimum: 10), preferred: 24)])
         table.render(rows: cells, cursor: list.shown.isEmpty ? nil : window.selected - window.top, focused: true,
                      theme: session.theme, in: area, into: &buffer)
         if list.shown.isEmpty {

@@ -50,8 +50,26 @@ final class CertificateListScreen: Screen {
         }
         var commands = Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
             Command([.enter], "details") { [unowned self] in self.open(CertificateDetailsScreen.init) },
+            Command([.character("p")], "push") { [unowned self] in
+                guard let certificate = self.selectedCertificate else { return .handled }
+                return self.push(certificate)
+            },
+            Command([.character("d")], "deploy") { [unowned self] in
+                guard let certificate = self.selectedCertificate else { return .handled }
+                return self.deploy(certificate)
+            },
+            Command([.character("m")], "more") { [unowned self] in
+                guard let certificate = self.selectedCertificate else { return .handled }
+                return .open(self.moreMenu(for: certificate))
+            },
             Command([.character("/")], "filter") { [unowned self] in
                 self.isFiltering = true
+                return .handled
+            },
+            Command([.character("i")], "import") { [unowned self] in .open(ImportDialog(session: self.session)) },
+            Command([.character("e")], "expiring or expired", label: "e") { [unowned self] in
+                self.expiringOnly.toggle()
+                self.window.home()
                 return .handled
             },
             Command([.left, .right], "tab", label: "←→") { [unowned self] key in
@@ -62,24 +80,6 @@ final class CertificateListScreen: Screen {
                 if case .character(let c) = key, let n = c.wholeNumberValue { self.switchTab(to: n - 1) }
                 return .handled
             },
-            Command([.character("e")], "expiring ≤\(session.context.expiry.warningDays)d or expired", label: "e") { [unowned self] in
-                self.expiringOnly.toggle()
-                self.window.home()
-                return .handled
-            },
-            Command([.character("m")], "more") { [unowned self] in
-                guard let certificate = self.selectedCertificate else { return .handled }
-                return .open(self.moreMenu(for: certificate))
-            },
-            Command([.character("p")], "push") { [unowned self] in
-                guard let certificate = self.selectedCertificate else { return .handled }
-                return self.push(certificate)
-            },
-            Command([.character("d")], "deploy") { [unowned self] in
-                guard let certificate = self.selectedCertificate else { return .handled }
-                return self.deploy(certificate)
-            },
-            Command([.character("i")], "import") { [unowned self] in .open(ImportDialog(session: self.session)) },
         ]
         if !filter.text.isEmpty {
             commands.append(Command([.escape], "clear filter") { [unowned self] in
@@ -210,8 +210,9 @@ final class CertificateListScreen: Screen {
 
     static let columns = [
         // Fits the 58 cells the content pane has on an 80-column terminal.
-        Column("ID", .fixed(6)), Column("NAME", .flexible(minimum: 8)), Column("DOMAIN", .flexible(minimum: 10)),
-        Column("FAMILY", .fixed(6)), Column("SOURCE", .fixed(8)), Column("STATUS", .fixed(7)),
+        Column("ID", .flexible(minimum: 4)), Column("NAME", .flexible(minimum: 10), preferred: 16),
+        Column("DOMAIN", .flexible(minimum: 10), preferred: 18),
+        Column("FAMILY", .fixed(6), drop: 2), Column("SOURCE", .fixed(8), drop: 1), Column("STATUS", .fixed(7)),
         Column("EXPIRES", .fixed(7), alignRight: true),
     ]
 
@@ -221,7 +222,7 @@ final class CertificateListScreen: Screen {
         tabSpans = (rect.y, spans)
         var status = expiringOnly ? "expiring ≤\(session.context.expiry.warningDays) d or expired · " : ""
         refreshCount()
-        status += "\(window.count) certificate\(window.count == 1 ? "" : "s")"
+        status += Words.count(window.count, "certificate")
         let statusX = rect.maxX - TextWidth.of(status)
         if statusX > (spans.last?.upperBound ?? rect.x) + 1 {
             buffer.write(status, x: statusX, y: rect.y, style: theme["status.muted"])

@@ -68,7 +68,7 @@ final class ContactsScreen: Screen {
 
     private func openMessage() -> KeyResult {
         guard let message = outbox.selected else { return .handled }
-        var fields = [("Time", ISOTime.string(message.at)), ("To", DisplayText.neutralized(message.contact)),
+        var fields = [("Time", session.minute(message.at) + " (" + ISOTime.string(message.at) + ")"), ("To", DisplayText.neutralized(message.contact)),
                       ("Task", message.taskID.description), ("Message", DisplayText.neutralized(message.message))]
         fields.append(("Delivered", message.deliveryFailure.isEmpty ? "yes, or no notify command is set" : "no: \(message.deliveryFailure)"))
         return .open(EntryDialog(title: "Message to \(DisplayText.neutralized(message.contact))", fields: fields, theme: session.theme))
@@ -106,10 +106,10 @@ final class ContactsScreen: Screen {
                                        theme: theme, into: &buffer)
         outbox.setHeight(max(1, area.height - 1))
         let messages = outbox.shown[outbox.window.visibleRange]
-        let cells = messages.map { [TableCell(ActivityScreen.minute($0.at)), TableCell(DisplayText.neutralized($0.contact)),
+        let cells = messages.map { [TableCell(session.shortTime($0.at)), TableCell(DisplayText.neutralized($0.contact)),
                                     TableCell(DisplayText.neutralized($0.message)
                                               + ($0.deliveryFailure.isEmpty ? "" : " (not delivered: \($0.deliveryFailure))"))] }
-        Table(columns: [Column("TIME (UTC)", .fixed(16)), Column("TO", .fixed(14)), Column("MESSAGE", .flexible(minimum: 20))])
+        Table(columns: [Column("TIME", .fixed(11)), Column("TO", .flexible(minimum: 10)), Column("MESSAGE", .flexible(minimum: 20))])
             .render(rows: cells, cursor: outboxFocused && !messages.isEmpty ? outbox.window.selected - outbox.window.top : nil,
                     focused: outboxFocused, theme: theme, in: area, into: &buffer)
         if outbox.shown.isEmpty {

@@ -137,10 +137,10 @@ final class PushScreen: Screen {
         y += 2
 
         buffer.write("Latest push records", x: rect.x + 1, y: y, style: theme["table.header"])
-        let table = Table(columns: [Column("TIME", .fixed(16)), Column("USER", .fixed(8)), Column("TARGET", .fixed(20)),
-                                    Column("RESULT", .fixed(7)), Column("REASON", .flexible(minimum: 10))])
+        let table = Table(columns: [Column("TIME", .fixed(11)), Column("USER", .fixed(8), drop: 1), Column("TARGET", .flexible(minimum: 14), preferred: 21),
+                                    Column("RESULT", .fixed(7)), Column("REASON", .flexible(minimum: 12), preferred: 20)])
         let rows = latestRecords.map { record in
-            [TableCell(ActivityScreen.minute(record.at)), TableCell(DisplayText.neutralized(record.user)),
+            [TableCell(session.shortTime(record.at)), TableCell(DisplayText.neutralized(record.user)),
              TableCell(record.target.description), TableCell(record.succeeded ? "pushed" : "failed", role: record.succeeded ? "status.ok" : "status.error"),
              TableCell(DisplayText.neutralized(record.reason))]
         }
@@ -293,8 +293,14 @@ final class PushResultDialog: Screen {
             lines += [("", "dialog"), ("The certificate was pushed. It must still be configured on the", "dialog"),
                       ("target service: bind it to a listener or domain there.", "dialog")]
         }
-        let inner = Frame.dialog(title, width: 70, height: lines.count + 5, in: area, theme: theme, into: &buffer)
-        for (index, line) in lines.enumerated() {
+        // As wide as its longest reason needs, up to the screen; a longer one wraps.
+        let width = min(area.width - 2, max(70, (lines.map { TextWidth.of($0.0) }.max() ?? 0) + 4))
+        lines = lines.flatMap { line in
+            ImportDialog.wrap(line.0, width: width - 4).enumerated().map { ($0.offset == 0 ? $0.element : "  " + $0.element, line.1) }
+                .ifEmpty([line])
+        }
+        let inner = Frame.dialog(title, width: width, height: min(area.height, lines.count + 5), in: area, theme: theme, into: &buffer)
+        for (index, line) in lines.enumerated() where index < inner.height - 2 {
             buffer.write(TextWidth.truncate(line.0, to: inner.width - 2), x: inner.x + 1, y: inner.y + 1 + index, style: theme[line.1])
         }
         var x = inner.maxX
@@ -306,4 +312,9 @@ final class PushResultDialog: Screen {
             buttonSpans.append((span, y, index))
         }
     }
+}
+
+extension Array {
+    /// This array, or `fallback` when it is empty.
+    func ifEmpty(_ fallback: [Element]) -> [Element] { isEmpty ? fallback : self }
 }

@@ -183,7 +183,7 @@ final class ServiceView: Screen {
         }
         var y = rect.y
         if service.regional {
-            let regionLine = regions.isEmpty ? "not enabled in any region" : "region ← \(region ?? "-") →   (\(regions.count) regions enabled)"
+            let regionLine = regions.isEmpty ? "not enabled in any region" : "region ← \(region ?? "-") →   (\(Words.count(regions.count, "region")) enabled)"
             buffer.write(regionLine, x: rect.x + 1, y: y, style: theme["status.muted"])
             y += 1
         }
@@ -196,7 +196,8 @@ final class ServiceView: Screen {
             [TableCell(DisplayText.neutralized(entry.name)), TableCell(entry.certificateID?.description ?? "-"),
              TableCell(entry.origin.rawValue), TableCell(String(entry.fingerprint.prefix(16)))]
         }
-        Table(columns: [Column("NAME", .flexible(minimum: 16)), Column("ID", .fixed(6)), Column("ORIGIN", .fixed(8)), Column("SHA-256", .fixed(16))])
+        Table(columns: [Column("NAME", .flexible(minimum: 16), preferred: 24), Column("ID", .flexible(minimum: 4)), Column("ORIGIN", .fixed(8)),
+                        Column("SHA-256", .fixed(16), drop: 1)])
             .render(rows: storeRows, cursor: entries.isEmpty ? nil : storeWindow.selected - storeWindow.top,
                     focused: !resourcesFocused, theme: theme, in: storeArea, into: &buffer)
         if entries.isEmpty { buffer.write("No certificates in this store.", x: storeArea.x, y: storeArea.y + 1, style: theme["status.muted"]) }
@@ -210,8 +211,8 @@ final class ServiceView: Screen {
              TableCell(DisplayText.neutralized(resource.domain)), TableCell(resource.certificateID?.description ?? "none"),
              TableCell(resource.fault ?? "", role: "status.warn")]
         }
-        Table(columns: [Column("ID", .fixed(5)), Column("NAME", .flexible(minimum: 14)), Column("DOMAIN", .flexible(minimum: 14)),
-                        Column("CERT", .fixed(5)), Column("FAULT", .fixed(12))])
+        Table(columns: [Column("ID", .flexible(minimum: 4)), Column("NAME", .flexible(minimum: 12)), Column("DOMAIN", .flexible(minimum: 12)),
+                        Column("CERT", .flexible(minimum: 4)), Column("FAULT", .flexible(minimum: 8))])
             .render(rows: resourceRows, cursor: resources.isEmpty ? nil : resourceList.cursor,
                     focused: resourcesFocused, theme: theme, in: resourceArea, into: &buffer)
         if resources.isEmpty { buffer.write("No resources here.", x: resourceArea.x, y: resourceArea.y + 1, style: theme["status.muted"]) }

@@ -73,15 +73,28 @@ final class TaskListScreen: Screen {
              TableCell(task.status.words, role: TaskText.role(task.status)),
              TableCell(task.certificateText),
              TableCell("\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairTotal)"),
-             TableCell(task.scheduledAt.map(ActivityScreen.minute) ?? "now")]
+             TableCell(when(task))]
         }
-        Table(columns: [Column("", .fixed(1)), Column("ID", .fixed(4)), Column("NAME", .flexible(minimum: 10)), Column("STATUS", .fixed(16)),
-                        Column("CERTS", .fixed(6)), Column("OK/F/ALL", .fixed(8)), Column("AT", .fixed(16))])
+        Table(columns: [Column("", .fixed(1)), Column("ID", .flexible(minimum: 3)), Column("NAME", .flexible(minimum: 10), preferred: 16),
+                        Column("STATUS", .fixed(16)), Column("CERTS", .flexible(minimum: 6), drop: 1, preferred: 10), Column("OK/F/ALL", .fixed(8)),
+                        Column("WHEN", .fixed(11))])
             .render(rows: rows, cursor: all.isEmpty ? nil : window.selected - window.top, focused: true,
                     theme: session.theme, in: rect, into: &buffer)
         if all.isEmpty {
             buffer.write("No deployment tasks yet. Press c to create one, or d on a certificate.", x: rect.x + 1, y: rect.y + 2,
                          style: session.theme["status.muted"])
+        }
+    }
+}
+
+extension TaskListScreen {
+    /// A time, never "now": when a scheduled task will run, when a finished one
+    /// ended, when a pending or running one was created.
+    func when(_ task: TaskSummary) -> String {
+        switch task.status {
+        case .scheduled: task.scheduledAt.map(session.shortTime) ?? "-"
+        case .pending, .running: session.shortTime(task.createdAt)
+        default: session.shortTime(task.finishedAt ?? task.scheduledAt ?? task.createdAt)
         }
     }
 }
@@ -265,7 +278,8 @@ final class TaskDetailsScreen: Screen {
             return
         }
         let summary = "\(task.status.words) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(task.pairTotal) in all · certificates \(task.certificateText)"
-            + (task.scheduledAt.map { " · at \(ActivityScreen.minute($0))" } ?? "")
+            + (task.status == .scheduled ? task.scheduledAt.map { " · runs \(session.minute($0))" } ?? "" : "")
+            + (task.finishedAt.map { " · ended \(session.minute($0))" } ?? "")
         buffer.write(TextWidth.truncate(summary, to: rect.width - 2), x: rect.x + 1, y: rect.y, style: theme[TaskText.role(task.status)])
         if task.status == .running || task.status == .pending {
             // Progress: a bar with counts (SPEC 7).
@@ -284,8 +298,9 @@ final class TaskDetailsScreen: Screen {
              TableCell(Self.held(after: pair)), TableCell(pair.status.words, role: TaskText.role(pair.status)),
              TableCell(DisplayText.neutralized(pair.cause))]
         }
-        Table(columns: [Column("RESOURCE", .fixed(20)), Column("REGION", .fixed(14)), Column("CERT", .fixed(4)),
-                        Column("STATUS", .fixed(11)), Column("CAUSE", .flexible(minimum: 10))])
+        Table(columns: [Column("RESOURCE", .flexible(minimum: 14), preferred: 20), Column("REGION", .fixed(14), drop: 1),
+                        Column("CERT", .flexible(minimum: 4)), Column("STATUS", .flexible(minimum: 9)),
+                        Column("CAUSE", .flexible(minimum: 12), preferred: 24)])
             .render(rows: cells, cursor: pairs.isEmpty ? nil : pairList.cursor, focused: true, theme: theme, in: area, into: &buffer)
     }
 }

@@ -16,6 +16,7 @@ final class TaskWizard: Screen {
             case .preview: "Preview and Submit"
             }
         }
+        var shortTitle: String { self == .preview ? "Preview" : self == .certificates ? "Certs" : title }
     }
 
     let session: Session
@@ -290,7 +291,7 @@ final class TaskWizard: Screen {
         guard !matches.isEmpty else { return .handled }
         return .open(ConfirmDialog(
             title: "Smart matching",
-            text: "\(matches.count) resources already use certificates matching your selection. Add them?",
+            text: "\(Words.count(matches.count, "resource")) already \(matches.count == 1 ? "uses" : "use") certificates matching your selection. Add \(matches.count == 1 ? "it" : "them")?",
             confirmTitle: "Add Them", cancelTitle: "No", confirmByDefault: true, theme: session.theme
         ) { [unowned self] in
             self.resources += matches
@@ -307,7 +308,7 @@ final class TaskWizard: Screen {
             if task.status == .pending {
                 TaskDetailsScreen.runInBackground(task.id, session: session)
             } else {
-                session.say("\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.rawValue).")
+                session.say("\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words).")
             }
             // The task is a deployment task now: its details open in that section.
             return .goTo(.tasks, TaskDetailsScreen(session: session, taskID: task.id))
@@ -378,6 +379,7 @@ final class TaskWizard: Screen {
         if let why = DeploymentRules.whyNotDeployable(certificate, now: session.now) {
             return why.replacingOccurrences(of: "its name contains Chinese characters", with: "Chinese name (D3)")
                 .replacingOccurrences(of: "it is ", with: "")
+                .replacingOccurrences(of: "no private key held", with: "no private key")
         }
         if let chosenSource, !certificates.isEmpty, chosenSource != certificate.source {
             return "other type (D2)"
@@ -439,7 +441,7 @@ final class TaskWizard: Screen {
         let deployments = session.context.deployments
         _ = session.context.background.start {
             let count = try deployments.synchronize()
-            return "Synchronized \(count) resources from \(deployments.provider.name)."
+            return "Synchronized \(Words.count(count, "resource")) from \(deployments.provider.name)."
         }
         session.takeBackgroundResults()
     }
@@ -450,8 +452,13 @@ final class TaskWizard: Screen {
         let theme = session.theme
         let inner = area
         var x = inner.x + 1
+        // The steps' titles, shortened to what fits: all in full, then short, then only the current one.
+        let full = Step.allCases.map { "\($0.rawValue + 1) \($0.title)" }
+        let short = Step.allCases.map { "\($0.rawValue + 1) \($0.shortTitle)" }
+        let numbers = Step.allCases.map { $0 == step ? short[$0.rawValue] : "\($0.rawValue + 1)" }
+        let labels = [full, short, numbers].first { labels in labels.reduce(0) { $0 + TextWidth.of($1) + 3 } + 1 <= inner.width } ?? numbers
         for candidate in Step.allCases {
-            let label = "\(candidate.rawValue + 1) \(candidate.title)"
+            let label = labels[candidate.rawValue]
             let role = candidate == step ? "tab.selected" : (candidate.rawValue < step.rawValue ? "status.ok" : "status.muted")
             x += buffer.write(" \(label) ", x: x, y: inner.y, style: theme[role]) + 1
             if candidate != .preview { x += buffer.write("›", x: x - 1, y: inner.y, style: theme["status.muted"]) }
@@ -529,10 +536,10 @@ final class TaskWizard: Screen {
             return [TableCell(checkbox(chosenCertificates.contains(c.id))), TableCell(c.id.description),
                     TableCell(DisplayText.neutralized(c.name), role: note.isEmpty ? nil : "status.muted"),
                     TableCell(DisplayText.neutralized(c.primaryDomain) + (c.domains.count > 1 ? " +\(c.domains.count - 1)" : "")),
-                    TableCell(c.status(at: now).rawValue), TableCell(note, role: "status.warn")]
+                    note.isEmpty ? TableCell(c.status(at: now).rawValue) : TableCell("✗ " + note, role: "status.warn")]
         }
-        Table(columns: [Column("", .fixed(3)), Column("ID", .fixed(4)), Column("NAME", .flexible(minimum: 10)),
-                        Column("DOMAIN", .flexible(minimum: 12)), Column("STATUS", .fixed(7)), Column("CANNOT DEPLOY", .flexible(minimum: 13))])
+        Table(columns: [Column("", .fixed(3)), Column("ID", .flexible(minimum: 3)), Column("NAME", .flexible(minimum: 10), preferred: 16),
+                        Column("DOMAIN", .flexible(minimum: 12), preferred: 18), Column("STATUS", .flexible(minimum: 8))])
             .render(rows: rows, cursor: cursor.count == 0 ? nil : cursor.selected - cursor.top, focused: !isFiltering, theme: theme,
                     in: list, into: &buffer)
         if cursor.count == 0 {
@@ -573,8 +580,8 @@ final class TaskWizard: Screen {
              TableCell(DisplayText.neutralized(r.name)), TableCell(DisplayText.neutralized(r.domain)),
              TableCell(r.certificateID?.description ?? "no HTTPS", role: r.certificateID == nil ? "status.muted" : nil)]
         }
-        Table(columns: [Column("", .fixed(3)), Column("ID", .fixed(5)), Column("SVC", .fixed(5)), Column("REGION", .fixed(14)),
-                        Column("NAME", .flexible(minimum: 10)), Column("DOMAIN", .flexible(minimum: 10)), Column("CERT", .fixed(8))])
+        Table(columns: [Column("", .fixed(3)), Column("ID", .flexible(minimum: 3)), Column("SVC", .fixed(5)), Column("REGION", .flexible(minimum: 9)),
+                        Column("NAME", .flexible(minimum: 8)), Column("DOMAIN", .flexible(minimum: 8)), Column("CERT", .fixed(8))])
             .render(rows: cells, cursor: rows.isEmpty ? nil : resourceList.cursor, focused: !isFiltering, theme: theme, in: list, into: &buffer)
         if rows.isEmpty {
             buffer.write(filtered ? "No resource matches." : "No resources: press s to synchronize them.", x: list.x + 1, y: list.y + 1,
@@ -599,10 +606,11 @@ final class TaskWizard: Screen {
             buffer.write((error as? CertpushError)?.sentence ?? "\(error)", x: rect.x, y: rect.y, style: theme["message.error"])
             return
         }
-        buffer.write("\(plan.pairs.count) certificate-resource pairs · deployment quota to consume: \(plan.quota) of \(plan.quotaRemaining) left",
-                     x: rect.x, y: rect.y, style: theme["dialog"])
-        buffer.write(customTime ? "Deploys at \(time.text)" : "Deploys now, when submitted", x: rect.x, y: rect.y + 1, style: theme["status.muted"])
-        var y = rect.y + 3
+        buffer.write(Words.count(plan.pairs.count, "certificate-resource pair"), x: rect.x, y: rect.y, style: theme["dialog"])
+        buffer.write("Deployment quota to consume: \(plan.quota) of \(plan.quotaRemaining) left", x: rect.x, y: rect.y + 1, style: theme["dialog"])
+        let when = plan.request.at.map { "Deploys at \(session.minute($0)) (\(ISOTime.zoneLabel(session.context.timeZone, at: $0)))" }
+        buffer.write(when ?? "Deploys now, when submitted", x: rect.x, y: rect.y + 2, style: theme["status.muted"])
+        var y = rect.y + 4
         for problem in plan.problems.prefix(5) {
             buffer.write("✗ " + TextWidth.truncate(problem, to: rect.width - 2), x: rect.x, y: y, style: theme["message.error"])
             y += 1
@@ -618,7 +626,7 @@ final class TaskWizard: Screen {
             y += 1
         }
         if plan.problems.isEmpty {
-            Button.render("Submit", focused: true, theme: theme, at: rect.maxX - 12, y: rect.y + 1, into: &buffer)
+            Button.render("Submit", focused: true, theme: theme, at: rect.maxX - 12, y: rect.y + 2, into: &buffer)
         }
         let names = self.plan?.resources ?? [:]
         let table = Rect(x: rect.x, y: y + 1, width: rect.width, height: rect.maxY - y - 1)
@@ -630,7 +638,8 @@ final class TaskWizard: Screen {
                     TableCell((resource?.service ?? "").uppercased() + " " + (resource?.region ?? "global")),
                     TableCell(DisplayText.neutralized(resource?.domain ?? ""))]
         }
-        Table(columns: [Column("CERT", .fixed(6)), Column("RESOURCE", .fixed(8)), Column("SERVICE", .fixed(20)), Column("DOMAIN", .flexible(minimum: 10))])
+        Table(columns: [Column("CERT", .flexible(minimum: 4)), Column("RESOURCE", .flexible(minimum: 8)), Column("SERVICE", .flexible(minimum: 12)),
+                        Column("DOMAIN", .flexible(minimum: 10))])
             .render(rows: cells, cursor: nil, focused: false, theme: theme, in: table, into: &buffer)
     }
 }

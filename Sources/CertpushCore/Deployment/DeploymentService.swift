@@ -184,7 +184,7 @@ public struct DeploymentService: Sendable {
         let count = try provider.synchronize()
         try store.write { db in
             try db.append(ActivityEntry(at: time.now(), user: user, action: "resources.sync", subject: provider.name,
-                                        detail: "\(count) resources"))
+                                        detail: Words.count(count, "resource")))
         }
         return count
     }
