@@ -17,11 +17,11 @@ final class CertificatePages {
     func matching(_ query: CertificateQuery) -> [CertificateID] {
         let version = session.version(of: .certificates)
         if matches?.query == query, matches?.version == version { return matches!.ids }
-        if index?.version != version { index = (version, IndexLoader(session.context.certificates)) }
+        if index?.version != version { index = (version, IndexLoader(session.services.certificates)) }
         do {
             let ids: [CertificateID]
             if query == CertificateQuery(), !index!.loader.isReady {
-                ids = try session.context.certificates.ids()
+                ids = try session.services.certificates.ids()
             } else {
                 ids = try index!.loader.wait().matching(query)
             }
@@ -41,7 +41,7 @@ final class CertificatePages {
         let version = session.version(of: .certificates)
         if let page, page.ids == ids, page.version == version { return page.rows }
         do {
-            let rows = try session.context.certificates.certificates(Array(ids))
+            let rows = try session.services.certificates.certificates(Array(ids))
             page = (ids, version, rows)
             return rows
         } catch {

@@ -52,7 +52,7 @@ public final class Console: TerminalProgram {
     public var tickMilliseconds: Int { session.context.background.isBusy ? 150 : 1_000 }
 
     private func runDueTasks() {
-        let deployments = session.context.deployments, push = session.context.push
+        let deployments = session.services.deployments, push = session.services.push
         guard (try? deployments.hasWork()) == true || (try? push.hasWork()) == true else { return }
         _ = session.context.background.start {
             try push.recover()
@@ -115,6 +115,9 @@ public final class Console: TerminalProgram {
 
     static let quitAtOnce = KeyBinding([.control("c")], "quit at once", hinted: false)
 
+    /// How often a frame reached the store while it was drawn: 0, or a screen draws from more than its state.
+    public var loadsWhilePainting: Int { session.loadsWhilePainting }
+
     /// What the hint bar and help show now: the keys that work now, each once.
     public var activeBindings: [KeyBinding] { activeCommands.map(\.binding) + [Self.quitAtOnce] }
 
@@ -164,6 +167,21 @@ public final class Console: TerminalProgram {
         case .goTo(let newSection, let screen):
             show(screen, in: newSection)
             return true
+        case .perform(let effect):
+            var next: KeyResult
+            do {
+                next = try effect.work(session.services)
+                session.dataChanged(effect.changes)
+            } catch {
+                // A refusal changes nothing; work that failed part way may have.
+                session.dataChanged(effect.changes)
+                if let failed = effect.failed { next = failed(error) } else {
+                    session.complain(error)
+                    next = .handled
+                }
+            }
+            if case .handled = next, let after = effect.after { next = after }
+            return apply(next, otherwise: otherwise)
         case .visit(let newSection, let screen):
             // Back to the page under any dialogs, where the user was.
             let page = (stack.lastIndex(where: { !$0.isDialog }) ?? 0) + 1
@@ -251,17 +269,24 @@ public final class Console: TerminalProgram {
         // The nearest page under any dialogs is drawn first, then the dialogs over it.
         let pageIndex = stack.lastIndex(where: { !$0.isDialog }) ?? 0
         let page = stack[pageIndex]
-        let inner = Frame.draw(content, title: page.title,
-                               style: theme[navigationFocused ? "border" : "border.focused"],
-                               titleStyle: theme["dialog.title"], into: &buffer)
-        page.render(in: inner, into: &buffer)
-        for dialog in stack[(pageIndex + 1)...] { dialog.render(in: areas.body, into: &buffer) }
+        let inner = content.inset(by: 1)
+        // Each screen in view loads its state, then the frame is drawn from state alone.
+        page.load(in: inner)
+        for dialog in stack[(pageIndex + 1)...] { dialog.load(in: areas.body) }
+        let bindings = activeBindings
+        let title = page.title
+        session.paint {
+            Frame.draw(content, title: title, style: theme[navigationFocused ? "border" : "border.focused"],
+                       titleStyle: theme["dialog.title"], into: &buffer)
+            page.render(in: inner, into: &buffer)
+            for dialog in stack[(pageIndex + 1)...] { dialog.render(in: areas.body, into: &buffer) }
+        }
 
         if let message = session.message {
             buffer.write(" " + message.text, x: 0, y: areas.message.y,
                          style: theme[message.isError ? "message.error" : "message.info"])
         }
-        HintBar.render(activeBindings, theme: theme, in: areas.hints, into: &buffer)
+        HintBar.render(bindings, theme: theme, in: areas.hints, into: &buffer)
         return buffer
     }
 

@@ -50,6 +50,13 @@ struct DataKinds: OptionSet {
     static let work: DataKinds = [.resources, .tasks, .pushes, .activity]
 }
 
+/// The core's services, as screens reach them.
+struct Services {
+    let certificates: CertificateService
+    let push: PushService
+    let deployments: DeploymentService
+}
+
 /// State every screen shares: the context, the one-line message, and
 /// counters that move whenever data changes so lists know to re-read.
 final class Session {
@@ -57,8 +64,25 @@ final class Session {
     var theme: Theme { context.theme }
     private var versions = [Int](repeating: 0, count: 6)
     var message: (text: String, isError: Bool)?
+    /// True while a frame is drawn: screens draw from their state then, and
+    /// any use of the store is counted as a fault (`loadsWhilePainting`).
+    private(set) var painting = false
+    private(set) var loadsWhilePainting = 0
 
     init(context: ConsoleContext) { self.context = context }
+
+    /// The core's services: for loading a screen's state and for effects, never while painting.
+    var services: Services {
+        if painting { loadsWhilePainting += 1 }
+        return Services(certificates: context.certificates, push: context.push, deployments: context.deployments)
+    }
+
+    /// Draws a frame: nothing in `body` may reach the store.
+    func paint<T>(_ body: () -> T) -> T {
+        painting = true
+        defer { painting = false }
+        return body()
+    }
 
     var now: Date { context.certificates.time.now() }
 
@@ -73,6 +97,7 @@ final class Session {
 
     /// Reads the store (regions, resources, service stores); a failure becomes the message.
     func read<T>(_ body: (any StoreReader) throws -> T, default fallback: T) -> T {
+        if painting { loadsWhilePainting += 1 }
         do { return try context.certificates.store.read(body) } catch {
             complain(error)
             return fallback
@@ -112,7 +137,7 @@ final class Session {
 }
 
 /// What a key did, for the console to act on.
-enum KeyResult {
+indirect enum KeyResult {
     case handled
     /// Not this screen's key: the console's global keys get it.
     case ignored
@@ -124,9 +149,43 @@ enum KeyResult {
     case closeAll
     /// Switch to a section and open a screen there (a task just created).
     case goTo(Console.Section, Screen)
+    /// Run this work (a write, provider work), then act on what it returns.
+    case perform(Effect)
     /// Like `goTo`, but Esc from that screen comes back here (Configure Now).
     case visit(Console.Section, Screen)
     case quit
+}
+
+/// Work a key asks for, run by the console and not by the screen: a write
+/// to the store or provider work. What it returns is acted on like a key's
+/// result; if it throws, its sentence becomes the message (or `failed` decides).
+struct Effect {
+    /// What the work changes, for the screens to read again.
+    var changes: DataKinds = .all
+    var work: (Services) throws -> KeyResult
+    var failed: ((Error) -> KeyResult)?
+    /// What follows once the work is done or has failed, in place of "handled" (a confirmation closes).
+    var after: KeyResult?
+
+    init(changes: DataKinds = .all, failed: ((Error) -> KeyResult)? = nil, _ work: @escaping (Services) throws -> KeyResult) {
+        self.changes = changes
+        self.work = work
+        self.failed = failed
+    }
+}
+
+extension KeyResult {
+    /// This result, with `next` in place of "handled": a confirmation closes
+    /// once its effect has run, whether it worked or not.
+    func then(_ next: KeyResult) -> KeyResult {
+        switch self {
+        case .handled: return next
+        case .perform(var effect):
+            effect.after = next
+            return .perform(effect)
+        default: return self
+        }
+    }
 }
 
 /// A key and what it does. A screen's commands are its registry: the only
@@ -178,6 +237,9 @@ protocol Screen: AnyObject {
     /// While true, printable keys go to the screen, not to `q`, `?` or `/`.
     var isTyping: Bool { get }
     var isDialog: Bool { get }
+    /// Reads what the screen shows into its state, before each frame: `area`
+    /// is where it will be drawn. `render` then draws from the state alone.
+    func load(in area: Rect)
     func render(in rect: Rect, into buffer: inout Buffer)
     /// Before each key offered to this screen: a warning cleared, a count read again.
     func willHandleKey()
@@ -189,6 +251,7 @@ extension Screen {
     var isTyping: Bool { false }
     var isDialog: Bool { false }
     func willHandleKey() {}
+    func load(in area: Rect) {}
     func click(x: Int, y: Int) -> KeyResult { .ignored }
 
     var bindings: [KeyBinding] { commands.map(\.binding) }

@@ -102,6 +102,18 @@ struct ScreenPath: CustomStringConvertible, Sendable {
         }
     }
 
+    @Test("every screen draws from its state: nothing reaches the store while a frame is painted", arguments: ScreenPath.all)
+    func renderReadsOnlyState(path: ScreenPath) throws {
+        let driver = try path.open()
+        for size in [Size(width: 80, height: 24), Size(width: 120, height: 35)] {
+            driver.resize(to: size)
+            _ = driver.screen
+            driver.press("j")
+            _ = driver.screen
+        }
+        #expect(driver.console.loadsWhilePainting == 0, "\(path.name) reached the store \(driver.console.loadsWhilePainting) times while painting")
+    }
+
     /// The README's key table is made from the registries; this keeps it so.
     /// `CERTPUSH_WRITE_README=1 swift test --filter README` writes it.
     @Test("the README's key table lists every key of every screen")

@@ -93,20 +93,26 @@ final class ImportDialog: Screen {
             focus = .certificate
             return .handled
         }
-        do {
-            let read = session.context.readFile
+        let read = session.context.readFile
+        let paths = (certificate: text(.certificate), key: text(.key), chain: text(.chain))
+        let name = text(.name), passphrase = fields[.passphrase]?.text ?? "", shared = shared
+        // The console imports; a refusal comes back here, to the field it concerns.
+        return .perform(Effect(changes: .all, failed: { [unowned self] in self.refused($0) }) { services in
             let request = ImportRequest(
-                certificate: try read(text(.certificate)),
-                key: text(.key).isEmpty ? nil : try read(text(.key)),
-                chain: text(.chain).isEmpty ? nil : try read(text(.chain)),
-                name: text(.name).isEmpty ? nil : text(.name),
-                passphrase: fields[.passphrase]?.text.isEmpty == false ? fields[.passphrase]?.text : nil,
+                certificate: try read(paths.certificate),
+                key: paths.key.isEmpty ? nil : try read(paths.key),
+                chain: paths.chain.isEmpty ? nil : try read(paths.chain),
+                name: name.isEmpty ? nil : name,
+                passphrase: passphrase.isEmpty ? nil : passphrase,
                 shared: shared)
-            let stored = try session.context.certificates.importCertificate(request)
-            session.dataChanged()
-            session.say("Imported \(stored.id) \(DisplayText.neutralized(stored.name)) (\(stored.status(at: session.now).rawValue)).")
+            let stored = try services.certificates.importCertificate(request)
+            self.session.say("Imported \(stored.id) \(DisplayText.neutralized(stored.name)) (\(stored.status(at: self.session.now).rawValue)).")
             return .close
-        } catch let refusal as ImportError {
+        })
+    }
+
+    private func refused(_ failure: Error) -> KeyResult {
+        do { throw failure } catch let refusal as ImportError {
             error = DisplayText.neutralized(refusal.sentence)
             switch refusal.reason {
             case .needsPassphrase, .wrongPassphrase: focus = .passphrase

@@ -38,15 +38,18 @@ final class ActivityScreen: Screen {
 
     private var rows: [ActivityEntry] {
         if let entries, entries.version == session.version(of: .activity) { return entries.rows }
-        let rows = (try? session.context.certificates.activity(limit: Self.limit)) ?? []
+        let rows = (try? session.services.certificates.activity(limit: Self.limit)) ?? []
         entries = (session.version(of: .activity), rows)
         return rows
     }
 
-    func render(in rect: Rect, into buffer: inout Buffer) {
+    func load(in rect: Rect) {
         refresh()
+        list.setHeight(max(1, rect.height - (list.isFiltering || !list.filter.text.isEmpty ? 2 : 1)))
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
         let area = list.renderFilter(in: rect, theme: session.theme, into: &buffer)
-        list.setHeight(max(1, area.height - 1))
         let window = list.window
         let cells = list.shown[window.visibleRange].map { entry in
             [TableCell(session.shortTime(entry.at)),

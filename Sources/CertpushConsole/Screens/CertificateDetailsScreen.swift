@@ -17,7 +17,7 @@ final class CertificateDetailsScreen: Screen {
 
     var commands: [Command] {
         [Command([.up, .down, .character("j"), .character("k"), .pageUp, .pageDown, .home, .end], "scroll", label: "↑↓") { [unowned self] key in
-            self.scroll.setCount(self.lines.count)
+            self.scroll.setCount(self.shown.count)
             switch key {
             case .up, .character("k"): self.scroll.select(self.scroll.top - 1)
             case .down, .character("j"): self.scroll.select(self.scroll.top + self.scroll.height)
@@ -53,7 +53,7 @@ final class CertificateDetailsScreen: Screen {
             ("Shared", c.shared ? "yes (deploys free)" : "no", nil),
             ("", "", nil),
         ]
-        let usage = (try? session.context.push.usage(of: c.id)) ?? (stores: [], resources: [])
+        let usage = (try? session.services.push.usage(of: c.id)) ?? (stores: [], resources: [])
         if usage.stores.isEmpty {
             lines.append(("In stores", "not pushed to any service store", "status.muted"))
         }
@@ -80,11 +80,23 @@ final class CertificateDetailsScreen: Screen {
         return formatter.string(from: date)
     }
 
+    /// The lines as the last `load` made them (the usage is read from the store).
+    private var shown: [(label: String, value: String, role: String?)] = []
+    private var shownVersion: Int?
+
+    func load(in rect: Rect) {
+        let version = session.version(of: .all)
+        if shownVersion != version {
+            shown = lines
+            shownVersion = version
+        }
+        scroll.height = rect.height
+        scroll.setCount(shown.count)
+    }
+
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
-        let all = lines
-        scroll.height = rect.height
-        scroll.setCount(all.count)
+        let all = shown
         for (offset, line) in all[scroll.top...].prefix(rect.height).enumerated() {
             let y = rect.y + offset
             buffer.write(TextWidth.fit(line.label, to: 16), x: rect.x + 1, y: y, style: theme["table.header"].with { $0.underline = false })

@@ -156,7 +156,7 @@ final class CertificateListScreen: Screen {
     /// Asks the core first: a certificate in use is refused before anything is confirmed.
     private func delete(_ certificate: Certificate) -> KeyResult {
         do {
-            if let refusal = try session.context.certificates.whyNotDeletable(certificate.id) {
+            if let refusal = try session.services.certificates.whyNotDeletable(certificate.id) {
                 session.message = (refusal, true)
                 return .close
             }
@@ -173,14 +173,11 @@ final class CertificateListScreen: Screen {
             text: "Delete \(certificate.id) \(DisplayText.neutralized(certificate.name))\(certificate.hasPrivateKey ? " and its private key" : "")? It cannot be restored.",
             confirmTitle: "Delete", theme: session.theme
         ) { [unowned self] in
-            do {
-                try self.session.context.certificates.delete(certificate.id)
-                self.session.dataChanged()
+            KeyResult.perform(Effect { services in
+                try services.certificates.delete(certificate.id)
                 self.session.say("Deleted \(certificate.id) \(DisplayText.neutralized(certificate.name)).")
-            } catch {
-                self.session.complain(error)
-            }
-            return .close
+                return .handled
+            }).then(.close)
         }
     }
 
@@ -216,29 +213,40 @@ final class CertificateListScreen: Screen {
         Column("EXPIRES", .fixed(7), alignRight: true),
     ]
 
+    /// The rows in view, as the last `load` read them.
+    private var visible: [Certificate] = []
+
+    /// The table's area: below the tabs, above the filter line when there is one.
+    private func listArea(in rect: Rect) -> Rect {
+        let area = rect.splitTop(2).rest
+        return isFiltering || !filter.text.isEmpty ? area.splitBottom(1).0 : area
+    }
+
+    func load(in rect: Rect) {
+        window.height = max(1, listArea(in: rect).height - 1)
+        refreshCount()
+        visible = rows(in: window.visibleRange)
+    }
+
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
         let spans = TabBar.render(Self.tabs.map(\.title), selected: tab, theme: theme, at: rect.x, y: rect.y, into: &buffer)
         tabSpans = (rect.y, spans)
         var status = expiringOnly ? "expiring ≤\(session.context.expiry.warningDays) d or expired · " : ""
-        refreshCount()
         status += Words.count(window.count, "certificate")
         let statusX = rect.maxX - TextWidth.of(status)
         if statusX > (spans.last?.upperBound ?? rect.x) + 1 {
             buffer.write(status, x: statusX, y: rect.y, style: theme["status.muted"])
         }
 
-        var listArea = rect.splitTop(2).rest
+        let listArea = listArea(in: rect)
         if isFiltering || !filter.text.isEmpty {
-            let (rest, line) = listArea.splitBottom(1)
+            let line = rect.splitTop(2).rest.splitBottom(1).1
             buffer.write("Filter: ", x: line.x, y: line.y, style: theme["body"])
             let field = Rect(x: line.x + 8, y: line.y, width: min(40, line.width - 8), height: 1)
             filter.render(focused: isFiltering, theme: theme, in: field, into: &buffer)
-            listArea = rest
         }
-        window.height = max(1, listArea.height - 1)
         tableArea = listArea
-        let visible = rows(in: window.visibleRange)
         let now = session.now
         let cells = visible.map { certificate in row(for: certificate, now: now) }
         let cursor = window.count > 0 ? window.selected - window.top : nil

@@ -49,8 +49,8 @@ final class ContactsScreen: Screen {
     private var data: (contacts: [Contact], outbox: [TaskNotification]) {
         let version = session.version(of: .contacts) &+ session.version(of: .tasks)
         if let cache, cache.version == version { return (cache.contacts, cache.outbox) }
-        let contacts = (try? session.context.deployments.contacts()) ?? []
-        let messages = (try? session.context.deployments.outbox(limit: Self.outboxLimit)) ?? []
+        let contacts = (try? session.services.deployments.contacts()) ?? []
+        let messages = (try? session.services.deployments.outbox(limit: Self.outboxLimit)) ?? []
         cache = (version, contacts, messages)
         return (contacts, messages)
     }
@@ -78,24 +78,39 @@ final class ContactsScreen: Screen {
         guard let contact = selectedContact else { return .handled }
         return .open(ConfirmDialog(title: "Delete contact?", text: "Delete \(DisplayText.neutralized(contact.name))? Tasks keep the name they were given.",
                                    confirmTitle: "Delete", theme: session.theme) { [unowned self] in
-            do {
-                try self.session.context.deployments.deleteContact(named: contact.name)
-                self.session.dataChanged()
+            KeyResult.perform(Effect(changes: .contacts) { services in
+                try services.deployments.deleteContact(named: contact.name)
                 self.session.say("Deleted the contact \(DisplayText.neutralized(contact.name)).")
-            } catch {
-                self.session.complain(error)
-            }
-            return .close
+                return .handled
+            }).then(.close)
         })
+    }
+
+    /// The contacts as the last `load` read them.
+    private var shownContacts: [Contact] = []
+
+    /// The contacts' table and the outbox's, one above the other.
+    private func areas(in rect: Rect) -> (contacts: Rect, outboxY: Int, outbox: Rect) {
+        let top = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: min(rect.height / 2 - 1, shownContacts.count + 2))
+        let outboxY = top.maxY + 1
+        var outbox = Rect(x: rect.x, y: outboxY + 1, width: rect.width, height: rect.maxY - outboxY - 1)
+        if self.outbox.isFiltering || !self.outbox.filter.text.isEmpty { outbox = outbox.splitBottom(1).0 }
+        return (top, outboxY, outbox)
+    }
+
+    func load(in rect: Rect) {
+        refresh()
+        shownContacts = contacts
+        let areas = areas(in: rect)
+        window.height = max(1, areas.contacts.height - 1)
+        outbox.setHeight(max(1, areas.outbox.height - 1))
     }
 
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
-        refresh()
-        let all = contacts
+        let all = shownContacts
         buffer.write("Contacts", x: rect.x + 1, y: rect.y, style: theme[outboxFocused ? "body" : "nav.selected"])
-        let top = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: min(rect.height / 2 - 1, all.count + 2))
-        window.height = max(1, top.height - 1)
+        let top = areas(in: rect).contacts
         Table(columns: [Column("NAME", .flexible(minimum: 16)), Column("EMAIL", .flexible(minimum: 16))])
             .render(rows: all[window.visibleRange].map { [TableCell(DisplayText.neutralized($0.name)), TableCell(DisplayText.neutralized($0.email))] },
                     cursor: all.isEmpty ? nil : window.selected - window.top, focused: !outboxFocused, theme: theme, in: top, into: &buffer)
@@ -104,7 +119,6 @@ final class ContactsScreen: Screen {
         buffer.write("Outbox (\(outbox.shown.count))", x: rect.x + 1, y: outboxY, style: theme[outboxFocused ? "nav.selected" : "body"])
         let area = outbox.renderFilter(in: Rect(x: rect.x, y: outboxY + 1, width: rect.width, height: rect.maxY - outboxY - 1),
                                        theme: theme, into: &buffer)
-        outbox.setHeight(max(1, area.height - 1))
         let messages = outbox.shown[outbox.window.visibleRange]
         let cells = messages.map { [TableCell(session.shortTime($0.at)), TableCell(DisplayText.neutralized($0.contact)),
                                     TableCell(DisplayText.neutralized($0.message)
@@ -151,15 +165,16 @@ final class ContactDialog: Screen {
          }]
     }
 
+    /// Saved by the console; a refusal stays in the dialog.
     private func save() -> KeyResult {
-        do {
-            try session.context.deployments.save(Contact(name: name.text, email: email.text), replacing: editing?.name)
-            session.dataChanged()
-            return .close
-        } catch {
+        let contact = Contact(name: name.text, email: email.text), replacing = editing?.name
+        return .perform(Effect(changes: .contacts, failed: { [unowned self] error in
             self.error = (error as? CertpushError)?.sentence ?? "\(error)"
             return .handled
-        }
+        }) { services in
+            try services.deployments.save(contact, replacing: replacing)
+            return .close
+        })
     }
 
     func render(in area: Rect, into buffer: inout Buffer) {

@@ -83,22 +83,33 @@ final class PushScreen: Screen {
         })
     }
 
+    /// The console pushes (provider work); the results open over this page.
     private func submit() -> KeyResult {
-        do {
-            let results = try session.context.push.push(request)
-            session.dataChanged()
-            return .open(PushResultDialog(session: session, certificate: certificate, results: results, pushPage: self))
-        } catch {
-            session.complain(error)
-            return .handled
-        }
+        let request = request
+        return .perform(Effect(changes: [.pushes, .activity, .certificates]) { [unowned self] services in
+            let results = try services.push.push(request)
+            return .open(PushResultDialog(session: self.session, certificate: self.certificate, results: results, pushPage: self))
+        })
     }
 
     private var latestRecords: [PushRecord] {
         if let records, records.version == session.version(of: .pushes) { return records.rows }
-        let rows = (try? session.context.push.records(for: certificate.id, limit: 10)) ?? []
+        let rows = (try? session.services.push.records(for: certificate.id, limit: 10)) ?? []
         records = (session.version(of: .pushes), rows)
         return rows
+    }
+
+    /// What the last `load` read: the latest records, and which global services are enabled.
+    private var shownRecords: [PushRecord] = []
+    private var globalEnabled: [String: Bool] = [:]
+
+    func load(in rect: Rect) {
+        shownRecords = latestRecords
+        if globalEnabled.isEmpty || records?.version != session.version(of: .pushes) {
+            globalEnabled = Dictionary(uniqueKeysWithValues: services.filter { !$0.regional }.map { service in
+                (service.code, session.read({ try $0.isEnabled(service: service.code, region: nil) }, default: false))
+            })
+        }
     }
 
     func render(in rect: Rect, into buffer: inout Buffer) {
@@ -120,8 +131,7 @@ final class PushScreen: Screen {
                 let chosen = regions[service.code] ?? []
                 line += "   regions \(chosen.count)/\(PushRules.maximumRegions)" + (chosen.isEmpty ? "  (r to pick)" : ": " + chosen.joined(separator: ", "))
             } else {
-                let enabled = session.read({ try $0.isEnabled(service: service.code, region: nil) }, default: false)
-                line += enabled ? "   global" : "   global (not enabled)"
+                line += globalEnabled[service.code] == true ? "   global" : "   global (not enabled)"
             }
             let style = theme[focus == index ? "table.cursor" : "body"]
             buffer.fill(Rect(x: rect.x + 1, y: y, width: rect.width - 2, height: 1), style: style)
@@ -139,7 +149,7 @@ final class PushScreen: Screen {
         buffer.write("Latest push records", x: rect.x + 1, y: y, style: theme["table.header"])
         let table = Table(columns: [Column("TIME", .fixed(11)), Column("USER", .fixed(8), drop: 1), Column("TARGET", .flexible(minimum: 14), preferred: 21),
                                     Column("RESULT", .fixed(7)), Column("REASON", .flexible(minimum: 12), preferred: 20)])
-        let rows = latestRecords.map { record in
+        let rows = shownRecords.map { record in
             [TableCell(session.shortTime(record.at)), TableCell(DisplayText.neutralized(record.user)),
              TableCell(record.target.description), TableCell(record.succeeded ? "pushed" : "failed", role: record.succeeded ? "status.ok" : "status.error"),
              TableCell(DisplayText.neutralized(record.reason))]

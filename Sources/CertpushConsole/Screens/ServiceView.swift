@@ -7,7 +7,7 @@ final class ServicesScreen: Screen {
     let session: Session
     private var window = ScrollWindow(count: CloudService.all.count)
     private var tableArea = Rect(x: 0, y: 0, width: 0, height: 0)
-    private var counts: (version: Int, byService: [String: Int])?
+    private var tally: (version: Int, byService: [String: Int])?
 
     init(session: Session) { self.session = session }
 
@@ -28,9 +28,14 @@ final class ServicesScreen: Screen {
         return .handled
     }
 
-    func render(in rect: Rect, into buffer: inout Buffer) {
-        let counts = resourceCounts()
+    private var counts: [String: Int] = [:]
+
+    func load(in rect: Rect) {
+        counts = resourceCounts()
         window.height = max(1, rect.height - 1)
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
         tableArea = rect
         let rows = CloudService.all.map { service in
             [TableCell(service.label), TableCell(service.name), TableCell(service.regional ? "regional" : "global"),
@@ -44,10 +49,10 @@ final class ServicesScreen: Screen {
     /// From the store's tally, read again only when resources changed.
     private func resourceCounts() -> [String: Int] {
         let version = session.version(of: .resources)
-        if let counts, counts.version == version { return counts.byService }
-        let tally = session.read({ try $0.resourceTally() }, default: [])
-        let byService = Dictionary(tally.map { ($0.service, $0.count) }, uniquingKeysWith: +)
-        counts = (version, byService)
+        if let tally, tally.version == version { return tally.byService }
+        let rows = session.read({ try $0.resourceTally() }, default: [])
+        let byService = Dictionary(rows.map { ($0.service, $0.count) }, uniquingKeysWith: +)
+        tally = (version, byService)
         return byService
     }
 }
@@ -146,52 +151,70 @@ final class ServiceView: Screen {
             return .handled
         }
         do {
-            if let warning = try session.context.push.bindWarning(certificate, to: resource.id) {
+            if let warning = try session.services.push.bindWarning(certificate, to: resource.id) {
                 return .open(ConfirmDialog(title: "Bind \(certificate) to \(resource.id)?", text: warning + " Bind it anyway?",
                                            confirmTitle: "Bind Anyway", theme: session.theme) { [unowned self] in
-                    self.bind(certificate, to: resource)
-                    return .close
+                    self.bind(certificate, to: resource).then(.close)
                 })
             }
         } catch {
             session.complain(error)
             return .handled
         }
-        bind(certificate, to: resource)
-        return .handled
+        return bind(certificate, to: resource)
     }
 
-    private func bind(_ certificate: CertificateID, to resource: CloudResource) {
-        do {
-            try session.context.push.bind(certificate, to: resource.id)
-            session.dataChanged()
+    /// The console binds (provider work), then this view says what the resource serves now.
+    private func bind(_ certificate: CertificateID, to resource: CloudResource) -> KeyResult {
+        .perform(Effect(changes: [.resources, .activity, .certificates]) { [unowned self] services in
+            try services.push.bind(certificate, to: resource.id)
             let was = resource.certificateID.map { " (was \($0))" } ?? " (it had no certificate)"
-            session.say("\(resource.id) \(DisplayText.neutralized(resource.name)) now serves \(certificate)\(was).")
-        } catch {
-            session.complain(error)
-        }
+            self.session.say("\(resource.id) \(DisplayText.neutralized(resource.name)) now serves \(certificate)\(was).")
+            return .handled
+        })
     }
 
-    func render(in rect: Rect, into buffer: inout Buffer) {
-        let theme = session.theme
+    // MARK: State and drawing
+
+    /// What the last `load` read: the store's certificates, and how many resources there are.
+    private var entries: [ServiceStoreEntry] = []
+    private var shownResourceCount = 0
+
+    /// The region line, the store's table and the resources' table, top to bottom.
+    private func areas(in rect: Rect) -> (regionY: Int?, storeTitleY: Int, store: Rect, resourcesTitleY: Int, resources: Rect) {
+        let regionY: Int? = service.regional ? rect.y : nil
+        let y = rect.y + (service.regional ? 1 : 0)
+        let storeHeight = max(3, min(entries.count + 2, (rect.maxY - y) / 2))
+        let store = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: storeHeight - 1)
+        let resourcesY = store.maxY + 1
+        return (regionY, y, store, resourcesY, Rect(x: rect.x + 1, y: resourcesY + 1, width: rect.width - 2, height: rect.maxY - resourcesY - 1))
+    }
+
+    func load(in rect: Rect) {
         refreshIfChanged()
-        let entries = storeEntries
+        entries = storeEntries
         if selectedFor != .some(region), let selecting, let index = entries.firstIndex(where: { $0.certificateID == selecting }) {
             storeWindow.setCount(entries.count)
             storeWindow.select(index)
             selectedFor = .some(region)
         }
-        var y = rect.y
-        if service.regional {
-            let regionLine = regions.isEmpty ? "not enabled in any region" : "region ← \(region ?? "-") →   (\(Words.count(regions.count, "region")) enabled)"
-            buffer.write(regionLine, x: rect.x + 1, y: y, style: theme["status.muted"])
-            y += 1
-        }
-        let storeHeight = max(3, min(entries.count + 2, (rect.maxY - y) / 2))
-        buffer.write("Certificates in the \(service.label) store", x: rect.x + 1, y: y, style: theme[resourcesFocused ? "body" : "nav.selected"])
-        let storeArea = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: storeHeight - 1)
-        storeWindow.height = max(1, storeArea.height - 1)
+        let areas = areas(in: rect)
+        storeWindow.height = max(1, areas.store.height - 1)
         storeWindow.setCount(entries.count)
+        shownResourceCount = resourceCount
+        _ = resourceList.visibleRows(height: areas.resources.height - 1)
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        let theme = session.theme
+        let areas = areas(in: rect)
+        if let regionY = areas.regionY {
+            let regionLine = regions.isEmpty ? "not enabled in any region" : "region ← \(region ?? "-") →   (\(Words.count(regions.count, "region")) enabled)"
+            buffer.write(regionLine, x: rect.x + 1, y: regionY, style: theme["status.muted"])
+        }
+        buffer.write("Certificates in the \(service.label) store", x: rect.x + 1, y: areas.storeTitleY,
+                     style: theme[resourcesFocused ? "body" : "nav.selected"])
+        let storeArea = areas.store
         let storeRows = entries[storeWindow.visibleRange].map { entry in
             [TableCell(DisplayText.neutralized(entry.name)), TableCell(entry.certificateID?.description ?? "-"),
              TableCell(entry.origin.rawValue), TableCell(String(entry.fingerprint.prefix(16)))]
@@ -202,10 +225,10 @@ final class ServiceView: Screen {
                     focused: !resourcesFocused, theme: theme, in: storeArea, into: &buffer)
         if entries.isEmpty { buffer.write("No certificates in this store.", x: storeArea.x, y: storeArea.y + 1, style: theme["status.muted"]) }
 
-        y = storeArea.maxY + 1
-        buffer.write("Resources (\(resourceCount))", x: rect.x + 1, y: y, style: theme[resourcesFocused ? "nav.selected" : "body"])
-        let resourceArea = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: rect.maxY - y - 1)
-        let resources = resourceList.visibleRows(height: resourceArea.height - 1)
+        buffer.write("Resources (\(shownResourceCount))", x: rect.x + 1, y: areas.resourcesTitleY,
+                     style: theme[resourcesFocused ? "nav.selected" : "body"])
+        let resourceArea = areas.resources
+        let resources = resourceList.rows
         let resourceRows = resources.map { resource in
             [TableCell(resource.id.description), TableCell(DisplayText.neutralized(resource.name)),
              TableCell(DisplayText.neutralized(resource.domain)), TableCell(resource.certificateID?.description ?? "none"),

@@ -38,7 +38,7 @@ final class TaskListScreen: Screen {
 
     var tasks: [TaskSummary] {
         if let cache, cache.version == session.version(of: .tasks) { return cache.tasks }
-        let tasks = (try? session.context.deployments.summaries()) ?? []
+        let tasks = (try? session.services.deployments.summaries()) ?? []
         cache = (session.version(of: .tasks), tasks)
         return tasks
     }
@@ -52,22 +52,26 @@ final class TaskListScreen: Screen {
             title: "Delete \(ids.count == 1 ? "task" : "\(ids.count) tasks")?",
             text: "Delete \(names)? Deleted tasks cannot be restored.", confirmTitle: "Delete", theme: session.theme
         ) { [unowned self] in
-            do {
-                try self.session.context.deployments.delete(ids)
+            KeyResult.perform(Effect(changes: [.tasks, .activity, .certificates]) { services in
+                try services.deployments.delete(ids)
                 self.marked.subtract(ids)
-                self.session.dataChanged()
                 self.session.say("Deleted \(names).")
-            } catch {
-                self.session.complain(error)
-            }
-            return .close
+                return .handled
+            }).then(.close)
         })
     }
 
-    func render(in rect: Rect, into buffer: inout Buffer) {
-        let all = tasks
-        window.setCount(all.count)
+    /// The tasks as the last `load` read them.
+    private var shown: [TaskSummary] = []
+
+    func load(in rect: Rect) {
+        shown = tasks
+        window.setCount(shown.count)
         window.height = max(1, rect.height - 1)
+    }
+
+    func render(in rect: Rect, into buffer: inout Buffer) {
+        let all = shown
         let rows = all[window.visibleRange].map { task in
             [TableCell(marked.contains(task.id) ? "●" : " "), TableCell(task.id.description), TableCell(DisplayText.neutralized(task.name)),
              TableCell(task.status.words, role: TaskText.role(task.status)),
@@ -134,7 +138,7 @@ final class TaskDetailsScreen: Screen {
         self.taskID = taskID
         pairList = PagedList(position: \.id) { [unowned self] anchor, limit in
             guard let service = self.service else { return [] }
-            do { return try self.session.context.deployments.pairs(of: taskID, service: service, anchor, limit: limit) } catch {
+            do { return try self.session.services.deployments.pairs(of: taskID, service: service, anchor, limit: limit) } catch {
                 self.session.complain(error)
                 return []
             }
@@ -145,7 +149,7 @@ final class TaskDetailsScreen: Screen {
     var task: TaskSummary? {
         let version = session.version(of: .tasks)
         if let cache, cache.version == version { return cache.summary }
-        let summary = try? session.context.deployments.summary(taskID)
+        let summary = try? session.services.deployments.summary(taskID)
         cache = (version, summary)
         pairList.invalidate()
         return summary
@@ -205,7 +209,7 @@ final class TaskDetailsScreen: Screen {
 
     /// What a retry costs (D17): only uploaded certificates that are not shared take quota.
     private func quotaText(_ resources: [ResourceID]?) -> String {
-        let units = (try? session.context.deployments.retryQuota(taskID, resources: resources)) ?? 0
+        let units = (try? session.services.deployments.retryQuota(taskID, resources: resources)) ?? 0
         return units == 0 ? "Its certificates take no deployment quota."
             : "It takes \(Words.count(units, "unit")) of deployment quota again, refunded for each that fails."
     }
@@ -232,7 +236,7 @@ final class TaskDetailsScreen: Screen {
     /// Runs a pending task off the keys; the details redraw as its pairs finish.
     /// `retried`: the resources a retry put back, whose outcomes the message gives.
     static func runInBackground(_ id: TaskID, session: Session, retried: Set<ResourceID> = []) {
-        let deployments = session.context.deployments
+        let deployments = session.services.deployments
         let started = session.context.background.start {
             guard let task = try deployments.run(id) else { return "\(id) is being run elsewhere." }
             guard !retried.isEmpty else { return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words)." }
@@ -251,14 +255,11 @@ final class TaskDetailsScreen: Screen {
     private func confirm(_ title: String, _ text: String, _ button: String,
                          _ action: @escaping (DeploymentService) throws -> (text: String, isError: Bool)) -> ConfirmDialog {
         ConfirmDialog(title: title, text: text, confirmTitle: button, theme: session.theme) { [unowned self] in
-            do {
-                let outcome = try action(self.session.context.deployments)
-                self.session.dataChanged()
+            KeyResult.perform(Effect { services in
+                let outcome = try action(services.deployments)
                 if !outcome.text.isEmpty { self.session.message = (outcome.text, outcome.isError) }
-            } catch {
-                self.session.complain(error)
-            }
-            return .close
+                return .handled
+            }).then(.close)
         }
     }
 
@@ -271,9 +272,19 @@ final class TaskDetailsScreen: Screen {
         }
     }
 
+    /// The task and the rows in view, as the last `load` read them.
+    private var shownTask: TaskSummary?
+
+    private func pairArea(in rect: Rect) -> Rect { Rect(x: rect.x, y: rect.y + 4, width: rect.width, height: rect.height - 4) }
+
+    func load(in rect: Rect) {
+        shownTask = task
+        _ = pairList.visibleRows(height: pairArea(in: rect).height - 1)
+    }
+
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
-        guard let task else {
+        guard let task = shownTask else {
             buffer.write("This task no longer exists.", x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
             return
         }
@@ -291,8 +302,8 @@ final class TaskDetailsScreen: Screen {
         let services = task.services
         TabBar.render(services.map { CloudService.named($0)?.label ?? $0 }, selected: min(tab, max(0, services.count - 1)),
                       theme: theme, at: rect.x, y: rect.y + 2, into: &buffer)
-        let area = Rect(x: rect.x, y: rect.y + 4, width: rect.width, height: rect.height - 4)
-        let pairs = pairList.visibleRows(height: area.height - 1)
+        let area = pairArea(in: rect)
+        let pairs = pairList.rows
         let cells = pairs.map { pair in
             [TableCell("\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))"), TableCell(pair.region ?? "global"),
              TableCell(Self.held(after: pair)), TableCell(pair.status.words, role: TaskText.role(pair.status)),

@@ -63,7 +63,7 @@ final class TaskWizard: Screen {
             source = first.source
             name = TextField("Deploy \(first.name)")
         }
-        contacts = (try? session.context.deployments.contacts().map(\.name)) ?? []
+        contacts = (try? session.services.deployments.contacts().map(\.name)) ?? []
         resourceList = PagedList(session: session) { [unowned self] in self.resourceFilter }
     }
 
@@ -254,7 +254,7 @@ final class TaskWizard: Screen {
                 }
             }
             do {
-                if let problem = try session.context.deployments.basicsProblems(request).first {
+                if let problem = try session.services.deployments.basicsProblems(request).first {
                     warning = problem
                     return .handled
                 }
@@ -287,7 +287,7 @@ final class TaskWizard: Screen {
     private func offerSmartMatches() -> KeyResult {
         guard !offeredMatch else { return .handled }
         offeredMatch = true
-        let matches = ((try? session.context.deployments.smartMatches(for: certificates)) ?? []).map(\.id).filter { !chosenResources.contains($0) }
+        let matches = ((try? session.services.deployments.smartMatches(for: certificates)) ?? []).map(\.id).filter { !chosenResources.contains($0) }
         guard !matches.isEmpty else { return .handled }
         return .open(ConfirmDialog(
             title: "Smart matching",
@@ -300,22 +300,19 @@ final class TaskWizard: Screen {
         })
     }
 
+    /// The console creates the task; it then runs in the background, and its
+    /// details open in Deployment Tasks, the section it belongs to now.
     private func submit() -> KeyResult {
-        do {
-            let deployments = session.context.deployments
-            let task = try deployments.create(request, runNow: false)
-            session.dataChanged()
+        let request = request
+        return .perform(Effect { [unowned self] services in
+            let task = try services.deployments.create(request, runNow: false)
             if task.status == .pending {
-                TaskDetailsScreen.runInBackground(task.id, session: session)
+                TaskDetailsScreen.runInBackground(task.id, session: self.session)
             } else {
-                session.say("\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words).")
+                self.session.say("\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words).")
             }
-            // The task is a deployment task now: its details open in that section.
-            return .goTo(.tasks, TaskDetailsScreen(session: session, taskID: task.id))
-        } catch {
-            session.complain(error)
-            return .handled
-        }
+            return .goTo(.tasks, TaskDetailsScreen(session: self.session, taskID: task.id))
+        })
     }
 
     private func toggleBasics(row: Int) {
@@ -438,7 +435,7 @@ final class TaskWizard: Screen {
     /// D16: in the background; the action shows unavailable until it is done.
     private func synchronize() {
         guard !synchronizing else { return }
-        let deployments = session.context.deployments
+        let deployments = session.services.deployments
         _ = session.context.background.start {
             let count = try deployments.synchronize()
             return "Synchronized \(Words.count(count, "resource")) from \(deployments.provider.name)."
@@ -447,6 +444,38 @@ final class TaskWizard: Screen {
     }
 
     // MARK: Drawing
+
+    /// What the last `load` read for the step in view.
+    private var shownCertificates: [Certificate] = []
+    private var shownTally: [ResourceTally] = []
+    private var shownMatchCount = 0
+
+    /// The step's body inside the wizard's frame.
+    private func body(in inner: Rect) -> Rect { Rect(x: inner.x + 1, y: inner.y + 2, width: inner.width - 2, height: inner.height - 4) }
+
+    /// A list's area without the filter line under it, when there is one.
+    private func withoutFilter(_ list: Rect) -> Rect { isFiltering || !filter.text.isEmpty ? list.splitBottom(1).0 : list }
+
+    func load(in area: Rect) {
+        let rect = body(in: area)
+        switch step {
+        case .basics: break
+        case .certificates:
+            let list = withoutFilter(Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2))
+            let query = certificateQuery
+            cursor.setCount(certificatePages.matching(query).count)
+            cursor.height = max(1, list.height - 1)
+            shownCertificates = certificatePages.rows(query, in: cursor.visibleRange)
+        case .resources:
+            refreshResources()
+            shownTally = resourceTally
+            shownMatchCount = serviceFilter != nil || !filter.text.isEmpty ? resourceMatchCount : 0
+            let list = withoutFilter(Rect(x: rect.x, y: rect.y + 3, width: rect.width, height: rect.height - 3))
+            _ = resourceList.visibleRows(height: list.height - 1)
+        case .preview:
+            _ = currentPlan
+        }
+    }
 
     func render(in area: Rect, into buffer: inout Buffer) {
         let theme = session.theme
@@ -463,7 +492,7 @@ final class TaskWizard: Screen {
             x += buffer.write(" \(label) ", x: x, y: inner.y, style: theme[role]) + 1
             if candidate != .preview { x += buffer.write("›", x: x - 1, y: inner.y, style: theme["status.muted"]) }
         }
-        let body = Rect(x: inner.x + 1, y: inner.y + 2, width: inner.width - 2, height: inner.height - 4)
+        let body = body(in: inner)
         switch step {
         case .basics: renderBasics(in: body, into: &buffer)
         case .certificates: renderCertificates(in: body, into: &buffer)
@@ -525,13 +554,9 @@ final class TaskWizard: Screen {
         let theme = session.theme
         TabBar.render(["Official", "Uploaded"], selected: source == .official ? 0 : 1, theme: theme, at: rect.x, y: rect.y, into: &buffer)
         buffer.write("\(certificates.count) chosen", x: rect.maxX - 12, y: rect.y, style: theme["status.muted"])
-        let query = certificateQuery
         let list = renderFilter(in: Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2), into: &buffer)
-        cursor.setCount(certificatePages.matching(query).count)
-        cursor.height = max(1, list.height - 1)
         let now = session.now
-        let visible = cursor.visibleRange
-        let rows = certificatePages.rows(query, in: visible).map { c in
+        let rows = shownCertificates.map { c in
             let note = note(for: c)
             return [TableCell(checkbox(chosenCertificates.contains(c.id))), TableCell(c.id.description),
                     TableCell(DisplayText.neutralized(c.name), role: note.isEmpty ? nil : "status.muted"),
@@ -550,8 +575,7 @@ final class TaskWizard: Screen {
 
     private func renderResources(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
-        refreshResources()
-        let tally = resourceTally
+        let tally = shownTally
         let total = tally.reduce(0) { $0 + $1.count }
         let totals = "Total resources \(total) · Selected resources \(resources.count)"
         buffer.write(totals, x: rect.x, y: rect.y, style: theme["dialog"])
@@ -567,13 +591,13 @@ final class TaskWizard: Screen {
         let regionLabel = regionFilter.map { $0.isEmpty ? "global" : $0 } ?? "all regions"
         let filtered = serviceFilter != nil || !filter.text.isEmpty
         let shown = !filtered ? "" : {
-            let count = resourceMatchCount
+            let count = shownMatchCount
             return " · \(count >= Self.countLimit ? "\(Self.countLimit)+" : "\(count)") shown"
         }()
         buffer.write(TextWidth.truncate("← \(serviceLabel) →  r \(regionLabel)\(shown)", to: rect.width), x: rect.x, y: rect.y + 2,
                      style: theme["dialog"])
         let list = renderFilter(in: Rect(x: rect.x, y: rect.y + 3, width: rect.width, height: rect.height - 3), into: &buffer)
-        let rows = resourceList.visibleRows(height: list.height - 1)
+        let rows = resourceList.rows
         let cells = rows.map { r in
             [TableCell(checkbox(chosenResources.contains(r.id))), TableCell(r.id.description),
              TableCell(CloudService.named(r.service)?.label ?? r.service.uppercased()), TableCell(r.region ?? "global"),
@@ -593,7 +617,7 @@ final class TaskWizard: Screen {
     private var currentPlan: Result<TaskPlan, Error> {
         let request = request, version = session.version(of: .all)
         if let plan, plan.request == request, plan.version == version { return plan.result }
-        let result = Result { try session.context.deployments.preview(request) }
+        let result = Result { try session.services.deployments.preview(request) }
         let resources = (try? result.get().resources).map { Dictionary($0.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
         plan = (request, version, result, resources ?? [:])
         return result
