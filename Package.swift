@@ -50,11 +50,13 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // Servers reached over SSH or locally (SPEC 13): commands, discovery, deployment with proof.
+        .target(name: "CertpushServers", dependencies: ["CertpushCore"]),
         // Paths, config file, logging, opening the database: what both front ends share.
         .target(
             name: "CertpushSetup",
             dependencies: [
-                "CertpushCore", "CertpushStore", "CertpushSandbox",
+                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushServers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -83,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "certpush-bench",
             dependencies: [
-                "CertpushCore", "CertpushSetup", "CertpushConsole", "TerminalKit",
+                "CertpushCore", "CertpushSetup", "CertpushServers", "CertpushConsole", "TerminalKit",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -91,7 +93,7 @@ let package = Package(
         .target(
             name: "CertpushTestSupport",
             dependencies: [
-                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup",
+                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushServers",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -103,6 +105,6 @@ let package = Package(
             dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"]),
         .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CertpushCore", "CertpushSetup", "CertpushTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CertpushCore", "CertpushSetup", "CertpushServers", "CertpushTestSupport"]),
     ]
 )

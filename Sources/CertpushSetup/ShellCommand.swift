@@ -1,3 +1,4 @@
+import CertpushServers
 import Foundation
 
 /// A `/bin/sh -c` command in a process group of its own, with its standard

@@ -15,6 +15,9 @@ public struct Workspace: Sendable {
     /// True when this open made the database.
     public let created: Bool
     public let isSandbox: Bool
+    /// The accounts resources belong to (SPEC 10): the sandbox's, unless the
+    /// database was made empty, then those `config.toml` names.
+    public let accounts: [Account]
 
     public static let logger = Logger(label: "certpush")
 
@@ -23,7 +26,7 @@ public struct Workspace: Sendable {
     /// unless `empty` is set.
     public static func open(path: String, create: Bool = true, empty: Bool = false, keyring: String = Paths().keyring,
                             time: any TimeSource = SystemTime(), user: String = currentUser(), notifyCommand: String? = nil,
-                            sandboxLatencySeconds: Double = 0) throws -> Workspace {
+                            sandboxLatencySeconds: Double = 0, accounts configured: [Account] = []) throws -> Workspace {
         let opened = try SQLiteStore.open(path: path, create: create, vault: try Keyring.vault(at: keyring))
         let store = opened.store
         if opened.created {
@@ -38,6 +41,7 @@ public struct Workspace: Sendable {
             logger.info("created database", metadata: ["path": "\(path)", "empty": "\(empty)"])
         }
         let provider = SandboxProvider(store: store, latencySeconds: sandboxLatencySeconds)
+        let isSandbox = try store.read { try $0.value(forKey: "created.as") } != "empty"
         let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
         return Workspace(
             store: store, certificates: CertificateService(store: store, time: time, user: user),
@@ -47,7 +51,17 @@ public struct Workspace: Sendable {
                 isAlive: isAlive,
                 deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
             provider: provider,
-            created: opened.created, isSandbox: true)
+            created: opened.created, isSandbox: isSandbox, accounts: (isSandbox ? [.sandbox] : []) + configured)
+    }
+
+    /// The account called `name`, or a sentence listing those there are.
+    public func account(named name: String) throws -> Account {
+        guard let account = accounts.first(where: { $0.name == name }) else {
+            let known = accounts.map(\.name)
+            throw Refusal("There is no account \(DisplayText.neutralized(name))" + (known.isEmpty ? "; none is configured." : "; the accounts are \(known.joined(separator: ", ")).")
+                          + " Accounts are [accounts.NAME] tables in config.toml.")
+        }
+        return account
     }
 
     public static func currentUser() -> String {

@@ -73,12 +73,16 @@ extension SQLiteSession {
     }
 
     /// The columns `resource(_:)` decodes, by position: names cost a lookup per column per row.
-    static let resourceColumns = "resource.id, resource.service, resource.region, resource.name, resource.domain, resource.certificate_id, resource.fault"
+    static let resourceColumns = "resource.id, resource.service, resource.region, resource.name, resource.domain, resource.certificate_id, resource.fault, resource.account"
 
     static func resource(_ row: Row) -> CloudResource {
         CloudResource(
             id: ResourceID(row[0] as Int64), service: row[1], region: region(row[2]), name: row[3],
-            domain: row[4], certificateID: (row[5] as Int64?).map(CertificateID.init), fault: row[6])
+            domain: row[4], certificateID: (row[5] as Int64?).map(CertificateID.init), fault: row[6], account: row[7])
+    }
+
+    func resourceCountsByAccount() throws -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT account, count(*) FROM resource GROUP BY account").map { ($0[0], $0[1]) })
     }
 
     func pushRecords(certificate: CertificateID, limit: Int) throws -> [PushRecord] {
@@ -122,9 +126,10 @@ extension SQLiteSession {
 
     func insertResource(_ resource: CloudResource) throws -> ResourceID {
         try run("""
-            INSERT INTO resource (service, region, name, domain, parent_domain, certificate_id, fault) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO resource (service, region, name, domain, parent_domain, certificate_id, fault, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [resource.service, Self.column(resource.region), resource.name, resource.domain.lowercased(),
-                             DomainMatch.parent(of: resource.domain.lowercased()), resource.certificateID?.rawValue, resource.fault])
+                             DomainMatch.parent(of: resource.domain.lowercased()), resource.certificateID?.rawValue, resource.fault,
+                             resource.account])
         return ResourceID(db.lastInsertedRowID)
     }
 

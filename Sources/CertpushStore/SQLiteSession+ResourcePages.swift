@@ -44,7 +44,7 @@ extension SQLiteSession {
 
     func resourceCount(_ filter: ResourceFilter, upTo limit: Int) throws -> Int {
         let text = filter.text.trimmed
-        if text.isEmpty && filter.certificateID == nil {
+        if text.isEmpty && filter.certificateID == nil && filter.account == nil {
             var clauses = ["1"], arguments = StatementArguments()
             if let service = filter.service { clauses.append("service = ?"); _ = arguments.append(contentsOf: [service]) }
             if let region = filter.region { clauses.append("region = ?"); _ = arguments.append(contentsOf: [region]) }
@@ -109,6 +109,10 @@ extension SQLiteSession {
         if let region = filter.region {
             clauses.append("resource.region = ?")
             _ = arguments.append(contentsOf: [region])
+        }
+        if let account = filter.account {
+            clauses.append("resource.account = ?")
+            _ = arguments.append(contentsOf: [account])
         }
         if let certificate = filter.certificateID {
             clauses.append("resource.certificate_id = ?")

@@ -277,6 +277,13 @@ enum Schema {
                 CREATE INDEX task_pair_by_service ON task_pair(task_id, service);
                 """)
         }
+        migrator.registerMigration("v8-accounts") { db in
+            // SPEC 10: every resource belongs to one account; what was there is the sandbox's.
+            try db.execute(sql: """
+                ALTER TABLE resource ADD COLUMN account TEXT NOT NULL DEFAULT 'sandbox';
+                CREATE INDEX resource_by_account ON resource(account, service, region, id);
+                """)
+        }
         return migrator
     }
 }

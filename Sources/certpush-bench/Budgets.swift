@@ -1,5 +1,6 @@
 import CertpushConsole
 import CertpushCore
+import CertpushServers
 import CertpushSetup
 import Foundation
 import TerminalKit

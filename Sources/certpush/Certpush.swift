@@ -9,7 +9,8 @@ struct Certpush: ParsableCommand {
         commandName: "certpush",
         abstract: "Keep SSL certificates, push them to cloud services, deploy and roll back.",
         discussion: "With no subcommand, certpush opens the console.",
-        subcommands: [Init.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self])
+        subcommands: [Init.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self,
+                      Accounts.self])
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Console theme: default, dark, light, high-contrast, mono.") var theme: String?
@@ -59,6 +60,6 @@ struct GlobalOptions: ParsableArguments {
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
         return try Workspace.open(path: databasePath, create: create, empty: empty, keyring: paths.keyring, notifyCommand: config.notifyCommand,
-                                  sandboxLatencySeconds: Double(latency) / 1_000)
+                                  sandboxLatencySeconds: Double(latency) / 1_000, accounts: config.accounts)
     }
 }

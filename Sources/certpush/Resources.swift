@@ -11,6 +11,7 @@ struct Resources: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List cloud resources.")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this account's resources.") var account: String?
         @Option(help: "Only this service (cdn, elb, ...).") var service: String?
         @Option(help: "Only this region.") var region: String?
         @Flag(help: "Print JSON.") var json = false
@@ -20,19 +21,19 @@ struct Resources: ParsableCommand {
                 throw Refusal("\(DisplayText.neutralized(service)) is not a service.")
             }
             let workspace = try global.openWorkspace()
-            let filter = ResourceFilter(service: service?.lowercased(), region: region)
-            let account = workspace.provider.name
+            if let account { _ = try workspace.account(named: account) }
+            let filter = ResourceFilter(service: service?.lowercased(), region: region, account: account)
             // Streamed (SPEC 8): 1,000,000 resources are written as they are read.
             if json {
                 return try streamJSON { emit in
-                    try workspace.store.read { db in try db.forEachResource(filter) { try emit(ResourceJSON($0, account: account)) } }
+                    try workspace.store.read { db in try db.forEachResource(filter) { try emit(ResourceJSON($0)) } }
                 }
             }
             try streamTable(header: ["ID", "ACCOUNT", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"],
                             widths: [8, 8, 7, 14, 24, 28, 11]) { emit in
                 try workspace.store.read { db in
                     try db.forEachResource(filter) {
-                        emit([$0.id.description, account, $0.service, $0.region ?? "global", $0.name, $0.domain,
+                        emit([$0.id.description, $0.account, $0.service, $0.region ?? "global", $0.name, $0.domain,
                               $0.certificateID?.description ?? "-"])
                     }
                 }
@@ -43,9 +44,16 @@ struct Resources: ParsableCommand {
     struct Sync: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Refresh the resource inventory from the providers.")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this account.") var account: String?
 
         func run() throws {
             let workspace = try global.openWorkspace()
+            if let account {
+                let named = try workspace.account(named: account)
+                guard named.kind == .sandbox else {
+                    throw Refusal("\(named.name) is a \(named.kind.rawValue) account: synchronizing it is not built yet; only the sandbox synchronizes today.")
+                }
+            }
             let count = try workspace.deployments.synchronize()
             print("Synchronised \(count) resources from \(workspace.provider.name).")
         }
@@ -76,9 +84,9 @@ struct ResourceJSON: Encodable, StreamableJSON {
     var domain: String
     @Nullable var certificateId: String?
 
-    init(_ resource: CloudResource, account: String) {
+    init(_ resource: CloudResource) {
         id = resource.id.description
-        self.account = account
+        account = resource.account
         service = resource.service
         region = resource.region
         name = resource.name

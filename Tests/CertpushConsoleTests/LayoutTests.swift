@@ -71,6 +71,8 @@ import Testing
         driver.press("Enter")
         for _ in 0..<15 where !driver.screen.contains("ap-southeast-1 →") { driver.press("Right") }
         #expect(driver.line(containing: "listener-hk-443")?.contains("listener in maintenance") == true, "\(driver.screen)")
+        // R6: each resource says which account it belongs to.
+        #expect(driver.screen.contains("ACCOUNT") && driver.line(containing: "listener-hk-443")?.contains("sandbox") == true)
         _ = try driver.fixture.workspace.deployments.create(
             TaskRequest(name: "many", certificates: [CertificateID(10), CertificateID(11), CertificateID(12), CertificateID(13)],
                         resources: [], match: true), runNow: false)

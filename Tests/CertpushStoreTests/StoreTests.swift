@@ -222,6 +222,56 @@ import Testing
         #expect(throws: ConfigError.self) { try Config.parse("expiry_warning_days = \"soon\"", path: "c.toml") }
     }
 
+    @Test("accounts: [accounts.NAME] tables of each kind are read in the file's order; a bad one names its line and says what is wrong")
+    func accounts() throws {
+        let text = """
+            theme = "dark"
+
+            [accounts.web]                  # servers over SSH
+            kind = "servers"
+            [[accounts.web.hosts]]
+            name = "web1"
+            ssh = "deploy@web1.example.com"
+            server = "nginx"
+            command = "sudo nginx"
+            [[accounts.web.hosts]]
+            name = "lb"
+            ssh = "local"
+            server = "haproxy"
+
+            [accounts.hw-prod]
+            kind = "huaweicloud"
+            access_key_env = "HW_AK"
+            secret_key_env = "HW_SK"
+            regions = ["cn-north-4"]
+            endpoint = "http://127.0.0.1:8080"
+            """
+        let config = try Config.parse(text, path: "c.toml")
+        #expect(config.accounts.map(\.name) == ["web", "hw-prod"])
+        #expect(config.accounts[0].hosts == [ServerHost(name: "web1", ssh: "deploy@web1.example.com", server: .nginx, command: "sudo nginx"),
+                                             ServerHost(name: "lb", ssh: "local", server: .haproxy)])
+        #expect(config.accounts[1].credentialNames == ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
+        #expect(config.accounts[1].regions == ["cn-north-4"])
+        func problem(_ text: String) -> String {
+            do {
+                _ = try Config.parse(text, path: "c.toml")
+                return "parsed"
+            } catch let error as ConfigError { return error.sentence } catch { return "\(error)" }
+        }
+        #expect(problem("\n[accounts.web]\nkind = \"ftp\"\n")
+            == "The config file c.toml is broken: line 2 ([accounts.web]): kind \"ftp\" is not one of sandbox, servers, huaweicloud, alibabacloud.")
+        #expect(problem("[accounts.web]\nkind = \"servers\"\n[[accounts.web.hosts]]\nname = \"a\"\nssh = \"local\"\nserver = \"nginx\"\n[[accounts.web.hosts]]\nname = \"b\"\nssh = \"local\"\nserver = \"iis\"\n")
+            == "The config file c.toml is broken: line 7 ([[accounts.web.hosts]]): server must be one of nginx, haproxy, apache.")
+        #expect(problem("[accounts.web]\nkind = \"servers\"\n").contains("line 1 ([accounts.web]): a servers account needs at least one"))
+        #expect(problem("[accounts.ali]\nkind = \"alibabacloud\"\naccess_key_id_env = \"A\"\n").contains("access_key_secret_env is missing"))
+        #expect(problem("[accounts.ali]\nkind = \"alibabacloud\"\naccess_key_id_env = \"A\"\naccess_key_secret_env = \"B\"\nendpoint = \"http://cas.example.com\"\n")
+            .contains("only a loopback address may be"))
+        #expect(problem("[accounts.hw]\nkind = \"huaweicloud\"\naccess_key_env = \"A\"\nsecret_key_env = \"B\"\nsecret_key = \"oops\"\n")
+            .contains("secret_key is not a setting here"))
+        #expect(problem("[accounts.sandbox]\nkind = \"servers\"\n").contains("is the training sandbox's name"))
+        #expect(problem("[accounts.\"my web\"]\nkind = \"sandbox\"\n").contains("is not an account name"))
+    }
+
     @Test("a file the user names that cannot be read is one sentence naming it")
     func unreadable() {
         #expect(throws: Refusal("missing.pem cannot be read: there is no such file.")) { try InputFile.load(path: "/nowhere/missing.pem") }

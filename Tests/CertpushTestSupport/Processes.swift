@@ -1,3 +1,4 @@
+import CertpushServers
 import CertpushSetup
 import Foundation
 

@@ -232,10 +232,11 @@ final class ServiceView: Screen {
         let resourceRows = resources.map { resource in
             [TableCell(resource.id.description), TableCell(DisplayText.neutralized(resource.name)),
              TableCell(DisplayText.neutralized(resource.domain)), TableCell(resource.certificateID?.description ?? "none"),
-             TableCell(resource.fault ?? "", role: "status.warn")]
+             TableCell(resource.fault ?? "", role: "status.warn"), TableCell(DisplayText.neutralized(resource.account))]
         }
-        Table(columns: [Column("ID", .flexible(minimum: 4)), Column("NAME", .flexible(minimum: 12)), Column("DOMAIN", .flexible(minimum: 12)),
-                        Column("CERT", .flexible(minimum: 4)), Column("FAULT", .flexible(minimum: 8))])
+        Table(columns: [Column("ID", .flexible(minimum: 4)), Column("NAME", .flexible(minimum: 12), preferred: 18),
+                        Column("DOMAIN", .flexible(minimum: 12), preferred: 18), Column("CERT", .flexible(minimum: 4)),
+                        Column("FAULT", .flexible(minimum: 8)), Column("ACCOUNT", .flexible(minimum: 7), drop: 1)])
             .render(rows: resourceRows, cursor: resources.isEmpty ? nil : resourceList.cursor,
                     focused: resourcesFocused, theme: theme, in: resourceArea, into: &buffer)
         if resources.isEmpty { buffer.write("No resources here.", x: resourceArea.x, y: resourceArea.y + 1, style: theme["status.muted"]) }

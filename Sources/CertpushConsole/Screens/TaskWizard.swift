@@ -602,10 +602,12 @@ final class TaskWizard: Screen {
             [TableCell(checkbox(chosenResources.contains(r.id))), TableCell(r.id.description),
              TableCell(CloudService.named(r.service)?.label ?? r.service.uppercased()), TableCell(r.region ?? "global"),
              TableCell(DisplayText.neutralized(r.name)), TableCell(DisplayText.neutralized(r.domain)),
-             TableCell(r.certificateID?.description ?? "no HTTPS", role: r.certificateID == nil ? "status.muted" : nil)]
+             TableCell(r.certificateID?.description ?? "no HTTPS", role: r.certificateID == nil ? "status.muted" : nil),
+             TableCell(DisplayText.neutralized(r.account))]
         }
         Table(columns: [Column("", .fixed(3)), Column("ID", .flexible(minimum: 3)), Column("SVC", .fixed(5)), Column("REGION", .flexible(minimum: 9)),
-                        Column("NAME", .flexible(minimum: 8)), Column("DOMAIN", .flexible(minimum: 8)), Column("CERT", .fixed(8))])
+                        Column("NAME", .flexible(minimum: 8), preferred: 14), Column("DOMAIN", .flexible(minimum: 8), preferred: 16),
+                        Column("CERT", .fixed(8)), Column("ACCOUNT", .flexible(minimum: 7), drop: 1)])
             .render(rows: cells, cursor: rows.isEmpty ? nil : resourceList.cursor, focused: !isFiltering, theme: theme, in: list, into: &buffer)
         if rows.isEmpty {
             buffer.write(filtered ? "No resource matches." : "No resources: press s to synchronize them.", x: list.x + 1, y: list.y + 1,

@@ -12,9 +12,12 @@ public struct CloudResource: Sendable, Equatable {
     public var certificateID: CertificateID?
     /// Why the provider fails on it, when the sandbox marks it faulty.
     public var fault: String?
+    /// The account it belongs to (SPEC 10): the sandbox's unless a provider says otherwise.
+    public var account: String
 
     public init(id: ResourceID, service: String, region: String?, name: String, domain: String,
-                certificateID: CertificateID?, fault: String? = nil) {
+                certificateID: CertificateID?, fault: String? = nil, account: String = Account.sandboxName) {
+        self.account = account
         self.id = id
         self.service = service
         self.region = region
@@ -53,7 +56,10 @@ public struct ResourceFilter: Sendable, Equatable {
     public var certificateID: CertificateID?
     /// Case-insensitive text the name or the domain contains; empty for any.
     public var text: String
-    public init(service: String? = nil, region: String? = nil, certificateID: CertificateID? = nil, text: String = "") {
+    /// Only this account's resources; nil for every account's.
+    public var account: String?
+    public init(service: String? = nil, region: String? = nil, certificateID: CertificateID? = nil, text: String = "", account: String? = nil) {
+        self.account = account
         self.service = service
         self.region = region
         self.certificateID = certificateID

@@ -185,7 +185,11 @@ public struct DeploymentService: Sendable {
         try store.write { db in
             try db.append(ActivityEntry(at: time.now(), user: user, action: "resources.sync", subject: provider.name,
                                         detail: Words.count(count, "resource")))
+            try db.setValue(ISOTime.string(time.now()), forKey: Self.lastSyncKey(provider.name))
         }
         return count
     }
+
+    /// Where the time an account's resources were last synchronized is kept.
+    public static func lastSyncKey(_ account: String) -> String { "account.\(account).last_sync" }
 }

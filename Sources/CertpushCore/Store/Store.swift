@@ -39,6 +39,8 @@ public protocol StoreReader {
     /// The filter's resources by id, one at a time and never held whole.
     func forEachResource(_ filter: ResourceFilter, _ body: (CloudResource) throws -> Void) throws
     func resourceCount() throws -> Int
+    /// How many resources each account has.
+    func resourceCountsByAccount() throws -> [String: Int]
     /// Up to `limit` of the filter's resources next to `anchor`, in list order
     /// (service, region, id): what a screen shows, read by index.
     func resourcePage(_ filter: ResourceFilter, _ anchor: PageAnchor<ResourcePosition>, limit: Int) throws -> [CloudResource]

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Where resources live and who acts on them (SPEC 10): the training
+/// sandbox, servers over SSH, or a cloud account. Every resource belongs to
+/// one account, by name.
+public struct Account: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case sandbox, servers, huaweicloud, alibabacloud
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// The servers of a `servers` account.
+    public var hosts: [ServerHost]
+    /// A cloud account's regions, when the config narrows them.
+    public var regions: [String]
+    /// A cloud account's API endpoint, when the config overrides it (R2).
+    public var endpoint: String?
+    /// The names (never the values) of the environment variables or
+    /// credentials.toml keys that hold a cloud account's keys (R1).
+    public var credentialNames: [String: String]
+
+    public init(name: String, kind: Kind, hosts: [ServerHost] = [], regions: [String] = [], endpoint: String? = nil,
+                credentialNames: [String: String] = [:]) {
+        self.name = name
+        self.kind = kind
+        self.hosts = hosts
+        self.regions = regions
+        self.endpoint = endpoint
+        self.credentialNames = credentialNames
+    }
+
+    /// The account the training sandbox's resources belong to.
+    public static let sandboxName = "sandbox"
+    public static let sandbox = Account(name: sandboxName, kind: .sandbox)
+
+    /// Account names are what `--account` takes and what lists show: short, no spaces.
+    public static func nameProblem(_ name: String) -> String? {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+        guard !name.isEmpty, name.count <= 32, name.unicodeScalars.allSatisfy(allowed.contains) else {
+            return "\"\(DisplayText.neutralized(name))\" is not an account name: use 1 to 32 letters, digits, '-', '_' or '.'"
+        }
+        return nil
+    }
+}
+
+/// One server of a `servers` account (SPEC 13).
+public struct ServerHost: Sendable, Equatable {
+    public enum Server: String, Sendable, CaseIterable {
+        case nginx, haproxy, apache
+    }
+
+    public var name: String
+    /// What `ssh` takes (`deploy@web1.example.com`, a Host of ~/.ssh/config), or "local" for this host.
+    public var ssh: String
+    public var server: Server
+    /// How to call the server's own tool; certpush adds its arguments (`nginx -T`).
+    public var command: String?
+    /// How to reload it; the tool's own reload when nil.
+    public var reload: String?
+
+    public init(name: String, ssh: String, server: Server, command: String? = nil, reload: String? = nil) {
+        self.name = name
+        self.ssh = ssh
+        self.server = server
+        self.command = command
+        self.reload = reload
+    }
+
+    public var isLocal: Bool { ssh == "local" }
+}
+
+/// R2: an endpoint is https, or http only on a loopback address.
+public enum EndpointRule {
+    public static func problem(_ text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            return "endpoint \"\(DisplayText.neutralized(text))\" is not a URL"
+        }
+        switch scheme {
+        case "https": return nil
+        case "http":
+            let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+            return loopback ? nil : "endpoint \(DisplayText.neutralized(text)) is http: only a loopback address may be, every other must be https"
+        default:
+            return "endpoint \(DisplayText.neutralized(text)) must be https"
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import CertpushCore
+import Foundation
+
+/// Runs commands on a server of a `servers` account (SPEC 13, S4): through
+/// the system's OpenSSH client in batch mode (the user's config, agent and
+/// known_hosts apply; no prompt ever waits), or on this host when its `ssh`
+/// is "local". Input goes on standard input, never on a command line; every
+/// command has a time limit.
+public struct HostShell: Sendable {
+    public let host: ServerHost
+    public var timeLimit: TimeInterval
+    /// Where one shared connection per host lives for a task (ControlMaster); nil for none.
+    public var controlFolder: String?
+
+    public init(host: ServerHost, timeLimit: TimeInterval = 30, controlFolder: String? = nil) {
+        self.host = host
+        self.timeLimit = timeLimit
+        self.controlFolder = controlFolder
+    }
+
+    public struct Output: Sendable, Equatable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var timedOut: Bool
+
+        public var succeeded: Bool { status == 0 && !timedOut }
+
+        /// What went wrong in the command's (or ssh's) own words, one line.
+        public var failure: String {
+            if timedOut { return "no answer within the time limit" }
+            let words = (stderr.isEmpty ? stdout : stderr).split(whereSeparator: \.isNewline).map { (line: Substring) -> String in
+                line.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+            return words.last ?? "it exited with status \(status)"
+        }
+    }
+
+    /// The ssh arguments before the destination: batch mode, a connect
+    /// time-out, and the shared connection when there is one.
+    var sshOptions: [String] {
+        var options = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(Int(min(timeLimit, 15)))", "-o", "ServerAliveInterval=5"]
+        if let controlFolder {
+            options += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlFolder)/%C", "-o", "ControlPersist=60"]
+        }
+        return options
+    }
+
+    /// Runs `command` with `/bin/sh -c` there, `input` on its standard input.
+    public func run(_ command: String, input: Data = Data()) throws -> Output {
+        if host.isLocal {
+            return try Subprocess.run("/bin/sh", ["-c", command], input: input, timeLimit: timeLimit)
+        }
+        return try Subprocess.run(Self.ssh, sshOptions + ["--", host.ssh, command], input: input, timeLimit: timeLimit)
+    }
+
+    /// Ends the shared connection, if one was opened.
+    public func close() {
+        guard let controlFolder, !host.isLocal else { return }
+        _ = try? Subprocess.run(Self.ssh, ["-o", "ControlPath=\(controlFolder)/%C", "-O", "exit", "--", host.ssh], timeLimit: 5)
+    }
+
+    static let ssh = ["/usr/bin/ssh", "/usr/local/bin/ssh", "/bin/ssh"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/ssh"
+
+    /// The server's own tool, as the config says to call it (`sudo nginx`), or its plain name.
+    public var tool: String {
+        if let command = host.command { return command }
+        switch host.server {
+        case .nginx: return "nginx"
+        case .haproxy: return "haproxy"
+        case .apache: return "apachectl"
+        }
+    }
+
+    /// One cheap call that proves the host answers and has its server: `nginx -v`.
+    public func check() -> Result<String, Refusal> {
+        do {
+            let output = try run(tool + " -v")
+            guard output.succeeded else { return .failure(Refusal(output.failure)) }
+            let words = (output.stdout + "\n" + output.stderr).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            return .success(words.first { !$0.isEmpty } ?? "answered")
+        } catch {
+            return .failure(Refusal("\(error)"))
+        }
+    }
+}
+
+/// A child process with its standard input fed and its output captured,
+/// stopped at a deadline with everything it started (its own process group).
+public enum Subprocess {
+    public static func run(_ executable: String, _ arguments: [String], input: Data = Data(), timeLimit: TimeInterval,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HostShell.Output {
+        var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
+        guard pipe(&stdinPipe) == 0, pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        for end in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+        for end in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] { posix_spawn_file_actions_addclose(&actions, end) }
+        let pid: pid_t
+        do {
+            pid = try Spawn.process(executable, arguments, environment: environment, fileActions: &actions, newProcessGroup: true)
+        } catch {
+            for end in stdinPipe + stdoutPipe + stderrPipe { close(end) }
+            throw error
+        }
+        for end in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] { close(end) }
+
+        // Feed the input on its own thread: a child may write before it reads.
+        let feeder = stdinPipe[1]
+        let writer = Thread {
+            input.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = write(feeder, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written <= 0 { if errno == EINTR { continue } else { break } }
+                    offset += written
+                }
+            }
+            close(feeder)
+        }
+        _ = brokenPipesIgnored
+        writer.start()
+
+        var out = Data(), err = Data()
+        var open = [stdoutPipe[0], stderrPipe[0]]
+        let deadline = Date().addingTimeInterval(timeLimit)
+        var timedOut = false
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while !open.isEmpty {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 {
+                timedOut = true
+                break
+            }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining, 1) * 1_000))
+            if ready < 0 && errno != EINTR { break }
+            for entry in fds where entry.revents != 0 {
+                let count = read(entry.fd, &chunk, chunk.count)
+                if count > 0 {
+                    if entry.fd == stdoutPipe[0] { out.append(contentsOf: chunk[0..<count]) } else { err.append(contentsOf: chunk[0..<count]) }
+                } else if count == 0 || errno != EINTR {
+                    open.removeAll { $0 == entry.fd }
+                }
+            }
+        }
+        if timedOut { kill(-pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        close(stdoutPipe[0])
+        close(stderrPipe[0])
+        return HostShell.Output(status: Spawn.exitCode(ofWaitStatus: status), stdout: String(decoding: out, as: UTF8.self),
+                                stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut)
+    }
+
+    /// A child that stops reading its input must not kill certpush with SIGPIPE.
+    private static let brokenPipesIgnored: Void = { signal(SIGPIPE, SIG_IGN) }()
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import CertpushCore
+import CertpushServers
+import CertpushSetup
+import Foundation
+
+/// SPEC 10: the accounts resources belong to, and a proof that each answers.
+struct Accounts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The accounts resources belong to: the sandbox, servers, clouds ([accounts.NAME] in config.toml).",
+        subcommands: [List.self, Check.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every account, its kind, resources and last synchronization.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let workspace = try global.openWorkspace()
+            let (counts, synced) = try workspace.store.read { db in
+                (try db.resourceCountsByAccount(),
+                 try workspace.accounts.map { try db.value(forKey: DeploymentService.lastSyncKey($0.name)) })
+            }
+            let rows = zip(workspace.accounts, synced).map { account, lastSync in
+                AccountJSON(name: account.name, kind: account.kind.rawValue, resources: counts[account.name] ?? 0, lastSync: lastSync)
+            }
+            if json { return try printJSON(rows) }
+            if rows.isEmpty {
+                print("No accounts: the database was made empty and config.toml names none ([accounts.NAME] tables).")
+                return
+            }
+            printTable(header: ["NAME", "KIND", "RESOURCES", "LAST SYNC"], rows: rows.map {
+                [$0.name, $0.kind, "\($0.resources)", $0.lastSync.map { $0.prefix(16).replacingOccurrences(of: "T", with: " ") } ?? "never"]
+            })
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prove an account answers: one cheap call (for servers, the server's own tool on each host).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The account's name.") var name: String
+
+        func run() throws {
+            let workspace = try global.openWorkspace()
+            let account = try workspace.account(named: name)
+            switch account.kind {
+            case .sandbox:
+                let count = try workspace.store.read { try $0.resourceCountsByAccount()[account.name] ?? 0 }
+                print("\(account.name): OK, the training sandbox (\(Words.count(count, "resource"))).")
+            case .servers:
+                var failed = false
+                for host in account.hosts {
+                    switch HostShell(host: host, timeLimit: 20).check() {
+                    case .success(let version):
+                        print("\(host.name) (\(host.ssh)): OK, \(DisplayText.neutralized(version))")
+                    case .failure(let refusal):
+                        failed = true
+                        print("\(host.name) (\(host.ssh)): \(DisplayText.neutralized(refusal.sentence))")
+                    }
+                }
+                if failed { throw ExitCode(1) }
+            case .huaweicloud, .alibabacloud:
+                throw Refusal("\(account.name) is a \(account.kind.rawValue) account: certpush does not drive that cloud yet, so there is nothing to check.")
+            }
+        }
+    }
+}
+
+struct AccountJSON: Encodable {
+    var name: String
+    var kind: String
+    var resources: Int
+    @Nullable var lastSync: String?
+}
