@@ -104,6 +104,7 @@ let package = Package(
             name: "CertpushStoreTests",
             dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"]),
+        .testTarget(name: "CertpushServersTests", dependencies: ["CertpushServers", "CertpushCore", "CertpushTestSupport"]),
         .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CertpushCore", "CertpushSetup", "CertpushServers", "CertpushTestSupport"]),
     ]

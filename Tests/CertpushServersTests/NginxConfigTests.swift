@@ -1,0 +1,65 @@
+import CertpushServers
+import Testing
+
+/// S1: what `nginx -T` says nginx serves, read as nginx reads it.
+@Suite struct NginxConfigTests {
+    static let dump = """
+        # configuration file /etc/nginx/nginx.conf:
+        user www-data;  # a comment
+        events { worker_connections 768; }
+        http {
+            ssl_certificate     /etc/ssl/default.pem;
+            ssl_certificate_key /etc/ssl/default.key;
+            include /etc/nginx/conf.d/*.conf;
+            include sites-enabled/*;
+            server { listen 80; server_name plain.example.com; }
+        }
+
+        # configuration file /etc/nginx/conf.d/shop.conf:
+        server {
+            listen 443 ssl http2;
+            listen [::]:443 ssl;
+            server_name shop.example.com "www.shop.example.com";
+            ssl_certificate "/etc/ssl/shop fullchain.pem";
+            ssl_certificate_key /etc/ssl/shop.key;
+            location / { try_files $uri $uri/ =404; }
+        }
+
+        # configuration file /etc/nginx/sites-enabled/api:
+        server {
+            listen 127.0.0.1:8443 ssl;
+            server_name _ api.example.org;
+            # inherits the http level's certificate
+        }
+        server {
+            listen 9443 ssl;
+            server_name dyn.example.org;
+            ssl_certificate /etc/ssl/$ssl_server_name.pem;
+            ssl_certificate_key /etc/ssl/$ssl_server_name.key;
+        }
+
+        # configuration file /etc/nginx/unused.conf:
+        server { listen 7443 ssl; server_name never.example.com; ssl_certificate /x; ssl_certificate_key /y; }
+        """
+
+    @Test("every TLS listen of every server block becomes a site, through includes (absolute, relative, globs), with inherited files; variables and plain HTTP are left out")
+    func sites() throws {
+        let sites = try NginxConfig.sites(fromDump: Self.dump)
+        #expect(sites == [
+            TLSSite(address: "*", port: 443, serverNames: ["shop.example.com", "www.shop.example.com"],
+                    certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key"),
+            TLSSite(address: "[::]", port: 443, serverNames: ["shop.example.com", "www.shop.example.com"],
+                    certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key"),
+            TLSSite(address: "127.0.0.1", port: 8443, serverNames: ["_", "api.example.org"],
+                    certificatePath: "/etc/ssl/default.pem", keyPath: "/etc/ssl/default.key"),
+        ])
+        #expect(sites[2].domain == "api.example.org")
+        #expect(sites[0].connectAddress == "127.0.0.1" && sites[1].connectAddress == "::1")
+    }
+
+    @Test("a broken dump is an error, not a guess")
+    func broken() {
+        #expect(throws: NginxConfig.ParseError.self) { try NginxConfig.sites(fromDump: "# configuration file /a.conf:\nhttp { server { listen 443 ssl;\n") }
+        #expect(throws: NginxConfig.ParseError.self) { try NginxConfig.sites(fromDump: "nothing here") }
+    }
+}
