@@ -17,6 +17,9 @@ public struct ConsoleContext {
     public var readFile: (String) throws -> InputFile
     /// Where long work (running a task) goes: a thread in the product, inline in tests.
     public var background: BackgroundRunner
+    /// D16 for every account (the sandbox, servers, clouds), with its sentence;
+    /// nil for the sandbox alone through `deployments`.
+    public var synchronize: (@Sendable () throws -> String)?
     /// The zone a time typed as `YYYY-MM-DD HH:MM` is read in, and times are shown in.
     public var timeZone: TimeZone = .current
 

@@ -29,10 +29,15 @@ public struct HostShell: Sendable {
         /// What went wrong in the command's (or ssh's) own words, one line.
         public var failure: String {
             if timedOut { return "no answer within the time limit" }
-            let words = (stderr.isEmpty ? stdout : stderr).split(whereSeparator: \.isNewline).map { (line: Substring) -> String in
+            let lines = (stderr.isEmpty ? stdout : stderr).split(whereSeparator: \.isNewline).map { (line: Substring) -> String in
                 line.trimmingCharacters(in: .whitespaces)
             }.filter { !$0.isEmpty }
-            return words.last ?? "it exited with status \(status)"
+            // The line that says why (nginx's [emerg], ssh's own), else the last one.
+            let telling = lines.first { line in ["[emerg]", "[crit]", "[alert]", "[error]", "ssh:", "Permission denied", "Host key verification failed"].contains { line.contains($0) } }
+            var line = telling ?? lines.last ?? "it exited with status \(status)"
+            // An error log's line without its time and process: "[emerg] open() ... failed".
+            line = line.replacing(#/^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d /#, with: "").replacing(#/\] \d+#\d+: /#, with: "] ")
+            return line.hasSuffix(".") ? String(line.dropLast()) : line
         }
     }
 

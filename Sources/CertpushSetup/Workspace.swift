@@ -1,5 +1,6 @@
 import CertpushCore
 import CertpushSandbox
+import CertpushServers
 import CertpushStore
 import Foundation
 import Logging
@@ -18,6 +19,8 @@ public struct Workspace: Sendable {
     /// The accounts resources belong to (SPEC 10): the sandbox's, unless the
     /// database was made empty, then those `config.toml` names.
     public let accounts: [Account]
+    public let time: any TimeSource
+    public let user: String
 
     public static let logger = Logger(label: "certpush")
 
@@ -51,7 +54,30 @@ public struct Workspace: Sendable {
                 isAlive: isAlive,
                 deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
             provider: provider,
-            created: opened.created, isSandbox: isSandbox, accounts: (isSandbox ? [.sandbox] : []) + configured)
+            created: opened.created, isSandbox: isSandbox, accounts: (isSandbox ? [.sandbox] : []) + configured, time: time, user: user)
+    }
+
+    /// D16: the named account's resources, or every account's, read again
+    /// from where they live. A sentence per account; one that fails does not
+    /// stop the others.
+    public func synchronize(_ name: String? = nil) throws -> [(sentence: String, failed: Bool)] {
+        let chosen = try name.map { [try account(named: $0)] } ?? accounts
+        return chosen.map { account in
+            do {
+                switch account.kind {
+                case .sandbox:
+                    let count = try deployments.synchronize()
+                    return ("\(account.name): \(Words.count(count, "resource")).", false)
+                case .servers:
+                    let outcomes = try ServersSync(account: account, store: store).synchronize(now: time.now(), user: user)
+                    return ("\(account.name): " + outcomes.map(\.sentence).joined(separator: "; ") + ".", outcomes.contains { $0.failure != nil })
+                case .huaweicloud, .alibabacloud:
+                    return ("\(account.name): \(account.kind.rawValue) accounts are not driven yet; nothing was read.", true)
+                }
+            } catch {
+                return ("\(account.name): \((error as? CertpushError)?.sentence ?? "\(error)")", true)
+            }
+        }
     }
 
     /// The account called `name`, or a sentence listing those there are.

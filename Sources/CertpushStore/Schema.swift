@@ -284,6 +284,21 @@ enum Schema {
                 CREATE INDEX resource_by_account ON resource(account, service, region, id);
                 """)
         }
+        migrator.registerMigration("v9-server-sites") { db in
+            // SPEC 13: a server resource's site on its host, as the last synchronization found it.
+            try db.execute(sql: """
+                CREATE TABLE server_site (
+                    resource_id INTEGER PRIMARY KEY REFERENCES resource(id) ON DELETE CASCADE,
+                    host TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    port INTEGER NOT NULL,
+                    server_names TEXT NOT NULL,
+                    certificate_path TEXT NOT NULL,
+                    key_path TEXT NOT NULL,
+                    served_fingerprint TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -23,10 +23,13 @@ struct ConsoleCommand {
         guard let backend = CursesBackend() else {
             throw Refusal("The console could not start curses on this terminal.")
         }
-        let context = ConsoleContext(
+        var context = ConsoleContext(
             certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: global.databasePath, isSandbox: workspace.isSandbox,
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
             readFile: InputFile.load(path:), background: ThreadRunner())
+        context.synchronize = {
+            "Synchronized " + (try workspace.synchronize()).map(\.sentence).joined(separator: " ")
+        }
         Runtime.run(Console(context: context), on: backend)
         backend.stop()
         Workspace.logger.info("console closed")

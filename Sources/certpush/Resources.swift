@@ -48,14 +48,9 @@ struct Resources: ParsableCommand {
 
         func run() throws {
             let workspace = try global.openWorkspace()
-            if let account {
-                let named = try workspace.account(named: account)
-                guard named.kind == .sandbox else {
-                    throw Refusal("\(named.name) is a \(named.kind.rawValue) account: synchronizing it is not built yet; only the sandbox synchronizes today.")
-                }
-            }
-            let count = try workspace.deployments.synchronize()
-            print("Synchronised \(count) resources from \(workspace.provider.name).")
+            let outcomes = try workspace.synchronize(account)
+            for outcome in outcomes { print("Synchronized " + outcome.sentence) }
+            if outcomes.contains(where: \.failed) { throw ExitCode(1) }
         }
     }
 

@@ -74,3 +74,65 @@ import Testing
         #expect(result.stderr.contains("line 3 ([accounts.web]): a servers account needs at least one [[accounts.web.hosts]]"))
     }
 }
+
+/// S1 with a real nginx: synchronizing a servers account makes one resource
+/// per TLS site, with the certificate its file holds matched to a known one.
+@Suite struct ServerSyncTests {
+    let directory = TemporaryDirectory()
+    var db: String { directory.path("cli.sqlite") }
+
+    func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result {
+        let configFolder = directory.path("config")
+        try FileManager.default.createDirectory(atPath: configFolder + "/certpush", withIntermediateDirectories: true)
+        try config.write(toFile: configFolder + "/certpush/config.toml", atomically: true, encoding: .utf8)
+        return try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": configFolder])
+    }
+
+    @Test("resources sync --account reads nginx -T: a site per TLS listen, its certificate matched by SHA-256; a host that fails leaves the others synchronized")
+    func synchronize() throws {
+        try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
+        let nginx = NginxFixture()
+        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "www.pem")
+        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "www.key")
+        let other = try nginx.install(Fixtures.url("ecdsa-wildcard.crt.pem"), as: "wild.pem")
+        let otherKey = try nginx.install(Fixtures.url("ecdsa-wildcard.key.pem"), as: "wild.key")
+        try nginx.configure([.init(names: ["www.example.com"], port: 18443, certificate: certificate, key: key),
+                             .init(names: ["api.example.com", "example.com"], port: 18444, certificate: other, key: otherKey)])
+        let config = """
+            [accounts.web]
+            kind = "servers"
+            [[accounts.web.hosts]]
+            name = "here"
+            ssh = "local"
+            server = "nginx"
+            command = "\(nginx.command)"
+            [[accounts.web.hosts]]
+            name = "broken"
+            ssh = "local"
+            server = "nginx"
+            command = "\(NginxFixture.binary!) -c /nonexistent/nginx.conf"
+            """
+        #expect(try certpush("init", config: config).status == 0)
+        let imported = try certpush("certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path,
+                                    "--json", config: config)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let id = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
+
+        let sync = try certpush("resources", "sync", "--account", "web", config: config)
+        #expect(sync.status == 1, "one host fails")
+        #expect(sync.stdout.contains("Synchronized web: here: 2 TLS sites; broken: "), "\(sync.stdout)")
+        #expect(sync.stdout.contains("[emerg] open() \"/nonexistent/nginx.conf\" failed (2: No such file or directory)"), "\(sync.stdout)")
+        let list = try certpush("resources", "list", "--account", "web", config: config)
+        let www = try #require(list.stdout.split(separator: "\n").first { $0.contains("www.example.com@127.0.0.1:18443") }, "\(list.stdout)")
+        #expect(www.contains("nginx") && www.contains("here") && www.contains(id))
+        let api = try #require(list.stdout.split(separator: "\n").first { $0.contains("api.example.com@127.0.0.1:18444") }, "\(list.stdout)")
+        #expect(api.contains("-"), "a certificate certpush does not hold is served there")
+
+        // The second site goes: the next sync removes it and keeps the first as it was.
+        try nginx.configure([.init(names: ["www.example.com"], port: 18443, certificate: certificate, key: key)])
+        #expect(try certpush("resources", "sync", "--account", "web", config: config).stdout.contains("here: 1 TLS site;"))
+        let after = try certpush("resources", "list", "--account", "web", config: config)
+        #expect(!after.stdout.contains("api.example.com") && after.stdout.contains("www.example.com@127.0.0.1:18443"))
+        #expect(try certpush("accounts", config: config).stdout.split(separator: "\n").first { $0.contains("web") }?.contains("never") == false)
+    }
+}

@@ -57,7 +57,7 @@ import Testing
         #expect(try certpush("push", "c12", "--service", "elb", "--region", "cn-north-4").status == 0)
         #expect(try certpush("resources", "bind", "r3", "c12").status == 0)
         #expect(try certpush("resources", "list", "--service", "elb").stdout.split(separator: "\n").contains { $0.contains("listener-shop-443") && $0.hasSuffix(" c12") })
-        #expect(try certpush("resources", "sync").stdout.contains("Synchronised"))
+        #expect(try certpush("resources", "sync").stdout.contains("Synchronized sandbox: 23 resources."))
         #expect(try certpush("resources", "list", "--service", "nope").status == 2)
     }
 }

@@ -6,6 +6,8 @@ import TerminalKit
 final class ServicesScreen: Screen {
     let session: Session
     private var window = ScrollWindow(count: CloudService.all.count)
+    /// The cloud services, then the server kinds that have resources.
+    private var services: [CloudService] = CloudService.all
     private var tableArea = Rect(x: 0, y: 0, width: 0, height: 0)
     private var tally: (version: Int, byService: [String: Int])?
 
@@ -15,7 +17,7 @@ final class ServicesScreen: Screen {
     var commands: [Command] {
         Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
             Command([.enter], "open service") { [unowned self] in
-                .open(ServiceView(session: self.session, service: CloudService.all[self.window.selected], region: nil, selecting: nil))
+                .open(ServiceView(session: self.session, service: self.services[self.window.selected], region: nil, selecting: nil))
             },
         ]
     }
@@ -32,14 +34,16 @@ final class ServicesScreen: Screen {
 
     func load(in rect: Rect) {
         counts = resourceCounts()
+        services = CloudService.all + CloudService.servers.filter { (counts[$0.code] ?? 0) > 0 }
+        window.setCount(services.count)
         window.height = max(1, rect.height - 1)
     }
 
     func render(in rect: Rect, into buffer: inout Buffer) {
         tableArea = rect
-        let rows = CloudService.all.map { service in
+        let rows = services.map { service in
             [TableCell(service.label), TableCell(service.name), TableCell(service.regional ? "regional" : "global"),
-             TableCell(service.pushable ? "push, deploy" : "deploy"), TableCell("\(counts[service.code] ?? 0)")]
+             TableCell(service.onServers ? "deploy (SSH)" : service.pushable ? "push, deploy" : "deploy"), TableCell("\(counts[service.code] ?? 0)")]
         }
         Table(columns: [Column("CODE", .fixed(5)), Column("SERVICE", .flexible(minimum: 20)), Column("SCOPE", .fixed(8)),
                         Column("TAKES", .fixed(12)), Column("RESOURCES", .fixed(9), alignRight: true)])
@@ -77,7 +81,10 @@ final class ServiceView: Screen {
         self.session = session
         self.service = service
         self.selecting = selecting
-        regions = service.regional ? session.read({ db in
+        // A server kind's "regions" are the hosts that have its sites.
+        regions = service.onServers ? session.read({ db in
+            try db.resourceTally().filter { $0.service == service.code }.compactMap(\.region)
+        }, default: []) : service.regional ? session.read({ db in
             try db.regions().map(\.code).filter { try db.isEnabled(service: service.code, region: $0) }
         }, default: []) : []
         self.region = service.regional ? (region ?? regions.first) : nil
@@ -209,7 +216,8 @@ final class ServiceView: Screen {
         let theme = session.theme
         let areas = areas(in: rect)
         if let regionY = areas.regionY {
-            let regionLine = regions.isEmpty ? "not enabled in any region" : "region ← \(region ?? "-") →   (\(Words.count(regions.count, "region")) enabled)"
+            let regionLine = service.onServers ? "host ← \(region ?? "-") →   (\(Words.count(regions.count, "host")))"
+                : regions.isEmpty ? "not enabled in any region" : "region ← \(region ?? "-") →   (\(Words.count(regions.count, "region")) enabled)"
             buffer.write(regionLine, x: rect.x + 1, y: regionY, style: theme["status.muted"])
         }
         buffer.write("Certificates in the \(service.label) store", x: rect.x + 1, y: areas.storeTitleY,

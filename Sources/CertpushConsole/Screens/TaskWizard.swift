@@ -413,7 +413,7 @@ final class TaskWizard: Screen {
 
     /// All services, then each service that has resources.
     private func nextService(forward: Bool) {
-        let services = [nil] + CloudService.all.map(\.code).filter { code in resourceTally.contains { $0.service == code } }
+        let services = [nil] + CloudService.catalog.map(\.code).filter { code in resourceTally.contains { $0.service == code } }
         let index = services.firstIndex(of: serviceFilter) ?? 0
         serviceFilter = services[(index + (forward ? 1 : services.count - 1)) % services.count]
         regionFilter = nil
@@ -436,7 +436,9 @@ final class TaskWizard: Screen {
     private func synchronize() {
         guard !synchronizing else { return }
         let deployments = session.services.deployments
+        let everyAccount = session.context.synchronize
         _ = session.context.background.start {
+            if let everyAccount { return try everyAccount() }
             let count = try deployments.synchronize()
             return "Synchronized \(Words.count(count, "resource")) from \(deployments.provider.name)."
         }
@@ -584,10 +586,10 @@ final class TaskWizard: Screen {
         buffer.write(action, x: rect.maxX - TextWidth.of(action), y: rect.y, style: theme[synchronizing ? "status.muted" : "hint.key"])
         // Total resources by service, from the tally.
         let counts = Dictionary(tally.map { ($0.service, $0.count) }, uniquingKeysWith: +)
-        let byService = CloudService.all.compactMap { service in counts[service.code].map { "\(service.label) \($0)" } }
+        let byService = CloudService.catalog.compactMap { service in counts[service.code].map { "\(service.label) \($0)" } }
         buffer.write(TextWidth.truncate(byService.joined(separator: " · "), to: rect.width), x: rect.x, y: rect.y + 1, style: theme["status.muted"])
         // What the list shows: service ← →, region r, text /.
-        let serviceLabel = serviceFilter.map { code in CloudService.all.first { $0.code == code }?.label ?? code } ?? "all services"
+        let serviceLabel = serviceFilter.map { code in CloudService.catalog.first { $0.code == code }?.label ?? code } ?? "all services"
         let regionLabel = regionFilter.map { $0.isEmpty ? "global" : $0 } ?? "all regions"
         let filtered = serviceFilter != nil || !filter.text.isEmpty
         let shown = !filtered ? "" : {

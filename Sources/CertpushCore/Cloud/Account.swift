@@ -86,3 +86,35 @@ public enum EndpointRule {
         }
     }
 }
+
+/// A TLS site found on a server (S1), as certpush keeps it beside its resource.
+public struct ServerSite: Sendable, Equatable {
+    public var host: String
+    /// The listen address ("*" for every address) and port.
+    public var address: String
+    public var port: Int
+    public var serverNames: [String]
+    public var certificatePath: String
+    public var keyPath: String
+    /// SHA-256 of the certificate file's first certificate at the last synchronization.
+    public var servedFingerprint: String?
+
+    public init(host: String, address: String, port: Int, serverNames: [String], certificatePath: String, keyPath: String,
+                servedFingerprint: String?) {
+        self.host = host
+        self.address = address
+        self.port = port
+        self.serverNames = serverNames
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.servedFingerprint = servedFingerprint
+    }
+
+    /// The first real server name, else the address: what the certificate must cover.
+    public var domain: String {
+        serverNames.first { !$0.isEmpty && $0 != "_" && !$0.hasPrefix("~") && !$0.contains("*") } ?? serverNames.first ?? address
+    }
+
+    /// "www.example.com:443", or with the address when it is not every address.
+    public var resourceName: String { (address == "*" ? domain : "\(domain)@\(address)") + ":\(port)" }
+}

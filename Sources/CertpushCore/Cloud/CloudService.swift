@@ -11,6 +11,8 @@ public struct CloudService: Sendable, Hashable {
     /// The new certificate must cover the replaced one's domain (D7).
     public let replacementDomainRule: Bool
     public let acceptsSM: Bool
+    /// A server kind (SPEC 13): its "regions" are the hosts of an account.
+    public var onServers = false
 
     /// The catalog, in the order consoles list it.
     public static let all: [CloudService] = [
@@ -28,8 +30,20 @@ public struct CloudService: Sendable, Hashable {
         CloudService(code: "pai", name: "PAI-EAS dedicated gateway", regional: true, pushable: false, deployable: true, firstDeployment: false, replacementDomainRule: false, acceptsSM: false),
     ]
 
+    /// The servers certpush deploys to over SSH (SPEC 13): a site is a
+    /// resource, its host stands where a cloud's region does.
+    public static let servers: [CloudService] = ServerHost.Server.allCases.map { server in
+        var service = CloudService(code: server.rawValue, name: "\(server.rawValue) servers", regional: true, pushable: false, deployable: true,
+                                   firstDeployment: false, replacementDomainRule: false, acceptsSM: false)
+        service.onServers = true
+        return service
+    }
+
+    /// The cloud services, then the server kinds.
+    public static var catalog: [CloudService] { all + servers }
+
     public static func named(_ code: String) -> CloudService? {
-        all.first { $0.code == code.lowercased() }
+        catalog.first { $0.code == code.lowercased() }
     }
 
     public static var pushTargets: [CloudService] { all.filter(\.pushable) }

@@ -41,6 +41,8 @@ public protocol StoreReader {
     func resourceCount() throws -> Int
     /// How many resources each account has.
     func resourceCountsByAccount() throws -> [String: Int]
+    /// What a server resource is on its host (S1); nil for a cloud resource.
+    func serverSite(_ resource: ResourceID) throws -> ServerSite?
     /// Up to `limit` of the filter's resources next to `anchor`, in list order
     /// (service, region, id): what a screen shows, read by index.
     func resourcePage(_ filter: ResourceFilter, _ anchor: PageAnchor<ResourcePosition>, limit: Int) throws -> [CloudResource]
@@ -89,6 +91,10 @@ public protocol StoreWriter: StoreReader {
     func enable(service: String, region: String?) throws
     func addToServiceStore(_ entry: ServiceStoreEntry) throws
     func insertResource(_ resource: CloudResource) throws -> ResourceID
+    /// Makes a host's resources of one server kind the sites found there:
+    /// kept ones updated, new ones added, gone ones removed. Returns how many there are.
+    @discardableResult
+    func replaceServerSites(account: String, service: String, host: String, with sites: [ServerSite]) throws -> Int
     func setCertificate(_ certificate: CertificateID?, on resource: ResourceID) throws
     /// Records a push target; its `id` is assigned here and returned.
     @discardableResult

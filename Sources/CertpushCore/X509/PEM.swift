@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// One `-----BEGIN LABEL-----` ... `-----END LABEL-----` block.
@@ -66,5 +67,19 @@ enum PEM {
         let body = lines.filter { !$0.contains(":") }.joined()
         guard let data = Data(base64Encoded: body), !data.isEmpty else { throw .badBase64(label: label) }
         return PEMBlock(label: label, headers: headers, der: Array(data))
+    }
+}
+
+/// SHA-256 of a certificate, as certpush keys certificates by it.
+public enum Fingerprint {
+    /// The fingerprint of the first certificate in PEM text (a leaf before its chain), or nil if there is none.
+    public static func ofFirstCertificate(inPEM text: String) -> String? {
+        guard let blocks = try? PEM.blocks(in: Array(text.utf8)),
+              let first = blocks.first(where: { $0.label == "CERTIFICATE" }) else { return nil }
+        return of(der: first.der)
+    }
+
+    public static func of(der: some Collection<UInt8>) -> String {
+        SHA256.hash(data: Array(der)).map { String(format: "%02x", $0) }.joined()
     }
 }

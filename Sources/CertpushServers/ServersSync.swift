@@ -1,0 +1,98 @@
+import CertpushCore
+import Foundation
+
+/// D16 and S1 for a `servers` account: each host is asked what it serves
+/// (outside any transaction, R3), then its sites replace its resources in
+/// one transaction. A host that fails is reported and leaves its resources
+/// as they were; the others go on.
+public struct ServersSync: Sendable {
+    public let account: Account
+    public let store: any Store
+    public var timeLimit: TimeInterval = 30
+
+    public init(account: Account, store: any Store, timeLimit: TimeInterval = 30) {
+        self.account = account
+        self.store = store
+        self.timeLimit = timeLimit
+    }
+
+    public struct HostOutcome: Sendable, Equatable {
+        public var host: String
+        /// How many sites it serves; nil when it could not be read.
+        public var sites: Int?
+        public var failure: String?
+
+        public var sentence: String {
+            if let failure { return "\(host): \(failure)" }
+            return "\(host): \(Words.count(sites ?? 0, "TLS site"))"
+        }
+    }
+
+    public func synchronize(now: Date, user: String) throws -> [HostOutcome] {
+        var outcomes: [HostOutcome] = []
+        for host in account.hosts {
+            let shell = HostShell(host: host, timeLimit: timeLimit)
+            do {
+                let sites = try Self.discover(shell)
+                try store.write { db in
+                    try db.replaceServerSites(account: account.name, service: host.server.rawValue, host: host.name, with: sites)
+                }
+                outcomes.append(HostOutcome(host: host.name, sites: sites.count))
+            } catch {
+                outcomes.append(HostOutcome(host: host.name, failure: (error as? CertpushError)?.sentence ?? "\(error)"))
+            }
+        }
+        try store.write { db in
+            try db.append(ActivityEntry(at: now, user: user, action: "resources.sync", subject: account.name,
+                                        detail: outcomes.map(\.sentence).joined(separator: "; ")))
+            try db.setValue(ISOTime.string(now), forKey: DeploymentService.lastSyncKey(account.name))
+        }
+        return outcomes
+    }
+
+    /// The host's TLS sites, each with the SHA-256 of the certificate its file holds now.
+    static func discover(_ shell: HostShell) throws -> [ServerSite] {
+        let host = shell.host
+        guard host.server == .nginx else {
+            throw Refusal("finding \(host.server.rawValue)'s sites is not built yet (nginx's is)")
+        }
+        let dump = try shell.run(shell.tool + " -T")
+        guard dump.succeeded else { throw Refusal("\(shell.tool) -T failed: \(dump.failure)") }
+        let sites: [TLSSite]
+        do { sites = try NginxConfig.sites(fromDump: dump.stdout) } catch let error as NginxConfig.ParseError {
+            throw Refusal("its configuration could not be read: \(error.description)")
+        }
+        let fingerprints = try certificateFingerprints(Array(Set(sites.map(\.certificatePath))).sorted(), shell: shell)
+        return sites.map { site in
+            ServerSite(host: host.name, address: site.address, port: site.port, serverNames: site.serverNames,
+                       certificatePath: site.certificatePath, keyPath: site.keyPath,
+                       servedFingerprint: fingerprints[site.certificatePath] ?? nil)
+        }
+    }
+
+    /// Every certificate file read in one command: each after a line naming it.
+    static func certificateFingerprints(_ paths: [String], shell: HostShell) throws -> [String: String?] {
+        guard !paths.isEmpty else { return [:] }
+        let marker = "==certpush-file=="
+        let reader = shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n cat" : "cat"
+        let script = paths.map { "printf '%s %s\\n' \(marker) \(quoted($0)); \(reader) -- \(quoted($0)) 2>&1" }.joined(separator: "; ")
+        let output = try shell.run(script)
+        var found: [String: String?] = [:]
+        var current: String?, text = ""
+        func flush() { if let current { found[current] = Fingerprint.ofFirstCertificate(inPEM: text) } }
+        for line in output.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix(marker + " ") {
+                flush()
+                current = String(line.dropFirst(marker.count + 1))
+                text = ""
+            } else {
+                text += line + "\n"
+            }
+        }
+        flush()
+        return found
+    }
+
+    /// A word for /bin/sh, whatever it holds.
+    public static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}

@@ -1,0 +1,50 @@
+import CertpushCore
+import Foundation
+import GRDB
+
+/// Server resources (SPEC 13): a resource per TLS site, its site beside it.
+extension SQLiteSession {
+    func serverSite(_ resource: ResourceID) throws -> ServerSite? {
+        try Row.fetchOne(db, sql: "SELECT * FROM server_site WHERE resource_id = ?", arguments: [resource.rawValue]).map(Self.site)
+    }
+
+    private static func site(_ row: Row) -> ServerSite {
+        ServerSite(host: row["host"], address: row["address"], port: row["port"],
+                   serverNames: (row["server_names"] as String).split(separator: " ").map(String.init),
+                   certificatePath: row["certificate_path"], keyPath: row["key_path"], servedFingerprint: row["served_fingerprint"])
+    }
+
+    func replaceServerSites(account: String, service: String, host: String, with sites: [ServerSite]) throws -> Int {
+        // A site is the same site while it listens on the same address and port under the same first name.
+        func key(_ site: ServerSite) -> String { "\(site.address) \(site.port) \(site.domain)" }
+        let existing = try Row.fetchAll(db, sql: """
+            SELECT server_site.*, resource.id AS rid FROM resource JOIN server_site ON server_site.resource_id = resource.id
+            WHERE resource.account = ? AND resource.service = ? AND resource.region = ?
+            """, arguments: [account, service, host])
+        var byKey = Dictionary(existing.map { (key(Self.site($0)), ResourceID($0["rid"] as Int64)) }, uniquingKeysWith: { first, _ in first })
+        for site in sites {
+            var served: CertificateID?
+            if let fingerprint = site.servedFingerprint { served = try self.certificate(fingerprint: fingerprint)?.id }
+            let id: ResourceID
+            if let kept = byKey.removeValue(forKey: key(site)) {
+                id = kept
+                try run("UPDATE resource SET name = ?, domain = ?, parent_domain = ?, certificate_id = ? WHERE id = ?",
+                        [site.resourceName, site.domain.lowercased(), DomainMatch.parent(of: site.domain.lowercased()), served?.rawValue, id.rawValue])
+            } else {
+                id = try insertResource(CloudResource(id: ResourceID(0), service: service, region: host, name: site.resourceName,
+                                                      domain: site.domain, certificateID: served, account: account))
+            }
+            try run("""
+                INSERT INTO server_site (resource_id, host, address, port, server_names, certificate_path, key_path, served_fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (resource_id) DO UPDATE SET host = excluded.host, address = excluded.address, port = excluded.port,
+                    server_names = excluded.server_names, certificate_path = excluded.certificate_path, key_path = excluded.key_path,
+                    served_fingerprint = excluded.served_fingerprint
+                """, [id.rawValue, host, site.address, site.port, site.serverNames.joined(separator: " "), site.certificatePath,
+                      site.keyPath, site.servedFingerprint])
+        }
+        // What the host no longer serves is no longer a resource; tasks keep its name in their pairs.
+        for gone in byKey.values { try run("DELETE FROM resource WHERE id = ?", [gone.rawValue]) }
+        return sites.count
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// A real nginx in a temporary folder (SPEC 13, S6): its config, its
+/// certificate files and, when started, its process on loopback ports.
+/// Started by the test and stopped by the process id it started.
+public final class NginxFixture {
+    public let directory = TemporaryDirectory()
+    public private(set) var pid: pid_t?
+
+    /// The system's nginx, which `.ci/run` installs.
+    public static let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    public struct Site {
+        public var names: [String]
+        public var port: Int
+        public var certificate: String
+        public var key: String
+        public init(names: [String], port: Int, certificate: String, key: String) {
+            self.names = names
+            self.port = port
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    public init() {}
+
+    public var configPath: String { directory.path("nginx.conf") }
+
+    /// How certpush calls this nginx's tool: a config account's `command`.
+    public var command: String {
+        "\(Self.binary ?? "nginx") -e \(directory.path("error.log")) -c \(configPath) -p \(directory.path(""))"
+    }
+
+    /// Copies a certificate or key into the folder; returns its path there.
+    public func install(_ source: URL, as name: String) throws -> String {
+        let target = directory.path(name)
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.copyItem(at: source, to: URL(fileURLWithPath: target))
+        return target
+    }
+
+    /// Writes nginx.conf serving these sites on 127.0.0.1.
+    public func configure(_ sites: [Site], extra: String = "") throws {
+        let servers = sites.map { site in
+            """
+                server {
+                    listen 127.0.0.1:\(site.port) ssl;
+                    server_name \(site.names.joined(separator: " "));
+                    ssl_certificate \(site.certificate);
+                    ssl_certificate_key \(site.key);
+                    location / { return 200 "ok"; }
+                }
+            """
+        }.joined(separator: "\n")
+        let config = """
+            pid \(directory.path("nginx.pid"));
+            error_log \(directory.path("error.log"));
+            events { worker_connections 32; }
+            http {
+                access_log off;
+                client_body_temp_path \(directory.path("body"));
+                proxy_temp_path \(directory.path("proxy"));
+                fastcgi_temp_path \(directory.path("fastcgi"));
+                uwsgi_temp_path \(directory.path("uwsgi"));
+                scgi_temp_path \(directory.path("scgi"));
+            \(servers)
+            \(extra)
+            }
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// A loopback port nobody listens on now.
+    public static func freePort() -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { stop() }
+
+    /// Stops the nginx this fixture started, by its process id.
+    public func stop() {
+        guard let pid else { return }
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        self.pid = nil
+    }
+}
