@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // The TLS handshake that proves what a server serves (S2); async-http-client (the clouds) builds on the same.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The domain: certificates, rules, X.509 parsing. No files, no SQL, no curses.
@@ -51,7 +54,16 @@ let package = Package(
             ]
         ),
         // Servers reached over SSH or locally (SPEC 13): commands, discovery, deployment with proof.
-        .target(name: "CertpushServers", dependencies: ["CertpushCore"]),
+        .target(
+            name: "CertpushServers",
+            dependencies: [
+                "CertpushCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
         // Paths, config file, logging, opening the database: what both front ends share.
         .target(
             name: "CertpushSetup",

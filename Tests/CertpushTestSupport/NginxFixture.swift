@@ -1,3 +1,4 @@
+import CertpushServers
 import Foundation
 
 /// A real nginx in a temporary folder (SPEC 13, S6): its config, its
@@ -83,6 +84,46 @@ public final class NginxFixture {
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts nginx in the foreground of a process this fixture owns, and
+    /// waits until `port` accepts connections.
+    public func start(waitingFor port: Int) throws {
+        guard let binary = Self.binary else { throw NginxError(description: "nginx is not installed: .ci/run installs it") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, directory.path("stdout.log"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, directory.path("stderr.log"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        pid = try Spawn.process(binary, ["-e", directory.path("error.log"), "-c", configPath, "-p", directory.path(""), "-g", "daemon off;"],
+                                environment: ProcessInfo.processInfo.environment, fileActions: &actions)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if Self.accepts(port) { return }
+            var status: Int32 = 0
+            if let pid, waitpid(pid, &status, WNOHANG) == pid {
+                self.pid = nil
+                let log = (try? String(contentsOfFile: directory.path("error.log"), encoding: .utf8)) ?? ""
+                throw NginxError(description: "nginx stopped at start: \(log)")
+            }
+            usleep(20_000)
+        }
+        throw NginxError(description: "nginx did not listen on \(port) within 10 s")
+    }
+
+    public struct NginxError: Error, CustomStringConvertible { public var description: String }
+
+    static func accepts(_ port: Int) -> Bool {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     deinit { stop() }
