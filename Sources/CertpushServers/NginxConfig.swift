@@ -1,3 +1,4 @@
+import CertpushCore
 import Foundation
 
 /// A TLS site a server serves (SPEC 13, S1): where it listens, its names,
@@ -19,18 +20,10 @@ public struct TLSSite: Sendable, Equatable {
     }
 
     /// The first real server name (not "_" nor a pattern), else the address: what the certificate must cover.
-    public var domain: String {
-        serverNames.first { !$0.isEmpty && $0 != "_" && !$0.hasPrefix("~") && !$0.contains("*") } ?? serverNames.first ?? address
-    }
+    public var domain: String { ServerSite.domain(names: serverNames, address: address) }
 
     /// Where to connect for the proof: the listen address, or loopback for every address.
-    public var connectAddress: String {
-        switch address {
-        case "*", "0.0.0.0", "": "127.0.0.1"
-        case "[::]", "::": "::1"
-        default: address.hasPrefix("[") ? String(address.dropFirst().dropLast()) : address
-        }
-    }
+    public var connectAddress: String { ServerSite.connectAddress(address) }
 }
 
 /// Reads `nginx -T`: every configuration file nginx loaded, each after a

@@ -43,7 +43,12 @@ public struct Workspace: Sendable {
             }
             logger.info("created database", metadata: ["path": "\(path)", "empty": "\(empty)"])
         }
-        let provider = SandboxProvider(store: store, latencySeconds: sandboxLatencySeconds)
+        let sandbox = SandboxProvider(store: store, latencySeconds: sandboxLatencySeconds)
+        let provider = AccountsProvider(
+            sandbox: sandbox,
+            servers: Dictionary(configured.filter { $0.kind == .servers }.map { ($0.name, ServersProvider(account: $0, store: store)) },
+                                uniquingKeysWith: { first, _ in first }),
+            store: store)
         let isSandbox = try store.read { try $0.value(forKey: "created.as") } != "empty"
         let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
         return Workspace(

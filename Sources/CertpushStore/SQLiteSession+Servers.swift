@@ -14,6 +14,10 @@ extension SQLiteSession {
                    certificatePath: row["certificate_path"], keyPath: row["key_path"], servedFingerprint: row["served_fingerprint"])
     }
 
+    func setServedFingerprint(_ fingerprint: String, on resource: ResourceID) throws {
+        try run("UPDATE server_site SET served_fingerprint = ? WHERE resource_id = ?", [fingerprint, resource.rawValue])
+    }
+
     func replaceServerSites(account: String, service: String, host: String, with sites: [ServerSite]) throws -> Int {
         // A site is the same site while it listens on the same address and port under the same first name.
         func key(_ site: ServerSite) -> String { "\(site.address) \(site.port) \(site.domain)" }

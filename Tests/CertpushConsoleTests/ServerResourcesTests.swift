@@ -21,7 +21,7 @@ import Testing
         }
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 35))
         driver.press("Tab", "j", "j", "Enter")
-        let row = try #require(driver.line(containing: "NGINX"))
+        let row = try #require(driver.line(containing: "NGINX"), "\(driver.screen)")
         #expect(row.contains("deploy (SSH)") && row.contains("2"))
         driver.press("G", "Enter")
         #expect(driver.screen.contains("host ← web1 →   (2 hosts)"))

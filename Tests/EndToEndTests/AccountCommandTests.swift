@@ -1,3 +1,4 @@
+import CertpushCore
 import CertpushServers
 import CertpushTestSupport
 import Foundation
@@ -134,5 +135,84 @@ import Testing
         let after = try certpush("resources", "list", "--account", "web", config: config)
         #expect(!after.stdout.contains("api.example.com") && after.stdout.contains("www.example.com@127.0.0.1:18443"))
         #expect(try certpush("accounts", config: config).stdout.split(separator: "\n").first { $0.contains("web") }?.contains("never") == false)
+    }
+}
+
+/// S2 and S3 with a real nginx: deploy, prove by handshake, roll back and
+/// prove again; a check that fails leaves the old certificate served and the
+/// files as they were.
+@Suite(.serialized) struct ServerDeploymentTests {
+    let directory = TemporaryDirectory()
+    var db: String { directory.path("cli.sqlite") }
+
+    func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result {
+        let configFolder = directory.path("config")
+        try FileManager.default.createDirectory(atPath: configFolder + "/certpush", withIntermediateDirectories: true)
+        try config.write(toFile: configFolder + "/certpush/config.toml", atomically: true, encoding: .utf8)
+        return try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": configFolder])
+    }
+
+    func fingerprint(_ path: String) throws -> String? {
+        Fingerprint.ofFirstCertificate(inPEM: try String(contentsOfFile: path, encoding: .utf8))
+    }
+
+    func id(in output: String) throws -> String {
+        try #require(output.firstMatch(of: /"id"\s*:\s*"([crt]\d+)"/).map { String($0.1) }, "no id in \(output)")
+    }
+
+    @Test("a task deploys to an nginx site, proves it by handshake, rolls back and proves the old one; a failing check changes nothing served")
+    func deployProveRollBack() throws {
+        try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
+        let nginx = NginxFixture()
+        let port = NginxFixture.freePort()
+        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
+        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
+        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)])
+        try nginx.start(waitingFor: port)
+        defer { nginx.stop() }
+        let config = """
+            [accounts.web]
+            kind = "servers"
+            [[accounts.web.hosts]]
+            name = "here"
+            ssh = "local"
+            server = "nginx"
+            command = "\(nginx.command)"
+            """
+        #expect(try certpush("init", "--empty", config: config).status == 0)
+        let old = try id(in: try certpush("certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path,
+                                          "--json", config: config).stdout)
+        let new = try id(in: try certpush("certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
+                                          "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json", config: config).stdout)
+        #expect(try certpush("resources", "sync", "--account", "web", config: config).status == 0)
+        let listing = try certpush("resources", "list", "--account", "web", "--json", config: config).stdout
+        let site = try id(in: listing)
+        #expect(listing.contains("\"certificateId\":\"\(old)\"") || listing.contains("\"certificateId\" : \"\(old)\""), "\(listing)")
+        let oldPrint = try #require(try fingerprint(Fixtures.url("rsa-www.crt.pem").path))
+        let newPrint = try #require(try fingerprint(Fixtures.url("ecdsa-wildcard.crt.pem").path))
+
+        // Deploy: written, checked, reloaded, proved.
+        let created = try certpush("tasks", "create", "--name", "web", "--cert", new, "--resource", site, "--json", config: config)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
+        #expect(try fingerprint(certificate) == newPrint)
+        #expect(try fingerprint(certificate + ".certpush-backup") == oldPrint)
+        #expect(try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int == 0o600)
+        let task = try id(in: created.stdout)
+
+        // Roll back: the old certificate is served again.
+        let rolled = try certpush("tasks", "rollback", task, config: config)
+        #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
+        #expect(rolled.stdout.contains("\(site) "), "\(rolled.stdout)")
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
+
+        // A check that fails: nginx -t refuses, the files go back, the old certificate is still served.
+        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)], extra: "this_is_not_a_directive on;")
+        let refused = try certpush("tasks", "create", "--name", "broken", "--cert", new, "--resource", site, "--json", config: config)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stdout.contains("nginx -t refused it: nginx: [emerg] unknown directive"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("the previous files are back and still served"))
+        #expect(try fingerprint(certificate) == oldPrint)
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
     }
 }

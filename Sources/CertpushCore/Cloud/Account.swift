@@ -111,8 +111,21 @@ public struct ServerSite: Sendable, Equatable {
     }
 
     /// The first real server name, else the address: what the certificate must cover.
-    public var domain: String {
-        serverNames.first { !$0.isEmpty && $0 != "_" && !$0.hasPrefix("~") && !$0.contains("*") } ?? serverNames.first ?? address
+    public var domain: String { Self.domain(names: serverNames, address: address) }
+
+    public static func domain(names: [String], address: String) -> String {
+        names.first { !$0.isEmpty && $0 != "_" && !$0.hasPrefix("~") && !$0.contains("*") } ?? names.first ?? address
+    }
+
+    /// Where to connect for the proof: the listen address, or loopback for every address.
+    public var connectAddress: String { Self.connectAddress(address) }
+
+    public static func connectAddress(_ address: String) -> String {
+        switch address {
+        case "*", "0.0.0.0", "": "127.0.0.1"
+        case "[::]", "::": "::1"
+        default: address.hasPrefix("[") ? String(address.dropFirst().dropLast()) : address
+        }
     }
 
     /// "www.example.com:443", or with the address when it is not every address.

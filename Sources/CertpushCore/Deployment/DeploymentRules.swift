@@ -110,7 +110,8 @@ public enum DeploymentRules {
             }
         }
         let chargeable = Set(certificates.filter(isCharged).map(\.id))
-        let quota = pairs.filter { chargeable.contains($0.certificate) }.count
+        let charging = Set(resources.filter { chargesQuota($0.service) }.map(\.id))
+        let quota = pairs.filter { chargeable.contains($0.certificate) && charging.contains($0.resource) }.count
         if pairs.isEmpty && problems.isEmpty { problems.append("The task has no certificate-resource pairs: add resources.") }
         if quota > quotaRemaining {
             problems.append("The task needs \(quota) units of deployment quota; \(quotaRemaining) are left.")
@@ -167,6 +168,11 @@ public enum DeploymentRules {
         case 1: return .best(best[0])
         default: return .tied(best)
         }
+    }
+
+    /// Quota is the sandbox's and the clouds' (D9): a server of one's own charges none.
+    public static func chargesQuota(_ service: String) -> Bool {
+        CloudService.named(service)?.onServers != true
     }
 
     /// D9: uploaded certificates that are not shared cost one unit per pair.

@@ -93,6 +93,8 @@ public protocol StoreWriter: StoreReader {
     func insertResource(_ resource: CloudResource) throws -> ResourceID
     /// Makes a host's resources of one server kind the sites found there:
     /// kept ones updated, new ones added, gone ones removed. Returns how many there are.
+    /// What a server site's certificate file holds now, after a deployment or roll back.
+    func setServedFingerprint(_ fingerprint: String, on resource: ResourceID) throws
     @discardableResult
     func replaceServerSites(account: String, service: String, host: String, with sites: [ServerSite]) throws -> Int
     func setCertificate(_ certificate: CertificateID?, on resource: ResourceID) throws

@@ -1,0 +1,195 @@
+import CertpushCore
+import Foundation
+
+/// Deploys to the TLS sites of a `servers` account (SPEC 13). Each step is
+/// the server's own: the files are written beside their targets (the key
+/// 0600, never on a command line), the old ones kept as a backup, then the
+/// server's check, its reload, and the proof by a TLS handshake. Any failure
+/// puts the backup back, reloads, and fails with the server's own words.
+public struct ServersProvider: Sendable {
+    public let account: Account
+    public let store: any Store
+    public var timeLimit: TimeInterval = 30
+    /// How long the proof waits for the new certificate to be served (S2: 10 s).
+    public var proofTime: TimeInterval = 10
+
+    public init(account: Account, store: any Store) {
+        self.account = account
+        self.store = store
+    }
+
+    /// What a deployment needs of a certificate: the full chain, the key, and the fingerprint to prove.
+    struct Material {
+        var chain: String
+        var key: String
+        var fingerprint: String
+    }
+
+    func site(of resource: CloudResource) throws -> (site: ServerSite, shell: HostShell) {
+        guard let site = try store.read({ try $0.serverSite(resource.id) }) else {
+            throw ProviderFailure("\(resource.id) is not a site certpush found on a server; synchronize \(account.name) again")
+        }
+        guard let host = account.hosts.first(where: { $0.name == site.host }) else {
+            throw ProviderFailure("host \(site.host) is no longer in the \(account.name) account of config.toml")
+        }
+        return (site, HostShell(host: host, timeLimit: timeLimit))
+    }
+
+    func material(_ id: CertificateID) throws -> Material {
+        let (certificate, key) = try store.read { db in (try db.certificate(id), try db.privateKeyPEM(of: id)) }
+        guard let certificate, let pem = certificate.certificatePEM else { throw ProviderFailure("\(id) no longer exists") }
+        guard let key else { throw ProviderFailure("\(id) has no private key held here; a server needs one") }
+        let chain = ([pem] + certificate.chainPEM).map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined()
+        return Material(chain: chain, key: key.hasSuffix("\n") ? key : key + "\n", fingerprint: certificate.fingerprint)
+    }
+
+    /// S2: deploys `certificate` to the site and proves it is served.
+    public func bind(_ certificate: CertificateID?, to resource: CloudResource) throws {
+        guard let certificate else { throw ProviderFailure("a TLS site cannot be left without a certificate") }
+        let (site, shell) = try site(of: resource)
+        let material = try material(certificate)
+        try SiteDeployment(shell: shell, site: site, proofTime: proofTime).install(material)
+        try store.write { db in try db.setServedFingerprint(material.fingerprint, on: resource.id) }
+    }
+
+    /// S3: puts the previous certificate back (or, when certpush never knew it, the backup files) and proves it.
+    public func rollBack(_ resource: CloudResource, to previous: CertificateID?) throws {
+        let (site, shell) = try site(of: resource)
+        let deployment = SiteDeployment(shell: shell, site: site, proofTime: proofTime)
+        if let previous {
+            let material = try material(previous)
+            try deployment.install(material)
+            try store.write { db in try db.setServedFingerprint(material.fingerprint, on: resource.id) }
+        } else {
+            let fingerprint = try deployment.restoreBackup()
+            try store.write { db in try db.setServedFingerprint(fingerprint, on: resource.id) }
+        }
+    }
+
+    /// The certificate the site's file holds now, matched by SHA-256; nil when it is none certpush knows.
+    public func certificate(on resource: CloudResource) throws -> CertificateID? {
+        let (site, shell) = try site(of: resource)
+        guard let fingerprint = try SiteDeployment(shell: shell, site: site, proofTime: proofTime).fileFingerprint() else { return nil }
+        return try store.read { try $0.certificate(fingerprint: fingerprint)?.id }
+    }
+}
+
+/// The steps on one site, in the order S2 gives them.
+struct SiteDeployment {
+    let shell: HostShell
+    let site: ServerSite
+    let proofTime: TimeInterval
+
+    var certificate: String { ServersSync.quoted(site.certificatePath) }
+    var key: String { ServersSync.quoted(site.keyPath) }
+    static let newSuffix = ".certpush-new", backupSuffix = ".certpush-backup"
+    static let proofsInARow = 3
+
+    /// File work as the server's tool runs: with `sudo -n` when its command does.
+    func privileged(_ script: String) -> String {
+        shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n sh -c \(ServersSync.quoted(script))" : script
+    }
+
+    func run(_ script: String, input: String = "", step: String) throws {
+        let output = try shell.run(privileged(script), input: Data(input.utf8))
+        guard output.succeeded else { throw ProviderFailure("\(step) failed: \(output.failure)") }
+    }
+
+    /// Write, back up, move into place, check, reload, prove; any failure after the move restores the backup.
+    func install(_ material: ServersProvider.Material) throws {
+        let newCertificate = ServersSync.quoted(site.certificatePath + Self.newSuffix), newKey = ServersSync.quoted(site.keyPath + Self.newSuffix)
+        try run("umask 022 && cat > \(newCertificate)", input: material.chain, step: "writing the certificate")
+        try run("umask 077 && cat > \(newKey) && chmod 600 \(newKey)", input: material.key, step: "writing the key")
+        try run("""
+            cp -p \(certificate) \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) && \
+            cp -p \(key) \(ServersSync.quoted(site.keyPath + Self.backupSuffix)) && \
+            mv -f \(newCertificate) \(certificate) && mv -f \(newKey) \(key)
+            """, step: "moving the new files into place")
+        do {
+            try check()
+        } catch let failure as ProviderFailure {
+            // Nothing was reloaded: the old files back in place is all it takes.
+            let restored = (try? restoreFiles()) != nil
+            throw ProviderFailure(failure.cause + (restored ? "; the previous files are back and still served" : "; putting the previous files back failed too"))
+        }
+        do {
+            try reload()
+            try prove(material.fingerprint)
+        } catch let failure as ProviderFailure {
+            // The old files go back and are served again before the pair fails.
+            let restored = (try? restoreFiles()) != nil && (try? reload()) != nil
+            throw ProviderFailure(failure.cause + (restored ? "; the previous certificate is back" : "; putting the previous files back failed too"))
+        }
+    }
+
+    /// S3 without a known previous certificate: the backup files go back, then check, reload, prove.
+    func restoreBackup() throws -> String {
+        let backup = try run(capturing: "cat -- \(ServersSync.quoted(site.certificatePath + Self.backupSuffix))")
+        guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: backup) else {
+            throw ProviderFailure("there is no backup of \(site.certificatePath) to put back")
+        }
+        try restoreFiles()
+        try checkReloadProve(fingerprint)
+        return fingerprint
+    }
+
+    func restoreFiles() throws {
+        try run("""
+            cp -p \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) \(certificate) && \
+            cp -p \(ServersSync.quoted(site.keyPath + Self.backupSuffix)) \(key)
+            """, step: "putting the previous files back")
+    }
+
+    func checkReloadProve(_ fingerprint: String) throws {
+        try check()
+        try reload()
+        try prove(fingerprint)
+    }
+
+    /// The server's own check of its configuration with the new files (`nginx -t`).
+    func check() throws {
+        let output = try shell.run(shell.tool + " -t")
+        guard output.succeeded else { throw ProviderFailure("\(shell.host.server.rawValue) -t refused it: \(output.failure)") }
+    }
+
+    func reload() throws {
+        let command = shell.host.reload ?? shell.tool + " -s reload"
+        let output = try shell.run(command)
+        guard output.succeeded else { throw ProviderFailure("the reload failed: \(output.failure)") }
+    }
+
+    /// Handshakes must serve `fingerprint` within `proofTime`, three times in
+    /// a row: a reload finishes in the background, and until the old workers
+    /// have let go of the port one of them may still answer.
+    func prove(_ fingerprint: String) throws {
+        let deadline = Date().addingTimeInterval(proofTime)
+        var last = "nothing was served", inARow = 0
+        repeat {
+            do {
+                let served = try TLSProbe.servedFingerprint(address: site.connectAddress, port: site.port, serverName: site.domain, timeLimit: 3)
+                if served == fingerprint {
+                    inARow += 1
+                    if inARow == Self.proofsInARow { return }
+                    Thread.sleep(forTimeInterval: 0.05)
+                    continue
+                }
+                last = "\(site.domain):\(site.port) still serves \(served.prefix(16))…"
+            } catch let failure as TLSProbe.Failure {
+                last = failure.description
+            }
+            inARow = 0
+            Thread.sleep(forTimeInterval: 0.2)
+        } while Date() < deadline
+        throw ProviderFailure("the proof failed: \(last)")
+    }
+
+    func fileFingerprint() throws -> String? {
+        Fingerprint.ofFirstCertificate(inPEM: try run(capturing: "cat -- \(certificate)"))
+    }
+
+    func run(capturing script: String) throws -> String {
+        let output = try shell.run(privileged(script))
+        guard output.succeeded else { throw ProviderFailure("reading \(site.certificatePath) failed: \(output.failure)") }
+        return output.stdout
+    }
+}
