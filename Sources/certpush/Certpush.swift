@@ -10,7 +10,7 @@ struct Certpush: ParsableCommand {
         abstract: "Keep SSL certificates, push them to cloud services, deploy and roll back.",
         discussion: "With no subcommand, certpush opens the console.",
         subcommands: [Init.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self,
-                      Accounts.self])
+                      Accounts.self, VerifyCommand.self])
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Console theme: default, dark, light, high-contrast, mono.") var theme: String?

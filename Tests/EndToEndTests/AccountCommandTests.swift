@@ -206,6 +206,25 @@ import Testing
         #expect(rolled.stdout.contains("\(site) "), "\(rolled.stdout)")
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
 
+        // S5: verify says the site serves what certpush recorded; a file changed behind its back is drift.
+        let verified = try certpush("verify", "--json", config: config)
+        #expect(verified.status == 0 && verified.stdout.contains("\"ok\" : true"), "\(verified.stdout)\(verified.stderr)")
+        try FileManager.default.removeItem(atPath: certificate)
+        try FileManager.default.copyItem(atPath: Fixtures.url("ecdsa-wildcard.crt.pem").path, toPath: certificate)
+        try FileManager.default.removeItem(atPath: key)
+        try FileManager.default.copyItem(atPath: Fixtures.url("ecdsa-wildcard.key.pem").path, toPath: key)
+        _ = try Shell.run(NginxFixture.binary!, nginx.command.split(separator: " ").dropFirst().map(String.init) + ["-s", "reload"])
+        Thread.sleep(forTimeInterval: 0.5)
+        let drift = try certpush("verify", site, config: config)
+        #expect(drift.status == 1)
+        #expect(drift.stdout.split(separator: "\n").first { $0.contains(site) }.map { $0.contains(new) && $0.contains("DRIFT") } == true, "\(drift.stdout)")
+        try FileManager.default.removeItem(atPath: certificate)
+        try FileManager.default.copyItem(atPath: Fixtures.url("rsa-www.crt.pem").path, toPath: certificate)
+        try FileManager.default.removeItem(atPath: key)
+        try FileManager.default.copyItem(atPath: Fixtures.url("rsa-www.key.pem").path, toPath: key)
+        _ = try Shell.run(NginxFixture.binary!, nginx.command.split(separator: " ").dropFirst().map(String.init) + ["-s", "reload"])
+        Thread.sleep(forTimeInterval: 0.5)
+
         // A check that fails: nginx -t refuses, the files go back, the old certificate is still served.
         try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)], extra: "this_is_not_a_directive on;")
         let refused = try certpush("tasks", "create", "--name", "broken", "--cert", new, "--resource", site, "--json", config: config)
