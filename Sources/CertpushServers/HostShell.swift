@@ -44,9 +44,11 @@ public struct HostShell: Sendable {
     /// The ssh arguments before the destination: batch mode, a connect
     /// time-out, and the shared connection when there is one.
     var sshOptions: [String] {
-        var options = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(Int(min(timeLimit, 15)))", "-o", "ServerAliveInterval=5"]
+        // An ssh_config of certpush's own, when the operator keeps one apart from ~/.ssh/config.
+        let configFile = ProcessInfo.processInfo.environment["CERTPUSH_SSH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        var options = (configFile.map { ["-F", $0] } ?? []) + ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(Int(min(timeLimit, 15)))", "-o", "ServerAliveInterval=5"]
         if let controlFolder {
-            options += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlFolder)/%C", "-o", "ControlPersist=60"]
+            options += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlFolder)/%C", "-o", "ControlPersist=10"]
         }
         return options
     }
@@ -64,6 +66,17 @@ public struct HostShell: Sendable {
         guard let controlFolder, !host.isLocal else { return }
         _ = try? Subprocess.run(Self.ssh, ["-o", "ControlPath=\(controlFolder)/%C", "-O", "exit", "--", host.ssh], timeLimit: 5)
     }
+
+    /// Where this process keeps one shared ssh connection per host (S4), in a
+    /// folder only its user can enter; nil when none can be made.
+    public static let sharedConnections: String? = {
+        let folder = NSTemporaryDirectory() + "certpush-ssh-\(getuid())"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: folder),
+              (attributes[.ownerAccountID] as? NSNumber)?.uint32Value == getuid(),
+              (attributes[.posixPermissions] as? Int) == 0o700 else { return nil }
+        return folder
+    }()
 
     static let ssh = ["/usr/bin/ssh", "/usr/local/bin/ssh", "/bin/ssh"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/ssh"
 

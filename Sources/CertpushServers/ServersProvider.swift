@@ -32,7 +32,7 @@ public struct ServersProvider: Sendable {
         guard let host = account.hosts.first(where: { $0.name == site.host }) else {
             throw ProviderFailure("host \(site.host) is no longer in the \(account.name) account of config.toml")
         }
-        return (site, HostShell(host: host, timeLimit: timeLimit))
+        return (site, HostShell(host: host, timeLimit: timeLimit, controlFolder: HostShell.sharedConnections))
     }
 
     func material(_ id: CertificateID) throws -> Material {

@@ -114,7 +114,7 @@ public final class NginxFixture {
 
     public struct NginxError: Error, CustomStringConvertible { public var description: String }
 
-    static func accepts(_ port: Int) -> Bool {
+    public static func accepts(_ port: Int) -> Bool {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()

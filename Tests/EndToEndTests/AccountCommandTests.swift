@@ -235,3 +235,68 @@ import Testing
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
     }
 }
+
+/// S4 with a real sshd on a loopback port: the same steps through the
+/// system's OpenSSH client in batch mode, and a host that refuses ssh fails
+/// only its own pairs, in ssh's words.
+@Suite(.serialized) struct ServerOverSSHTests {
+    let directory = TemporaryDirectory()
+    var db: String { directory.path("cli.sqlite") }
+
+    @Test("check, synchronize and deploy over ssh; a host that refuses the key fails only its pair with \"Permission denied (publickey)\"")
+    func overSSH() throws {
+        try #require(NginxFixture.binary != nil && SSHFixture.sshd != nil, "nginx and OpenSSH are not installed: .ci/run installs them")
+        let ssh = SSHFixture()
+        try ssh.start()
+        defer { ssh.stop() }
+        let nginx = NginxFixture()
+        let port = NginxFixture.freePort()
+        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
+        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
+        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)])
+        try nginx.start(waitingFor: port)
+        defer { nginx.stop() }
+
+        func config(badSSH: String) -> String {
+            """
+            [accounts.web]
+            kind = "servers"
+            [[accounts.web.hosts]]
+            name = "web1"
+            ssh = "\(ssh.destination)"
+            server = "nginx"
+            command = "\(nginx.command)"
+            [[accounts.web.hosts]]
+            name = "web2"
+            ssh = "\(badSSH)"
+            server = "nginx"
+            command = "\(nginx.command)"
+            """
+        }
+        func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result {
+            let folder = directory.path("config")
+            try FileManager.default.createDirectory(atPath: folder + "/certpush", withIntermediateDirectories: true)
+            try config.write(toFile: folder + "/certpush/config.toml", atomically: true, encoding: .utf8)
+            return try CertpushBinary.run(arguments + ["--db", db], environment: [
+                "XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": folder, "CERTPUSH_SSH_CONFIG": ssh.clientConfig])
+        }
+        let good = config(badSSH: "local")
+        #expect(try certpush("init", "--empty", config: good).status == 0)
+        let check = try certpush("accounts", "check", "web", config: good)
+        #expect(check.stdout.contains("web1 (\(ssh.destination)): OK, nginx version: nginx/"), "\(check.stdout)\(check.stderr)")
+        let imported = try certpush("certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
+                                    "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json", config: good)
+        let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
+        let sync = try certpush("resources", "sync", "--account", "web", config: good)
+        #expect(sync.stdout.contains("web1: 1 TLS site; web2: 1 TLS site."), "\(sync.stdout)\(sync.stderr)")
+
+        // web2 now refuses: its destination is a user whose key the server does not take.
+        let bad = config(badSSH: "nobody@127.0.0.1")
+        let created = try certpush("tasks", "create", "--name", "both", "--cert", new, "--match", "--json", config: bad)
+        #expect(created.status == 1, "\(created.stdout)\(created.stderr)")
+        #expect(created.stdout.contains("Permission denied (publickey"), "\(created.stdout)")
+        #expect(created.stdout.contains("\"succeeded\""), "web1's pair succeeded: \(created.stdout)")
+        let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
+    }
+}

@@ -1,0 +1,82 @@
+import CertpushServers
+import Foundation
+
+/// A real OpenSSH server on a loopback port (SPEC 13, S6): a host key made
+/// for the test, an authorized key made for the test, and an ssh_config the
+/// client uses through CERTPUSH_SSH_CONFIG. Started and stopped by the
+/// process id the test started.
+public final class SSHFixture {
+    public let directory = TemporaryDirectory()
+    public let port = NginxFixture.freePort()
+    public private(set) var pid: pid_t?
+
+    public static let sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let keygen = ["/usr/bin/ssh-keygen", "/bin/ssh-keygen"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
+
+    public init() {}
+
+    /// The ssh_config certpush's ssh uses: this server's port, the test's key and known_hosts.
+    public var clientConfig: String { directory.path("ssh_config") }
+    /// What an account's `ssh` says to reach this server as the current user.
+    public var destination: String { "\(NSUserName())@127.0.0.1" }
+
+    public func start() throws {
+        guard let sshd = Self.sshd, let keygen = Self.keygen else { throw Failure(description: "OpenSSH is not installed: .ci/run installs it") }
+        for (name, type) in [("host_key", "ed25519"), ("user_key", "ed25519")] {
+            let made = try Shell.run(keygen, ["-q", "-t", type, "-N", "", "-f", directory.path(name)])
+            guard made.status == 0 else { throw Failure(description: "ssh-keygen: \(made.stderr)") }
+        }
+        // Only the current user's key is authorized: any other user is refused.
+        try FileManager.default.copyItem(atPath: directory.path("user_key.pub"), toPath: directory.path("authorized_keys_\(NSUserName())"))
+        let hostKey = try String(contentsOfFile: directory.path("host_key.pub"), encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        try "[127.0.0.1]:\(port) \(hostKey)\n".write(toFile: directory.path("known_hosts"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        try """
+            Port \(port)
+            ListenAddress 127.0.0.1
+            HostKey \(directory.path("host_key"))
+            PidFile \(directory.path("sshd.pid"))
+            AuthorizedKeysFile \(directory.path("authorized_keys_%u"))
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PermitRootLogin prohibit-password
+            LogLevel ERROR
+            """.write(toFile: directory.path("sshd_config"), atomically: true, encoding: .utf8)
+        try """
+            Host 127.0.0.1
+                Port \(port)
+                IdentityFile \(directory.path("user_key"))
+                IdentitiesOnly yes
+                UserKnownHostsFile \(directory.path("known_hosts"))
+                StrictHostKeyChecking yes
+            """.write(toFile: clientConfig, atomically: true, encoding: .utf8)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, directory.path("sshd.log"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, directory.path("sshd.log"), O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        pid = try Spawn.process(sshd, ["-D", "-e", "-f", directory.path("sshd_config")], environment: ProcessInfo.processInfo.environment,
+                                fileActions: &actions)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if NginxFixture.accepts(port) { return }
+            usleep(20_000)
+        }
+        throw Failure(description: "sshd did not listen: \((try? String(contentsOfFile: directory.path("sshd.log"), encoding: .utf8)) ?? "")")
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        guard let pid else { return }
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        self.pid = nil
+    }
+}
