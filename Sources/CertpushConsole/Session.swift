@@ -17,6 +17,9 @@ public struct ConsoleContext {
     public var readFile: (String) throws -> InputFile
     /// Where long work (running a task) goes: a thread in the product, inline in tests.
     public var background: BackgroundRunner
+    /// S5 for one server resource: what it serves now beside what certpush
+    /// recorded, in a sentence, and whether that is drift. Nil where servers are not reachable.
+    public var verify: (@Sendable (ResourceID) throws -> (sentence: String, drift: Bool))?
     /// D16 for every account (the sandbox, servers, clouds), with its sentence;
     /// nil for the sandbox alone through `deployments`.
     public var synchronize: (@Sendable () throws -> String)?

@@ -1,5 +1,6 @@
 import CertpushConsole
 import CertpushCore
+import CertpushServers
 import CertpushSetup
 import Foundation
 import TerminalCurses
@@ -27,6 +28,13 @@ struct ConsoleCommand {
             certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: global.databasePath, isSandbox: workspace.isSandbox,
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
             readFile: InputFile.load(path:), background: ThreadRunner())
+        context.verify = { id in
+            guard let found = try Verify.servers(workspace.store, ids: [id]).first else {
+                return ("\(id) is not a server site certpush found.", true)
+            }
+            let words = found.ok ? "serves \(found.served), as certpush recorded." : "serves \(found.served), not \(found.expected) as certpush recorded: drift."
+            return ("\(found.resource) \(found.name) " + words, !found.ok)
+        }
         context.synchronize = {
             "Synchronized " + (try workspace.synchronize()).map(\.sentence).joined(separator: " ")
         }

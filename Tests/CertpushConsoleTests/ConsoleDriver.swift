@@ -14,13 +14,14 @@ final class ConsoleDriver {
     private(set) var running = true
 
     init(fixture: SandboxFixture? = nil, size: Size = Size(width: 100, height: 30), theme: Theme = .standard,
-         background: BackgroundRunner = InlineRunner()) throws {
+         background: BackgroundRunner = InlineRunner(), configure: (inout ConsoleContext) -> Void = { _ in }) throws {
         self.fixture = try fixture ?? SandboxFixture()
         self.size = size
         var context = ConsoleContext(
             certificates: self.fixture.certificates, push: self.fixture.workspace.push, deployments: self.fixture.workspace.deployments, databaseLabel: self.fixture.databasePath, isSandbox: true,
             theme: theme, readFile: InputFile.load(path:), background: background)
         context.timeZone = TimeZone(identifier: "UTC")!
+        configure(&context)
         console = Console(context: context)
     }
 

@@ -19,7 +19,9 @@ import Testing
                            keyPath: "/etc/ssl/api.key", servedFingerprint: nil),
             ])
         }
-        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 35))
+        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 35)) { context in
+            context.verify = { id in ("\(id) serves c9, not c2 as certpush recorded: drift.", true) }
+        }
         driver.press("Tab", "j", "j", "Enter")
         let row = try #require(driver.line(containing: "NGINX"), "\(driver.screen)")
         #expect(row.contains("deploy (SSH)") && row.contains("2"))
@@ -28,5 +30,9 @@ import Testing
         #expect(driver.line(containing: "www.example.com:443")?.contains("web") == true)
         driver.press("Right")
         #expect(driver.line(containing: "api.example.org:8443") != nil)
+        // S5 from the console: v on a site says what it serves beside what certpush recorded.
+        driver.press("v")
+        #expect(driver.screen.contains("serves c9, not c2 as certpush recorded: drift."))
+        #expect(driver.console.activeBindings.contains { $0.description == "verify what the site serves" })
     }
 }

@@ -88,7 +88,7 @@ final class ServiceView: Screen {
             try db.regions().map(\.code).filter { try db.isEnabled(service: service.code, region: $0) }
         }, default: []) : []
         self.region = service.regional ? (region ?? regions.first) : nil
-        if selecting != nil { resourcesFocused = true }
+        if selecting != nil || service.onServers { resourcesFocused = true }
         seenVersion = session.version(of: .resources)
         resourceList = PagedList(session: session) { [unowned self] in
             ResourceFilter(service: self.service.code, region: self.region ?? "")
@@ -103,17 +103,33 @@ final class ServiceView: Screen {
             self.storeWindow.setCount(self.storeEntries.count)
             _ = self.resourcesFocused ? self.resourceList.handle(key) : self.storeWindow.handle(key)
         }
-        commands.append(Command([.tab, .backTab], "store / resources", label: "Tab") { [unowned self] in
-            self.resourcesFocused.toggle()
-            return .handled
-        })
+        // A server has no certificate store to bind from: its sites are deployed to by tasks.
+        if !service.onServers {
+            commands.append(Command([.tab, .backTab], "store / resources", label: "Tab") { [unowned self] in
+                self.resourcesFocused.toggle()
+                return .handled
+            })
+        }
         if service.regional {
-            commands.append(Command([.left, .right], "region", label: "←→") { [unowned self] key in
+            commands.append(Command([.left, .right], service.onServers ? "host" : "region", label: "←→") { [unowned self] key in
                 self.nextRegion(forward: key == .right)
                 return .handled
             })
         }
-        commands.append(Command([.character("b")], "bind certificate to resource") { [unowned self] in self.bind() })
+        if !service.onServers {
+            commands.append(Command([.character("b")], "bind certificate to resource") { [unowned self] in self.bind() })
+        }
+        if service.onServers, let verify = session.context.verify {
+            commands.append(Command([.character("v")], "verify what the site serves") { [unowned self] in
+                guard let resource = self.resourceList.selected else { return .handled }
+                // A handshake with the site: the console runs it, and says what it found.
+                return .perform(Effect(changes: []) { _ in
+                    let found = try verify(resource.id)
+                    self.session.message = (found.sentence, found.drift)
+                    return .handled
+                })
+            })
+        }
         commands.append(Command([.escape], "back") { .close })
         return commands
     }
@@ -191,9 +207,10 @@ final class ServiceView: Screen {
     private func areas(in rect: Rect) -> (regionY: Int?, storeTitleY: Int, store: Rect, resourcesTitleY: Int, resources: Rect) {
         let regionY: Int? = service.regional ? rect.y : nil
         let y = rect.y + (service.regional ? 1 : 0)
-        let storeHeight = max(3, min(entries.count + 2, (rect.maxY - y) / 2))
+        // A server kind has no store: its sites take the page.
+        let storeHeight = service.onServers ? -1 : max(3, min(entries.count + 2, (rect.maxY - y) / 2))
         let store = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: storeHeight - 1)
-        let resourcesY = store.maxY + 1
+        let resourcesY = service.onServers ? y : store.maxY + 1
         return (regionY, y, store, resourcesY, Rect(x: rect.x + 1, y: resourcesY + 1, width: rect.width - 2, height: rect.maxY - resourcesY - 1))
     }
 
@@ -220,18 +237,20 @@ final class ServiceView: Screen {
                 : regions.isEmpty ? "not enabled in any region" : "region ← \(region ?? "-") →   (\(Words.count(regions.count, "region")) enabled)"
             buffer.write(regionLine, x: rect.x + 1, y: regionY, style: theme["status.muted"])
         }
-        buffer.write("Certificates in the \(service.label) store", x: rect.x + 1, y: areas.storeTitleY,
-                     style: theme[resourcesFocused ? "body" : "nav.selected"])
-        let storeArea = areas.store
-        let storeRows = entries[storeWindow.visibleRange].map { entry in
-            [TableCell(DisplayText.neutralized(entry.name)), TableCell(entry.certificateID?.description ?? "-"),
-             TableCell(entry.origin.rawValue), TableCell(String(entry.fingerprint.prefix(16)))]
+        if !service.onServers {
+            buffer.write("Certificates in the \(service.label) store", x: rect.x + 1, y: areas.storeTitleY,
+                         style: theme[resourcesFocused ? "body" : "nav.selected"])
+            let storeArea = areas.store
+            let storeRows = entries[storeWindow.visibleRange].map { entry in
+                [TableCell(DisplayText.neutralized(entry.name)), TableCell(entry.certificateID?.description ?? "-"),
+                 TableCell(entry.origin.rawValue), TableCell(String(entry.fingerprint.prefix(16)))]
+            }
+            Table(columns: [Column("NAME", .flexible(minimum: 16), preferred: 24), Column("ID", .flexible(minimum: 4)), Column("ORIGIN", .fixed(8)),
+                            Column("SHA-256", .fixed(16), drop: 1)])
+                .render(rows: storeRows, cursor: entries.isEmpty ? nil : storeWindow.selected - storeWindow.top,
+                        focused: !resourcesFocused, theme: theme, in: storeArea, into: &buffer)
+            if entries.isEmpty { buffer.write("No certificates in this store.", x: storeArea.x, y: storeArea.y + 1, style: theme["status.muted"]) }
         }
-        Table(columns: [Column("NAME", .flexible(minimum: 16), preferred: 24), Column("ID", .flexible(minimum: 4)), Column("ORIGIN", .fixed(8)),
-                        Column("SHA-256", .fixed(16), drop: 1)])
-            .render(rows: storeRows, cursor: entries.isEmpty ? nil : storeWindow.selected - storeWindow.top,
-                    focused: !resourcesFocused, theme: theme, in: storeArea, into: &buffer)
-        if entries.isEmpty { buffer.write("No certificates in this store.", x: storeArea.x, y: storeArea.y + 1, style: theme["status.muted"]) }
 
         buffer.write("Resources (\(shownResourceCount))", x: rect.x + 1, y: areas.resourcesTitleY,
                      style: theme[resourcesFocused ? "nav.selected" : "body"])
