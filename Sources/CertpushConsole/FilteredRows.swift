@@ -33,18 +33,16 @@ struct FilteredRows<Row> {
             }
         }
         if current.isFiltering {
-            return [
-                Command([.enter], "keep filter", change { rows, _ in rows.isFiltering = false }),
-                Command([.escape], "clear filter", change { rows, _ in
-                    rows.isFiltering = false
-                    rows.filter = TextField()
-                    rows.window.home()
-                }),
-                Command([.up, .down, .pageUp, .pageDown], "move", label: "↑↓", hinted: false, change { rows, key in _ = rows.window.handle(key) }),
-                Command(typing: filterName, change { rows, key in
-                    if rows.filter.handle(key) { rows.window.home() }
-                }),
-            ]
+            let apply = { (edit: @escaping (inout FilteredRows, Key) -> Void) in { (key: Key) in _ = change(edit)(key) } }
+            return Command.filtering(filterName,
+                                     keep: { _ = change { rows, _ in rows.isFiltering = false }(.enter) },
+                                     clear: { _ = change { rows, _ in
+                                         rows.isFiltering = false
+                                         rows.filter = TextField()
+                                         rows.window.home()
+                                     }(.escape) },
+                                     move: apply { rows, key in _ = rows.window.handle(key) },
+                                     edit: apply { rows, key in if rows.filter.handle(key) { rows.window.home() } })
         }
         var commands = Command.movement { key in _ = change { rows, key in _ = rows.window.handle(key) }(key) }
         commands.append(Command([.character("/")], "filter", change { rows, _ in rows.isFiltering = true }))

@@ -228,6 +228,16 @@ struct Command {
         }
     }
 
+    /// While a filter is typed: Enter keeps it, Esc clears it, ↑↓ move the
+    /// list under it, and every key a text field takes edits it.
+    static func filtering(_ description: String, keep: @escaping () -> Void, clear: @escaping () -> Void,
+                          move: @escaping (Key) -> Void, edit: @escaping (Key) -> Void) -> [Command] {
+        [Command([.enter], "keep filter") { keep(); return .handled },
+         Command([.escape], "clear filter") { clear(); return .handled },
+         Command([.up, .down, .pageUp, .pageDown], "move", label: "↑↓", hinted: false) { move($0); return .handled },
+         Command(typing: description) { edit($0); return .handled }]
+    }
+
     init(binding: KeyBinding, _ run: @escaping (Key) -> KeyResult) {
         self.binding = binding
         self.run = run

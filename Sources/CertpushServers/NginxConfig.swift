@@ -1,31 +1,6 @@
 import CertpushCore
 import Foundation
 
-/// A TLS site a server serves (SPEC 13, S1): where it listens, its names,
-/// and the files its certificate and key are read from.
-public struct TLSSite: Sendable, Equatable {
-    /// The address it listens on: an IP, a host name, or "*" for every address.
-    public var address: String
-    public var port: Int
-    public var serverNames: [String]
-    public var certificatePath: String
-    public var keyPath: String
-
-    public init(address: String, port: Int, serverNames: [String], certificatePath: String, keyPath: String) {
-        self.address = address
-        self.port = port
-        self.serverNames = serverNames
-        self.certificatePath = certificatePath
-        self.keyPath = keyPath
-    }
-
-    /// The first real server name (not "_" nor a pattern), else the address: what the certificate must cover.
-    public var domain: String { ServerSite.domain(names: serverNames, address: address) }
-
-    /// Where to connect for the proof: the listen address, or loopback for every address.
-    public var connectAddress: String { ServerSite.connectAddress(address) }
-}
-
 /// Reads `nginx -T`: every configuration file nginx loaded, each after a
 /// "# configuration file PATH:" line. Includes are followed through the
 /// files of the dump; each server block's TLS listens become sites.
@@ -34,12 +9,13 @@ public enum NginxConfig {
         public var description: String
     }
 
-    public static func sites(fromDump dump: String) throws -> [TLSSite] {
+    /// The sites of `host`, without the fingerprints its files hold (the caller reads those).
+    public static func sites(fromDump dump: String, host: String = "") throws -> [ServerSite] {
         let files = split(dump)
         guard let main = files.first else { throw ParseError(description: "nginx -T printed no configuration file") }
-        var sites: [TLSSite] = []
+        var sites: [ServerSite] = []
         let directives = try parse(main.text, file: main.path)
-        var context = Context(files: files, mainFolder: (main.path as NSString).deletingLastPathComponent)
+        var context = Context(files: files, mainFolder: (main.path as NSString).deletingLastPathComponent, host: host)
         try context.walk(directives, inherited: Inherited(), into: &sites, depth: 0)
         return sites
     }
@@ -130,6 +106,7 @@ public enum NginxConfig {
     struct Context {
         let files: [(path: String, text: String)]
         let mainFolder: String
+        let host: String
 
         /// The directives of the files an `include` names, in the dump's order.
         func included(_ pattern: String) throws -> [Directive] {
@@ -137,7 +114,7 @@ public enum NginxConfig {
             return try files.filter { fnmatch(absolute, $0.path, 0) == 0 }.flatMap { try parse($0.text, file: $0.path) }
         }
 
-        mutating func walk(_ directives: [Directive], inherited: Inherited, into sites: inout [TLSSite], depth: Int) throws {
+        mutating func walk(_ directives: [Directive], inherited: Inherited, into sites: inout [ServerSite], depth: Int) throws {
             guard depth < 16 else { throw ParseError(description: "includes nest deeper than 16") }
             // The certificate and key set at this level apply to the server blocks in it.
             let flat = try flatten(directives, depth: depth)
@@ -164,7 +141,7 @@ public enum NginxConfig {
             }
         }
 
-        func server(_ block: [Directive], inherited: Inherited, depth: Int) throws -> [TLSSite] {
+        func server(_ block: [Directive], inherited: Inherited, depth: Int) throws -> [ServerSite] {
             let flat = try flatten(block, depth: depth)
             var names: [String] = []
             var listens: [(address: String, port: Int)] = []
@@ -181,7 +158,10 @@ public enum NginxConfig {
             }
             let own = Self.own(flat, inherited: inherited)
             guard let certificate = own.certificate, let key = own.key, !certificate.contains("$"), !key.contains("$") else { return [] }
-            return listens.map { TLSSite(address: $0.address, port: $0.port, serverNames: names, certificatePath: certificate, keyPath: key) }
+            return listens.map {
+                ServerSite(host: host, address: $0.address, port: $0.port, serverNames: names, certificatePath: certificate, keyPath: key,
+                           servedFingerprint: nil)
+            }
         }
 
         /// The certificate and key a level sets, else those it inherits. The

@@ -58,15 +58,15 @@ public struct ServersSync: Sendable {
         }
         let dump = try shell.run(shell.tool + " -T")
         guard dump.succeeded else { throw Refusal("\(shell.tool) -T failed: \(dump.failure)") }
-        let sites: [TLSSite]
-        do { sites = try NginxConfig.sites(fromDump: dump.stdout) } catch let error as NginxConfig.ParseError {
+        let sites: [ServerSite]
+        do { sites = try NginxConfig.sites(fromDump: dump.stdout, host: host.name) } catch let error as NginxConfig.ParseError {
             throw Refusal("its configuration could not be read: \(error.description)")
         }
         let fingerprints = try certificateFingerprints(Array(Set(sites.map(\.certificatePath))).sorted(), shell: shell)
         return sites.map { site in
-            ServerSite(host: host.name, address: site.address, port: site.port, serverNames: site.serverNames,
-                       certificatePath: site.certificatePath, keyPath: site.keyPath,
-                       servedFingerprint: fingerprints[site.certificatePath] ?? nil)
+            var site = site
+            site.servedFingerprint = fingerprints[site.certificatePath] ?? nil
+            return site
         }
     }
 

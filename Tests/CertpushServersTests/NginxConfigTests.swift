@@ -1,3 +1,4 @@
+import CertpushCore
 import CertpushServers
 import Testing
 
@@ -44,14 +45,14 @@ import Testing
 
     @Test("every TLS listen of every server block becomes a site, through includes (absolute, relative, globs), with inherited files; variables and plain HTTP are left out")
     func sites() throws {
-        let sites = try NginxConfig.sites(fromDump: Self.dump)
+        let sites = try NginxConfig.sites(fromDump: Self.dump, host: "web1")
         #expect(sites == [
-            TLSSite(address: "*", port: 443, serverNames: ["shop.example.com", "www.shop.example.com"],
-                    certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key"),
-            TLSSite(address: "[::]", port: 443, serverNames: ["shop.example.com", "www.shop.example.com"],
-                    certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key"),
-            TLSSite(address: "127.0.0.1", port: 8443, serverNames: ["_", "api.example.org"],
-                    certificatePath: "/etc/ssl/default.pem", keyPath: "/etc/ssl/default.key"),
+            ServerSite(host: "web1", address: "*", port: 443, serverNames: ["shop.example.com", "www.shop.example.com"],
+                       certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key", servedFingerprint: nil),
+            ServerSite(host: "web1", address: "[::]", port: 443, serverNames: ["shop.example.com", "www.shop.example.com"],
+                       certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key", servedFingerprint: nil),
+            ServerSite(host: "web1", address: "127.0.0.1", port: 8443, serverNames: ["_", "api.example.org"],
+                       certificatePath: "/etc/ssl/default.pem", keyPath: "/etc/ssl/default.key", servedFingerprint: nil),
         ])
         #expect(sites[2].domain == "api.example.org")
         #expect(sites[0].connectAddress == "127.0.0.1" && sites[1].connectAddress == "::1")

@@ -90,26 +90,10 @@ public final class NginxFixture {
     /// waits until `port` accepts connections.
     public func start(waitingFor port: Int) throws {
         guard let binary = Self.binary else { throw NginxError(description: "nginx is not installed: .ci/run installs it") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, directory.path("stdout.log"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, directory.path("stderr.log"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        pid = try Spawn.process(binary, ["-e", directory.path("error.log"), "-c", configPath, "-p", directory.path(""), "-g", "daemon off;"],
-                                environment: ProcessInfo.processInfo.environment, fileActions: &actions)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if Self.accepts(port) { return }
-            var status: Int32 = 0
-            if let pid, waitpid(pid, &status, WNOHANG) == pid {
-                self.pid = nil
-                let log = (try? String(contentsOfFile: directory.path("error.log"), encoding: .utf8)) ?? ""
-                throw NginxError(description: "nginx stopped at start: \(log)")
-            }
-            usleep(20_000)
+        pid = try Daemon.start(binary, ["-e", directory.path("error.log"), "-c", configPath, "-p", directory.path(""), "-g", "daemon off;"],
+                               log: directory.path("nginx.log"), port: port) { [directory] in
+            (try? String(contentsOfFile: directory.path("error.log"), encoding: .utf8)) ?? ""
         }
-        throw NginxError(description: "nginx did not listen on \(port) within 10 s")
     }
 
     public struct NginxError: Error, CustomStringConvertible { public var description: String }
@@ -130,10 +114,43 @@ public final class NginxFixture {
 
     /// Stops the nginx this fixture started, by its process id.
     public func stop() {
-        guard let pid else { return }
+        pid.map(Daemon.stop)
+        pid = nil
+    }
+
+}
+
+/// A server a test starts in the foreground of a process it owns, and stops
+/// by that process id.
+public enum Daemon {
+    /// Starts it with its output in `log`, and waits (10 s at most) until `port` accepts connections.
+    public static func start(_ executable: String, _ arguments: [String], log: String, port: Int,
+                             diagnostics: () -> String = { "" }) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let pid = try Spawn.process(executable, arguments, environment: ProcessInfo.processInfo.environment, fileActions: &actions)
+        let deadline = Date().addingTimeInterval(10)
+        var status: Int32 = 0
+        while Date() < deadline {
+            if NginxFixture.accepts(port) { return pid }
+            if waitpid(pid, &status, WNOHANG) == pid {
+                throw Failure(description: "\(executable) stopped at start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "") \(diagnostics())")
+            }
+            usleep(20_000)
+        }
+        stop(pid)
+        throw Failure(description: "\(executable) did not listen on \(port) within 10 s: \(diagnostics())")
+    }
+
+    public static func stop(_ pid: pid_t) {
         kill(pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-        self.pid = nil
     }
+
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
 }

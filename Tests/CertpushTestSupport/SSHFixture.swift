@@ -54,29 +54,13 @@ public final class SSHFixture {
                 UserKnownHostsFile \(directory.path("known_hosts"))
                 StrictHostKeyChecking yes
             """.write(toFile: clientConfig, atomically: true, encoding: .utf8)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, directory.path("sshd.log"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, directory.path("sshd.log"), O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        pid = try Spawn.process(sshd, ["-D", "-e", "-f", directory.path("sshd_config")], environment: ProcessInfo.processInfo.environment,
-                                fileActions: &actions)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if NginxFixture.accepts(port) { return }
-            usleep(20_000)
-        }
-        throw Failure(description: "sshd did not listen: \((try? String(contentsOfFile: directory.path("sshd.log"), encoding: .utf8)) ?? "")")
+        pid = try Daemon.start(sshd, ["-D", "-e", "-f", directory.path("sshd_config")], log: directory.path("sshd.log"), port: port)
     }
 
     deinit { stop() }
 
     public func stop() {
-        guard let pid else { return }
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        self.pid = nil
+        pid.map(Daemon.stop)
+        pid = nil
     }
 }

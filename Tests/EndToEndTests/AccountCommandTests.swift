@@ -4,21 +4,36 @@ import CertpushTestSupport
 import Foundation
 import Testing
 
+/// The CLI with a config.toml of the test's own: what every suite here runs.
+struct ConfiguredCLI {
+    let directory = TemporaryDirectory()
+    var db: String { directory.path("cli.sqlite") }
+    var environment: [String: String] = [:]
+
+    /// Runs `certpush` on this test's database; `config` (when given) is written first.
+    func callAsFunction(_ arguments: [String], config: String?) throws -> CertpushBinary.Result {
+        let folder = directory.path("config")
+        if let config {
+            try FileManager.default.createDirectory(atPath: folder + "/certpush", withIntermediateDirectories: true)
+            try config.write(toFile: folder + "/certpush/config.toml", atomically: true, encoding: .utf8)
+        }
+        return try CertpushBinary.run(arguments + ["--db", db], environment: environment.merging([
+            "XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": folder]) { $1 })
+    }
+}
+
+/// A `servers` account named web, of nginx hosts: (name, ssh, command).
+func serversAccount(_ hosts: [(name: String, ssh: String, command: String)]) -> String {
+    "[accounts.web]\nkind = \"servers\"\n" + hosts.map { host in
+        "[[accounts.web.hosts]]\nname = \"\(host.name)\"\nssh = \"\(host.ssh)\"\nserver = \"nginx\"\ncommand = \"\(host.command)\"\n"
+    }.joined()
+}
+
 /// SPEC 10: accounts in config.toml, resources that say whose they are, and
 /// `accounts check` proving each host answers.
 @Suite struct AccountCommandTests {
-    let directory = TemporaryDirectory()
-    var db: String { directory.path("cli.sqlite") }
-
-    func certpush(_ arguments: String..., config: String? = nil) throws -> CertpushBinary.Result {
-        let configFolder = directory.path("config")
-        if let config {
-            try FileManager.default.createDirectory(atPath: configFolder + "/certpush", withIntermediateDirectories: true)
-            try config.write(toFile: configFolder + "/certpush/config.toml", atomically: true, encoding: .utf8)
-        }
-        return try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state"),
-                                                                               "XDG_CONFIG_HOME": configFolder])
-    }
+    let cli = ConfiguredCLI()
+    func certpush(_ arguments: String..., config: String? = nil) throws -> CertpushBinary.Result { try cli(arguments, config: config) }
 
     /// The system's nginx, which `.ci/run` installs.
     static let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -79,15 +94,8 @@ import Testing
 /// S1 with a real nginx: synchronizing a servers account makes one resource
 /// per TLS site, with the certificate its file holds matched to a known one.
 @Suite struct ServerSyncTests {
-    let directory = TemporaryDirectory()
-    var db: String { directory.path("cli.sqlite") }
-
-    func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result {
-        let configFolder = directory.path("config")
-        try FileManager.default.createDirectory(atPath: configFolder + "/certpush", withIntermediateDirectories: true)
-        try config.write(toFile: configFolder + "/certpush/config.toml", atomically: true, encoding: .utf8)
-        return try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": configFolder])
-    }
+    let cli = ConfiguredCLI()
+    func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result { try cli(arguments, config: config) }
 
     @Test("resources sync --account reads nginx -T: a site per TLS listen, its certificate matched by SHA-256; a host that fails leaves the others synchronized")
     func synchronize() throws {
@@ -99,20 +107,7 @@ import Testing
         let otherKey = try nginx.install(Fixtures.url("ecdsa-wildcard.key.pem"), as: "wild.key")
         try nginx.configure([.init(names: ["www.example.com"], port: 18443, certificate: certificate, key: key),
                              .init(names: ["api.example.com", "example.com"], port: 18444, certificate: other, key: otherKey)])
-        let config = """
-            [accounts.web]
-            kind = "servers"
-            [[accounts.web.hosts]]
-            name = "here"
-            ssh = "local"
-            server = "nginx"
-            command = "\(nginx.command)"
-            [[accounts.web.hosts]]
-            name = "broken"
-            ssh = "local"
-            server = "nginx"
-            command = "\(NginxFixture.binary!) -c /nonexistent/nginx.conf"
-            """
+        let config = serversAccount([("here", "local", nginx.command), ("broken", "local", "\(NginxFixture.binary!) -c /nonexistent/nginx.conf")])
         #expect(try certpush("init", config: config).status == 0)
         let imported = try certpush("certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path,
                                     "--json", config: config)
@@ -142,15 +137,8 @@ import Testing
 /// prove again; a check that fails leaves the old certificate served and the
 /// files as they were.
 @Suite(.serialized) struct ServerDeploymentTests {
-    let directory = TemporaryDirectory()
-    var db: String { directory.path("cli.sqlite") }
-
-    func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result {
-        let configFolder = directory.path("config")
-        try FileManager.default.createDirectory(atPath: configFolder + "/certpush", withIntermediateDirectories: true)
-        try config.write(toFile: configFolder + "/certpush/config.toml", atomically: true, encoding: .utf8)
-        return try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": configFolder])
-    }
+    let cli = ConfiguredCLI()
+    func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result { try cli(arguments, config: config) }
 
     func fingerprint(_ path: String) throws -> String? {
         Fingerprint.ofFirstCertificate(inPEM: try String(contentsOfFile: path, encoding: .utf8))
@@ -170,15 +158,7 @@ import Testing
         try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)])
         try nginx.start(waitingFor: port)
         defer { nginx.stop() }
-        let config = """
-            [accounts.web]
-            kind = "servers"
-            [[accounts.web.hosts]]
-            name = "here"
-            ssh = "local"
-            server = "nginx"
-            command = "\(nginx.command)"
-            """
+        let config = serversAccount([("here", "local", nginx.command)])
         #expect(try certpush("init", "--empty", config: config).status == 0)
         let old = try id(in: try certpush("certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path,
                                           "--json", config: config).stdout)
@@ -240,9 +220,6 @@ import Testing
 /// system's OpenSSH client in batch mode, and a host that refuses ssh fails
 /// only its own pairs, in ssh's words.
 @Suite(.serialized) struct ServerOverSSHTests {
-    let directory = TemporaryDirectory()
-    var db: String { directory.path("cli.sqlite") }
-
     @Test("check, synchronize and deploy over ssh; a host that refuses the key fails only its pair with \"Permission denied (publickey)\"")
     func overSSH() throws {
         try #require(NginxFixture.binary != nil && SSHFixture.sshd != nil, "nginx and OpenSSH are not installed: .ci/run installs them")
@@ -258,28 +235,11 @@ import Testing
         defer { nginx.stop() }
 
         func config(badSSH: String) -> String {
-            """
-            [accounts.web]
-            kind = "servers"
-            [[accounts.web.hosts]]
-            name = "web1"
-            ssh = "\(ssh.destination)"
-            server = "nginx"
-            command = "\(nginx.command)"
-            [[accounts.web.hosts]]
-            name = "web2"
-            ssh = "\(badSSH)"
-            server = "nginx"
-            command = "\(nginx.command)"
-            """
+            serversAccount([("web1", ssh.destination, nginx.command), ("web2", badSSH, nginx.command)])
         }
-        func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result {
-            let folder = directory.path("config")
-            try FileManager.default.createDirectory(atPath: folder + "/certpush", withIntermediateDirectories: true)
-            try config.write(toFile: folder + "/certpush/config.toml", atomically: true, encoding: .utf8)
-            return try CertpushBinary.run(arguments + ["--db", db], environment: [
-                "XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": folder, "CERTPUSH_SSH_CONFIG": ssh.clientConfig])
-        }
+        var cli = ConfiguredCLI()
+        cli.environment["CERTPUSH_SSH_CONFIG"] = ssh.clientConfig
+        func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result { try cli(arguments, config: config) }
         let good = config(badSSH: "local")
         #expect(try certpush("init", "--empty", config: good).status == 0)
         let check = try certpush("accounts", "check", "web", config: good)

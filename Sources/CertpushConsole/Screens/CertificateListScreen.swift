@@ -28,25 +28,14 @@ final class CertificateListScreen: Screen {
 
     var commands: [Command] {
         if isFiltering {
-            return [
-                Command([.enter], "keep filter") { [unowned self] in
-                    self.isFiltering = false
-                    return .handled
-                },
-                Command([.escape], "clear filter") { [unowned self] in
-                    self.isFiltering = false
-                    self.clearFilter()
-                    return .handled
-                },
-                Command([.up, .down, .pageUp, .pageDown], "move", label: "↑↓", hinted: false) { [unowned self] key in
-                    _ = self.window.handle(key)
-                    return .handled
-                },
-                Command(typing: "filter by name or domain") { [unowned self] key in
-                    if self.filter.handle(key) { self.window.home() }
-                    return .handled
-                },
-            ]
+            return Command.filtering("filter by name or domain",
+                                     keep: { [unowned self] in self.isFiltering = false },
+                                     clear: { [unowned self] in
+                                         self.isFiltering = false
+                                         self.clearFilter()
+                                     },
+                                     move: { [unowned self] in _ = self.window.handle($0) },
+                                     edit: { [unowned self] in if self.filter.handle($0) { self.window.home() } })
         }
         var commands = Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
             Command([.enter], "details") { [unowned self] in self.open(CertificateDetailsScreen.init) },

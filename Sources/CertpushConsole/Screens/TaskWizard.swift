@@ -74,26 +74,17 @@ final class TaskWizard: Screen {
 
     var commands: [Command] {
         if isFiltering {
-            return [
-                Command([.enter], "keep filter") { [unowned self] in
-                    self.isFiltering = false
-                    return .handled
-                },
-                Command([.escape], "clear filter") { [unowned self] in
-                    self.isFiltering = false
-                    self.filterChanged(TextField())
-                    return .handled
-                },
-                Command([.up, .down, .pageUp, .pageDown], "move", label: "↑↓", hinted: false) { [unowned self] key in
-                    self.moveCursor(key)
-                    return .handled
-                },
-                Command(typing: step == .resources ? "filter by name, domain or id" : "filter by name or domain") { [unowned self] key in
-                    var edited = self.filter
-                    if edited.handle(key) { self.filterChanged(edited) }
-                    return .handled
-                },
-            ]
+            return Command.filtering(step == .resources ? "filter by name, domain or id" : "filter by name or domain",
+                                     keep: { [unowned self] in self.isFiltering = false },
+                                     clear: { [unowned self] in
+                                         self.isFiltering = false
+                                         self.filterChanged(TextField())
+                                     },
+                                     move: { [unowned self] in self.moveCursor($0) },
+                                     edit: { [unowned self] key in
+                                         var edited = self.filter
+                                         if edited.handle(key) { self.filterChanged(edited) }
+                                     })
         }
         var commands: [Command] = []
         switch step {
