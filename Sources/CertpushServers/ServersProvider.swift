@@ -66,11 +66,27 @@ public struct ServersProvider: Sendable {
         }
     }
 
-    /// The certificate the site's file holds now, matched by SHA-256; nil when it is none certpush knows.
+    /// The certificate the site serves now (a handshake: what clients get),
+    /// matched by SHA-256; nil when it is none certpush knows.
+    ///
+    /// This is how the engine learns the truth of an action a dead process
+    /// left at intent (R3). A deployment killed half-way leaves files that
+    /// the server does not serve (the certificate moved, the key not, or
+    /// neither reloaded): those files are put back from the backup here, so
+    /// that what is on disk is what is served, never half of each.
     public func certificate(on resource: CloudResource) throws -> CertificateID? {
         let (site, shell) = try site(of: resource)
-        guard let fingerprint = try SiteDeployment(shell: shell, site: site, proofTime: proofTime).fileFingerprint() else { return nil }
-        return try store.read { try $0.certificate(fingerprint: fingerprint)?.id }
+        let deployment = SiteDeployment(shell: shell, site: site, proofTime: proofTime)
+        let served: String
+        do {
+            served = try TLSProbe.servedFingerprint(address: site.connectAddress, port: site.port, serverName: site.domain)
+        } catch let failure as TLSProbe.Failure {
+            throw ProviderFailure("what \(site.domain):\(site.port) serves cannot be told: \(failure.description)")
+        }
+        if try deployment.fileFingerprint() != served, try deployment.backupFingerprint() == served {
+            try deployment.restoreFiles()
+        }
+        return try store.read { try $0.certificate(fingerprint: served)?.id }
     }
 }
 
@@ -185,6 +201,12 @@ struct SiteDeployment {
 
     func fileFingerprint() throws -> String? {
         Fingerprint.ofFirstCertificate(inPEM: try run(capturing: "cat -- \(certificate)"))
+    }
+
+    /// The backup's certificate, or nil when there is no backup.
+    func backupFingerprint() throws -> String? {
+        let output = try shell.run(privileged("cat -- \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) 2>/dev/null || true"))
+        return Fingerprint.ofFirstCertificate(inPEM: output.stdout)
     }
 
     func run(capturing script: String) throws -> String {

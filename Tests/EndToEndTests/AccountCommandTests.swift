@@ -12,20 +12,36 @@ struct ConfiguredCLI {
 
     /// Runs `certpush` on this test's database; `config` (when given) is written first.
     func callAsFunction(_ arguments: [String], config: String?) throws -> CertpushBinary.Result {
+        try CertpushBinary.run(arguments + ["--db", db], environment: try prepare(config))
+    }
+
+    /// Starts `certpush` without waiting for it: a process the test may kill.
+    func spawn(_ arguments: [String], config: String?) throws -> pid_t {
+        let merged = ProcessInfo.processInfo.environment.merging(try prepare(config)) { $1 }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, directory.path("spawned.log"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        return try Spawn.process(CertpushBinary.url.path, arguments + ["--db", db], environment: merged, fileActions: &actions)
+    }
+
+    private func prepare(_ config: String?) throws -> [String: String] {
         let folder = directory.path("config")
         if let config {
             try FileManager.default.createDirectory(atPath: folder + "/certpush", withIntermediateDirectories: true)
             try config.write(toFile: folder + "/certpush/config.toml", atomically: true, encoding: .utf8)
         }
-        return try CertpushBinary.run(arguments + ["--db", db], environment: environment.merging([
-            "XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": folder]) { $1 })
+        return environment.merging(["XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": folder]) { $1 }
     }
 }
 
-/// A `servers` account named web, of nginx hosts: (name, ssh, command).
-func serversAccount(_ hosts: [(name: String, ssh: String, command: String)]) -> String {
+/// A `servers` account named web, of nginx hosts: (name, ssh, command), and a reload of their own when given.
+func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], reload: String? = nil) -> String {
     "[accounts.web]\nkind = \"servers\"\n" + hosts.map { host in
         "[[accounts.web.hosts]]\nname = \"\(host.name)\"\nssh = \"\(host.ssh)\"\nserver = \"nginx\"\ncommand = \"\(host.command)\"\n"
+            + (reload.map { "reload = \"\($0)\"\n" } ?? "")
     }.joined()
 }
 
@@ -258,5 +274,57 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)]) -> 
         #expect(created.stdout.contains("\"succeeded\""), "web1's pair succeeded: \(created.stdout)")
         let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
+    }
+}
+
+/// S6: a kill -9 in the middle of a deployment is recovered: the backup or
+/// the new certificate, never half of each, and the record says which.
+@Suite(.serialized) struct ServerCrashTests {
+    @Test("killed after the files moved but before the reload: the next run-due finds the old certificate served, puts the old files back, and fails the pair as interrupted")
+    func killedMidDeployment() throws {
+        try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
+        let nginx = NginxFixture()
+        let port = NginxFixture.freePort()
+        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
+        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
+        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)])
+        try nginx.start(waitingFor: port)
+        defer { nginx.stop() }
+        // A reload that says it started, then hangs: certpush is killed while it waits.
+        let marker = nginx.directory.path("reload.pid")
+        let slowReload = nginx.directory.path("slow-reload.sh")
+        try "#!/bin/sh\necho $$ > \(marker)\nexec sleep 60\n".write(toFile: slowReload, atomically: true, encoding: .utf8)
+        chmod(slowReload, 0o755)
+        let cli = ConfiguredCLI()
+        let config = serversAccount([("here", "local", nginx.command)], reload: slowReload)
+        #expect(try cli(["init", "--empty"], config: config).status == 0)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
+        let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
+                                "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)
+        let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
+        #expect(try cli(["resources", "sync"], config: config).status == 0)
+        let oldPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
+        let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
+
+        let runner = try cli.spawn(["tasks", "create", "--name", "killed", "--cert", new, "--resource", "r1"], config: config)
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: marker), Date() < deadline { usleep(20_000) }
+        try #require(FileManager.default.fileExists(atPath: marker), "the deployment never reached its reload")
+        kill(runner, SIGKILL)
+        var status: Int32 = 0
+        waitpid(runner, &status, 0)
+        if let reloadPID = Int32((try String(contentsOfFile: marker, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(reloadPID, SIGKILL)
+        }
+        // Half-done: the new files are in place, the old certificate is still served.
+        #expect(Fingerprint.ofFirstCertificate(inPEM: try String(contentsOfFile: certificate, encoding: .utf8)) == newPrint)
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
+
+        let recovered = try cli(["tasks", "run-due"], config: config)
+        #expect(recovered.status == 0 || recovered.status == 1, "\(recovered.stdout)\(recovered.stderr)")
+        let shown = try cli(["tasks", "show", "t1", "--json"], config: config).stdout
+        #expect(shown.contains("interrupted"), "\(shown)")
+        #expect(Fingerprint.ofFirstCertificate(inPEM: try String(contentsOfFile: certificate, encoding: .utf8)) == oldPrint)
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
     }
 }
