@@ -263,6 +263,20 @@ final class TaskDetailsScreen: Screen {
         }
     }
 
+    /// What happened on the resource: the cause of a failure in the provider's
+    /// own words, or, on a server, the steps S2 took (a pair succeeds only
+    /// when all of them did).
+    static func causeCell(_ pair: TaskPair) -> TableCell {
+        if pair.cause.isEmpty, CloudService.named(pair.service)?.onServers == true {
+            switch pair.status {
+            case .succeeded: return TableCell("written ✓ checked ✓ reloaded ✓ proved ✓", role: "status.ok")
+            case .rolledBack: return TableCell("previous one written ✓ checked ✓ reloaded ✓ proved ✓", role: "status.warn")
+            default: break
+            }
+        }
+        return TableCell(DisplayText.neutralized(pair.cause))
+    }
+
     /// The certificate the resource holds as this pair left it: the previous
     /// one after a roll back, the task's once deployed.
     static func held(after pair: TaskPair) -> String {
@@ -307,7 +321,7 @@ final class TaskDetailsScreen: Screen {
         let cells = pairs.map { pair in
             [TableCell("\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))"), TableCell(pair.region ?? "global"),
              TableCell(Self.held(after: pair)), TableCell(pair.status.words, role: TaskText.role(pair.status)),
-             TableCell(DisplayText.neutralized(pair.cause))]
+             Self.causeCell(pair)]
         }
         Table(columns: [Column("RESOURCE", .flexible(minimum: 14), preferred: 20), Column("REGION", .fixed(14), drop: 1),
                         Column("CERT", .flexible(minimum: 4)), Column("STATUS", .flexible(minimum: 9)),
