@@ -19,6 +19,8 @@ public final class SSHFixture {
 
     /// The ssh_config certpush's ssh uses: this server's port, the test's key and known_hosts.
     public var clientConfig: String { directory.path("ssh_config") }
+    /// An ssh_config that expects another host key for this server.
+    public var wrongHostKeyConfig: String { directory.path("ssh_config_wrong_host_key") }
     /// What an account's `ssh` says to reach this server as the current user.
     public var destination: String { "\(NSUserName())@127.0.0.1" }
 
@@ -54,6 +56,13 @@ public final class SSHFixture {
                 UserKnownHostsFile \(directory.path("known_hosts"))
                 StrictHostKeyChecking yes
             """.write(toFile: clientConfig, atomically: true, encoding: .utf8)
+        // The same, but knowing another key for this server: what a changed or spoofed host looks like.
+        let otherKey = try Shell.run(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", directory.path("other_host_key")])
+        guard otherKey.status == 0 else { throw Failure(description: "ssh-keygen: \(otherKey.stderr)") }
+        let other = try String(contentsOfFile: directory.path("other_host_key.pub"), encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        try "[127.0.0.1]:\(port) \(other)\n".write(toFile: directory.path("wrong_known_hosts"), atomically: true, encoding: .utf8)
+        try (try String(contentsOfFile: clientConfig, encoding: .utf8)).replacingOccurrences(of: directory.path("known_hosts"), with: directory.path("wrong_known_hosts"))
+            .write(toFile: wrongHostKeyConfig, atomically: true, encoding: .utf8)
         pid = try Daemon.start(sshd, ["-D", "-e", "-f", directory.path("sshd_config")], log: directory.path("sshd.log"), port: port)
     }
 

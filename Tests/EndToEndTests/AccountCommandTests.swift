@@ -260,6 +260,12 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         #expect(try certpush("init", "--empty", config: good).status == 0)
         let check = try certpush("accounts", "check", "web", config: good)
         #expect(check.stdout.contains("web1 (\(ssh.destination)): OK, nginx version: nginx/"), "\(check.stdout)\(check.stderr)")
+        // Host keys are checked as the user's ssh checks them: another key for this server is refused in ssh's words.
+        var spoofed = cli
+        spoofed.environment["CERTPUSH_SSH_CONFIG"] = ssh.wrongHostKeyConfig
+        let refused = try spoofed(["accounts", "check", "web"], config: good)
+        #expect(refused.status == 2 || refused.status == 1)
+        #expect(refused.stdout.contains("web1 (\(ssh.destination)): Host key verification failed"), "\(refused.stdout)\(refused.stderr)")
         let imported = try certpush("certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
                                     "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json", config: good)
         let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
