@@ -11,6 +11,8 @@ struct ScreenPath: CustomStringConvertible, Sendable {
     var name: String
     var keys: [String]
     var shows: String
+    /// Servers synchronized before the console opens, for the screens only they have.
+    var withServers = false
     var description: String { name }
 
     static let all: [ScreenPath] = [
@@ -44,11 +46,23 @@ struct ScreenPath: CustomStringConvertible, Sendable {
         ScreenPath(name: "Activity, typing a filter", keys: ["Tab", "G", "Enter", "/"], shows: "Filter:"),
         ScreenPath(name: "Activity entry", keys: ["Tab", "G", "Enter", "Enter"], shows: "Detail"),
         ScreenPath(name: "Help", keys: ["?"], shows: "Keys:"),
+        ScreenPath(name: "Server host view", keys: ["Tab", "j", "j", "Enter", "G", "Enter"], shows: "host ← web1 →", withServers: true),
     ]
 
     /// A console on a fresh sandbox, with this screen on top.
     func open() throws -> ConsoleDriver {
-        let driver = try ConsoleDriver(size: Size(width: 120, height: 35))
+        let fixture = try SandboxFixture()
+        if withServers {
+            try fixture.workspace.store.write { db in
+                try db.replaceServerSites(account: "web", service: "nginx", host: "web1", with: [
+                    ServerSite(host: "web1", address: "*", port: 443, serverNames: ["www.example.com"], certificatePath: "/etc/ssl/www.pem",
+                               keyPath: "/etc/ssl/www.key", servedFingerprint: nil),
+                ])
+            }
+        }
+        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 35)) { context in
+            context.verify = { id in ("\(id) serves c1, as certpush recorded.", false) }
+        }
         for key in keys { driver.press(key) }
         return driver
     }

@@ -33,10 +33,15 @@ final class ServicesScreen: Screen {
     private var counts: [String: Int] = [:]
 
     func load(in rect: Rect) {
+        willHandleKey()
+        window.height = max(1, rect.height - 1)
+    }
+
+    /// The services listed, read again when resources changed: a key may come before any frame.
+    func willHandleKey() {
         counts = resourceCounts()
         services = CloudService.all + CloudService.servers.filter { (counts[$0.code] ?? 0) > 0 }
         window.setCount(services.count)
-        window.height = max(1, rect.height - 1)
     }
 
     func render(in rect: Rect, into buffer: inout Buffer) {
