@@ -86,6 +86,18 @@ public final class NginxFixture {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// A running nginx serving www.example.com on a free loopback port with
+    /// the fixture certificate rsa-www: what the deployment tests start from.
+    public static func servingWWW() throws -> (nginx: NginxFixture, port: Int, certificate: String, key: String) {
+        let nginx = NginxFixture()
+        let port = freePort()
+        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
+        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
+        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)])
+        try nginx.start(waitingFor: port)
+        return (nginx, port, certificate, key)
+    }
+
     /// Starts nginx in the foreground of a process this fixture owns, and
     /// waits until `port` accepts connections.
     public func start(waitingFor port: Int) throws {

@@ -167,12 +167,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
     @Test("a task deploys to an nginx site, proves it by handshake, rolls back and proves the old one; a failing check changes nothing served")
     func deployProveRollBack() throws {
         try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
-        let nginx = NginxFixture()
-        let port = NginxFixture.freePort()
-        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
-        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
-        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)])
-        try nginx.start(waitingFor: port)
+        let (nginx, port, certificate, key) = try NginxFixture.servingWWW()
         defer { nginx.stop() }
         let config = serversAccount([("here", "local", nginx.command)])
         #expect(try certpush("init", "--empty", config: config).status == 0)
@@ -242,12 +237,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         let ssh = SSHFixture()
         try ssh.start()
         defer { ssh.stop() }
-        let nginx = NginxFixture()
-        let port = NginxFixture.freePort()
-        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
-        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
-        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)])
-        try nginx.start(waitingFor: port)
+        let (nginx, port, _, _) = try NginxFixture.servingWWW()
         defer { nginx.stop() }
 
         func config(badSSH: String) -> String {
@@ -289,12 +279,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
     @Test("killed after the files moved but before the reload: the next run-due finds the old certificate served, puts the old files back, and fails the pair as interrupted")
     func killedMidDeployment() throws {
         try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
-        let nginx = NginxFixture()
-        let port = NginxFixture.freePort()
-        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
-        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
-        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)])
-        try nginx.start(waitingFor: port)
+        let (nginx, port, certificate, _) = try NginxFixture.servingWWW()
         defer { nginx.stop() }
         // A reload that says it started, then hangs: certpush is killed while it waits.
         let marker = nginx.directory.path("reload.pid")
