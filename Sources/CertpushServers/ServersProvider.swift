@@ -111,16 +111,27 @@ struct SiteDeployment {
         guard output.succeeded else { throw ProviderFailure("\(step) failed: \(output.failure)") }
     }
 
+    /// One PEM with chain and key (haproxy), rather than a certificate file and a key file (nginx).
+    var combined: Bool { site.certificatePath == site.keyPath }
+
     /// Write, back up, move into place, check, reload, prove; any failure after the move restores the backup.
     func install(_ material: ServersProvider.Material) throws {
         let newCertificate = ServersSync.quoted(site.certificatePath + Self.newSuffix), newKey = ServersSync.quoted(site.keyPath + Self.newSuffix)
-        try run("umask 022 && cat > \(newCertificate)", input: material.chain, step: "writing the certificate")
-        try run("umask 077 && cat > \(newKey) && chmod 600 \(newKey)", input: material.key, step: "writing the key")
-        try run("""
-            cp -p \(certificate) \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) && \
-            cp -p \(key) \(ServersSync.quoted(site.keyPath + Self.backupSuffix)) && \
-            mv -f \(newCertificate) \(certificate) && mv -f \(newKey) \(key)
-            """, step: "moving the new files into place")
+        if combined {
+            try run("umask 077 && cat > \(newCertificate) && chmod 600 \(newCertificate)", input: material.chain + material.key,
+                    step: "writing the certificate and key")
+            try run("""
+                cp -p \(certificate) \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) && mv -f \(newCertificate) \(certificate)
+                """, step: "moving the new file into place")
+        } else {
+            try run("umask 022 && cat > \(newCertificate)", input: material.chain, step: "writing the certificate")
+            try run("umask 077 && cat > \(newKey) && chmod 600 \(newKey)", input: material.key, step: "writing the key")
+            try run("""
+                cp -p \(certificate) \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) && \
+                cp -p \(key) \(ServersSync.quoted(site.keyPath + Self.backupSuffix)) && \
+                mv -f \(newCertificate) \(certificate) && mv -f \(newKey) \(key)
+                """, step: "moving the new files into place")
+        }
         do {
             try check()
         } catch let failure as ProviderFailure {
@@ -150,10 +161,9 @@ struct SiteDeployment {
     }
 
     func restoreFiles() throws {
-        try run("""
-            cp -p \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) \(certificate) && \
-            cp -p \(ServersSync.quoted(site.keyPath + Self.backupSuffix)) \(key)
-            """, step: "putting the previous files back")
+        let certificateBack = "cp -p \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) \(certificate)"
+        try run(combined ? certificateBack : certificateBack + " && cp -p \(ServersSync.quoted(site.keyPath + Self.backupSuffix)) \(key)",
+                step: "putting the previous files back")
     }
 
     func checkReloadProve(_ fingerprint: String) throws {
@@ -162,16 +172,26 @@ struct SiteDeployment {
         try prove(fingerprint)
     }
 
-    /// The server's own check of its configuration with the new files (`nginx -t`).
+    /// The server's own check of its configuration with the new files (`nginx -t`, `haproxy -c`, `apachectl -t`).
     func check() throws {
-        let output = try shell.run(shell.tool + " -t")
-        guard output.succeeded else { throw ProviderFailure("\(shell.host.server.rawValue) -t refused it: \(output.failure)") }
+        let flag = shell.host.server == .haproxy ? "-c" : "-t"
+        let output = try shell.run(shell.tool + " " + flag)
+        guard output.succeeded else { throw ProviderFailure("\(shell.host.server.rawValue) \(flag) refused it: \(output.failure)") }
     }
 
     func reload() throws {
-        let command = shell.host.reload ?? shell.tool + " -s reload"
+        let command = shell.host.reload ?? defaultReload
         let output = try shell.run(command)
         guard output.succeeded else { throw ProviderFailure("the reload failed: \(output.failure)") }
+    }
+
+    /// The server's own reload when the config names none.
+    var defaultReload: String {
+        switch shell.host.server {
+        case .nginx: shell.tool + " -s reload"
+        case .haproxy: "systemctl reload haproxy"
+        case .apache: shell.tool + " -k graceful"
+        }
     }
 
     /// Handshakes must serve `fingerprint` within `proofTime`, three times in

@@ -53,8 +53,10 @@ public struct ServersSync: Sendable {
     /// The host's TLS sites, each with the SHA-256 of the certificate its file holds now.
     static func discover(_ shell: HostShell) throws -> [ServerSite] {
         let host = shell.host
-        guard host.server == .nginx else {
-            throw Refusal("finding \(host.server.rawValue)'s sites is not built yet (nginx's is)")
+        switch host.server {
+        case .nginx: break
+        case .haproxy: return try discoverHAProxy(shell)
+        case .apache: throw Refusal("finding apache's sites is not built yet (nginx's and haproxy's are)")
         }
         let dump = try shell.run(shell.tool + " -T")
         guard dump.succeeded else { throw Refusal("\(shell.tool) -T failed: \(dump.failure)") }
@@ -70,16 +72,48 @@ public struct ServersSync: Sendable {
         }
     }
 
+    /// haproxy: its config files read over the shell; each TLS bind's `crt`
+    /// file (or each file of a `crt` folder) is a site, named by its certificate.
+    static func discoverHAProxy(_ shell: HostShell) throws -> [ServerSite] {
+        var binds: [(address: String, port: Int, crts: [String])] = []
+        for file in HAProxyConfig.configFiles(command: shell.tool) {
+            let text = try shell.run("cat -- \(quoted(file))")
+            guard text.succeeded else { throw Refusal("reading \(file) failed: \(text.failure)") }
+            binds += HAProxyConfig.binds(in: text.stdout)
+        }
+        // A crt folder holds a PEM per certificate: list it.
+        var files: [String: [String]] = [:]
+        for crt in Set(binds.flatMap(\.crts)) {
+            let listing = try shell.run("if [ -d \(quoted(crt)) ]; then find \(quoted(crt)) -maxdepth 1 -type f | sort; else printf '%s\\n' \(quoted(crt)); fi")
+            files[crt] = listing.stdout.split(separator: "\n").map(String.init)
+        }
+        let paths = Array(Set(files.values.joined())).sorted()
+        let texts = try certificateTexts(paths, shell: shell)
+        return binds.flatMap { bind in
+            bind.crts.flatMap { files[$0] ?? [] }.map { path in
+                let text = texts[path] ?? ""
+                return ServerSite(host: shell.host.name, address: bind.address, port: bind.port,
+                                  serverNames: Fingerprint.domainsOfFirstCertificate(inPEM: text), certificatePath: path, keyPath: path,
+                                  servedFingerprint: Fingerprint.ofFirstCertificate(inPEM: text))
+            }
+        }
+    }
+
     /// Every certificate file read in one command: each after a line naming it.
     static func certificateFingerprints(_ paths: [String], shell: HostShell) throws -> [String: String?] {
+        try certificateTexts(paths, shell: shell).mapValues { Fingerprint.ofFirstCertificate(inPEM: $0) }
+    }
+
+    /// Every file's text read in one command, each after a line naming it.
+    static func certificateTexts(_ paths: [String], shell: HostShell) throws -> [String: String] {
         guard !paths.isEmpty else { return [:] }
         let marker = "==certpush-file=="
         let reader = shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n cat" : "cat"
         let script = paths.map { "printf '%s %s\\n' \(marker) \(quoted($0)); \(reader) -- \(quoted($0)) 2>&1" }.joined(separator: "; ")
         let output = try shell.run(script)
-        var found: [String: String?] = [:]
+        var found: [String: String] = [:]
         var current: String?, text = ""
-        func flush() { if let current { found[current] = Fingerprint.ofFirstCertificate(inPEM: text) } }
+        func flush() { if let current { found[current] = text } }
         for line in output.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix(marker + " ") {
                 flush()

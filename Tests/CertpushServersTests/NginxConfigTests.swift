@@ -64,3 +64,31 @@ import Testing
         #expect(throws: NginxConfig.ParseError.self) { try NginxConfig.sites(fromDump: "nothing here") }
     }
 }
+
+/// haproxy has no dump: its config is read as it reads it.
+@Suite struct HAProxyConfigTests {
+    @Test("TLS binds of frontend and listen sections, each crt (file or folder), several addresses on one bind; plain binds and backends are left out")
+    func binds() {
+        let text = """
+            global
+                daemon
+            defaults
+                mode http
+            frontend www  # the web
+                bind :80
+                bind 127.0.0.1:8443,[::1]:8443 ssl crt /etc/haproxy/certs/ alpn h2
+                bind *:443 ssl crt /etc/ssl/a.pem crt /etc/ssl/b.pem
+            backend app
+                bind :9443 ssl crt /never.pem
+            listen api
+                bind 10.0.0.1:4443 ssl crt /etc/ssl/api.pem
+            """
+        let binds = HAProxyConfig.binds(in: text)
+        #expect(binds.map { "\($0.address):\($0.port) \($0.crts.joined(separator: ","))" } == [
+            "127.0.0.1:8443 /etc/haproxy/certs/", "[::1]:8443 /etc/haproxy/certs/", "*:443 /etc/ssl/a.pem,/etc/ssl/b.pem",
+            "10.0.0.1:4443 /etc/ssl/api.pem",
+        ])
+        #expect(HAProxyConfig.configFiles(command: "sudo haproxy -f /etc/haproxy/haproxy.cfg -f /etc/haproxy/conf.d") == ["/etc/haproxy/haproxy.cfg", "/etc/haproxy/conf.d"])
+        #expect(HAProxyConfig.configFiles(command: "haproxy") == ["/etc/haproxy/haproxy.cfg"])
+    }
+}

@@ -319,3 +319,68 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
     }
 }
+
+/// haproxy (SPEC 13): its config read over the shell, one PEM with chain and
+/// key per site, `haproxy -c`, a reload, and the same proof.
+@Suite(.serialized) struct HAProxyDeploymentTests {
+    static let binary = ["/usr/sbin/haproxy", "/usr/bin/haproxy"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("a haproxy site is found from its bind's crt, deployed as one PEM (0600) and proved, then rolled back and proved")
+    func deployToHAProxy() throws {
+        let haproxy = try #require(Self.binary, "haproxy is not installed: .ci/run installs it")
+        let folder = TemporaryDirectory()
+        let port = NginxFixture.freePort()
+        let pem = folder.path("site.pem")
+        try (try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8) + (try String(contentsOf: Fixtures.url("rsa-www.key.pem"), encoding: .utf8)))
+            .write(toFile: pem, atomically: true, encoding: .utf8)
+        let configFile = folder.path("haproxy.cfg")
+        try """
+            global
+                log stderr local0 err
+            defaults
+                mode tcp
+                timeout connect 5s
+                timeout client 5s
+                timeout server 5s
+            frontend web
+                bind 127.0.0.1:\(port) ssl crt \(pem)
+                default_backend nowhere
+            backend nowhere
+                mode tcp
+
+            """.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let pid = try Daemon.start(haproxy, ["-W", "-f", configFile, "-p", folder.path("haproxy.pid")], log: folder.path("haproxy.log"), port: port)
+        defer { Daemon.stop(pid) }
+        let config = """
+            [accounts.lb]
+            kind = "servers"
+            [[accounts.lb.hosts]]
+            name = "lb1"
+            ssh = "local"
+            server = "haproxy"
+            command = "\(haproxy) -f \(configFile)"
+            reload = "kill -USR2 \(pid)"
+            """
+        let cli = ConfiguredCLI()
+        #expect(try cli(["init", "--empty"], config: config).status == 0)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
+        let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
+                                "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)
+        let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
+        let sync = try cli(["resources", "sync", "--account", "lb"], config: config)
+        #expect(sync.stdout.contains("lb1: 1 TLS site"), "\(sync.stdout)\(sync.stderr)")
+        let listing = try cli(["resources", "list", "--account", "lb"], config: config).stdout
+        #expect(listing.contains("www.example.com@127.0.0.1:\(port)") && listing.contains("haproxy") && listing.contains("c1"), "\(listing)")
+
+        let oldPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
+        let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
+        let created = try cli(["tasks", "create", "--name", "lb", "--cert", new, "--resource", "r1"], config: config)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
+        #expect(try FileManager.default.attributesOfItem(atPath: pem)[.posixPermissions] as? Int == 0o600)
+        #expect(try String(contentsOfFile: pem, encoding: .utf8).contains("PRIVATE KEY"))
+        let rolled = try cli(["tasks", "rollback", "t1"], config: config)
+        #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
+    }
+}

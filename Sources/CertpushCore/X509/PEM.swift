@@ -79,6 +79,14 @@ public enum Fingerprint {
         return of(der: first.der)
     }
 
+    /// The names the first certificate in PEM text covers (SAN DNS names, else its CN), or none.
+    public static func domainsOfFirstCertificate(inPEM text: String) -> [String] {
+        guard let blocks = try? PEM.blocks(in: Array(text.utf8)),
+              let first = blocks.first(where: { $0.label == "CERTIFICATE" }),
+              let parsed = try? ParsedCertificate(der: first.der) else { return [] }
+        return parsed.domains
+    }
+
     public static func of(der: some Collection<UInt8>) -> String {
         SHA256.hash(data: Array(der)).map { String(format: "%02x", $0) }.joined()
     }

@@ -1,0 +1,41 @@
+import CertpushCore
+import Foundation
+
+/// Reads haproxy's configuration (it has no dump like `nginx -T`): each
+/// `bind ... ssl crt PATH` of a frontend or listen section is a TLS site,
+/// its certificate, chain and key in that one PEM file (or each file of a
+/// `crt` folder). Its names come from the certificate it holds.
+public enum HAProxyConfig {
+    /// The config files a host's haproxy reads: each `-f` of its command, else the default.
+    public static func configFiles(command: String) -> [String] {
+        let words = command.split(separator: " ").map(String.init)
+        let files = zip(words, words.dropFirst()).filter { $0.0 == "-f" }.map(\.1)
+        return files.isEmpty ? ["/etc/haproxy/haproxy.cfg"] : files
+    }
+
+    /// The TLS binds: address, port and `crt` paths, in order.
+    public static func binds(in text: String) -> [(address: String, port: Int, crts: [String])] {
+        var binds: [(address: String, port: Int, crts: [String])] = []
+        var inProxy = false
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
+            guard let first = words.first else { continue }
+            if !rawLine.hasPrefix(" ") && !rawLine.hasPrefix("\t") {
+                // A section starts at the margin: frontend and listen sections bind.
+                inProxy = first == "frontend" || first == "listen"
+                continue
+            }
+            guard inProxy, first == "bind", words.contains("ssl"), words.count > 1 else { continue }
+            var crts: [String] = []
+            for (index, word) in words.enumerated() where word == "crt" && index + 1 < words.count { crts.append(words[index + 1]) }
+            guard !crts.isEmpty else { continue }
+            for spec in words[1].split(separator: ",").map(String.init) {
+                guard let colon = spec.lastIndex(of: ":"), let port = Int(spec[spec.index(after: colon)...]) else { continue }
+                let address = String(spec[..<colon])
+                binds.append((address.isEmpty ? "*" : address, port, crts))
+            }
+        }
+        return binds
+    }
+}
