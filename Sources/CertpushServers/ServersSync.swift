@@ -56,7 +56,7 @@ public struct ServersSync: Sendable {
         switch host.server {
         case .nginx: break
         case .haproxy: return try discoverHAProxy(shell)
-        case .apache: throw Refusal("finding apache's sites is not built yet (nginx's and haproxy's are)")
+        case .apache: return try discoverApache(shell)
         }
         let dump = try shell.run(shell.tool + " -T")
         guard dump.succeeded else { throw Refusal("\(shell.tool) -T failed: \(dump.failure)") }
@@ -96,6 +96,50 @@ public struct ServersSync: Sendable {
                                   serverNames: Fingerprint.domainsOfFirstCertificate(inPEM: text), certificatePath: path, keyPath: path,
                                   servedFingerprint: Fingerprint.ofFirstCertificate(inPEM: text))
             }
+        }
+    }
+
+    /// apache: its main config and every file it includes, read over the
+    /// shell (globs expanded there); each TLS virtual host is a site.
+    static func discoverApache(_ shell: HostShell) throws -> [ServerSite] {
+        let main = ApacheConfig.mainFile(command: shell.tool)
+        let first = try shell.run("cat -- \(quoted(main))")
+        guard first.succeeded else { throw Refusal("reading \(main) failed: \(first.failure)") }
+        let root = ApacheConfig.serverRoot(in: first.stdout) ?? (main as NSString).deletingLastPathComponent
+        var texts = [first.stdout], read = Set([main]), pending = ApacheConfig.includes(in: first.stdout, serverRoot: root)
+        var rounds = 0
+        while !pending.isEmpty, rounds < 16 {
+            rounds += 1
+            let patterns = pending
+            pending = []
+            for pattern in patterns {
+                // The shell expands the glob, as apache would; each file after a line naming it.
+                let script = "for f in \(pattern.replacingOccurrences(of: " ", with: "\\ ")); do if [ -f \"$f\" ]; then printf '%s %s\\n' ==certpush-file== \"$f\"; cat -- \"$f\"; fi; done"
+                let output = try shell.run(script)
+                var current: String?, text = ""
+                func flush() {
+                    guard let path = current, read.insert(path).inserted else { return }
+                    texts.append(text)
+                    pending += ApacheConfig.includes(in: text, serverRoot: root)
+                }
+                for line in output.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+                    if line.hasPrefix("==certpush-file== ") {
+                        flush()
+                        current = String(line.dropFirst("==certpush-file== ".count))
+                        text = ""
+                    } else {
+                        text += line + "\n"
+                    }
+                }
+                flush()
+            }
+        }
+        let sites = ApacheConfig.sites(in: texts, host: shell.host.name, serverRoot: root)
+        let fingerprints = try certificateFingerprints(Array(Set(sites.map(\.certificatePath))).sorted(), shell: shell)
+        return sites.map { site in
+            var site = site
+            site.servedFingerprint = fingerprints[site.certificatePath] ?? nil
+            return site
         }
     }
 

@@ -92,3 +92,43 @@ import Testing
         #expect(HAProxyConfig.configFiles(command: "haproxy") == ["/etc/haproxy/haproxy.cfg"])
     }
 }
+
+/// apache's config is read as apache reads it.
+@Suite struct ApacheConfigTests {
+    @Test("TLS virtual hosts with their names and files; includes relative to the ServerRoot; plain hosts and SSLEngine off are left out")
+    func virtualHosts() {
+        let main = """
+            ServerRoot "/etc/apache2"
+            Include ports.conf
+            IncludeOptional sites-enabled/*.conf
+            IncludeOptional conf.d/
+            """
+        #expect(ApacheConfig.serverRoot(in: main) == "/etc/apache2")
+        #expect(ApacheConfig.includes(in: main, serverRoot: "/etc/apache2")
+            == ["/etc/apache2/ports.conf", "/etc/apache2/sites-enabled/*.conf", "/etc/apache2/conf.d/*"])
+        let site = """
+            <VirtualHost *:80>
+                ServerName www.example.com
+            </VirtualHost>
+            <VirtualHost _default_:443 [::1]:8443>
+                ServerName www.example.com
+                ServerAlias example.com \\
+                    m.example.com
+                SSLEngine on
+                SSLCertificateFile ssl/www.pem
+                SSLCertificateKeyFile /etc/ssl/private/www.key
+            </VirtualHost>
+            <VirtualHost 10.0.0.1:443>
+                SSLEngine off
+                SSLCertificateFile /x.pem
+            </VirtualHost>
+            """
+        let sites = ApacheConfig.sites(in: [site], host: "www1", serverRoot: "/etc/apache2")
+        #expect(sites == [
+            ServerSite(host: "www1", address: "*", port: 443, serverNames: ["www.example.com", "example.com", "m.example.com"],
+                       certificatePath: "/etc/apache2/ssl/www.pem", keyPath: "/etc/ssl/private/www.key", servedFingerprint: nil),
+            ServerSite(host: "www1", address: "[::1]", port: 8443, serverNames: ["www.example.com", "example.com", "m.example.com"],
+                       certificatePath: "/etc/apache2/ssl/www.pem", keyPath: "/etc/ssl/private/www.key", servedFingerprint: nil),
+        ])
+    }
+}

@@ -384,3 +384,78 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
     }
 }
+
+/// apache (SPEC 13): its config and what it includes, read over the shell;
+/// a TLS virtual host is a site; `-t`, a graceful restart, and the same proof.
+@Suite(.serialized) struct ApacheDeploymentTests {
+    static let binary = ["/usr/sbin/apache2", "/usr/sbin/httpd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let modules = ["/usr/lib/apache2/modules", "/usr/lib64/httpd/modules"].first { FileManager.default.fileExists(atPath: $0 + "/mod_ssl.so") }
+
+    @Test("an apache virtual host is found through IncludeOptional, deployed and proved, then rolled back and proved")
+    func deployToApache() throws {
+        let apache = try #require(Self.binary, "apache is not installed: .ci/run installs it")
+        let modules = try #require(Self.modules, "mod_ssl is not installed: .ci/run installs apache2")
+        let folder = TemporaryDirectory()
+        let port = NginxFixture.freePort()
+        try FileManager.default.createDirectory(atPath: folder.path("sites"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.url("rsa-www.crt.pem").path, toPath: folder.path("site.pem"))
+        try FileManager.default.copyItem(atPath: Fixtures.url("rsa-www.key.pem").path, toPath: folder.path("site.key"))
+        let configFile = folder.path("httpd.conf")
+        try """
+            ServerRoot \(folder.path(""))
+            ServerName localhost
+            PidFile \(folder.path("httpd.pid"))
+            ErrorLog \(folder.path("error.log"))
+            LoadModule mpm_event_module \(modules)/mod_mpm_event.so
+            LoadModule authz_core_module \(modules)/mod_authz_core.so
+            LoadModule socache_shmcb_module \(modules)/mod_socache_shmcb.so
+            LoadModule ssl_module \(modules)/mod_ssl.so
+            Listen 127.0.0.1:\(port)
+            IncludeOptional sites/*.conf
+
+            """.write(toFile: configFile, atomically: true, encoding: .utf8)
+        try """
+            <VirtualHost 127.0.0.1:\(port)>
+                ServerName www.example.com
+                ServerAlias example.com
+                SSLEngine on
+                SSLCertificateFile site.pem
+                SSLCertificateKeyFile \(folder.path("site.key"))
+            </VirtualHost>
+
+            """.write(toFile: folder.path("sites/www.conf"), atomically: true, encoding: .utf8)
+        let pid = try Daemon.start(apache, ["-f", configFile, "-DFOREGROUND"], log: folder.path("apache.log"), port: port) {
+            (try? String(contentsOfFile: folder.path("error.log"), encoding: .utf8)) ?? ""
+        }
+        defer { Daemon.stop(pid) }
+        let config = """
+            [accounts.web]
+            kind = "servers"
+            [[accounts.web.hosts]]
+            name = "www1"
+            ssh = "local"
+            server = "apache"
+            command = "\(apache) -f \(configFile)"
+            """
+        let cli = ConfiguredCLI()
+        #expect(try cli(["init", "--empty"], config: config).status == 0)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
+        let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
+                                "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)
+        let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
+        let sync = try cli(["resources", "sync", "--account", "web"], config: config)
+        #expect(sync.stdout.contains("www1: 1 TLS site"), "\(sync.stdout)\(sync.stderr)")
+        let listing = try cli(["resources", "list", "--account", "web"], config: config).stdout
+        #expect(listing.contains("www.example.com@127.0.0.1:\(port)") && listing.contains("apache") && listing.contains("c1"), "\(listing)")
+
+        let oldPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
+        let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
+        let created = try cli(["tasks", "create", "--name", "www", "--cert", new, "--resource", "r1"], config: config)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
+        #expect(try FileManager.default.attributesOfItem(atPath: folder.path("site.key"))[.posixPermissions] as? Int == 0o600)
+        let rolled = try cli(["tasks", "rollback", "t1"], config: config)
+        #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
+    }
+}

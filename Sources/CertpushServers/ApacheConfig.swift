@@ -1,0 +1,85 @@
+import CertpushCore
+import Foundation
+
+/// Reads apache's configuration as apache does: directives one a line
+/// (case does not matter), `Include` and `IncludeOptional` relative to the
+/// ServerRoot, and `<VirtualHost>` blocks with `SSLEngine on` as TLS sites.
+public enum ApacheConfig {
+    /// The config file a host's apache reads: the `-f` of its command, else Debian's.
+    public static func mainFile(command: String) -> String {
+        let words = command.split(separator: " ").map(String.init)
+        return zip(words, words.dropFirst()).first { $0.0 == "-f" }?.1 ?? "/etc/apache2/apache2.conf"
+    }
+
+    /// The lines of a file without comments, continuation lines joined.
+    static func lines(_ text: String) -> [[String]] {
+        var result: [[String]] = [], pending = ""
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = pending + raw.trimmingCharacters(in: .whitespaces)
+            pending = ""
+            if line.hasSuffix("\\") {
+                pending = String(line.dropLast()) + " "
+                continue
+            }
+            if line.hasPrefix("#") { line = "" }
+            let words = line.split(whereSeparator: \.isWhitespace).map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            if !words.isEmpty { result.append(words) }
+        }
+        return result
+    }
+
+    /// The patterns a file includes, made absolute against `serverRoot`, in order.
+    public static func includes(in text: String, serverRoot: String) -> [String] {
+        lines(text).compactMap { words in
+            guard ["include", "includeoptional"].contains(words[0].lowercased()), words.count > 1 else { return nil }
+            var pattern = words[1].hasPrefix("/") ? words[1] : serverRoot + "/" + words[1]
+            if pattern.hasSuffix("/") { pattern += "*" }
+            return pattern
+        }
+    }
+
+    /// The ServerRoot a file sets, if it does.
+    public static func serverRoot(in text: String) -> String? {
+        lines(text).first { $0[0].lowercased() == "serverroot" && $0.count > 1 }?[1]
+    }
+
+    /// The TLS virtual hosts of these files' texts (in the order apache reads them).
+    public static func sites(in texts: [String], host: String, serverRoot: String) -> [ServerSite] {
+        var sites: [ServerSite] = []
+        for text in texts {
+            var block: (addresses: [String], names: [String], ssl: Bool, certificate: String?, key: String?)?
+            for words in lines(text) {
+                let name = words[0].lowercased()
+                if name.hasPrefix("<virtualhost") {
+                    let addresses = ([String(words[0].dropFirst("<virtualhost".count))] + words.dropFirst())
+                        .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ">")) }.filter { !$0.isEmpty }
+                    block = (addresses, [], false, nil, nil)
+                } else if name == "</virtualhost>", let current = block {
+                    if current.ssl, let certificate = current.certificate {
+                        for address in current.addresses {
+                            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { continue }
+                            var listen = String(address[..<colon])
+                            if listen == "_default_" || listen == "*" { listen = "*" }
+                            sites.append(ServerSite(host: host, address: listen, port: port, serverNames: current.names,
+                                                    certificatePath: absolute(certificate, serverRoot),
+                                                    keyPath: absolute(current.key ?? certificate, serverRoot), servedFingerprint: nil))
+                        }
+                    }
+                    block = nil
+                } else if block != nil, words.count > 1 {
+                    switch name {
+                    case "servername": block!.names.insert(words[1], at: 0)
+                    case "serveralias": block!.names += words.dropFirst()
+                    case "sslengine": block!.ssl = words[1].lowercased() == "on"
+                    case "sslcertificatefile": block!.certificate = block!.certificate ?? words[1]
+                    case "sslcertificatekeyfile": block!.key = block!.key ?? words[1]
+                    default: break
+                    }
+                }
+            }
+        }
+        return sites
+    }
+
+    static func absolute(_ path: String, _ root: String) -> String { path.hasPrefix("/") ? path : root + "/" + path }
+}
