@@ -170,7 +170,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         let (nginx, port, certificate, key) = try NginxFixture.servingWWW()
         defer { nginx.stop() }
         let config = serversAccount([("here", "local", nginx.command)])
-        #expect(try certpush("init", "--empty", config: config).status == 0)
+        #expect(try certpush("init", config: config).status == 0)
         let old = try id(in: try certpush("certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path,
                                           "--json", config: config).stdout)
         let new = try id(in: try certpush("certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
@@ -182,8 +182,11 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         let oldPrint = try #require(try fingerprint(Fixtures.url("rsa-www.crt.pem").path))
         let newPrint = try #require(try fingerprint(Fixtures.url("ecdsa-wildcard.crt.pem").path))
 
+        // One task over the nginx site and a sandbox listener (r1): quota is the sandbox's only.
+        let preview = try certpush("tasks", "preview", "--name", "web", "--cert", new, "--resource", site, "--resource", "r1", "--json", config: config)
+        #expect(preview.stdout.contains("\"pairs\" : 2") && preview.stdout.contains("\"quota\" : 1"), "\(preview.stdout)\(preview.stderr)")
         // Deploy: written, checked, reloaded, proved.
-        let created = try certpush("tasks", "create", "--name", "web", "--cert", new, "--resource", site, "--json", config: config)
+        let created = try certpush("tasks", "create", "--name", "web", "--cert", new, "--resource", site, "--resource", "r1", "--json", config: config)
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
         #expect(try fingerprint(certificate) == newPrint)
