@@ -323,6 +323,32 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
     }
 }
 
+/// What the haproxy and apache tests share: the fixture rsa-www is served at
+/// `port`; certpush finds the site, deploys ecdsa-wildcard and proves it,
+/// then `checkFiles` looks at the files, then it rolls back and proves rsa-www.
+func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: String, host: String, server: String, port: Int,
+                             checkFiles: () throws -> Void) throws {
+    #expect(try cli(["init", "--empty"], config: config).status == 0)
+    _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
+    let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
+                            "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)
+    let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
+    let sync = try cli(["resources", "sync", "--account", account], config: config)
+    #expect(sync.stdout.contains("\(host): 1 TLS site"), "\(sync.stdout)\(sync.stderr)")
+    let listing = try cli(["resources", "list", "--account", account], config: config).stdout
+    #expect(listing.contains("www.example.com@127.0.0.1:\(port)") && listing.contains(server) && listing.contains("c1"), "\(listing)")
+
+    let oldPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
+    let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
+    let created = try cli(["tasks", "create", "--name", server, "--cert", new, "--resource", "r1"], config: config)
+    #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+    #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
+    try checkFiles()
+    let rolled = try cli(["tasks", "rollback", "t1"], config: config)
+    #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
+    #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
+}
+
 /// haproxy (SPEC 13): its config read over the shell, one PEM with chain and
 /// key per site, `haproxy -c`, a reload, and the same proof.
 @Suite(.serialized) struct HAProxyDeploymentTests {
@@ -364,27 +390,10 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
             command = "\(haproxy) -f \(configFile)"
             reload = "kill -USR2 \(pid)"
             """
-        let cli = ConfiguredCLI()
-        #expect(try cli(["init", "--empty"], config: config).status == 0)
-        _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
-        let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
-                                "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)
-        let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
-        let sync = try cli(["resources", "sync", "--account", "lb"], config: config)
-        #expect(sync.stdout.contains("lb1: 1 TLS site"), "\(sync.stdout)\(sync.stderr)")
-        let listing = try cli(["resources", "list", "--account", "lb"], config: config).stdout
-        #expect(listing.contains("www.example.com@127.0.0.1:\(port)") && listing.contains("haproxy") && listing.contains("c1"), "\(listing)")
-
-        let oldPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
-        let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
-        let created = try cli(["tasks", "create", "--name", "lb", "--cert", new, "--resource", "r1"], config: config)
-        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
-        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
-        #expect(try FileManager.default.attributesOfItem(atPath: pem)[.posixPermissions] as? Int == 0o600)
-        #expect(try String(contentsOfFile: pem, encoding: .utf8).contains("PRIVATE KEY"))
-        let rolled = try cli(["tasks", "rollback", "t1"], config: config)
-        #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
-        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
+        try provesDeployAndRollBack(ConfiguredCLI(), config: config, account: "lb", host: "lb1", server: "haproxy", port: port) { () throws in
+            #expect(try FileManager.default.attributesOfItem(atPath: pem)[.posixPermissions] as? Int == 0o600)
+            #expect(try String(contentsOfFile: pem, encoding: .utf8).contains("PRIVATE KEY"))
+        }
     }
 }
 
@@ -440,25 +449,8 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
             server = "apache"
             command = "\(apache) -f \(configFile)"
             """
-        let cli = ConfiguredCLI()
-        #expect(try cli(["init", "--empty"], config: config).status == 0)
-        _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
-        let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
-                                "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)
-        let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
-        let sync = try cli(["resources", "sync", "--account", "web"], config: config)
-        #expect(sync.stdout.contains("www1: 1 TLS site"), "\(sync.stdout)\(sync.stderr)")
-        let listing = try cli(["resources", "list", "--account", "web"], config: config).stdout
-        #expect(listing.contains("www.example.com@127.0.0.1:\(port)") && listing.contains("apache") && listing.contains("c1"), "\(listing)")
-
-        let oldPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
-        let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
-        let created = try cli(["tasks", "create", "--name", "www", "--cert", new, "--resource", "r1"], config: config)
-        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
-        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
-        #expect(try FileManager.default.attributesOfItem(atPath: folder.path("site.key"))[.posixPermissions] as? Int == 0o600)
-        let rolled = try cli(["tasks", "rollback", "t1"], config: config)
-        #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
-        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == oldPrint)
+        try provesDeployAndRollBack(ConfiguredCLI(), config: config, account: "web", host: "www1", server: "apache", port: port) { () throws in
+            #expect(try FileManager.default.attributesOfItem(atPath: folder.path("site.key"))[.posixPermissions] as? Int == 0o600)
+        }
     }
 }
