@@ -64,12 +64,7 @@ public struct ServersSync: Sendable {
         do { sites = try NginxConfig.sites(fromDump: dump.stdout, host: host.name) } catch let error as NginxConfig.ParseError {
             throw Refusal("its configuration could not be read: \(error.description)")
         }
-        let fingerprints = try certificateFingerprints(Array(Set(sites.map(\.certificatePath))).sorted(), shell: shell)
-        return sites.map { site in
-            var site = site
-            site.servedFingerprint = fingerprints[site.certificatePath] ?? nil
-            return site
-        }
+        return try withServedFingerprints(sites, shell: shell)
     }
 
     /// haproxy: its config files read over the shell; each TLS bind's `crt`
@@ -114,61 +109,48 @@ public struct ServersSync: Sendable {
             pending = []
             for pattern in patterns {
                 // The shell expands the glob, as apache would; each file after a line naming it.
-                let script = "for f in \(pattern.replacingOccurrences(of: " ", with: "\\ ")); do if [ -f \"$f\" ]; then printf '%s %s\\n' ==certpush-file== \"$f\"; cat -- \"$f\"; fi; done"
-                let output = try shell.run(script)
-                var current: String?, text = ""
-                func flush() {
-                    guard let path = current, read.insert(path).inserted else { return }
-                    texts.append(text)
-                    pending += ApacheConfig.includes(in: text, serverRoot: root)
+                let script = "for f in \(pattern.replacingOccurrences(of: " ", with: "\\ ")); do if [ -f \"$f\" ]; then printf '%s %s\\n' \(fileMarker) \"$f\"; cat -- \"$f\"; fi; done"
+                for file in files(in: try shell.run(script).stdout) where read.insert(file.path).inserted {
+                    texts.append(file.text)
+                    pending += ApacheConfig.includes(in: file.text, serverRoot: root)
                 }
-                for line in output.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
-                    if line.hasPrefix("==certpush-file== ") {
-                        flush()
-                        current = String(line.dropFirst("==certpush-file== ".count))
-                        text = ""
-                    } else {
-                        text += line + "\n"
-                    }
-                }
-                flush()
             }
         }
-        let sites = ApacheConfig.sites(in: texts, host: shell.host.name, serverRoot: root)
-        let fingerprints = try certificateFingerprints(Array(Set(sites.map(\.certificatePath))).sorted(), shell: shell)
+        return try withServedFingerprints(ApacheConfig.sites(in: texts, host: shell.host.name, serverRoot: root), shell: shell)
+    }
+
+    /// The sites, each with the SHA-256 of the certificate its file holds now.
+    static func withServedFingerprints(_ sites: [ServerSite], shell: HostShell) throws -> [ServerSite] {
+        let texts = try certificateTexts(Array(Set(sites.map(\.certificatePath))).sorted(), shell: shell)
         return sites.map { site in
             var site = site
-            site.servedFingerprint = fingerprints[site.certificatePath] ?? nil
+            site.servedFingerprint = texts[site.certificatePath].flatMap(Fingerprint.ofFirstCertificate(inPEM:))
             return site
         }
     }
 
-    /// Every certificate file read in one command: each after a line naming it.
-    static func certificateFingerprints(_ paths: [String], shell: HostShell) throws -> [String: String?] {
-        try certificateTexts(paths, shell: shell).mapValues { Fingerprint.ofFirstCertificate(inPEM: $0) }
+    /// The line that comes before each file a command prints: "==certpush-file== PATH".
+    static let fileMarker = "==certpush-file=="
+
+    /// The files a command printed, each after its marker line, in order.
+    static func files(in output: String) -> [(path: String, text: String)] {
+        var found: [(path: String, text: String)] = []
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix(fileMarker + " ") {
+                found.append((String(line.dropFirst(fileMarker.count + 1)), ""))
+            } else if !found.isEmpty {
+                found[found.count - 1].text += line + "\n"
+            }
+        }
+        return found
     }
 
     /// Every file's text read in one command, each after a line naming it.
     static func certificateTexts(_ paths: [String], shell: HostShell) throws -> [String: String] {
         guard !paths.isEmpty else { return [:] }
-        let marker = "==certpush-file=="
         let reader = shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n cat" : "cat"
-        let script = paths.map { "printf '%s %s\\n' \(marker) \(quoted($0)); \(reader) -- \(quoted($0)) 2>&1" }.joined(separator: "; ")
-        let output = try shell.run(script)
-        var found: [String: String] = [:]
-        var current: String?, text = ""
-        func flush() { if let current { found[current] = text } }
-        for line in output.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix(marker + " ") {
-                flush()
-                current = String(line.dropFirst(marker.count + 1))
-                text = ""
-            } else {
-                text += line + "\n"
-            }
-        }
-        flush()
-        return found
+        let script = paths.map { "printf '%s %s\\n' \(fileMarker) \(quoted($0)); \(reader) -- \(quoted($0)) 2>&1" }.joined(separator: "; ")
+        return Dictionary(files(in: try shell.run(script).stdout), uniquingKeysWith: { _, last in last })
     }
 
     /// A word for /bin/sh, whatever it holds.

@@ -43,6 +43,11 @@ public enum RequestSigning {
         }.joined()
     }
 
+    /// Each segment of the path percent-encoded, the slashes kept.
+    static func canonicalURI(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncoded(String($0)) }.joined(separator: "/")
+    }
+
     static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
         let encoded: [(name: String, value: String)] = query.map { (percentEncoded($0.name), percentEncoded($0.value)) }
         let sorted = encoded.sorted { (a: (name: String, value: String), b: (name: String, value: String)) -> Bool in
@@ -69,7 +74,7 @@ public enum RequestSigning {
     /// Huawei's guide: the path ends with "/", every header sent is signed, the date is X-Sdk-Date.
     public static func huawei(_ request: SignableRequest, accessKey: String, secretKey: String) -> HuaweiSignature {
         let path = request.path.hasSuffix("/") ? request.path : request.path + "/"
-        let uri = path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncoded(String($0)) }.joined(separator: "/")
+        let uri = canonicalURI(path)
         let (headers, signed) = canonicalHeaders(request.headers, signing: Array(request.headers.keys))
         let canonical = [request.method.uppercased(), uri, canonicalQuery(request.query), headers, signed, sha256(request.body)]
             .joined(separator: "\n")
@@ -97,8 +102,7 @@ public enum RequestSigning {
         if !headers.keys.contains(where: { $0.lowercased() == "x-acs-content-sha256" }) { headers["x-acs-content-sha256"] = payload }
         let names = headers.keys.filter { let name = $0.lowercased(); return name == "host" || name == "content-type" || name.hasPrefix("x-acs-") }
         let (canonicalHeaders, signed) = canonicalHeaders(headers, signing: names)
-        let uri = request.path.isEmpty ? "/" : request.path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { percentEncoded(String($0)) }.joined(separator: "/")
+        let uri = request.path.isEmpty ? "/" : canonicalURI(request.path)
         let canonical = [request.method.uppercased(), uri, canonicalQuery(request.query), canonicalHeaders, signed, payload].joined(separator: "\n")
         let hashed = sha256(Data(canonical.utf8))
         let signature = hmac(secret, "ACS3-HMAC-SHA256\n\(hashed)")
