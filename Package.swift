@@ -64,11 +64,13 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        // Real clouds (SPEC 11, 12): signed HTTP to Huawei Cloud SCM and Alibaba Cloud CAS, and their providers.
+        .target(name: "CertpushClouds", dependencies: ["CertpushCore"]),
         // Paths, config file, logging, opening the database: what both front ends share.
         .target(
             name: "CertpushSetup",
             dependencies: [
-                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushServers",
+                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushServers", "CertpushClouds",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -108,6 +110,10 @@ let package = Package(
                 "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushServers",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The clouds' test doubles are HTTP servers on swift-nio, already built for the TLS proof.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/CertpushTestSupport"
         ),

@@ -4,17 +4,32 @@ import CertpushServers
 import Foundation
 
 /// The provider the engine calls: each resource's account decides who acts
-/// on it (SPEC 10): the sandbox, or the servers of a `servers` account. A
-/// task spanning accounts sends each pair to its own.
+/// on it (SPEC 10): the sandbox, the servers of a `servers` account, or a
+/// cloud account's provider. A task spanning accounts sends each pair to
+/// its own; a push goes to the account it names.
 struct AccountsProvider: CloudProvider {
     let sandbox: SandboxProvider
     let servers: [String: ServersProvider]
+    let clouds: [String: any CloudProvider]
     let store: any Store
 
     var name: String { sandbox.name }
 
     func push(_ certificate: Certificate, service: CloudService, region: String?) throws {
         try sandbox.push(certificate, service: service, region: region)
+    }
+
+    func push(_ certificate: Certificate, service: CloudService, regions: [String?], account: String) throws -> [Error?] {
+        guard account != Account.sandboxName else { return try sandbox.push(certificate, service: service, regions: regions, account: account) }
+        guard let cloud = clouds[account] else { throw Refusal("\(account) takes no pushes.") }
+        return try cloud.push(certificate, service: service, regions: regions, account: account)
+    }
+
+    func deploysInJobs(account: String) -> Bool { clouds[account]?.deploysInJobs(account: account) ?? false }
+
+    func deploy(_ pairs: [(certificate: CertificateID, resource: CloudResource)], account: String) throws -> [Error?] {
+        guard let cloud = clouds[account] else { throw ProviderFailure("account \(account) is not in config.toml any more") }
+        return try cloud.deploy(pairs, account: account)
     }
 
     func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool {
@@ -25,6 +40,7 @@ struct AccountsProvider: CloudProvider {
         switch try owner(of: resource) {
         case .sandbox: try sandbox.bind(certificate, to: resource)
         case .servers(let provider): try provider.bind(certificate, to: resource)
+        case .cloud(let provider): try provider.bind(certificate, to: resource)
         }
     }
 
@@ -32,6 +48,7 @@ struct AccountsProvider: CloudProvider {
         switch try owner(of: resource) {
         case .sandbox: try sandbox.rollBack(resource, to: previous)
         case .servers(let provider): try provider.rollBack(resource, to: previous)
+        case .cloud(let provider): try provider.rollBack(resource, to: previous)
         }
     }
 
@@ -40,6 +57,7 @@ struct AccountsProvider: CloudProvider {
         switch try owner(of: found) {
         case .sandbox: return try sandbox.certificate(on: resource)
         case .servers(let provider): return try provider.certificate(on: found)
+        case .cloud(let provider): return try provider.certificate(on: resource)
         }
     }
 
@@ -48,11 +66,30 @@ struct AccountsProvider: CloudProvider {
     private enum Owner {
         case sandbox
         case servers(ServersProvider)
+        case cloud(any CloudProvider)
     }
 
     private func owner(of resource: CloudResource) throws -> Owner {
         if resource.account == Account.sandboxName { return .sandbox }
         if let provider = servers[resource.account] { return .servers(provider) }
+        if let provider = clouds[resource.account] { return .cloud(provider) }
         throw ProviderFailure("account \(resource.account) is not in config.toml any more, so nothing can act on \(resource.id)")
     }
+}
+
+/// A cloud account certpush cannot act for (its keys are missing or refused
+/// by R1): every action says why, in one sentence, and changes nothing.
+struct UnavailableCloud: CloudProvider {
+    let name: String
+    let reason: Refusal
+
+    func push(_ certificate: Certificate, service: CloudService, region: String?) throws { throw reason }
+    func push(_ certificate: Certificate, service: CloudService, regions: [String?], account: String) throws -> [Error?] { throw reason }
+    func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool { throw reason }
+    func bind(_ certificate: CertificateID?, to resource: CloudResource) throws { throw ProviderFailure(reason.sentence) }
+    func deploy(_ pairs: [(certificate: CertificateID, resource: CloudResource)], account: String) throws -> [Error?] { throw reason }
+    func deploysInJobs(account: String) -> Bool { true }
+    func rollBack(_ resource: CloudResource, to previous: CertificateID?) throws { throw ProviderFailure(reason.sentence) }
+    func certificate(on resource: ResourceID) throws -> CertificateID? { throw reason }
+    func synchronize() throws -> Int { throw reason }
 }

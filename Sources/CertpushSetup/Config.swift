@@ -139,7 +139,13 @@ struct AccountsSection {
                 }
             case .huaweicloud, .alibabacloud:
                 let keys = kind == .huaweicloud ? ["access_key_env", "secret_key_env"] : ["access_key_id_env", "access_key_secret_env"]
-                known = Set(["kind", "regions", "endpoint"] + keys)
+                known = Set(["kind", "regions", "endpoint", "timeout"] + keys + (kind == .alibabacloud ? ["poll_interval"] : []))
+                for key in ["timeout", "poll_interval"] where fields[key] != nil {
+                    guard let seconds = fields[key]?.double ?? fields[key]?.int.map(Double.init), seconds > 0, seconds <= 3600 else {
+                        throw fail("\(key) must be a number of seconds between 0 and 3600")
+                    }
+                    if key == "timeout" { account.timeLimit = seconds } else { account.pollInterval = seconds }
+                }
                 for key in keys {
                     guard let variable = fields[key]?.string, !variable.isEmpty else {
                         throw fail("\(key) is missing: the name of the environment variable (or credentials.toml key) that holds it")

@@ -22,6 +22,8 @@ public struct Paths: Sendable {
     }
 
     public var configFile: String { base("XDG_CONFIG_HOME", fallback: ".config") + "/certpush/config.toml" }
+    /// R1: where a cloud account's keys may be kept when not in the environment.
+    public var credentialsFile: String { base("XDG_CONFIG_HOME", fallback: ".config") + "/certpush/credentials.toml" }
     public var logFile: String { base("XDG_STATE_HOME", fallback: ".local/state") + "/certpush/certpush.log" }
     public var userThemes: String { base("XDG_CONFIG_HOME", fallback: ".config") + "/certpush/themes" }
 

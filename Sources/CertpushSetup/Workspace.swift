@@ -1,3 +1,4 @@
+import CertpushClouds
 import CertpushCore
 import CertpushSandbox
 import CertpushServers
@@ -21,6 +22,7 @@ public struct Workspace: Sendable {
     public let accounts: [Account]
     public let time: any TimeSource
     public let user: String
+    public let credentials: Credentials
 
     public static let logger = Logger(label: "certpush")
 
@@ -29,7 +31,14 @@ public struct Workspace: Sendable {
     /// unless `empty` is set.
     public static func open(path: String, create: Bool = true, empty: Bool = false, keyring: String = Paths().keyring,
                             time: any TimeSource = SystemTime(), user: String = currentUser(), notifyCommand: String? = nil,
-                            sandboxLatencySeconds: Double = 0, accounts configured: [Account] = []) throws -> Workspace {
+                            sandboxLatencySeconds: Double = 0, accounts configured: [Account] = [],
+                            credentials: Credentials = Credentials()) throws -> Workspace {
+        // A Huawei Cloud account pushes to the regions its config names, else to Huawei's.
+        let configured = configured.map { account in
+            var account = account
+            if account.kind == .huaweicloud && account.regions.isEmpty { account.regions = HuaweiSCM.defaultRegions }
+            return account
+        }
         let opened = try SQLiteStore.open(path: path, create: create, vault: try Keyring.vault(at: keyring))
         let store = opened.store
         if opened.created {
@@ -48,18 +57,22 @@ public struct Workspace: Sendable {
             sandbox: sandbox,
             servers: Dictionary(configured.filter { $0.kind == .servers }.map { ($0.name, ServersProvider(account: $0, store: store)) },
                                 uniquingKeysWith: { first, _ in first }),
+            clouds: Dictionary(configured.filter { $0.kind == .huaweicloud || $0.kind == .alibabacloud }
+                .map { ($0.name, cloudProvider(for: $0, store: store, credentials: credentials)) }, uniquingKeysWith: { first, _ in first }),
             store: store)
         let isSandbox = try store.read { try $0.value(forKey: "created.as") } != "empty"
         let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
         return Workspace(
             store: store, certificates: CertificateService(store: store, time: time, user: user),
-            push: PushService(store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive),
+            push: PushService(store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive,
+                              accounts: (isSandbox ? [.sandbox] : []) + configured),
             deployments: DeploymentService(
                 store: store, provider: provider, time: time, user: user, processID: getpid(),
                 isAlive: isAlive,
                 deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
             provider: provider,
-            created: opened.created, isSandbox: isSandbox, accounts: (isSandbox ? [.sandbox] : []) + configured, time: time, user: user)
+            created: opened.created, isSandbox: isSandbox, accounts: (isSandbox ? [.sandbox] : []) + configured, time: time, user: user,
+            credentials: credentials)
     }
 
     /// D16: the named account's resources, or every account's, read again
@@ -76,12 +89,62 @@ public struct Workspace: Sendable {
                 case .servers:
                     let outcomes = try ServersSync(account: account, store: store).synchronize(now: time.now(), user: user)
                     return ("\(account.name): " + outcomes.map(\.sentence).joined(separator: "; ") + ".", outcomes.contains { $0.failure != nil })
-                case .huaweicloud, .alibabacloud:
-                    return ("\(account.name): \(account.kind.rawValue) accounts are not driven yet; nothing was read.", true)
+                case .huaweicloud:
+                    return ("\(account.name): a Huawei Cloud account takes pushes; it has no resources to read.", false)
+                case .alibabacloud:
+                    let count = try Self.cloudProvider(for: account, store: store, credentials: credentials).synchronize()
+                    try store.write { db in
+                        try db.append(ActivityEntry(at: time.now(), user: user, action: "resources.sync", subject: account.name,
+                                                    detail: Words.count(count, "resource")))
+                        try db.setValue(ISOTime.string(time.now()), forKey: DeploymentService.lastSyncKey(account.name))
+                    }
+                    return ("\(account.name): \(Words.count(count, "resource")).", false)
                 }
             } catch {
                 return ("\(account.name): \((error as? CertpushError)?.sentence ?? "\(error)")", true)
             }
+        }
+    }
+
+    /// R6: proves a cloud account's keys with one signed read; what it read, in a few words.
+    public func check(cloud account: Account) throws -> String {
+        let keys = try credentials.keys(for: account)
+        switch account.kind {
+        case .huaweicloud:
+            let count = try Self.scm(account, keys: keys).check()
+            return "SCM answered a signed call: \(Words.count(count, "certificate")) in SCM"
+        case .alibabacloud:
+            let count = try Self.cas(account, keys: keys).check()
+            return "CAS answered a signed call: \(Words.count(count, "cloud resource")) listed"
+        default:
+            throw Refusal("\(account.name) is not a cloud account.")
+        }
+    }
+
+    static func scm(_ account: Account, keys: CloudKeys) throws -> HuaweiSCM {
+        HuaweiSCM(account: account.name, keys: keys,
+                  http: try CloudHTTP(endpoint: account.endpoint ?? HuaweiSCM.defaultEndpoint, timeLimit: account.timeLimit ?? 30,
+                                      backoff: min(0.5, (account.timeLimit ?? 30) / 10)))
+    }
+
+    static func cas(_ account: Account, keys: CloudKeys) throws -> AlibabaCAS {
+        AlibabaCAS(account: account.name, keys: keys,
+                   http: try CloudHTTP(endpoint: account.endpoint ?? AlibabaCAS.defaultEndpoint, timeLimit: account.timeLimit ?? 30,
+                                       backoff: min(0.5, (account.timeLimit ?? 30) / 10)))
+    }
+
+    /// The provider of a cloud account, or one that says in a sentence why there is none (R1).
+    static func cloudProvider(for account: Account, store: any Store, credentials: Credentials) -> any CloudProvider {
+        do {
+            let keys = try credentials.keys(for: account)
+            switch account.kind {
+            case .huaweicloud: return SCMProvider(account: account, scm: try scm(account, keys: keys), store: store)
+            default:
+                return CASProvider(account: account, cas: try cas(account, keys: keys), store: store, pollInterval: account.pollInterval ?? 2,
+                                   jobTimeLimit: max(600, 20 * (account.timeLimit ?? 30)))
+            }
+        } catch {
+            return UnavailableCloud(name: account.name, reason: error as? Refusal ?? Refusal("\(error)"))
         }
     }
 

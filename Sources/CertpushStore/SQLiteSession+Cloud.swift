@@ -98,7 +98,7 @@ extension SQLiteSession {
         var record = PushRecord(
             at: Date(timeIntervalSince1970: row["at"]), user: row["user"], certificateID: CertificateID(row["certificate_id"]),
             target: PushTarget(service: row["service"], region: region(row["region"])),
-            succeeded: row["succeeded"], reason: row["reason"], runner: row["runner_pid"])
+            succeeded: row["succeeded"], reason: row["reason"], runner: row["runner_pid"], account: row["account"])
         record.id = row["id"]
         return record
     }
@@ -139,10 +139,16 @@ extension SQLiteSession {
 
     func append(_ record: PushRecord) throws -> Int64 {
         try db.execute(sql: """
-            INSERT INTO push_record (at, user, certificate_id, service, region, succeeded, reason, runner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO push_record (at, user, certificate_id, service, region, succeeded, reason, runner_pid, account)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [record.at.timeIntervalSince1970, record.user, record.certificateID.rawValue,
-                             record.target.service, Self.column(record.target.region), record.succeeded, record.reason, record.runner])
+                             record.target.service, Self.column(record.target.region), record.succeeded, record.reason, record.runner,
+                             record.account])
         return db.lastInsertedRowID
+    }
+
+    func withdraw(_ record: PushRecord) throws {
+        try db.execute(sql: "DELETE FROM push_record WHERE id = ?", arguments: [record.id])
     }
 
     func settle(_ record: PushRecord) throws {

@@ -299,6 +299,16 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v10-cloud-accounts") { db in
+            // SPEC 10 to 12: which account a push went to; a cloud resource's own id.
+            try db.execute(sql: """
+                ALTER TABLE push_record ADD COLUMN account TEXT NOT NULL DEFAULT 'sandbox';
+                CREATE TABLE cloud_resource (
+                    resource_id INTEGER PRIMARY KEY REFERENCES resource(id) ON DELETE CASCADE,
+                    remote_id TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

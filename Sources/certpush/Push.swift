@@ -12,17 +12,18 @@ struct Push: ParsableCommand {
     @Argument(help: "The certificate id, like c12.") var id: String
     @Option(name: .customLong("service"), help: "A service code; repeat for several.") var services: [String] = []
     @Option(name: .customLong("region"), help: "A region for regional services; repeat for several (1 to 10).") var regions: [String] = []
+    @Option(help: "The account that takes the push (the sandbox, or a huaweicloud account); needed when several do.") var account: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let workspace = try global.openWorkspace()
         let certificate = try workspace.certificates.certificate(named: id)
-        let records = try workspace.push.push(PushRequest(certificate: certificate.id, services: services, regions: regions))
+        let records = try workspace.push.push(PushRequest(certificate: certificate.id, services: services, regions: regions, account: account))
         if json {
             try printJSON(PushResultsJSON(certificate: certificate.id.description, results: records.map(PushResultJSON.init)))
         } else {
-            printTable(header: ["SERVICE", "REGION", "RESULT", "REASON"], rows: records.map {
-                [$0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed", $0.reason]
+            printTable(header: ["ACCOUNT", "SERVICE", "REGION", "RESULT", "REASON"], rows: records.map {
+                [$0.account, $0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed", $0.reason]
             })
             if records.contains(where: \.succeeded) {
                 print("Pushed. It must still be configured on the target service: bind it with `certpush resources bind`.")
@@ -48,8 +49,8 @@ struct PushRecords: ParsableCommand {
         let certificate = try workspace.certificates.certificate(named: id)
         let records = try workspace.push.records(for: certificate.id, limit: limit)
         if json { return try printJSON(records.map(PushResultJSON.init)) }
-        printTable(header: ["TIME", "USER", "SERVICE", "REGION", "RESULT", "REASON"], rows: records.map {
-            [Formats.minute($0.at), $0.user, $0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed", $0.reason]
+        printTable(header: ["TIME", "USER", "ACCOUNT", "SERVICE", "REGION", "RESULT", "REASON"], rows: records.map {
+            [Formats.minute($0.at), $0.user, $0.account, $0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed", $0.reason]
         })
     }
 }
@@ -62,6 +63,7 @@ struct PushResultsJSON: Encodable {
 struct PushResultJSON: Encodable {
     var at: String
     var user: String
+    var account: String
     var service: String
     @Nullable var region: String?
     var ok: Bool
@@ -70,6 +72,7 @@ struct PushResultJSON: Encodable {
     init(_ record: PushRecord) {
         at = Formats.iso(record.at)
         user = record.user
+        account = record.account
         service = record.target.service
         region = record.target.region
         ok = record.succeeded

@@ -19,6 +19,10 @@ public struct Account: Sendable, Equatable {
     /// The names (never the values) of the environment variables or
     /// credentials.toml keys that hold a cloud account's keys (R1).
     public var credentialNames: [String: String]
+    /// A cloud call's time limit in seconds, when the config sets one (R4: 30 by default).
+    public var timeLimit: Double?
+    /// How often a CAS job's workers are read, when the config sets it.
+    public var pollInterval: Double?
 
     public init(name: String, kind: Kind, hosts: [ServerHost] = [], regions: [String] = [], endpoint: String? = nil,
                 credentialNames: [String: String] = [:]) {

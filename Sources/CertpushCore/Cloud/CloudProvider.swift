@@ -24,11 +24,41 @@ public protocol CloudProvider: Sendable {
     func certificate(on resource: ResourceID) throws -> CertificateID?
     /// Refreshes what the provider holds ("Synchronize Cloud Resources"): the number of resources.
     func synchronize() throws -> Int
+
+    /// Pushes into `account`'s service store at each region (nil for a
+    /// global service) in as few calls as the cloud allows (SCM's batch
+    /// push, H3): each target's error, nil where it worked. Throws what
+    /// stops the whole push, such as keys the cloud does not accept (R5).
+    func push(_ certificate: Certificate, service: CloudService, regions: [String?], account: String) throws -> [Error?]
+    /// Whether `account`'s pairs of a task go to the cloud as one job (CAS, A4) rather than one call each.
+    func deploysInJobs(account: String) -> Bool
+    /// Deploys `account`'s pairs as one job: each pair's error, nil where it worked.
+    func deploy(_ pairs: [(certificate: CertificateID, resource: CloudResource)], account: String) throws -> [Error?]
 }
 
 extension CloudProvider {
     public func rollBack(_ resource: CloudResource, to previous: CertificateID?) throws {
         try bind(previous, to: resource)
+    }
+
+    public func push(_ certificate: Certificate, service: CloudService, regions: [String?], account: String) throws -> [Error?] {
+        regions.map { region in
+            Result { try push(certificate, service: service, region: region) }.failure
+        }
+    }
+
+    public func deploysInJobs(account: String) -> Bool { false }
+
+    public func deploy(_ pairs: [(certificate: CertificateID, resource: CloudResource)], account: String) throws -> [Error?] {
+        pairs.map { pair in Result { try bind(pair.certificate, to: pair.resource) }.failure }
+    }
+}
+
+extension Result {
+    /// The error, or nil for a success.
+    public var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }
 

@@ -105,3 +105,23 @@ public struct ResourceTally: Sendable, Equatable {
         self.count = count
     }
 }
+
+/// A resource as a cloud lists it (A2), before certpush gives it an id.
+public struct RemoteResource: Sendable, Equatable {
+    /// The cloud's id for it.
+    public var remoteID: String
+    public var service: String
+    public var region: String?
+    public var name: String
+    public var domain: String
+    public var certificateID: CertificateID?
+
+    public init(remoteID: String, service: String, region: String?, name: String, domain: String, certificateID: CertificateID?) {
+        self.remoteID = remoteID
+        self.service = service
+        self.region = region
+        self.name = name
+        self.domain = domain
+        self.certificateID = certificateID
+    }
+}

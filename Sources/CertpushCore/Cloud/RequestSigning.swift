@@ -29,7 +29,7 @@ public struct SignableRequest: Sendable, Equatable {
 /// string to sign, and the signature, each step as the cloud's guide gives it.
 public enum RequestSigning {
     static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-    static func sha256(_ data: some DataProtocol) -> String { hex(SHA256.hash(data: data)) }
+    public static func sha256(_ data: some DataProtocol) -> String { hex(SHA256.hash(data: data)) }
     static func hmac(_ key: String, _ text: String) -> String {
         hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(key.utf8))))
     }
@@ -44,11 +44,11 @@ public enum RequestSigning {
     }
 
     /// Each segment of the path percent-encoded, the slashes kept.
-    static func canonicalURI(_ path: String) -> String {
+    public static func canonicalURI(_ path: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncoded(String($0)) }.joined(separator: "/")
     }
 
-    static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
+    public static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
         let encoded: [(name: String, value: String)] = query.map { (percentEncoded($0.name), percentEncoded($0.value)) }
         let sorted = encoded.sorted { (a: (name: String, value: String), b: (name: String, value: String)) -> Bool in
             a.name == b.name ? a.value < b.value : a.name < b.name

@@ -116,7 +116,22 @@ extension DeploymentService {
     /// few hundred commits) and shrinks to one pair when it is slow, so that
     /// a console watching a real cloud sees each resource as it finishes.
     func runPairs(of id: TaskID) throws {
-        let pending = try store.read { try $0.task(id)?.pairs.filter { $0.status == .pending } } ?? []
+        let all = try store.read { try $0.task(id)?.pairs.filter { $0.status == .pending } } ?? []
+        // A cloud with deployment jobs (CAS, A4) takes each account's pairs as one job.
+        let accounts = try store.read { db in
+            Dictionary(try db.resources(all.map(\.resourceID)).map { ($0.id, $0.account) }, uniquingKeysWith: { first, _ in first })
+        }
+        var jobs: [String: [TaskPair]] = [:], pending: [TaskPair] = []
+        for pair in all {
+            if let account = accounts[pair.resourceID], account != Account.sandboxName, provider.deploysInJobs(account: account) {
+                jobs[account, default: []].append(pair)
+            } else {
+                pending.append(pair)
+            }
+        }
+        for (account, pairs) in jobs.sorted(by: { $0.key < $1.key }) {
+            try deploy(pairs[...], of: id, asJobOf: account)
+        }
         var start = 0, runLength = 1
         let clock = ContinuousClock()
         while start < pending.count {
@@ -126,26 +141,48 @@ extension DeploymentService {
             let run = pending[start..<end]
             start = end
             let began = clock.now
-            let started: [(pair: TaskPair, resource: CloudResource)] = try store.write { db in
-                guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
-                // The run's certificates, read once: a certificate serves many pairs.
-                let resources = Dictionary(try db.resources(run.map(\.resourceID)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                let wanted = Set(run.map(\.certificateID) + resources.values.compactMap(\.certificateID))
-                let certificates = Dictionary(try db.certificates(Array(wanted)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                return try run.compactMap { try intent(for: $0, resource: resources[$0.resourceID], certificates: certificates, in: db) }
+            try deploy(run, of: id, asJobOf: nil)
+            runLength = clock.now - began < Self.quickRun ? min(runLength * 2, Self.longestRun) : max(1, runLength / 2)
+        }
+    }
+
+    /// One run: its intents in one commit, the provider called with no
+    /// transaction open (pair by pair, or as one job of `account`), its
+    /// results in one commit (R3).
+    private func deploy(_ run: ArraySlice<TaskPair>, of id: TaskID, asJobOf account: String?) throws {
+        let started: [(pair: TaskPair, resource: CloudResource)] = try store.write { db in
+            guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
+            // The run's certificates, read once: a certificate serves many pairs.
+            let resources = Dictionary(try db.resources(run.map(\.resourceID)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let wanted = Set(run.map(\.certificateID) + resources.values.compactMap(\.certificateID))
+            let certificates = Dictionary(try db.certificates(Array(wanted)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return try run.compactMap { try intent(for: $0, resource: resources[$0.resourceID], certificates: certificates, in: db) }
+        }
+        let results: [(TaskPair, String?)]
+        if let account, !started.isEmpty {
+            let errors: [Error?]
+            do {
+                errors = try provider.deploy(started.map { ($0.pair.certificateID, $0.resource) }, account: account)
+            } catch {
+                // The job could not be made (keys refused, the cloud unreachable): every pair of it fails with that sentence.
+                errors = started.map { _ in error }
             }
-            let results = started.map { pair, resource in
+            results = zip(started, errors).map { started, error in
+                (started.pair, error.flatMap { settle($0, on: started.pair.resourceID, expecting: started.pair.certificateID,
+                                                      insteadOf: started.pair.previousCertificateID) })
+            }
+        } else {
+            results = started.map { pair, resource in
                 (pair, call(on: pair.resourceID, expecting: pair.certificateID, insteadOf: pair.previousCertificateID) {
                     try provider.bind(pair.certificateID, to: resource)
                 })
             }
-            try store.write { db in
-                _ = try renewClaim(on: id, in: db)
-                for (pair, cause) in results {
-                    if let cause { try fail(pair, cause: cause, in: db) } else { try markSucceeded(pair, in: db) }
-                }
+        }
+        try store.write { db in
+            _ = try renewClaim(on: id, in: db)
+            for (pair, cause) in results {
+                if let cause { try fail(pair, cause: cause, in: db) } else { try markSucceeded(pair, in: db) }
             }
-            runLength = clock.now - began < Self.quickRun ? min(runLength * 2, Self.longestRun) : max(1, runLength / 2)
         }
     }
 
@@ -185,15 +222,17 @@ extension DeploymentService {
     /// time-out may hide a write that happened): a write is never assumed,
     /// nor repeated blind (R3, R4).
     func call(on resource: ResourceID, expecting: CertificateID?, insteadOf: CertificateID?, _ action: () throws -> Void) -> String? {
-        let cause: String
         do {
             try action()
             return nil
-        } catch let failure as ProviderFailure {
-            cause = failure.cause
         } catch {
-            cause = (error as? CertpushError)?.sentence ?? "\(error)"
+            return settle(error, on: resource, expecting: expecting, insteadOf: insteadOf)
         }
+    }
+
+    /// The cause of a failed call, unless the provider shows that what it was asked for happened anyway.
+    func settle(_ error: Error, on resource: ResourceID, expecting: CertificateID?, insteadOf: CertificateID?) -> String? {
+        let cause = (error as? ProviderFailure)?.cause ?? (error as? CertpushError)?.sentence ?? "\(error)"
         let applied = expecting != insteadOf && (try? truth(on: resource) == expecting) == true
         return applied ? nil : cause
     }

@@ -15,6 +15,8 @@ public struct PushTarget: Hashable, Sendable, CustomStringConvertible {
 public struct PushRequest: Sendable, Equatable {
     public var certificate: CertificateID
     public var selections: [Selection]
+    /// The account that takes the push (H4); nil for the only one there is.
+    public var account: String?
 
     public struct Selection: Sendable, Equatable {
         public var service: String
@@ -25,16 +27,18 @@ public struct PushRequest: Sendable, Equatable {
         }
     }
 
-    public init(certificate: CertificateID, selections: [Selection]) {
+    public init(certificate: CertificateID, selections: [Selection], account: String? = nil) {
         self.certificate = certificate
         self.selections = selections
+        self.account = account
     }
 
     /// The CLI's form: every regional service gets all the regions named.
     /// Regions named with only global services stay on them, so that
     /// validation refuses them rather than dropping them unseen.
-    public init(certificate: CertificateID, services: [String], regions: [String]) {
+    public init(certificate: CertificateID, services: [String], regions: [String], account: String? = nil) {
         self.certificate = certificate
+        self.account = account
         let anyRegional = services.contains { CloudService.named($0)?.regional == true }
         selections = services.map { code in
             let regional = CloudService.named(code)?.regional ?? true

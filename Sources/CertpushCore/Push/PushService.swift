@@ -13,9 +13,12 @@ public struct PushRecord: Sendable, Equatable {
     public var reason: String
     /// The process that is pushing it, while the provider has not answered (R3); nil once settled.
     public var runner: Int32?
+    /// The account whose service store it went to (R6).
+    public var account: String
 
     public init(at: Date, user: String, certificateID: CertificateID, target: PushTarget, succeeded: Bool, reason: String,
-                runner: Int32? = nil) {
+                runner: Int32? = nil, account: String = Account.sandboxName) {
+        self.account = account
         self.runner = runner
         self.at = at
         self.user = user
@@ -38,9 +41,13 @@ public struct PushService: Sendable {
     public let processID: Int32
     /// Whether the process that left a target in flight is still alive.
     public let isAlive: @Sendable (Int32) -> Bool
+    /// The accounts a push may go to (H4): the sandbox and Huawei Cloud accounts.
+    public let accounts: [Account]
 
     public init(store: any Store, provider: any CloudProvider, time: any TimeSource = SystemTime(), user: String,
-                processID: Int32 = getpid(), isAlive: @escaping @Sendable (Int32) -> Bool = { _ in true }) {
+                processID: Int32 = getpid(), isAlive: @escaping @Sendable (Int32) -> Bool = { _ in true },
+                accounts: [Account] = [.sandbox]) {
+        self.accounts = accounts.filter { $0.kind == .sandbox || $0.kind == .huaweicloud }
         self.store = store
         self.provider = provider
         self.time = time
@@ -49,48 +56,96 @@ public struct PushService: Sendable {
         self.isAlive = isAlive
     }
 
+    /// H4: the account named, or the only one that takes pushes.
+    public func account(_ name: String?) throws -> Account {
+        if let name {
+            guard let account = accounts.first(where: { $0.name == name }) else {
+                throw Refusal("\(DisplayText.neutralized(name)) takes no pushes; " + namesTakingPushes)
+            }
+            return account
+        }
+        guard accounts.count == 1, let only = accounts.first else {
+            throw Refusal("Several accounts take pushes: name one with --account (" + accounts.map(\.name).joined(separator: ", ") + ").")
+        }
+        return only
+    }
+
+    private var namesTakingPushes: String {
+        accounts.isEmpty ? "no account here does." : "those that do are " + accounts.map(\.name).joined(separator: ", ") + "."
+    }
+
     /// P7/P9: the result of every target; throws a `Refusal` (nothing recorded)
     /// when P1, P2 or P5 refuse the whole push. P3, P4 and P6 are the
-    /// provider's answers, as a cloud gives them.
+    /// provider's answers, as a cloud gives them. A service's targets go to
+    /// the provider together (SCM's batch push), each recorded in flight
+    /// first (R3). Keys the cloud refuses stop the push and take back the
+    /// records of that call: nothing else changes (R5).
     public func push(_ request: PushRequest) throws -> [PushRecord] {
         let now = time.now()
+        let account = try account(request.account)
+        let known = try regionCodes(of: account)
         let (certificate, targets) = try store.read { db in
             guard let certificate = try db.certificate(request.certificate) else {
                 throw Refusal("There is no certificate \(request.certificate).")
             }
             try PushRules.checkPushable(certificate, now: now)
-            return (certificate, try PushRules.targets(of: request, knownRegions: Set(try db.regions().map(\.code))))
+            return (certificate, try PushRules.targets(of: request, knownRegions: known))
         }
         var records: [PushRecord] = []
+        var byService: [(service: String, targets: [PushTarget])] = []
         for target in targets {
-            var record = PushRecord(at: now, user: user, certificateID: certificate.id, target: target,
-                                    succeeded: false, reason: "", runner: processID)
-            record.id = try store.write { try $0.append(record) }
-            var reason: String? = "\(target.service) is not a service"
-            if let service = CloudService.named(target.service) {
-                do {
-                    try provider.push(certificate, service: service, region: target.region)
-                    reason = nil
-                } catch let failure as ProviderFailure {
-                    reason = failure.cause
-                } catch {
-                    // Not the cloud's refusal (a time-out, a lost connection): ask whether it happened (R4).
-                    reason = (try? provider.holds(certificate, service: service, region: target.region)) == true
-                        ? nil : (error as? CertpushError)?.sentence ?? "\(error)"
+            if let index = byService.firstIndex(where: { $0.service == target.service }) {
+                byService[index].targets.append(target)
+            } else {
+                byService.append((target.service, [target]))
+            }
+        }
+        for (code, group) in byService {
+            var started: [PushRecord] = try store.write { db in
+                try group.map { target in
+                    var record = PushRecord(at: now, user: user, certificateID: certificate.id, target: target,
+                                            succeeded: false, reason: "", runner: processID, account: account.name)
+                    record.id = try db.append(record)
+                    return record
                 }
             }
-            record.succeeded = reason == nil
-            record.reason = reason ?? ""
-            record.runner = nil
-            try store.write { try $0.settle(record) }
-            records.append(record)
+            var reasons: [String?]
+            if let service = CloudService.named(code) {
+                let errors: [Error?]
+                do {
+                    errors = try provider.push(certificate, service: service, regions: group.map(\.region), account: account.name)
+                } catch {
+                    try store.write { db in for record in started { try db.withdraw(record) } }
+                    throw error
+                }
+                reasons = zip(group, errors).map { target, error in
+                    guard let error else { return nil }
+                    if let failure = error as? ProviderFailure { return failure.cause }
+                    // Not the cloud's refusal (a time-out, a lost connection): ask whether it happened (R4).
+                    let held = account.kind == .sandbox && (try? provider.holds(certificate, service: service, region: target.region)) == true
+                    return held ? nil : (error as? CertpushError)?.sentence ?? "\(error)"
+                }
+            } else {
+                reasons = group.map { _ in "\(code) is not a service" }
+            }
+            for index in started.indices {
+                started[index].succeeded = reasons[index] == nil
+                started[index].reason = reasons[index] ?? ""
+                started[index].runner = nil
+            }
+            try store.write { db in for record in started { try db.settle(record) } }
+            records += started
         }
         let succeeded = records.filter(\.succeeded).count
         try store.write { db in
             try db.append(ActivityEntry(at: now, user: user, action: "certificate.push", subject: certificate.id.description,
-                                        detail: "\(succeeded) of \(records.count) targets: " + records.map(\.target.description).joined(separator: ", ")))
+                                        detail: "\(account.name): \(succeeded) of \(records.count) targets: " + records.map(\.target.description).joined(separator: ", ")))
         }
         return records
+    }
+
+    private func regionCodes(of account: Account) throws -> Set<String> {
+        account.kind == .sandbox ? Set(try store.read { try $0.regions().map(\.code) }) : Set(account.regions)
     }
 
     /// Targets a dead process left in flight, settled by asking the provider
@@ -99,6 +154,14 @@ public struct PushService: Sendable {
     public func recover() throws -> [PushRecord] {
         var settled: [PushRecord] = []
         for var record in try abandoned() {
+            guard record.account == Account.sandboxName else {
+                // SCM has no call that says where a certificate was pushed: say so rather than guess.
+                record.reason = "interrupted: the cloud cannot be asked whether it took the push; push again (it refuses a second push if it did)"
+                record.runner = nil
+                try store.write { try $0.settle(record) }
+                settled.append(record)
+                continue
+            }
             guard let service = CloudService.named(record.target.service),
                   let certificate = try store.read({ try $0.certificate(record.certificateID) }),
                   let holds = try? provider.holds(certificate, service: service, region: record.target.region) else { continue }
@@ -122,9 +185,15 @@ public struct PushService: Sendable {
         }
     }
 
-    /// Every region of the account, with the regional services enabled there (P5, P6).
-    public func regions() throws -> [RegionSummary] {
-        try store.read { db in
+    /// Every region of the account, with the regional services enabled there
+    /// (P5, P6). A cloud account's regions are those its config names (or the
+    /// cloud's); the cloud says where a service is not enabled when it is pushed.
+    public func regions(of account: Account = .sandbox) throws -> [RegionSummary] {
+        guard account.kind == .sandbox else {
+            let regional = CloudService.all.filter { $0.regional && $0.pushable }.map(\.code)
+            return account.regions.map { RegionSummary(region: Region(code: $0, name: $0), services: regional) }
+        }
+        return try store.read { db in
             let regional = CloudService.all.filter(\.regional)
             return try db.regions().map { region in
                 RegionSummary(region: region, services: try regional.filter { try db.isEnabled(service: $0.code, region: region.code) }.map(\.code))

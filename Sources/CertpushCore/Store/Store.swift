@@ -43,6 +43,8 @@ public protocol StoreReader {
     func resourceCountsByAccount() throws -> [String: Int]
     /// What a server resource is on its host (S1); nil for a cloud resource.
     func serverSite(_ resource: ResourceID) throws -> ServerSite?
+    /// The cloud's own id of a cloud account's resource.
+    func remoteID(of resource: ResourceID) throws -> String?
     /// Up to `limit` of the filter's resources next to `anchor`, in list order
     /// (service, region, id): what a screen shows, read by index.
     func resourcePage(_ filter: ResourceFilter, _ anchor: PageAnchor<ResourcePosition>, limit: Int) throws -> [CloudResource]
@@ -103,6 +105,11 @@ public protocol StoreWriter: StoreReader {
     func append(_ record: PushRecord) throws -> Int64
     /// Records the result of a target that was recorded in flight.
     func settle(_ record: PushRecord) throws
+    /// Takes back a record whose push never reached the cloud's decision (keys refused, R5).
+    func withdraw(_ record: PushRecord) throws
+    /// A cloud account's resources as its last synchronization listed them,
+    /// kept by the cloud's own id: what is gone is removed. The number kept.
+    func replaceCloudResources(account: String, with resources: [RemoteResource]) throws -> Int
 
     func saveContact(_ contact: Contact, replacing oldName: String?) throws
     func deleteContact(named name: String) throws

@@ -1,0 +1,146 @@
+import CertpushCore
+import Foundation
+
+/// Alibaba Cloud CAS, RPC style, version 2020-04-07 (SPEC 12): every call a
+/// POST to "/" with the action in x-acs-action, its parameters as a form
+/// body, signed with ACS3-HMAC-SHA256 (A1). Errors come back as
+/// {"Code", "Message", "RequestId"}.
+public struct AlibabaCAS: Sendable {
+    public let account: String
+    public let keys: CloudKeys
+    public let http: CloudHTTP
+    public let now: @Sendable () -> Date
+
+    public static let defaultEndpoint = "https://cas.aliyuncs.com"
+    public static let version = "2020-04-07"
+
+    public init(account: String, keys: CloudKeys, http: CloudHTTP, now: @escaping @Sendable () -> Date = Date.init) {
+        self.account = account
+        self.keys = keys
+        self.http = http
+        self.now = now
+    }
+
+    /// One resource as ListCloudResources gives it.
+    public struct Resource: Sendable, Equatable {
+        public var id: String
+        public var product: String
+        public var region: String?
+        public var instance: String
+        public var domain: String
+        public var certificateID: String?
+        public var port: String?
+    }
+
+    /// One worker of a deployment job: the deployment of a certificate to one resource.
+    public struct Worker: Sendable, Equatable {
+        public var id: String
+        public var resourceID: String
+        public var status: String
+        /// The cloud's reason when it failed, where it gives one.
+        public var cause: String?
+    }
+
+    /// A signed read (R6): the first page of the account's resources.
+    public func check() throws -> Int {
+        let answer = try call("ListCloudResources", ["CurrentPage": "1", "ShowSize": "1"], isRead: true)
+        return Self.int(answer["Total"]) ?? 0
+    }
+
+    /// A2: one product's resources, every page.
+    public func resources(product: String, pageSize: Int = 50) throws -> [Resource] {
+        var found: [Resource] = []
+        var page = 1
+        while true {
+            let answer = try call("ListCloudResources", ["CloudName": "aliyun", "CloudProduct": product, "CurrentPage": "\(page)",
+                                                         "ShowSize": "\(pageSize)"], isRead: true)
+            let rows = answer["Data"] as? [[String: Any]] ?? []
+            found += rows.compactMap { row in
+                guard let id = Self.string(row["Id"]) else { return nil }
+                return Resource(id: id, product: Self.string(row["CloudProduct"]) ?? product, region: Self.string(row["RegionId"]),
+                                instance: Self.string(row["InstanceId"]) ?? id, domain: Self.string(row["Domain"]) ?? "",
+                                certificateID: Self.string(row["CertId"]).flatMap { $0 == "0" ? nil : $0 }, port: Self.string(row["ListenerPort"]))
+            }
+            let total = Self.int(answer["Total"]) ?? found.count
+            if rows.isEmpty || found.count >= total { return found }
+            page += 1
+        }
+    }
+
+    /// A3: uploads the certificate and its key; CAS's id for it.
+    public func upload(name: String, certificate: String, privateKey: String) throws -> String {
+        let answer = try call("UploadUserCertificate", ["Name": name, "Cert": certificate, "Key": privateKey], isRead: false)
+        guard let id = Self.string(answer["CertId"]) else { throw CloudUnreachable(sentence: "CAS's answer to the upload had no CertId") }
+        return id
+    }
+
+    /// A4: a job in `editing`, for these certificates and resources.
+    public func createJob(name: String, certificates: [String], resources: [String]) throws -> String {
+        let answer = try call("CreateDeploymentJob", [
+            "Name": name, "JobType": "user", "CertIds": certificates.joined(separator: ","), "ResourceIds": resources.joined(separator: ","),
+        ], isRead: false)
+        guard let id = Self.string(answer["JobId"]) else { throw CloudUnreachable(sentence: "CAS's answer to CreateDeploymentJob had no JobId") }
+        return id
+    }
+
+    public func setJobStatus(_ job: String, _ status: String) throws {
+        _ = try call("UpdateDeploymentJobStatus", ["JobId": job, "Status": status], isRead: false)
+    }
+
+    /// The job's workers, every page.
+    public func workers(job: String, pageSize: Int = 50) throws -> [Worker] {
+        var found: [Worker] = []
+        var page = 1
+        while true {
+            let answer = try call("ListWorkerResource", ["JobId": job, "CurrentPage": "\(page)", "ShowSize": "\(pageSize)"], isRead: true)
+            let rows = answer["Data"] as? [[String: Any]] ?? []
+            found += rows.compactMap { row in
+                guard let id = Self.string(row["Id"]), let resource = Self.string(row["ResourceId"]) else { return nil }
+                let code = Self.string(row["ErrorCode"]), message = Self.string(row["ErrorMsg"])
+                let cause = message.map { DisplayText.neutralized(code.map { "\($0): " } ?? "") + DisplayText.neutralized($0) }
+                return Worker(id: id, resourceID: resource, status: Self.string(row["Status"]) ?? "", cause: cause)
+            }
+            let total = Self.int(answer["Total"]) ?? found.count
+            if rows.isEmpty || found.count >= total { return found }
+            page += 1
+        }
+    }
+
+    public func setWorkerStatus(job: String, worker: String, _ status: String) throws {
+        _ = try call("UpdateWorkerResourceStatus", ["JobId": job, "WorkerId": worker, "Status": status], isRead: false)
+    }
+
+    func call(_ action: String, _ parameters: [String: String], isRead: Bool) throws -> [String: Any] {
+        let body = Data(RequestSigning.canonicalQuery(parameters.map { ($0.key, $0.value) }).utf8)
+        var request = SignableRequest(method: "POST", path: "/", headers: [
+            "host": http.host, "content-type": "application/x-www-form-urlencoded",
+            "x-acs-action": action, "x-acs-version": Self.version, "x-acs-date": ISOTime.string(now()),
+            "x-acs-signature-nonce": UUID().uuidString.lowercased(), "x-acs-content-sha256": RequestSigning.sha256(body),
+        ], body: body)
+        request.headers["Authorization"] = RequestSigning.alibaba(request, accessKeyID: keys.id, secret: keys.secret).authorization
+        let response = try http.send(request, isRead: isRead)
+        let answer = response.json
+        guard (200..<300).contains(response.status) else {
+            let code = answer["Code"] as? String ?? "HTTP \(response.status)"
+            let refusal = CloudRefusal(status: response.status, code: code,
+                                       message: DisplayText.neutralized(answer["Message"] as? String ?? "no message"))
+            if Self.authenticationCodes.contains(where: code.hasPrefix) || response.status == 401 {
+                throw CloudAuthenticationFailure(account: account, cause: refusal.cause)
+            }
+            throw refusal
+        }
+        return answer
+    }
+
+    static let authenticationCodes = ["SignatureDoesNotMatch", "InvalidAccessKeyId", "IncompleteSignature", "Forbidden.AccessKey"]
+
+    static func string(_ value: Any?) -> String? {
+        switch value {
+        case let text as String: text.isEmpty ? nil : text
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+    }
+
+    static func int(_ value: Any?) -> Int? { string(value).flatMap { Int($0) } }
+}

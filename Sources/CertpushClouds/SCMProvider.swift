@@ -1,0 +1,85 @@
+import CertpushCore
+import Foundation
+
+/// A Huawei Cloud account (SPEC 11): it takes pushes into SCM's services.
+/// A certificate is imported once per account and SCM's id for it kept (H2).
+public struct SCMProvider: CloudProvider {
+    public let account: Account
+    public let scm: HuaweiSCM
+    public let store: any Store
+
+    public init(account: Account, scm: HuaweiSCM, store: any Store) {
+        self.account = account
+        self.scm = scm
+        self.store = store
+    }
+
+    public var name: String { account.name }
+
+    static func idKey(_ account: String, _ fingerprint: String) -> String { "scm.\(account).certificate.\(fingerprint)" }
+
+    /// SCM's id for the certificate, importing it the first time (H2).
+    func imported(_ certificate: Certificate) throws -> String {
+        let key = Self.idKey(account.name, certificate.fingerprint)
+        if let id = try store.read({ try $0.value(forKey: key) }) { return id }
+        let privateKey = try store.read { try $0.privateKeyPEM(of: certificate.id) }
+        guard let pem = certificate.certificatePEM, let privateKey else {
+            throw ProviderFailure("\(certificate.id) has no private key held here, and SCM needs one")
+        }
+        let id = try scm.importCertificate(name: String(certificate.name.prefix(63)), certificate: pem,
+                                           chain: certificate.chainPEM.joined(separator: "\n"), privateKey: privateKey)
+        try store.write { try $0.setValue(id, forKey: key) }
+        return id
+    }
+
+    /// H3: a global service target by target, a regional one in one batch.
+    /// Only keys SCM refuses stop the push (R5); a refusal or a time-out is that target's.
+    public func push(_ certificate: Certificate, service: CloudService, regions: [String?], account _: String) throws -> [Error?] {
+        func each(_ body: () throws -> [Error?]) throws -> [Error?] {
+            do {
+                return try body()
+            } catch let failure as CloudAuthenticationFailure {
+                throw failure
+            } catch let refusal as CloudRefusal {
+                return regions.map { _ in ProviderFailure(refusal.cause) }
+            } catch {
+                return regions.map { _ in error }
+            }
+        }
+        let id: String
+        switch Result(catching: { try imported(certificate) }) {
+        case .success(let imported): id = imported
+        case .failure(let error): return try each { throw error }
+        }
+        guard service.regional else {
+            // A global service is pushed with the account's first region as its project (assumed, SPEC 11 note).
+            return try regions.map { _ in
+                try each { [try scm.push(id, service: service.code, region: account.regions.first ?? "cn-north-4").map { ProviderFailure($0.cause) }] }[0]
+            }
+        }
+        let named = regions.compactMap { $0 }
+        return try each {
+            let outcomes = try scm.batchPush(id, service: service.code, regions: named)
+            return named.map { region in
+                guard let outcome = outcomes[region] else { return ProviderFailure("SCM gave no result for \(region)") }
+                return outcome.map { ProviderFailure($0.cause) }
+            }
+        }
+    }
+
+    public func push(_ certificate: Certificate, service: CloudService, region: String?) throws {
+        if let error = try push(certificate, service: service, regions: [region], account: account.name).first, let error { throw error }
+    }
+
+    public func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool {
+        throw ProviderFailure("SCM has no call that says where a certificate was pushed")
+    }
+
+    private var noResources: ProviderFailure {
+        ProviderFailure("\(account.name) is a Huawei Cloud account: it takes pushes; bind the certificate in Huawei Cloud's console")
+    }
+
+    public func bind(_ certificate: CertificateID?, to resource: CloudResource) throws { throw noResources }
+    public func certificate(on resource: ResourceID) throws -> CertificateID? { throw noResources }
+    public func synchronize() throws -> Int { 0 }
+}

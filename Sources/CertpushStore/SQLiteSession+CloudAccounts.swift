@@ -1,0 +1,35 @@
+import CertpushCore
+import Foundation
+import GRDB
+
+/// Cloud accounts' resources (SPEC 12): a resource per entry the cloud
+/// lists, its own id beside it.
+extension SQLiteSession {
+    func remoteID(of resource: ResourceID) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT remote_id FROM cloud_resource WHERE resource_id = ?", arguments: [resource.rawValue])
+    }
+
+    func replaceCloudResources(account: String, with resources: [RemoteResource]) throws -> Int {
+        let existing = try Row.fetchAll(db, sql: """
+            SELECT cloud_resource.remote_id, resource.id FROM resource JOIN cloud_resource ON cloud_resource.resource_id = resource.id
+            WHERE resource.account = ?
+            """, arguments: [account])
+        var byRemote = Dictionary(existing.map { ($0[0] as String, ResourceID($0[1] as Int64)) }, uniquingKeysWith: { first, _ in first })
+        for resource in resources {
+            let domain = resource.domain.lowercased()
+            if let kept = byRemote.removeValue(forKey: resource.remoteID) {
+                // Its product and region are what it is: the cloud does not move a resource.
+                try run("UPDATE resource SET name = ?, domain = ?, parent_domain = ?, certificate_id = ? WHERE id = ?",
+                        [resource.name, domain, DomainMatch.parent(of: domain), resource.certificateID?.rawValue, kept.rawValue])
+            } else {
+                let id = try insertResource(CloudResource(id: ResourceID(0), service: resource.service, region: resource.region,
+                                                          name: resource.name, domain: domain, certificateID: resource.certificateID,
+                                                          account: account))
+                try run("INSERT INTO cloud_resource (resource_id, remote_id) VALUES (?, ?)", [id.rawValue, resource.remoteID])
+            }
+        }
+        // What the cloud no longer lists is no longer a resource; tasks keep its name in their pairs.
+        for gone in byRemote.values { try run("DELETE FROM resource WHERE id = ?", [gone.rawValue]) }
+        return resources.count
+    }
+}

@@ -1,0 +1,207 @@
+import CertpushCore
+import CertpushTestSupport
+import Foundation
+import Testing
+
+/// A Huawei Cloud account on the SCM double.
+func huaweiAccount(_ scm: SCMDouble, regions: [String] = ["cn-north-4", "ap-southeast-1", "af-south-1"], timeout: Double = 2) -> String {
+    """
+    [accounts.hw]
+    kind = "huaweicloud"
+    access_key_env = "HW_AK"
+    secret_key_env = "HW_SK"
+    regions = [\(regions.map { "\"\($0)\"" }.joined(separator: ", "))]
+    endpoint = "\(scm.endpoint)"
+    timeout = \(timeout)
+
+    """
+}
+
+/// An Alibaba Cloud account on the CAS double.
+func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
+    """
+    [accounts.ali]
+    kind = "alibabacloud"
+    access_key_id_env = "ALI_AK"
+    access_key_secret_env = "ALI_SK"
+    endpoint = "\(cas.endpoint)"
+    timeout = \(timeout)
+    poll_interval = 0.02
+
+    """
+}
+
+/// SPEC 10 to 12 through the CLI, against doubles that check every signature:
+/// R1 credentials, `accounts check`, SCM pushes (H2 to H4) and CAS jobs (A2 to A4).
+@Suite struct CloudAccountTests {
+    var cli = ConfiguredCLI()
+    let scm: SCMDouble
+    let cas: CASDouble
+
+    init() throws {
+        scm = try SCMDouble(disabled: ["elb af-south-1"], slow: ["cdn cn-north-4"])
+        cas = try CASDouble(resources: [
+            .init(id: 101, product: "CDN", region: "cn-hangzhou", instance: "www.example.com", domain: "www.example.com"),
+            .init(id: 102, product: "DCDN", region: "cn-hangzhou", instance: "static.example.com", domain: "static.example.com"),
+            .init(id: 103, product: "CDN", region: "cn-hangzhou", instance: "img.example.org", domain: "img.example.org"),
+        ])
+        cli.environment = ["HW_AK": scm.accessKey, "HW_SK": scm.secretKey, "ALI_AK": cas.accessKeyID, "ALI_SK": cas.secret]
+    }
+
+    var config: String { huaweiAccount(scm) + alibabaAccount(cas) }
+
+    func certpush(_ arguments: String..., config: String? = nil) throws -> CertpushBinary.Result {
+        try cli(arguments, config: config ?? self.config)
+    }
+
+    @Test("accounts check proves each cloud's keys with one signed read; a wrong secret is one sentence and shows no secret")
+    func check() throws {
+        defer { scm.stop(); cas.stop() }
+        #expect(try certpush("init").status == 0)
+        let huawei = try certpush("accounts", "check", "hw")
+        #expect(huawei.status == 0)
+        #expect(huawei.stdout.contains("hw: OK, SCM answered a signed call"))
+        let alibaba = try certpush("accounts", "check", "ali")
+        #expect(alibaba.status == 0)
+        #expect(alibaba.stdout.contains("ali: OK, CAS answered a signed call: 3 cloud resources listed"))
+
+        var wrong = cli
+        wrong.environment["HW_SK"] = "not-the-secret"
+        wrong.environment["ALI_SK"] = "not-the-secret-either"
+        for name in ["hw", "ali"] {
+            let refused = try wrong(["accounts", "check", name], config: config)
+            #expect(refused.status == 1)
+            let said = refused.stdout + refused.stderr
+            #expect(said.contains("\(name): the cloud did not accept its keys"))
+            #expect(said.split(separator: "\n").count == 1)
+            #expect(!said.contains("not-the-secret"))
+        }
+        #expect(scm.refusedSignatures == 1)
+    }
+
+    @Test("keys come from credentials.toml when the environment has none, never from one others can read")
+    func credentialsFile() throws {
+        defer { scm.stop(); cas.stop() }
+        var bare = cli
+        bare.environment = [:]
+        #expect(try bare(["init"], config: config).status == 0)
+        let missing = try bare(["accounts", "check", "hw"], config: config)
+        #expect(missing.status == 2)
+        #expect((missing.stdout + missing.stderr).contains("hw has no keys: set HW_AK and HW_SK in the environment"))
+
+        let file = cli.directory.path("config/certpush/credentials.toml")
+        try "[hw]\nHW_AK = \"\(scm.accessKey)\"\nHW_SK = \"\(scm.secretKey)\"\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o640)
+        let open = try bare(["accounts", "check", "hw"], config: config)
+        #expect(open.status == 2)
+        #expect((open.stdout + open.stderr).contains("may be read by others (mode 640)"))
+        #expect(scm.callLog.isEmpty)
+        chmod(file, 0o600)
+        #expect(try bare(["accounts", "check", "hw"], config: config).status == 0)
+    }
+
+    @Test("push --account hw: three ELB regions, one refused by SCM; the second push refused with SCM's code; imported once")
+    func pushThroughSCM() throws {
+        defer { scm.stop(); cas.stop() }
+        #expect(try certpush("init").status == 0)
+        let unnamed = try certpush("push", "c1", "--service", "elb", "--region", "cn-north-4")
+        #expect(unnamed.status == 2)
+        #expect((unnamed.stdout + unnamed.stderr).contains("Several accounts take pushes: name one with --account (sandbox, hw)"))
+
+        let first = try certpush("push", "c1", "--account", "hw", "--service", "elb",
+                                 "--region", "cn-north-4", "--region", "ap-southeast-1", "--region", "af-south-1", "--json")
+        #expect(first.status == 1)
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])["results"] as? [[String: Any]]
+        #expect(results?.count == 3)
+        #expect(results?.filter { $0["ok"] as? Bool == true }.count == 2)
+        let refused = results?.first { $0["region"] as? String == "af-south-1" }
+        #expect(refused?["ok"] as? Bool == false)
+        #expect((refused?["reason"] as? String)?.hasPrefix("SCM.0305: ") == true)
+        #expect(results?.allSatisfy { $0["account"] as? String == "hw" } == true)
+
+        let again = try certpush("push", "c1", "--account", "hw", "--service", "elb", "--region", "cn-north-4")
+        #expect(again.status == 1)
+        #expect(again.stdout.contains("SCM.0211: the certificate already exists in this service"))
+        #expect(scm.importedCount == 1)
+        #expect(scm.callLog.filter { $0.hasSuffix("/batch-push") }.count == 2)
+
+        let records = try certpush("push-records", "c1")
+        #expect(records.stdout.split(separator: "\n").count == 5)
+        #expect(records.stdout.contains("hw"))
+    }
+
+    @Test("a target SCM does not answer in time fails with the time-out; the others go on")
+    func pushTimesOut() throws {
+        defer { scm.stop(); cas.stop() }
+        scm.slowDelay = 3
+        #expect(try certpush("init").status == 0)
+        let started = Date()
+        let pushed = try certpush("push", "c2", "--account", "hw", "--service", "cdn", "--service", "waf", "--region", "ap-southeast-1")
+        #expect(pushed.status == 1, "\(pushed.stdout) \(pushed.stderr)")
+        #expect(pushed.stdout.contains("did not answer within 2 s"))
+        #expect(pushed.stdout.contains("waf") && pushed.stdout.contains("pushed"))
+        #expect(Date().timeIntervalSince(started) < 15)
+    }
+
+    @Test("a wrong secret stops the push with one sentence and records nothing")
+    func pushWithWrongSecret() throws {
+        defer { scm.stop(); cas.stop() }
+        #expect(try certpush("init").status == 0)
+        var wrong = cli
+        wrong.environment["HW_SK"] = "not-the-secret"
+        let refused = try wrong(["push", "c1", "--account", "hw", "--service", "elb", "--region", "cn-north-4"], config: config)
+        #expect(refused.status == 1)
+        #expect((refused.stdout + refused.stderr).contains("hw: the cloud did not accept its keys (APIGW.0301"))
+        #expect(try certpush("push-records", "c1").stdout.split(separator: "\n").count <= 1)
+        #expect(scm.importedCount == 0)
+    }
+
+    @Test("an Alibaba task over two products runs as one CAS job: one worker fails, one is rolled back through CAS")
+    func deployThroughCAS() throws {
+        defer { scm.stop(); cas.stop() }
+        cas.failing = [102]
+        #expect(try certpush("init").status == 0)
+        let synced = try certpush("resources", "sync", "--account", "ali")
+        #expect(synced.status == 0)
+        #expect(synced.stdout.contains("ali: 3 resources."))
+        let listed = try certpush("resources", "list", "--account", "ali", "--json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(Set(rows.compactMap { $0["service"] as? String }) == ["cdn", "dcdn"])
+        let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        let statics = try #require(rows.first { $0["domain"] as? String == "static.example.com" }?["id"] as? String)
+
+        let task = try certpush("tasks", "create", "--name", "to alibaba", "--cert", "c2", "--resource", www, "--resource", statics, "--json")
+        #expect(task.status == 1)
+        #expect(task.stdout.contains("partially_failed"))
+        #expect(task.stdout.contains("DeployFailed: the listener rejected the certificate"))
+        #expect(cas.callLog.filter { $0 == "CreateDeploymentJob" }.count == 1)
+        #expect(cas.callLog.filter { $0 == "UploadUserCertificate" }.count == 1)
+        #expect(cas.certificate(on: 101) == 14_440_149)
+
+        let taskID = try #require(try JSONSerialization.jsonObject(with: Data(task.stdout.utf8)) as? [String: Any])["id"] as? String
+        let rolled = try certpush("tasks", "rollback", try #require(taskID), "--resource", www)
+        #expect(rolled.status == 0)
+        #expect(cas.certificate(on: 101) == nil)
+        #expect(cas.callLog.contains("UpdateWorkerResourceStatus"))
+        let shown = try certpush("tasks", "show", taskID!)
+        #expect(shown.stdout.contains("rolled back"), "\(shown.stdout)")
+    }
+
+    @Test("a CAS account that does not answer fails its pairs with the time-out; the sandbox's pairs of the task go on")
+    func deployTimesOut() throws {
+        defer { scm.stop(); cas.stop() }
+        #expect(try certpush("init").status == 0)
+        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
+        let listed = try certpush("resources", "list", "--account", "ali", "--json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        let sandbox = try certpush("resources", "list", "--account", "sandbox", "--service", "cdn", "--json")
+        let sandboxRows = try #require(try JSONSerialization.jsonObject(with: Data(sandbox.stdout.utf8)) as? [[String: Any]])
+        let sandboxWWW = try #require(sandboxRows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        cas.setSlow(["CreateDeploymentJob"])
+        let task = try certpush("tasks", "create", "--name", "slow", "--cert", "c1", "--resource", www, "--resource", sandboxWWW, "--json")
+        #expect(task.status == 1)
+        #expect(task.stdout.contains("did not answer within 2 s"))
+        #expect(task.stdout.contains("partially_failed"))
+    }
+}
