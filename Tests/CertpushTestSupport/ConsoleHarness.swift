@@ -9,9 +9,11 @@ public struct SandboxFixture {
     public let time = ManualTime(testNow)
     public let workspace: Workspace
 
-    public init(empty: Bool = false) throws {
+    /// `accounts` as config.toml would name them, their keys from `environment` (R1).
+    public init(empty: Bool = false, accounts: [Account] = [], environment: [String: String] = [:]) throws {
         workspace = try Workspace.open(path: directory.path("certpush.sqlite"), empty: empty, keyring: directory.path("keyring"),
-                                       time: time, user: "trainer")
+                                       time: time, user: "trainer", accounts: accounts,
+                                       credentials: Credentials(paths: Paths(environment: environment.merging(["HOME": directory.path("home")]) { $1 })))
     }
 
     public var databasePath: String { directory.path("certpush.sqlite") }

@@ -15,13 +15,19 @@ final class PushScreen: Screen {
     private(set) var focus = 0
     private var records: (version: Int, rows: [PushRecord])?
     private var targets: [(y: Int, x: Range<Int>, focus: Int)] = []
+    /// The account the push goes to (H4): the sandbox, or a Huawei Cloud account; `a` switches.
+    private(set) var account: Account
 
     init(session: Session, certificate: Certificate) {
         self.session = session
         self.certificate = certificate
+        accounts = session.services.push.accounts
+        account = accounts.first ?? .sandbox
     }
 
     var title: String { "Push Certificate · \(certificate.id) \(DisplayText.neutralized(certificate.name))" }
+    /// The accounts that take pushes, read once.
+    private let accounts: [Account]
     var buttonFocused: Bool { focus == services.count }
 
     var commands: [Command] {
@@ -50,6 +56,13 @@ final class PushScreen: Screen {
              self.toggle(service)
              return .handled
          },
+         Command([.character("a")], "switch account", label: "a") { [unowned self] in
+             let all = self.accounts
+             guard all.count > 1, let index = all.firstIndex(of: self.account) else { return .handled }
+             self.account = all[(index + 1) % all.count]
+             self.reset()
+             return .handled
+         },
          Command([.escape], "back") { .close }]
     }
 
@@ -71,7 +84,11 @@ final class PushScreen: Screen {
     }
 
     private func pickerFor(_ service: CloudService) -> RegionPicker {
-        RegionPicker(session: session, service: service, selected: regions[service.code] ?? []) { [weak self] chosen in
+        // A cloud account's regions are those it names; the cloud says where the service is not enabled (P6).
+        let choices: [(region: Region, enabled: Bool)] = account.kind == .sandbox
+            ? session.read({ db in try db.regions().map { ($0, try db.isEnabled(service: service.code, region: $0.code)) } }, default: [])
+            : account.regions.map { (Region(code: $0, name: ""), true) }
+        return RegionPicker(session: session, service: service, regions: choices, selected: regions[service.code] ?? []) { [weak self] chosen in
             self?.regions[service.code] = chosen
             if chosen.isEmpty { self?.checked.remove(service.code) } else { self?.checked.insert(service.code) }
         }
@@ -80,7 +97,7 @@ final class PushScreen: Screen {
     var request: PushRequest {
         PushRequest(certificate: certificate.id, selections: services.filter { checked.contains($0.code) }.map {
             PushRequest.Selection(service: $0.code, regions: $0.regional ? regions[$0.code] ?? [] : [])
-        })
+        }, account: account.name)
     }
 
     /// The console pushes (provider work); the results open over this page.
@@ -107,7 +124,7 @@ final class PushScreen: Screen {
         shownRecords = latestRecords
         if globalEnabled.isEmpty || records?.version != session.version(of: .pushes) {
             globalEnabled = Dictionary(uniqueKeysWithValues: services.filter { !$0.regional }.map { service in
-                (service.code, session.read({ try $0.isEnabled(service: service.code, region: nil) }, default: false))
+                (service.code, account.kind != .sandbox || session.read({ try $0.isEnabled(service: service.code, region: nil) }, default: false))
             })
         }
     }
@@ -120,6 +137,10 @@ final class PushScreen: Screen {
                        certificate.keyAlgorithm.rawValue, certificate.status(at: now).rawValue,
                        ExpiryText.cell(for: certificate, now: now, policy: session.context.expiry).text]
         buffer.write(TextWidth.truncate(summary.joined(separator: " · "), to: rect.width - 2), x: rect.x + 1, y: y, style: theme["body"])
+        y += 1
+        var into = "Account \(account.name)" + (account.kind == .sandbox ? " (training sandbox)" : " (Huawei Cloud SCM): regions " + account.regions.joined(separator: ", "))
+        if accounts.count > 1 { into += "   (a: another account)" }
+        buffer.write(TextWidth.truncate(into, to: rect.width - 2), x: rect.x + 1, y: y, style: theme["status.muted"])
         y += 2
         buffer.write("Push to", x: rect.x + 1, y: y, style: theme["table.header"])
         y += 1
@@ -151,7 +172,7 @@ final class PushScreen: Screen {
                                     Column("RESULT", .fixed(7)), Column("REASON", .flexible(minimum: 12), preferred: 20)])
         let rows = shownRecords.map { record in
             [TableCell(session.shortTime(record.at)), TableCell(DisplayText.neutralized(record.user)),
-             TableCell(record.target.description), TableCell(record.succeeded ? "pushed" : "failed", role: record.succeeded ? "status.ok" : "status.error"),
+             TableCell((record.account == Account.sandboxName ? "" : "\(record.account) · ") + record.target.description), TableCell(record.succeeded ? "pushed" : "failed", role: record.succeeded ? "status.ok" : "status.error"),
              TableCell(DisplayText.neutralized(record.reason))]
         }
         let area = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: rect.maxY - y - 1)
@@ -171,14 +192,13 @@ final class RegionPicker: Screen {
     private let onDone: ([String]) -> Void
     private(set) var warning: String?
 
-    init(session: Session, service: CloudService, selected: [String], onDone: @escaping ([String]) -> Void) {
+    init(session: Session, service: CloudService, regions: [(region: Region, enabled: Bool)], selected: [String],
+         onDone: @escaping ([String]) -> Void) {
         self.session = session
         self.service = service
         self.selected = selected
         self.onDone = onDone
-        regions = session.read({ db in
-            try db.regions().map { ($0, try db.isEnabled(service: service.code, region: $0.code)) }
-        }, default: [])
+        self.regions = regions
         window = ScrollWindow(count: regions.count, height: regions.count)
     }
 
@@ -277,6 +297,10 @@ final class PushResultDialog: Screen {
     private func press(_ button: String) -> KeyResult {
         switch button {
         case "Configure Now":
+            if let account = results.first?.account, account != Account.sandboxName {
+                return .open(FinishInCloudDialog(session: session, certificate: certificate, account: account,
+                                                 pushed: results.filter(\.succeeded).map(\.target)))
+            }
             // The first place pushed to that has resources to bind to, else the first pushed.
             let pushed = results.filter(\.succeeded).map(\.target)
             let target = pushed.first { target in
@@ -321,6 +345,39 @@ final class PushResultDialog: Screen {
             let span = Button.render(title, focused: index == focus, theme: theme, at: x, y: y, into: &buffer)
             buttonSpans.append((span, y, index))
         }
+    }
+}
+
+/// Configure Now after a push to a real cloud: certpush holds none of that
+/// account's listeners or domains, so it shows where the certificate now
+/// is and where to finish binding it in the cloud's own console.
+final class FinishInCloudDialog: Screen {
+    let session: Session
+    let lines: [String]
+
+    init(session: Session, certificate: Certificate, account: String, pushed: [PushTarget]) {
+        self.session = session
+        let places = pushed.map(\.description).joined(separator: ", ")
+        let services = Set(pushed.map(\.service)).sorted().compactMap(CloudService.named).map(\.name).joined(separator: ", ")
+        lines = [
+            "\(certificate.id) \(DisplayText.neutralized(certificate.name)) is in SCM's store for \(places) (account \(account)).",
+            "certpush holds no resources of a Huawei Cloud account, so the binding is finished in Huawei Cloud's console:",
+            "open \(services) in each region above and choose the certificate named \(DisplayText.neutralized(certificate.name)) for the listener or domain.",
+        ]
+    }
+
+    var title: String { "Configure in Huawei Cloud" }
+    var isDialog: Bool { true }
+    var commands: [Command] { [Command([.enter, .escape], "close", label: "Enter") { .close }] }
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let width = min(area.width - 2, 90)
+        let wrapped = lines.flatMap { ImportDialog.wrap($0, width: width - 4) + [""] }
+        let inner = Frame.dialog(title, width: width, height: min(area.height, wrapped.count + 4), in: area, theme: session.theme, into: &buffer)
+        for (index, line) in wrapped.enumerated() where index < inner.height - 2 {
+            buffer.write(TextWidth.truncate(line, to: inner.width - 2), x: inner.x + 1, y: inner.y + 1 + index, style: session.theme["dialog"])
+        }
+        _ = Button.render("Close", focused: true, theme: session.theme, at: inner.maxX - 10, y: inner.maxY - 1, into: &buffer)
     }
 }
 
