@@ -1,0 +1,92 @@
+import CertpushCore
+import CertpushSandbox
+import CertpushTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// A4 in the engine: an account whose cloud runs deployment jobs gets all its
+/// pairs of a task in one call, after their intents are committed (R3); the
+/// other accounts' pairs go one by one as before.
+@Suite struct JobEngineTests {
+    let fixture: SandboxFixture
+    init() throws { fixture = try SandboxFixture() }
+    var store: any Store { fixture.workspace.store }
+
+    /// The sandbox for its own resources; for account "cas", one job per call, as CAS runs them.
+    final class JobProvider: CloudProvider, @unchecked Sendable {
+        let inner: SandboxProvider
+        let path: String
+        var jobs: [[ResourceID]] = []
+        var writableDuringJobs: [Bool] = []
+        var statusesDuringJobs: [[PairStatus]] = []
+        var failing: Set<ResourceID> = []
+        var jobFails: Error?
+        init(_ inner: SandboxProvider, path: String) {
+            self.inner = inner
+            self.path = path
+        }
+        var name: String { "jobs" }
+        func push(_ certificate: Certificate, service: CloudService, region: String?) throws {}
+        func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool { false }
+        func bind(_ certificate: CertificateID?, to resource: CloudResource) throws {
+            precondition(resource.account == Account.sandboxName, "a CAS pair went one by one")
+            try inner.bind(certificate, to: resource)
+        }
+        func certificate(on resource: ResourceID) throws -> CertificateID? { nil }
+        func synchronize() throws -> Int { 0 }
+        func deploysInJobs(account: String) -> Bool { account == "cas" }
+        func deploy(_ pairs: [(certificate: CertificateID, resource: CloudResource)], account: String) throws -> [Error?] {
+            var configuration = Configuration()
+            configuration.busyMode = .immediateError
+            writableDuringJobs.append((try? DatabaseQueue(path: path, configuration: configuration).inTransaction(.immediate) { _ in .commit }) != nil)
+            statusesDuringJobs.append((try? inner.store.read { try $0.tasks().flatMap { $0.pairs.filter { $0.service == "cdn" }.map(\.status) } }) ?? [])
+            jobs.append(pairs.map(\.resource.id))
+            if let jobFails { throw jobFails }
+            return pairs.map { failing.contains($0.resource.id) ? ProviderFailure("DeployFailed: the listener rejected the certificate") : nil }
+        }
+    }
+
+    func casResources() throws -> [ResourceID] {
+        try store.write { db in
+            try ["www.example.com", "static.example.com"].map { domain in
+                try db.insertResource(CloudResource(id: ResourceID(0), service: "cdn", region: nil, name: domain, domain: domain,
+                                                    certificateID: nil, account: "cas"))
+            }
+        }
+    }
+
+    @Test("an account with jobs gets its pairs in one call with their intents committed; each worker's outcome is its pair's")
+    func oneJobPerAccount() throws {
+        let provider = JobProvider(SandboxProvider(store: store), path: fixture.databasePath)
+        let cas = try casResources()
+        provider.failing = [cas[1]]
+        let sandbox = try fixture.resource("cdn", "static.example.com").id
+        let deployments = DeploymentService(store: store, provider: provider, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
+        let wildcard = try fixture.certificateID(named: "wildcard-example")
+        let task = try deployments.create(TaskRequest(name: "two accounts", certificates: [wildcard], resources: cas + [sandbox]))
+        #expect(provider.jobs == [cas])
+        #expect(provider.writableDuringJobs == [true])
+        #expect(provider.statusesDuringJobs.first?.filter { $0 == .deploying }.count == 2)
+        #expect(task.status == .partiallyFailed)
+        let byResource = Dictionary(uniqueKeysWithValues: task.pairs.map { ($0.resourceID, $0) })
+        #expect(byResource[cas[0]]?.status == .succeeded)
+        #expect(byResource[cas[1]]?.cause == "DeployFailed: the listener rejected the certificate")
+        #expect(byResource[sandbox]?.status == .succeeded)
+        #expect(try store.read { try $0.resource(cas[0]) }?.certificateID == wildcard)
+    }
+
+    @Test("a job that cannot be made fails every pair of that account with the sentence; the other accounts' pairs go on")
+    func jobRefused() throws {
+        let provider = JobProvider(SandboxProvider(store: store), path: fixture.databasePath)
+        provider.jobFails = Refusal("cas: the cloud did not accept its keys (SignatureDoesNotMatch: ...).")
+        let cas = try casResources()
+        let sandbox = try fixture.resource("cdn", "static.example.com").id
+        let deployments = DeploymentService(store: store, provider: provider, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
+        let task = try deployments.create(TaskRequest(name: "refused", certificates: [try fixture.certificateID(named: "wildcard-example")],
+                                                      resources: cas + [sandbox]))
+        #expect(task.pairs.filter { cas.contains($0.resourceID) }.allSatisfy { $0.status == .failed && $0.cause.contains("did not accept its keys") })
+        #expect(task.pairs.first { $0.resourceID == sandbox }?.status == .succeeded)
+        #expect(try store.read { try $0.resource(cas[0]) }?.certificateID == nil)
+    }
+}
