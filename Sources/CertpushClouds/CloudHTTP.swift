@@ -59,7 +59,8 @@ public struct CloudHTTP: Sendable {
         if let problem = EndpointRule.problem(endpoint) { throw Refusal(problem.prefix(1).uppercased() + problem.dropFirst() + ".") }
         guard let url = URL(string: endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint) else { throw Refusal("\(endpoint) is not a URL.") }
         self.endpoint = url
-        self.timeLimit = timeLimit
+        // The system's HTTP client counts its limit in whole seconds: a shorter one would end every call at once.
+        self.timeLimit = max(1, timeLimit.rounded(.up))
         self.backoff = backoff
     }
 

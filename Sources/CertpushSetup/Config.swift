@@ -141,8 +141,9 @@ struct AccountsSection {
                 let keys = kind == .huaweicloud ? ["access_key_env", "secret_key_env"] : ["access_key_id_env", "access_key_secret_env"]
                 known = Set(["kind", "regions", "endpoint", "timeout"] + keys + (kind == .alibabacloud ? ["poll_interval"] : []))
                 for key in ["timeout", "poll_interval"] where fields[key] != nil {
-                    guard let seconds = fields[key]?.double ?? fields[key]?.int.map(Double.init), seconds > 0, seconds <= 3600 else {
-                        throw fail("\(key) must be a number of seconds between 0 and 3600")
+                    let least = key == "timeout" ? 1.0 : 0.01
+                    guard let seconds = fields[key]?.double ?? fields[key]?.int.map(Double.init), seconds >= least, seconds <= 3600 else {
+                        throw fail("\(key) must be a number of seconds from \(key == "timeout" ? "1" : "0.01") to 3600")
                     }
                     if key == "timeout" { account.timeLimit = seconds } else { account.pollInterval = seconds }
                 }

@@ -137,10 +137,10 @@ extension SQLiteSession {
         for pair in task.pairs {
             try run("""
                 INSERT INTO task_pair (task_id, resource_id, certificate_id, service, region, resource_name, status, cause,
-                    previous_certificate_id, charged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    previous_certificate_id, charged, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [id.rawValue, pair.resourceID.rawValue, pair.certificateID.rawValue, pair.service,
                                  Self.column(pair.region), pair.resourceName, pair.status.rawValue, pair.cause,
-                                 pair.previousCertificateID?.rawValue, pair.charged])
+                                 pair.previousCertificateID?.rawValue, pair.charged, pair.account])
         }
         return id
     }
@@ -204,12 +204,12 @@ extension SQLiteSession {
     }
 
     /// The columns `pair(_:)` decodes, by position: a task of 100,000 pairs reads back in one pass.
-    static let pairColumns = "id, resource_id, certificate_id, service, region, resource_name, status, cause, previous_certificate_id, charged"
+    static let pairColumns = "id, resource_id, certificate_id, service, region, resource_name, status, cause, previous_certificate_id, charged, account"
 
     private static func pair(_ row: Row) -> TaskPair {
         TaskPair(id: row[0], resourceID: ResourceID(row[1] as Int64), certificateID: CertificateID(row[2] as Int64),
                  service: row[3], region: region(row[4]), resourceName: row[5],
                  status: PairStatus(rawValue: row[6]) ?? .failed, cause: row[7],
-                 previousCertificateID: (row[8] as Int64?).map(CertificateID.init), charged: row[9])
+                 previousCertificateID: (row[8] as Int64?).map(CertificateID.init), charged: row[9], account: row[10])
     }
 }

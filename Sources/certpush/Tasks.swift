@@ -186,8 +186,8 @@ enum TimeText {
 func printTask(_ task: DeploymentTask) {
     print("\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.words)"
           + (task.scheduledAt.map { ", scheduled for \(Formats.minute($0))" } ?? ""))
-    printTable(header: ["RESOURCE", "SERVICE", "REGION", "NAME", "CERTIFICATE", "STATUS", "CAUSE"], rows: task.pairs.map { pair in
-        [pair.resourceID.description, pair.service, pair.region ?? "global", pair.resourceName, pair.certificateID.description,
+    printTable(header: ["RESOURCE", "ACCOUNT", "SERVICE", "REGION", "NAME", "CERTIFICATE", "STATUS", "CAUSE"], rows: task.pairs.map { pair in
+        [pair.resourceID.description, pair.account, pair.service, pair.region ?? "global", pair.resourceName, pair.certificateID.description,
          pair.status.words, pair.cause]
     })
 }
@@ -216,6 +216,7 @@ struct PlanJSON: Encodable {
 struct TaskJSON: Encodable {
     struct Resource: Encodable {
         var id: String
+        var account: String
         var certificate: String
         var service: String
         @Nullable var region: String?
@@ -239,7 +240,7 @@ struct TaskJSON: Encodable {
         quota = task.pairs.filter(\.charged).count
         scheduledAt = task.scheduledAt.map(Formats.iso)
         resources = task.pairs.map {
-            Resource(id: $0.resourceID.description, certificate: $0.certificateID.description, service: $0.service,
+            Resource(id: $0.resourceID.description, account: $0.account, certificate: $0.certificateID.description, service: $0.service,
                      region: $0.region, status: $0.status.rawValue, cause: $0.cause)
         }
     }

@@ -52,3 +52,60 @@ import Testing
         #expect(driver.screen.contains("✗ ELB in cn-north-4: SCM.0211: the certificate already exists in this service"), "\(driver.screen)")
     }
 }
+
+/// A task over an Alibaba Cloud account's resources (A2 to A4) seen and rolled back in the console, against the CAS double.
+@Suite struct CloudTaskTests {
+    let cas: CASDouble
+    let fixture: SandboxFixture
+
+    init() throws {
+        cas = try CASDouble(resources: [
+            .init(id: 101, product: "CDN", region: "cn-hangzhou", instance: "www.example.com", domain: "www.example.com"),
+            .init(id: 102, product: "DCDN", region: "cn-hangzhou", instance: "static.example.com", domain: "static.example.com"),
+        ])
+        cas.failing = [102]
+        var account = Account(name: "ali", kind: .alibabacloud, endpoint: cas.endpoint,
+                              credentialNames: ["access_key_id_env": "ALI_AK", "access_key_secret_env": "ALI_SK"])
+        account.timeLimit = 2
+        account.pollInterval = 0.01
+        fixture = try SandboxFixture(accounts: [account], environment: ["ALI_AK": cas.accessKeyID, "ALI_SK": cas.secret])
+    }
+
+    @Test("the task's details show each CAS resource under its account, the failed worker's cause; b rolls one back through CAS")
+    func rollBackThroughCAS() throws {
+        defer { cas.stop() }
+        #expect(try fixture.workspace.synchronize("ali").first?.sentence == "ali: 2 resources.")
+        let resources = try fixture.workspace.store.read { try $0.resources(ResourceFilter(account: "ali")) }
+        let task = try fixture.workspace.deployments.create(TaskRequest(name: "to alibaba", certificates: [try fixture.certificateID(named: "wildcard-example")],
+                                                                        resources: resources.map(\.id)))
+        #expect(task.status == .partiallyFailed)
+        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 150, height: 32))
+        driver.press("Tab", "j", "Enter", "Enter")
+        let www = try #require(driver.line(containing: "www.example.com"), "\(driver.screen)")
+        #expect(www.contains("succeeded") && www.contains("ali"))
+        driver.press("Right")
+        #expect(driver.line(containing: "static.example.com")?.contains("DeployFailed: the listener rejected the certificate") == true, "\(driver.screen)")
+        #expect(cas.certificate(on: 101) != nil)
+        driver.press("Left", "b", "Tab", "Enter")
+        #expect(driver.line(containing: "www.example.com")?.contains("rolled back") == true, "\(driver.screen)")
+        #expect(cas.certificate(on: 101) == nil)
+    }
+}
+
+/// A wrong secret on the push page: one sentence, no record, nothing pushed (R5).
+@Suite struct CloudKeysRefusedTests {
+    @Test("SCM refuses the keys: the push page says so in one sentence and keeps no record")
+    func wrongSecret() throws {
+        let scm = try SCMDouble()
+        defer { scm.stop() }
+        let account = Account(name: "hw", kind: .huaweicloud, regions: ["cn-north-4"], endpoint: scm.endpoint,
+                              credentialNames: ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
+        let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": "wrong"])
+        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("www.example.com")
+        driver.press("p", "a", "j", "j", "r", "Space", "Enter", "Tab", "Enter")
+        #expect(driver.screen.contains("hw: the cloud did not accept its keys (APIGW.0301"), "\(driver.screen)")
+        #expect(!driver.screen.contains("Certificate pushed"))
+        #expect(driver.screen.contains("No pushes yet."))
+        #expect(scm.importedCount == 0)
+    }
+}

@@ -58,7 +58,7 @@ import Testing
             for pair in pairs { try db.update(pair) }
             try db.setStatus(task.id, .partiallyFailed, finishedAt: testNow)
         }
-        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 35))
+        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 140, height: 35))
         driver.press("Tab", "j", "Enter", "Enter")
         #expect(driver.line(containing: "www.example.com:443")?.contains("written ✓ checked ✓ reloaded ✓ proved ✓") == true, "\(driver.screen)")
         #expect(driver.line(containing: "m.example.com:8443")?.contains("nginx -t refused it") == true)

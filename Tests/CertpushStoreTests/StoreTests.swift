@@ -268,6 +268,12 @@ import Testing
             .contains("only a loopback address may be"))
         #expect(problem("[accounts.hw]\nkind = \"huaweicloud\"\naccess_key_env = \"A\"\nsecret_key_env = \"B\"\nsecret_key = \"oops\"\n")
             .contains("secret_key is not a setting here"))
+        #expect(problem("[accounts.hw]\nkind = \"huaweicloud\"\naccess_key_env = \"A\"\nsecret_key_env = \"B\"\ntimeout = 0.5\n")
+            .contains("timeout must be a number of seconds from 1 to 3600"))
+        #expect(problem("[accounts.hw]\nkind = \"huaweicloud\"\naccess_key_env = \"A\"\nsecret_key_env = \"B\"\npoll_interval = 1\n")
+            .contains("poll_interval is not a setting here"))
+        let timed = try Config.parse("[accounts.ali]\nkind = \"alibabacloud\"\naccess_key_id_env = \"A\"\naccess_key_secret_env = \"B\"\ntimeout = 5\npoll_interval = 0.5\n", path: "c.toml")
+        #expect(timed.accounts.first?.timeLimit == 5 && timed.accounts.first?.pollInterval == 0.5)
         #expect(problem("[accounts.sandbox]\nkind = \"servers\"\n").contains("is the training sandbox's name"))
         #expect(problem("[accounts.\"my web\"]\nkind = \"sandbox\"\n").contains("is not an account name"))
     }

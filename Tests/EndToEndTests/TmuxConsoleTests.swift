@@ -30,14 +30,19 @@ final class TmuxSession {
     /// Waits (up to 10 s) until the screen shows `text`; returns the screen.
     @discardableResult
     func waitFor(_ text: String, timeout: TimeInterval = 10) throws -> String {
+        try waitUntil("\"\(text)\"", timeout: timeout) { $0.contains(text) }
+    }
+
+    /// The first screen that `holds` accepts: a frame drawn whole, not one caught half way.
+    func waitUntil(_ what: String, timeout: TimeInterval = 10, _ holds: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
             last = try screen()
-            if last.contains(text) { return last }
+            if holds(last) { return last }
             usleep(30_000)
         }
-        Issue.record("timed out waiting for \"\(text)\"; the screen was:\n\(last)")
+        Issue.record("timed out waiting for \(what); the screen was:\n\(last)")
         return last
     }
 }
@@ -114,9 +119,8 @@ final class TmuxSession {
         #expect(results.contains("Continue Pushing"))
         try tmux.send("Tab", "Enter")
         try tmux.waitFor("ELB in cn-north-1")
-        let page = try tmux.waitFor("ELB in cn-north-4")
+        let page = try tmux.waitUntil("both records pushed") { $0.contains("ELB in cn-north-4") && $0.components(separatedBy: "pushed").count - 1 >= 2 }
         #expect(page.contains("regions 0/10"))
-        #expect(page.components(separatedBy: "pushed").count - 1 >= 2)
         // Push once more to reach the service view, and bind to a listener.
         try tmux.send("j", "j", "r")
         try tmux.waitFor("ELB regions 0/10")

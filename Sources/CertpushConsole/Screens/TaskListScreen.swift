@@ -319,11 +319,12 @@ final class TaskDetailsScreen: Screen {
         let area = pairArea(in: rect)
         let pairs = pairList.rows
         let cells = pairs.map { pair in
-            [TableCell("\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))"), TableCell(pair.region ?? "global"),
+            [TableCell("\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))"), TableCell(pair.account), TableCell(pair.region ?? "global"),
              TableCell(Self.held(after: pair)), TableCell(pair.status.words, role: TaskText.role(pair.status)),
              Self.causeCell(pair)]
         }
-        Table(columns: [Column("RESOURCE", .flexible(minimum: 14), preferred: 20), Column("REGION", .fixed(14), drop: 1),
+        Table(columns: [Column("RESOURCE", .flexible(minimum: 14), preferred: 20), Column("ACCOUNT", .fixed(10), drop: 0),
+                        Column("REGION", .fixed(14), drop: 1),
                         Column("CERT", .flexible(minimum: 4)), Column("STATUS", .flexible(minimum: 9)),
                         Column("CAUSE", .flexible(minimum: 12), preferred: 24)])
             .render(rows: cells, cursor: pairs.isEmpty ? nil : pairList.cursor, focused: true, theme: theme, in: area, into: &buffer)

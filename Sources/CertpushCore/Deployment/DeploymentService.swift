@@ -115,7 +115,7 @@ public struct DeploymentService: Sendable {
             let pairs = plan.pairs.compactMap { pair in
                 resources[pair.resource].map { resource in
                     TaskPair(id: 0, resourceID: resource.id, certificateID: pair.certificate, service: resource.service,
-                             region: resource.region, resourceName: resource.name, status: .pending)
+                             region: resource.region, resourceName: resource.name, status: .pending, account: resource.account)
                 }
             }
             let task = DeploymentTask(

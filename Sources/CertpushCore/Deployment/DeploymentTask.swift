@@ -75,10 +75,13 @@ public struct TaskPair: Sendable, Equatable {
     public var previousCertificateID: CertificateID?
     /// Whether this pair holds a unit of quota now (D9, D10).
     public var charged: Bool
+    /// The account its resource belongs to (R6), kept with the pair as the resource may go.
+    public var account: String
 
     public init(id: Int64, resourceID: ResourceID, certificateID: CertificateID, service: String, region: String?,
                 resourceName: String, status: PairStatus, cause: String = "", previousCertificateID: CertificateID? = nil,
-                charged: Bool = false) {
+                charged: Bool = false, account: String = Account.sandboxName) {
+        self.account = account
         self.id = id
         self.resourceID = resourceID
         self.certificateID = certificateID
