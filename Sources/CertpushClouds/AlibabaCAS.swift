@@ -74,10 +74,17 @@ public struct AlibabaCAS: Sendable {
         return id
     }
 
+    /// The account's CAS contacts: a deployment job must name at least one.
+    public func contacts() throws -> [String] {
+        let answer = try call("ListContact", ["CurrentPage": "1", "ShowSize": "20"], isRead: true)
+        return (answer["ContactList"] as? [[String: Any]] ?? []).compactMap { Self.string($0["ContactId"]) }
+    }
+
     /// A4: a job in `editing`, for these certificates and resources.
-    public func createJob(name: String, certificates: [String], resources: [String]) throws -> String {
+    public func createJob(name: String, certificates: [String], resources: [String], contacts: [String]) throws -> String {
         let answer = try call("CreateDeploymentJob", [
             "Name": name, "JobType": "user", "CertIds": certificates.joined(separator: ","), "ResourceIds": resources.joined(separator: ","),
+            "ContactIds": contacts.joined(separator: ","),
         ], isRead: false)
         guard let id = Self.string(answer["JobId"]) else { throw CloudUnreachable(sentence: "CAS's answer to CreateDeploymentJob had no JobId") }
         return id

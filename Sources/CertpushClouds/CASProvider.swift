@@ -93,12 +93,19 @@ public struct CASProvider: CloudProvider {
         guard !going.isEmpty else { return errors }
         let job: String
         do {
+            // CAS tells a job's contacts how it ended; it takes the account's first.
+            guard let contact = try cas.contacts().first else {
+                throw ProviderFailure("CAS needs a contact for a deployment job: add one under Certificate Management Service > Contacts")
+            }
             job = try cas.createJob(name: "certpush \(ISOTime.string(Date()))",
                                     certificates: Array(Set(going.compactMap { certificates[pairs[$0].certificate] })).sorted(),
-                                    resources: going.compactMap { remote[$0] })
+                                    resources: going.compactMap { remote[$0] }, contacts: [contact])
             try cas.setJobStatus(job, "pending")
         } catch let refusal as CloudRefusal {
             for index in going { errors[index] = ProviderFailure(refusal.cause) }
+            return errors
+        } catch let failure as ProviderFailure {
+            for index in going { errors[index] = failure }
             return errors
         }
         let workers = try awaitWorkers(of: job, final: ["success", "error"])

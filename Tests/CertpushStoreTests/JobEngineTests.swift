@@ -89,4 +89,23 @@ import Testing
         #expect(task.pairs.first { $0.resourceID == sandbox }?.status == .succeeded)
         #expect(try store.read { try $0.resource(cas[0]) }?.certificateID == nil)
     }
+
+    @Test("D9 on a cloud: an uploaded certificate's pairs on a CAS resource take none of the sandbox's quota; CAS charges its own")
+    func cloudPairsTakeNoSandboxQuota() throws {
+        let provider = JobProvider(SandboxProvider(store: store), path: fixture.databasePath)
+        let media = try fixture.certificateID(named: "media-upload")
+        let cloud = try store.write { db in
+            try db.insertResource(CloudResource(id: ResourceID(0), service: "cdn", region: nil, name: "media", domain: "media.example.com",
+                                                certificateID: nil, account: "cas"))
+        }
+        let deployments = DeploymentService(store: store, provider: provider, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
+        let plan = try deployments.preview(TaskRequest(name: "m", certificates: [media], resources: [cloud]))
+        #expect(plan.pairs.count == 1)
+        #expect(plan.quota == 0)
+        let before = try deployments.quotaRemaining()
+        let task = try deployments.create(TaskRequest(name: "m", certificates: [media], resources: [cloud]))
+        #expect(task.pairs.first?.charged == false)
+        #expect(try deployments.quotaRemaining() == before)
+        #expect(provider.jobs == [[cloud]])
+    }
 }

@@ -167,6 +167,8 @@ public final class CASDouble: @unchecked Sendable {
     private var workers: [Worker] = []
     public var failing: Set<Int> = []
     public var failingRollback: Set<Int> = []
+    /// The account's contacts; a job must name one of them.
+    public var contacts: [Int] = [519_580]
     /// Actions that answer after `slowDelay`.
     public var slow: Set<String> = []
     public var slowDelay: TimeInterval = 3
@@ -222,6 +224,9 @@ public final class CASDouble: @unchecked Sendable {
                 if let cert = resource.certID { row["CertId"] = cert }
                 return row
             }
+        case "ListContact":
+            return HTTPDouble.Response(status: 200, json: ["RequestId": UUID().uuidString, "TotalCount": contacts.count, "CurrentPage": 1, "ShowSize": size,
+                                                           "ContactList": contacts.map { ["ContactId": $0, "Name": "ops"] }])
         case "UploadUserCertificate":
             guard let name = parameters["Name"], let cert = parameters["Cert"], cert.contains("BEGIN CERTIFICATE"),
                   parameters["Key"]?.contains("PRIVATE KEY") == true else {
@@ -234,7 +239,11 @@ public final class CASDouble: @unchecked Sendable {
         case "CreateDeploymentJob":
             let certs = (parameters["CertIds"] ?? "").split(separator: ",").compactMap { Int($0) }
             let targets = (parameters["ResourceIds"] ?? "").split(separator: ",").compactMap { Int($0) }
-            guard parameters["Name"] != nil, !certs.isEmpty, !targets.isEmpty, certs.allSatisfy({ certificates[$0] != nil }),
+            let named = (parameters["ContactIds"] ?? "").split(separator: ",").compactMap { Int($0) }
+            guard !named.isEmpty, named.allSatisfy(contacts.contains) else {
+                return Self.error(400, "InvalidParameter.ContactIds", "ContactIds must name the account's contacts.")
+            }
+            guard parameters["Name"] != nil, parameters["JobType"] == "user", !certs.isEmpty, !targets.isEmpty, certs.allSatisfy({ certificates[$0] != nil }),
                   targets.allSatisfy({ id in resources.contains { $0.id == id } }) else {
                 return Self.error(400, "InvalidParameter", "CertIds and ResourceIds must name known certificates and resources.")
             }

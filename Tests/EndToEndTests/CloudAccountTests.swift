@@ -187,6 +187,62 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         #expect(shown.stdout.contains("rolled back"), "\(shown.stdout)")
     }
 
+    @Test("SCM refuses a CDN push whose name CDN already has (P4) in its own words; a CAS roll back that ends rollback_error is refused with CAS's cause")
+    func cloudRefusals() throws {
+        defer { scm.stop(); cas.stop() }
+        let clashing = try SCMDouble(cdnNames: ["www.example.com"])
+        defer { clashing.stop() }
+        var cli = cli
+        cli.environment["HW_AK"] = clashing.accessKey
+        let config = huaweiAccount(clashing) + alibabaAccount(cas)
+        #expect(try cli(["init"], config: config).status == 0)
+        let clash = try cli(["push", "c1", "--account", "hw", "--service", "cdn"], config: config)
+        #expect(clash.status == 1)
+        #expect(clash.stdout.contains("SCM.0212: a certificate named www.example.com already exists in CDN"))
+
+        cas.failingRollback = [101]
+        #expect(try cli(["resources", "sync", "--account", "ali"], config: config).status == 0)
+        let listed = try cli(["resources", "list", "--account", "ali", "--json"], config: config)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        let task = try cli(["tasks", "create", "--name", "one", "--cert", "c1", "--resource", www, "--json"], config: config)
+        #expect(task.status == 0)
+        let taskID = try #require(try JSONSerialization.jsonObject(with: Data(task.stdout.utf8)) as? [String: Any])["id"] as? String
+        let rolled = try cli(["tasks", "rollback", try #require(taskID)], config: config)
+        #expect(rolled.status != 0)
+        #expect((rolled.stdout + rolled.stderr).contains("RollbackFailed: the previous certificate was deleted"))
+        #expect(cas.certificate(on: 101) != nil)
+    }
+
+    @Test("CAS needs a contact for a job: without one the account's pairs fail saying where to add it, and no job is made")
+    func noContact() throws {
+        defer { scm.stop(); cas.stop() }
+        cas.contacts = []
+        #expect(try certpush("init").status == 0)
+        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
+        let listed = try certpush("resources", "list", "--account", "ali", "--json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        let task = try certpush("tasks", "create", "--name", "no contact", "--cert", "c1", "--resource", www)
+        #expect(task.status == 1)
+        #expect(task.stdout.contains("CAS needs a contact for a deployment job"))
+        #expect(!cas.callLog.contains("CreateDeploymentJob"))
+    }
+
+    @Test("a wrong secret on synchronize is one sentence and leaves the inventory as it was")
+    func syncWithWrongSecret() throws {
+        defer { scm.stop(); cas.stop() }
+        #expect(try certpush("init").status == 0)
+        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
+        var wrong = cli
+        wrong.environment["ALI_SK"] = "not-the-secret"
+        let refused = try wrong(["resources", "sync", "--account", "ali"], config: config)
+        #expect(refused.status == 1)
+        #expect((refused.stdout + refused.stderr).contains("ali: the cloud did not accept its keys (SignatureDoesNotMatch"))
+        let listed = try certpush("resources", "list", "--account", "ali", "--json")
+        #expect((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])?.count == 3)
+    }
+
     @Test("a CAS account that does not answer fails its pairs with the time-out; the sandbox's pairs of the task go on")
     func deployTimesOut() throws {
         defer { scm.stop(); cas.stop() }

@@ -110,7 +110,7 @@ public enum DeploymentRules {
             }
         }
         let chargeable = Set(certificates.filter(isCharged).map(\.id))
-        let charging = Set(resources.filter { chargesQuota($0.service) }.map(\.id))
+        let charging = Set(resources.filter { chargesQuota($0.service, account: $0.account) }.map(\.id))
         let quota = pairs.filter { chargeable.contains($0.certificate) && charging.contains($0.resource) }.count
         if pairs.isEmpty && problems.isEmpty { problems.append("The task has no certificate-resource pairs: add resources.") }
         if quota > quotaRemaining {
@@ -170,9 +170,10 @@ public enum DeploymentRules {
         }
     }
 
-    /// Quota is the sandbox's and the clouds' (D9): a server of one's own charges none.
-    public static func chargesQuota(_ service: String) -> Bool {
-        CloudService.named(service)?.onServers != true
+    /// Quota (D9) is the sandbox's: a server of one's own charges none, and a
+    /// real cloud charges its own jobs against its own quota (A4).
+    public static func chargesQuota(_ service: String, account: String) -> Bool {
+        account == Account.sandboxName && CloudService.named(service)?.onServers != true
     }
 
     /// D9: uploaded certificates that are not shared cost one unit per pair.

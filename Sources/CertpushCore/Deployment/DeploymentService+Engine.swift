@@ -94,7 +94,7 @@ extension DeploymentService {
         let certificates = Dictionary(uniqueKeysWithValues: try db.certificates(task.certificateIDs).map { ($0.id, $0) })
         var remaining = try Self.quota(in: db)
         for var pair in task.pairs where pair.status == .pending && !pair.charged {
-            guard certificates[pair.certificateID].map(DeploymentRules.isCharged) == true, DeploymentRules.chargesQuota(pair.service) else { continue }
+            guard certificates[pair.certificateID].map(DeploymentRules.isCharged) == true, DeploymentRules.chargesQuota(pair.service, account: pair.account) else { continue }
             if remaining > 0 {
                 remaining -= 1
                 pair.charged = true
