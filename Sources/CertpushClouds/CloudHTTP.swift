@@ -138,8 +138,22 @@ public struct CloudHTTP: Sendable {
         case .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid,
              .secureConnectionFailed: "its TLS certificate could not be verified"
         case .notConnectedToInternet, .networkConnectionLost: "the network is down"
-        default: "error \(error.code.rawValue)"
+        default: curlWords(error).map(describe) ?? "error \(error.code.rawValue)"
         }
+    }
+
+    /// What the system's HTTP client (curl, on Linux) said, when its code says nothing.
+    static func curlWords(_ error: URLError) -> String? {
+        let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError
+        return (underlying?.userInfo[NSLocalizedDescriptionKey] as? String) ?? (error.userInfo[NSLocalizedDescriptionKey] as? String)
+    }
+
+    static func describe(_ words: String) -> String {
+        let lowered = words.lowercased()
+        if lowered.contains("certificate") || lowered.contains("ssl") || lowered.contains("tls") {
+            return "its TLS certificate could not be verified (\(DisplayText.neutralized(words)))"
+        }
+        return DisplayText.neutralized(words)
     }
 
     private final class Outcome: @unchecked Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// An HTTP server on a loopback port for a test: each request goes to
 /// `handler`, whose answer is written back, after `delay` when it sets one
@@ -42,16 +43,25 @@ public final class HTTPDouble: @unchecked Sendable {
     }
 
     public let port: Int
-    public var endpoint: String { "http://127.0.0.1:\(port)" }
+    public let isTLS: Bool
+    public var endpoint: String { "\(isTLS ? "https" : "http")://127.0.0.1:\(port)" }
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
 
-    public init(_ handler: @escaping @Sendable (Request) -> Response) throws {
+    /// With `tls` (a certificate and key, PEM), it speaks HTTPS with that certificate.
+    public init(tls: (certificate: String, key: String)? = nil, _ handler: @escaping @Sendable (Request) -> Response) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        isTLS = tls != nil
+        let context = try tls.map { tls in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(tls.certificate.utf8)).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.key.utf8), format: .pem))))
+        }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                let secured = context.map { channel.pipeline.addHandler(NIOSSLServerHandler(context: $0)) } ?? channel.eventLoop.makeSucceededVoidFuture()
+                return secured.flatMap { channel.pipeline.configureHTTPServerPipeline() }.flatMap {
                     channel.pipeline.addHandler(Handler(handler))
                 }
             }

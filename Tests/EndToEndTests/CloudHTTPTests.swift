@@ -35,6 +35,20 @@ import Testing
         _ = try CloudHTTP(endpoint: "https://cas.aliyuncs.com")
     }
 
+    @Test("R2: https is verified: a certificate the system does not trust ends the call with a sentence that says so")
+    func verifiedTLS() throws {
+        let issued = try TestCertificates.issue(["127.0.0.1", "localhost"])
+        let asked = Flaky(failures: 0)
+        let server = try HTTPDouble(tls: issued) { _ in asked.answer() }
+        defer { server.stop() }
+        #expect(server.endpoint.hasPrefix("https://"))
+        let http = try CloudHTTP(endpoint: server.endpoint, timeLimit: 5, backoff: 0.01)
+        #expect(performing: { try http.send(SignableRequest(method: "POST", path: "/"), isRead: false) }, throws: { error in
+            (error as? CloudUnreachable)?.sentence.hasPrefix("127.0.0.1 could not be reached: its TLS certificate could not be verified") == true
+        })
+        #expect(asked.requests == 0)
+    }
+
     @Test("R4: a read that meets 5xx is tried three times with backoff; a write is sent once")
     func retries() throws {
         let flaky = Flaky(failures: 2)
