@@ -49,20 +49,23 @@ public struct AlibabaCAS: Sendable {
 
     /// A2: one product's resources, every page.
     public func resources(product: String, pageSize: Int = 50) throws -> [Resource] {
-        var found: [Resource] = []
-        var page = 1
+        try everyPage("ListCloudResources", ["CloudName": "aliyun", "CloudProduct": product], pageSize: pageSize) { row in
+            guard let id = Self.string(row["Id"]) else { return nil }
+            return Resource(id: id, product: Self.string(row["CloudProduct"]) ?? product, region: Self.string(row["RegionId"]),
+                            instance: Self.string(row["InstanceId"]) ?? id, domain: Self.string(row["Domain"]) ?? "",
+                            certificateID: Self.string(row["CertId"]).flatMap { $0 == "0" ? nil : $0 }, port: Self.string(row["ListenerPort"]))
+        }
+    }
+
+    /// A list action's rows, page by page (CurrentPage, ShowSize) until `Total` are read.
+    func everyPage<Row>(_ action: String, _ parameters: [String: String], pageSize: Int, _ row: ([String: Any]) -> Row?) throws -> [Row] {
+        var found: [Row] = [], read = 0, page = 1
         while true {
-            let answer = try call("ListCloudResources", ["CloudName": "aliyun", "CloudProduct": product, "CurrentPage": "\(page)",
-                                                         "ShowSize": "\(pageSize)"], isRead: true)
+            let answer = try call(action, parameters.merging(["CurrentPage": "\(page)", "ShowSize": "\(pageSize)"]) { $1 }, isRead: true)
             let rows = answer["Data"] as? [[String: Any]] ?? []
-            found += rows.compactMap { row in
-                guard let id = Self.string(row["Id"]) else { return nil }
-                return Resource(id: id, product: Self.string(row["CloudProduct"]) ?? product, region: Self.string(row["RegionId"]),
-                                instance: Self.string(row["InstanceId"]) ?? id, domain: Self.string(row["Domain"]) ?? "",
-                                certificateID: Self.string(row["CertId"]).flatMap { $0 == "0" ? nil : $0 }, port: Self.string(row["ListenerPort"]))
-            }
-            let total = Self.int(answer["Total"]) ?? found.count
-            if rows.isEmpty || found.count >= total { return found }
+            found += rows.compactMap(row)
+            read += rows.count
+            if rows.isEmpty || read >= Self.int(answer["Total"]) ?? read { return found }
             page += 1
         }
     }
@@ -96,20 +99,12 @@ public struct AlibabaCAS: Sendable {
 
     /// The job's workers, every page.
     public func workers(job: String, pageSize: Int = 50) throws -> [Worker] {
-        var found: [Worker] = []
-        var page = 1
-        while true {
-            let answer = try call("ListWorkerResource", ["JobId": job, "CurrentPage": "\(page)", "ShowSize": "\(pageSize)"], isRead: true)
-            let rows = answer["Data"] as? [[String: Any]] ?? []
-            found += rows.compactMap { row in
-                guard let id = Self.string(row["Id"]), let resource = Self.string(row["ResourceId"]) else { return nil }
-                let code = Self.string(row["ErrorCode"]), message = Self.string(row["ErrorMsg"])
-                let cause = message.map { DisplayText.neutralized(code.map { "\($0): " } ?? "") + DisplayText.neutralized($0) }
-                return Worker(id: id, resourceID: resource, status: Self.string(row["Status"]) ?? "", cause: cause)
-            }
-            let total = Self.int(answer["Total"]) ?? found.count
-            if rows.isEmpty || found.count >= total { return found }
-            page += 1
+        try everyPage("ListWorkerResource", ["JobId": job], pageSize: pageSize) { row in
+            guard let id = Self.string(row["Id"]), let resource = Self.string(row["ResourceId"]) else { return nil }
+            // The API's model has no error field; a reason is read where CAS gives one (assumed names).
+            let code = Self.string(row["ErrorCode"]), message = Self.string(row["ErrorMsg"])
+            let cause = message.map { DisplayText.neutralized(code.map { "\($0): " } ?? "") + DisplayText.neutralized($0) }
+            return Worker(id: id, resourceID: resource, status: Self.string(row["Status"]) ?? "", cause: cause)
         }
     }
 

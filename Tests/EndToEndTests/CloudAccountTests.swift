@@ -1,3 +1,4 @@
+import CertpushClouds
 import CertpushCore
 import CertpushTestSupport
 import Foundation
@@ -212,6 +213,28 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         #expect(rolled.status != 0)
         #expect((rolled.stdout + rolled.stderr).contains("RollbackFailed: the previous certificate was deleted"))
         #expect(cas.certificate(on: 101) != nil)
+    }
+
+    @Test("synchronize reads every page of every product: 120 CDN domains and 3 ALB listeners")
+    func syncEveryPage() throws {
+        defer { scm.stop(); cas.stop() }
+        let many = try CASDouble(resources: (0..<120).map { .init(id: 1_000 + $0, product: "CDN", region: "cn-hangzhou", instance: "d\($0).example.com", domain: "d\($0).example.com") }
+            + (0..<3).map { .init(id: 2_000 + $0, product: "ALB", region: "cn-shanghai", instance: "alb-\($0)", domain: "api.example.org", certID: 77) })
+        defer { many.stop() }
+        var cli = cli
+        cli.environment["ALI_AK"] = many.accessKeyID
+        let config = alibabaAccount(many)
+        #expect(try cli(["init"], config: config).status == 0)
+        let synced = try cli(["resources", "sync", "--account", "ali"], config: config)
+        #expect(synced.stdout.contains("ali: 123 resources."))
+        #expect(many.callLog.filter { $0 == "ListCloudResources" }.count == CASProvider.products.count + 2)
+        let albs = try cli(["resources", "list", "--account", "ali", "--service", "elb", "--json"], config: config)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(albs.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 3)
+        #expect(rows.allSatisfy { $0["region"] as? String == "cn-shanghai" })
+        // Again: the same resources, kept by CAS's ids, not added twice.
+        #expect(try cli(["resources", "sync", "--account", "ali"], config: config).stdout.contains("ali: 123 resources."))
+        #expect(try cli(["accounts", "--json"], config: config).stdout.contains("123"))
     }
 
     @Test("CAS needs a contact for a job: without one the account's pairs fail saying where to add it, and no job is made")
