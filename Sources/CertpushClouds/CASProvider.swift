@@ -101,6 +101,10 @@ public struct CASProvider: CloudProvider {
                                     certificates: Array(Set(going.compactMap { certificates[pairs[$0].certificate] })).sorted(),
                                     resources: going.compactMap { remote[$0] }, contacts: [contact])
             try cas.setJobStatus(job, "pending")
+            // Kept before the wait: after a crash, recovery asks this job for the truth (R3).
+            try store.write { db in
+                for index in going { try db.setValue(job, forKey: key("job", pairs[index].resource.id.description)) }
+            }
         } catch let refusal as CloudRefusal {
             for index in going { errors[index] = ProviderFailure(refusal.cause) }
             return errors
@@ -159,9 +163,14 @@ public struct CASProvider: CloudProvider {
         }
     }
 
-    /// What CAS lists on the resource now, as a certpush certificate where it knows it.
+    /// What CAS lists on the resource now, as a certpush certificate where it
+    /// knows it. A job certpush started on it is waited for first: a worker
+    /// still processing is not yet the truth (R3).
     public func certificate(on resource: ResourceID) throws -> CertificateID? {
         guard let found = try store.read({ try $0.resource(resource) }), let id = try store.read({ try $0.remoteID(of: resource) }) else { return nil }
+        if let job = try store.read({ try $0.value(forKey: key("job", resource.description)) }) {
+            _ = try awaitWorkers(of: job, final: ["success", "error", "rollback_success", "rollback_error"])
+        }
         for (product, service) in Self.products where service == found.service {
             if let listed = try cas.resources(product: product).first(where: { $0.id == id }) {
                 return try remote(listed, service: service).certificateID

@@ -156,6 +156,7 @@ public final class CASDouble: @unchecked Sendable {
         var cert: Int
         var previous: Int?
         var status: String
+        var reads = 0
     }
 
     public let accessKeyID: String
@@ -167,6 +168,8 @@ public final class CASDouble: @unchecked Sendable {
     private var workers: [Worker] = []
     public var failing: Set<Int> = []
     public var failingRollback: Set<Int> = []
+    /// How many reads of its job a worker stays `processing` for.
+    public var processingReads = 1
     /// The account's contacts; a job must name one of them.
     public var contacts: [Int] = [519_580]
     /// Actions that answer after `slowDelay`.
@@ -188,6 +191,7 @@ public final class CASDouble: @unchecked Sendable {
     public var uploadedCount: Int { lock.withLock { certificates.count } }
     public func certificate(on resource: Int) -> Int? { lock.withLock { resources.first { $0.id == resource }?.certID } }
     public func setSlow(_ actions: Set<String>) { lock.withLock { slow = actions } }
+    public func setProcessingReads(_ reads: Int) { lock.withLock { processingReads = reads } }
 
     static func error(_ status: Int, _ code: String, _ message: String) -> HTTPDouble.Response {
         HTTPDouble.Response(status: status, json: ["RequestId": UUID().uuidString, "HostId": "cas.aliyuncs.com", "Code": code, "Message": message])
@@ -296,6 +300,8 @@ public final class CASDouble: @unchecked Sendable {
         switch workers[index].status {
         case "pending": workers[index].status = "processing"
         case "processing":
+            workers[index].reads += 1
+            if workers[index].reads < processingReads { return }
             if failing.contains(resource) {
                 workers[index].status = "error"
             } else {

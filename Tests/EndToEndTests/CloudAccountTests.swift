@@ -237,6 +237,32 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         #expect(try cli(["accounts", "--json"], config: config).stdout.contains("123"))
     }
 
+    @Test("R3 on CAS: certpush killed while a job runs; recovery waits for the job's worker and records what CAS did, without a second job")
+    func crashDuringJob() throws {
+        defer { scm.stop(); cas.stop() }
+        #expect(try certpush("init").status == 0)
+        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
+        let listed = try certpush("resources", "list", "--account", "ali", "--json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        cas.setProcessingReads(100_000)
+        let pid = try cli.spawn(["tasks", "create", "--name", "crash", "--cert", "c1", "--resource", www], config: config)
+        let deadline = Date().addingTimeInterval(20)
+        while !cas.callLog.contains("ListWorkerResource") && Date() < deadline { usleep(20_000) }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        #expect(cas.callLog.filter { $0 == "CreateDeploymentJob" }.count == 1)
+        #expect(try certpush("tasks", "show", "t1").stdout.contains("deploying"))
+
+        cas.setProcessingReads(0)
+        #expect(try certpush("tasks", "run-due").status == 0)
+        let shown = try certpush("tasks", "show", "t1")
+        #expect(shown.stdout.contains("t1 crash: succeeded"), "\(shown.stdout)")
+        #expect(cas.callLog.filter { $0 == "CreateDeploymentJob" }.count == 1)
+        #expect(cas.certificate(on: 101) == 14_440_149)
+    }
+
     @Test("CAS needs a contact for a job: without one the account's pairs fail saying where to add it, and no job is made")
     func noContact() throws {
         defer { scm.stop(); cas.stop() }
