@@ -70,6 +70,13 @@ public struct AlibabaCAS: Sendable {
         }
     }
 
+    /// A certificate CAS holds: its name and PEM. The key CAS may send with it is not read.
+    public func certificateDetail(_ id: String) throws -> (name: String, certificate: String) {
+        let answer = try call("GetUserCertificateDetail", ["CertId": id], isRead: true)
+        guard let pem = Self.string(answer["Cert"]) else { throw CloudUnreachable(sentence: "CAS's answer for certificate \(id) had no Cert") }
+        return (Self.string(answer["Name"]) ?? "cas-\(id)", pem)
+    }
+
     /// A3: uploads the certificate and its key; CAS's id for it.
     public func upload(name: String, certificate: String, privateKey: String) throws -> String {
         let answer = try call("UploadUserCertificate", ["Name": name, "Cert": certificate, "Key": privateKey], isRead: false)

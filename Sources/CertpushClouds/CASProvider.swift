@@ -34,13 +34,33 @@ public struct CASProvider: CloudProvider {
     // MARK: Synchronize (A2)
 
     public func synchronize() throws -> Int {
-        var found: [RemoteResource] = []
+        var listed: [(resource: AlibabaCAS.Resource, service: String)] = []
         for (product, service) in Self.products {
-            for resource in try cas.resources(product: product) {
-                found.append(try remote(resource, service: service))
-            }
+            listed += try cas.resources(product: product).map { ($0, service) }
         }
+        for id in Set(listed.compactMap(\.resource.certificateID)).sorted()
+        where try store.read({ try $0.value(forKey: key("certpush-id", id)) }) == nil {
+            try adopt(id)
+        }
+        let found = try listed.map { try remote($0.resource, service: $0.service) }
         return try store.write { try $0.replaceCloudResources(account: account.name, with: found) }
+    }
+
+    /// A certificate a resource holds that certpush did not put there: read
+    /// from CAS once and kept without its key, so that D6 and D7 see what a
+    /// deployment would replace. One CAS cannot describe stays unknown.
+    private func adopt(_ casID: String) throws {
+        let detail: (name: String, certificate: String)
+        do { detail = try cas.certificateDetail(casID) } catch is CloudRefusal { return }
+        let request = ImportRequest(certificate: InputFile(name: "\(detail.name).pem", bytes: Array(detail.certificate.utf8)), name: detail.name)
+        guard let draft = try? CertificateImporter.draft(request, now: Date()) else { return }
+        try store.write { db in
+            let id = try db.certificate(fingerprint: draft.certificate.fingerprint)?.id ?? db.insert(draft)
+            try db.setValue(String(id.rawValue), forKey: key("certpush-id", casID))
+            try db.setValue(casID, forKey: key("cas-id", id.description))
+            try db.append(ActivityEntry(at: Date(), user: "certpush", action: "certificate.import", subject: id.description,
+                                        detail: "\(DisplayText.neutralized(detail.name)), held by a resource of \(account.name) in CAS"))
+        }
     }
 
     private func remote(_ resource: AlibabaCAS.Resource, service: String) throws -> RemoteResource {

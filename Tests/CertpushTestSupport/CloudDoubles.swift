@@ -168,6 +168,8 @@ public final class CASDouble: @unchecked Sendable {
     private var workers: [Worker] = []
     public var failing: Set<Int> = []
     public var failingRollback: Set<Int> = []
+    /// Certificates CAS holds that certpush did not upload: id to (name, PEM).
+    public var held: [Int: (name: String, pem: String)] = [:]
     /// How many reads of its job a worker stays `processing` for.
     public var processingReads = 1
     /// The account's contacts; a job must name one of them.
@@ -231,6 +233,12 @@ public final class CASDouble: @unchecked Sendable {
         case "ListContact":
             return HTTPDouble.Response(status: 200, json: ["RequestId": UUID().uuidString, "TotalCount": contacts.count, "CurrentPage": 1, "ShowSize": size,
                                                            "ContactList": contacts.map { ["ContactId": $0, "Name": "ops"] }])
+        case "GetUserCertificateDetail":
+            guard let id = Int(parameters["CertId"] ?? ""), let found = held[id] else {
+                return Self.error(400, "NotFound.Certificate", "The certificate does not exist.")
+            }
+            return HTTPDouble.Response(status: 200, json: ["RequestId": UUID().uuidString, "Id": id, "Name": found.name, "Cert": found.pem,
+                                                           "Key": "-----BEGIN PRIVATE KEY-----\nnot for certpush\n-----END PRIVATE KEY-----"])
         case "UploadUserCertificate":
             guard let name = parameters["Name"], let cert = parameters["Cert"], cert.contains("BEGIN CERTIFICATE"),
                   parameters["Key"]?.contains("PRIVATE KEY") == true else {

@@ -263,6 +263,44 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         #expect(cas.certificate(on: 101) == 14_440_149)
     }
 
+    @Test("a listener holding a certificate certpush never saw: synchronize reads it from CAS without its key, so D6 lets a task replace it and D7 checks the domain")
+    func adoptHeldCertificate() throws {
+        defer { scm.stop(); cas.stop() }
+        let held = try CASDouble(resources: [
+            .init(id: 301, product: "ALB", region: "cn-shanghai", instance: "alb-api", domain: "api.example.org", certID: 77),
+            .init(id: 302, product: "ALB", region: "cn-shanghai", instance: "alb-odd", domain: "api.example.org", certID: 78),
+        ])
+        defer { held.stop() }
+        held.held = [77: ("legacy-api", try TestCertificates.issue(["api.example.org"]).certificate),
+                     78: ("legacy-other", try TestCertificates.issue(["other.example.net"]).certificate)]
+        var cli = cli
+        cli.environment["ALI_AK"] = held.accessKeyID
+        let config = alibabaAccount(held)
+        #expect(try cli(["init"], config: config).status == 0)
+        #expect(try cli(["resources", "sync", "--account", "ali"], config: config).status == 0)
+        let certs = try cli(["certs", "list"], config: config)
+        let line = try #require(certs.stdout.split(separator: "\n").first { $0.contains("legacy-api") }.map(String.init), "\(certs.stdout)")
+        #expect(line.contains("uploaded"))
+        let adopted = try #require(line.split(separator: " ").first.map(String.init))
+        let listed = try cli(["resources", "list", "--account", "ali", "--json"], config: config)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let api = try #require(rows.first { $0["name"] as? String == "alb-api" })
+        let odd = try #require(rows.first { $0["name"] as? String == "alb-odd" }?["id"] as? String)
+        #expect(api["certificateId"] as? String == adopted)
+        // The key CAS sent along was not kept: the adopted certificate cannot be pushed.
+        let push = try cli(["push", adopted, "--service", "cdn"], config: config)
+        #expect((push.stdout + push.stderr).contains("no private key held"))
+
+        let mismatch = try cli(["tasks", "create", "--name", "odd", "--cert", "c3", "--resource", odd], config: config)
+        #expect(mismatch.status == 1)
+        #expect(mismatch.stdout.contains("domain mismatch"), "\(mismatch.stdout)\(mismatch.stderr)")
+        #expect(!held.callLog.contains("CreateDeploymentJob"))
+        let replaced = try cli(["tasks", "create", "--name", "renew api", "--cert", "c3", "--resource", try #require(api["id"] as? String)], config: config)
+        #expect(replaced.status == 0, "\(replaced.stdout)\(replaced.stderr)")
+        #expect(held.callLog.filter { $0 == "CreateDeploymentJob" }.count == 1)
+        #expect(held.certificate(on: 301) != 77)
+    }
+
     @Test("CAS needs a contact for a job: without one the account's pairs fail saying where to add it, and no job is made")
     func noContact() throws {
         defer { scm.stop(); cas.stop() }
