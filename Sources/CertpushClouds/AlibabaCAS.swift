@@ -36,6 +36,8 @@ public struct AlibabaCAS: Sendable {
     public struct Worker: Sendable, Equatable {
         public var id: String
         public var resourceID: String
+        /// The certificate CAS chose for the resource.
+        public var certificateID: String?
         public var status: String
         /// The cloud's reason when it failed, where it gives one.
         public var cause: String?
@@ -111,7 +113,8 @@ public struct AlibabaCAS: Sendable {
             // The API's model has no error field; a reason is read where CAS gives one (assumed names).
             let code = Self.string(row["ErrorCode"]), message = Self.string(row["ErrorMsg"])
             let cause = message.map { DisplayText.neutralized(code.map { "\($0): " } ?? "") + DisplayText.neutralized($0) }
-            return Worker(id: id, resourceID: resource, status: Self.string(row["Status"]) ?? "", cause: cause)
+            return Worker(id: id, resourceID: resource, certificateID: Self.string(row["CertId"]), status: Self.string(row["Status"]) ?? "",
+                          cause: cause)
         }
     }
 

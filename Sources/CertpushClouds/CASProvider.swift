@@ -139,7 +139,11 @@ public struct CASProvider: CloudProvider {
                 continue
             }
             try store.write { try $0.setValue("\(job) \(worker.id)", forKey: key("worker", pairs[index].resource.id.description)) }
+            let expected = certificates[pairs[index].certificate]
             switch worker.status {
+            case "success" where worker.certificateID != nil && worker.certificateID != expected:
+                // CAS matches a job's certificates to resources itself; certpush records only what it asked for.
+                errors[index] = ProviderFailure("CAS deployed its certificate \(worker.certificateID ?? "") there, not \(pairs[index].certificate) (CAS \(expected ?? "?"))")
             case "success": errors[index] = nil
             case "error": errors[index] = ProviderFailure(worker.cause ?? "CAS reported that deploying to it failed")
             default: errors[index] = CloudUnreachable(sentence: "CAS had not finished deploying it after \(Int(jobTimeLimit)) s")

@@ -163,7 +163,8 @@ public final class CASDouble: @unchecked Sendable {
     public let secret: String
     private let lock = NSLock()
     private var resources: [Resource]
-    private var certificates: [Int: String] = [:]
+    /// Uploaded certificates: id to name and the names they cover.
+    private var certificates: [Int: (name: String, domains: [String])] = [:]
     private var jobs: [Int: String] = [:]
     private var workers: [Worker] = []
     public var failing: Set<Int> = []
@@ -244,9 +245,9 @@ public final class CASDouble: @unchecked Sendable {
                   parameters["Key"]?.contains("PRIVATE KEY") == true else {
                 return Self.error(400, "MissingParameter", "Name, Cert and Key are required.")
             }
-            if certificates.values.contains(name) { return Self.error(400, "NameRepeat", "A certificate with this name already exists.") }
+            if certificates.values.contains(where: { $0.name == name }) { return Self.error(400, "NameRepeat", "A certificate with this name already exists.") }
             let id = 14_440_149 + certificates.count
-            certificates[id] = name
+            certificates[id] = (name, Fingerprint.domainsOfFirstCertificate(inPEM: cert))
             return HTTPDouble.Response(status: 200, json: ["RequestId": UUID().uuidString, "CertId": id])
         case "CreateDeploymentJob":
             let certs = (parameters["CertIds"] ?? "").split(separator: ",").compactMap { Int($0) }
@@ -262,10 +263,14 @@ public final class CASDouble: @unchecked Sendable {
             let job = 8_888 + jobs.count
             jobs[job] = "editing"
             for target in targets {
-                // The certificate CAS deploys to a resource: the last of the job's that covers its domain, as the console pairs them.
+                // The certificate CAS deploys to a resource: the job's that covers its domain best, an exact name before a wildcard.
                 let domain = resources.first { $0.id == target }?.domain ?? ""
-                let cert = certs.last { certificates[$0] != nil && domain != "" } ?? certs[0]
-                workers.append(Worker(id: 700 + workers.count, job: job, resource: target, cert: cert,
+                func rank(_ cert: Int) -> Int {
+                    let names = certificates[cert]?.domains ?? []
+                    return names.contains(domain) ? 2 : DomainMatch.covers(anyOf: names, domain) ? 1 : 0
+                }
+                let best = certs.max { rank($0) < rank($1) }.flatMap { rank($0) > 0 ? $0 : nil }
+                workers.append(Worker(id: 700 + workers.count, job: job, resource: target, cert: best ?? 0,
                                       previous: resources.first { $0.id == target }?.certID, status: "editing"))
             }
             return HTTPDouble.Response(status: 200, json: ["RequestId": UUID().uuidString, "JobId": job])
@@ -283,7 +288,10 @@ public final class CASDouble: @unchecked Sendable {
             return paged(workers.filter { $0.job == job }) { worker in
                 var row: [String: Any] = ["Id": worker.id, "JobId": worker.job, "ResourceId": worker.resource, "CertId": worker.cert,
                                           "Status": worker.status]
-                if worker.status == "error" { row["ErrorCode"] = "DeployFailed"; row["ErrorMsg"] = "the listener rejected the certificate" }
+                if worker.status == "error" {
+                    row["ErrorCode"] = "DeployFailed"
+                    row["ErrorMsg"] = worker.cert == 0 ? "no certificate of the job covers the domain" : "the listener rejected the certificate"
+                }
                 if worker.status == "rollback_error" { row["ErrorCode"] = "RollbackFailed"; row["ErrorMsg"] = "the previous certificate was deleted" }
                 return row
             }
@@ -310,7 +318,7 @@ public final class CASDouble: @unchecked Sendable {
         case "processing":
             workers[index].reads += 1
             if workers[index].reads < processingReads { return }
-            if failing.contains(resource) {
+            if failing.contains(resource) || workers[index].cert == 0 {
                 workers[index].status = "error"
             } else {
                 workers[index].status = "success"

@@ -301,6 +301,26 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         #expect(held.certificate(on: 301) != 77)
     }
 
+    @Test("two certificates in one CAS job: CAS puts on each resource the one that covers it, and certpush records what CAS did")
+    func twoCertificatesOneJob() throws {
+        defer { scm.stop(); cas.stop() }
+        #expect(try certpush("init").status == 0)
+        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
+        let listed = try certpush("resources", "list", "--account", "ali", "--json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let ids = ["www.example.com", "static.example.com"].compactMap { domain in rows.first { $0["domain"] as? String == domain }?["id"] as? String }
+        let task = try certpush("tasks", "create", "--name", "two", "--cert", "c1", "--cert", "c8", "--resource", ids[0], "--resource", ids[1])
+        #expect(task.status == 0, "\(task.stdout)\(task.stderr)")
+        #expect(cas.callLog.filter { $0 == "CreateDeploymentJob" }.count == 1)
+        #expect(cas.callLog.filter { $0 == "UploadUserCertificate" }.count == 2)
+        let www = cas.certificate(on: 101), statics = cas.certificate(on: 102)
+        #expect(www != nil && statics != nil && www != statics)
+        let after = try certpush("resources", "list", "--account", "ali", "--json")
+        let held = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
+        #expect(held.first { $0["id"] as? String == ids[0] }?["certificateId"] as? String == "c1")
+        #expect(held.first { $0["id"] as? String == ids[1] }?["certificateId"] as? String == "c8")
+    }
+
     @Test("CAS needs a contact for a job: without one the account's pairs fail saying where to add it, and no job is made")
     func noContact() throws {
         defer { scm.stop(); cas.stop() }
