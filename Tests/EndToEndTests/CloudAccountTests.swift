@@ -55,6 +55,20 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         try cli(arguments, config: config ?? self.config)
     }
 
+    /// The rows of `resources list --json` for these arguments.
+    func resourceRows(_ arguments: String...) throws -> [[String: Any]] {
+        let listed = try cli(["resources", "list", "--json"] + arguments, config: config)
+        return try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+    }
+
+    /// Makes the database, reads the Alibaba account, and gives the id of the resource serving each domain.
+    func syncedAlibaba(_ domains: String...) throws -> [String] {
+        #expect(try certpush("init").status == 0)
+        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
+        let rows = try resourceRows("--account", "ali")
+        return try domains.map { domain in try #require(rows.first { $0["domain"] as? String == domain }?["id"] as? String) }
+    }
+
     @Test("accounts check proves each cloud's keys with one signed read; a wrong secret is one sentence and shows no secret")
     func check() throws {
         defer { scm.stop(); cas.stop() }
@@ -165,8 +179,7 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         let synced = try certpush("resources", "sync", "--account", "ali")
         #expect(synced.status == 0)
         #expect(synced.stdout.contains("ali: 3 resources."))
-        let listed = try certpush("resources", "list", "--account", "ali", "--json")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let rows = try resourceRows("--account", "ali")
         #expect(Set(rows.compactMap { $0["service"] as? String }) == ["cdn", "dcdn"])
         let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
         let statics = try #require(rows.first { $0["domain"] as? String == "static.example.com" }?["id"] as? String)
@@ -240,11 +253,7 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
     @Test("R3 on CAS: certpush killed while a job runs; recovery waits for the job's worker and records what CAS did, without a second job")
     func crashDuringJob() throws {
         defer { scm.stop(); cas.stop() }
-        #expect(try certpush("init").status == 0)
-        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
-        let listed = try certpush("resources", "list", "--account", "ali", "--json")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
-        let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        let www = try syncedAlibaba("www.example.com")[0]
         cas.setProcessingReads(100_000)
         let pid = try cli.spawn(["tasks", "create", "--name", "crash", "--cert", "c1", "--resource", www], config: config)
         let deadline = Date().addingTimeInterval(20)
@@ -304,19 +313,14 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
     @Test("two certificates in one CAS job: CAS puts on each resource the one that covers it, and certpush records what CAS did")
     func twoCertificatesOneJob() throws {
         defer { scm.stop(); cas.stop() }
-        #expect(try certpush("init").status == 0)
-        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
-        let listed = try certpush("resources", "list", "--account", "ali", "--json")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
-        let ids = ["www.example.com", "static.example.com"].compactMap { domain in rows.first { $0["domain"] as? String == domain }?["id"] as? String }
+        let ids = try syncedAlibaba("www.example.com", "static.example.com")
         let task = try certpush("tasks", "create", "--name", "two", "--cert", "c1", "--cert", "c8", "--resource", ids[0], "--resource", ids[1])
         #expect(task.status == 0, "\(task.stdout)\(task.stderr)")
         #expect(cas.callLog.filter { $0 == "CreateDeploymentJob" }.count == 1)
         #expect(cas.callLog.filter { $0 == "UploadUserCertificate" }.count == 2)
         let www = cas.certificate(on: 101), statics = cas.certificate(on: 102)
         #expect(www != nil && statics != nil && www != statics)
-        let after = try certpush("resources", "list", "--account", "ali", "--json")
-        let held = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
+        let held = try resourceRows("--account", "ali")
         #expect(held.first { $0["id"] as? String == ids[0] }?["certificateId"] as? String == "c1")
         #expect(held.first { $0["id"] as? String == ids[1] }?["certificateId"] as? String == "c8")
     }
@@ -325,11 +329,7 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
     func noContact() throws {
         defer { scm.stop(); cas.stop() }
         cas.contacts = []
-        #expect(try certpush("init").status == 0)
-        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
-        let listed = try certpush("resources", "list", "--account", "ali", "--json")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
-        let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        let www = try syncedAlibaba("www.example.com")[0]
         let task = try certpush("tasks", "create", "--name", "no contact", "--cert", "c1", "--resource", www)
         #expect(task.status == 1)
         #expect(task.stdout.contains("CAS needs a contact for a deployment job"))
@@ -346,21 +346,14 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         let refused = try wrong(["resources", "sync", "--account", "ali"], config: config)
         #expect(refused.status == 1)
         #expect((refused.stdout + refused.stderr).contains("ali: the cloud did not accept its keys (SignatureDoesNotMatch"))
-        let listed = try certpush("resources", "list", "--account", "ali", "--json")
-        #expect((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])?.count == 3)
+        #expect(try resourceRows("--account", "ali").count == 3)
     }
 
     @Test("a CAS account that does not answer fails its pairs with the time-out; the sandbox's pairs of the task go on")
     func deployTimesOut() throws {
         defer { scm.stop(); cas.stop() }
-        #expect(try certpush("init").status == 0)
-        #expect(try certpush("resources", "sync", "--account", "ali").status == 0)
-        let listed = try certpush("resources", "list", "--account", "ali", "--json")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
-        let www = try #require(rows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
-        let sandbox = try certpush("resources", "list", "--account", "sandbox", "--service", "cdn", "--json")
-        let sandboxRows = try #require(try JSONSerialization.jsonObject(with: Data(sandbox.stdout.utf8)) as? [[String: Any]])
-        let sandboxWWW = try #require(sandboxRows.first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
+        let www = try syncedAlibaba("www.example.com")[0]
+        let sandboxWWW = try #require(try resourceRows("--account", "sandbox", "--service", "cdn").first { $0["domain"] as? String == "www.example.com" }?["id"] as? String)
         cas.setSlow(["CreateDeploymentJob"])
         let task = try certpush("tasks", "create", "--name", "slow", "--cert", "c1", "--resource", www, "--resource", sandboxWWW, "--json")
         #expect(task.status == 1)
