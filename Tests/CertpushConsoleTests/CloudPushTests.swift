@@ -22,9 +22,9 @@ import Testing
     func pushToThreeRegions() throws {
         defer { scm.stop() }
         driver.press("p")
-        #expect(driver.screen.contains("Account sandbox (training sandbox)   (a: another account)"))
+        #expect(driver.screen.contains("Account sandbox · training sandbox · a: switch"))
         driver.press("a")
-        #expect(driver.screen.contains("Account hw (Huawei Cloud SCM): regions cn-north-4, ap-southeast-1, af-south-1"))
+        #expect(driver.screen.contains("Account hw · Huawei Cloud SCM · a: switch · regions cn-north-4, ap-southeast-1"))
         driver.press("j", "j", "r")
         #expect(driver.screen.contains("ELB regions 0/10"))
         #expect(driver.line(containing: "af-south-1")?.contains("(not enabled)") == false)

@@ -138,8 +138,10 @@ final class PushScreen: Screen {
                        ExpiryText.cell(for: certificate, now: now, policy: session.context.expiry).text]
         buffer.write(TextWidth.truncate(summary.joined(separator: " · "), to: rect.width - 2), x: rect.x + 1, y: y, style: theme["body"])
         y += 1
-        var into = "Account \(account.name)" + (account.kind == .sandbox ? " (training sandbox)" : " (Huawei Cloud SCM): regions " + account.regions.joined(separator: ", "))
-        if accounts.count > 1 { into += "   (a: another account)" }
+        // What matters first: whose store it goes to, and how to change that; the regions as far as they fit.
+        var into = "Account \(account.name) · " + (account.kind == .sandbox ? "training sandbox" : "Huawei Cloud SCM")
+        if accounts.count > 1 { into += " · a: switch" }
+        if account.kind != .sandbox { into += " · regions " + account.regions.joined(separator: ", ") }
         buffer.write(TextWidth.truncate(into, to: rect.width - 2), x: rect.x + 1, y: y, style: theme["status.muted"])
         y += 2
         buffer.write("Push to", x: rect.x + 1, y: y, style: theme["table.header"])
