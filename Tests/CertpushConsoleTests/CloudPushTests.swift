@@ -92,6 +92,27 @@ import Testing
     }
 }
 
+/// A cloud that does not answer in time, from the push page (R4).
+@Suite struct CloudTimeoutTests {
+    @Test("SCM does not answer for CDN: that target fails with the time-out, WAF is pushed, and both are records")
+    func slowTarget() throws {
+        let scm = try SCMDouble(slow: ["cdn cn-north-4"])
+        defer { scm.stop() }
+        var account = Account(name: "hw", kind: .huaweicloud, regions: ["cn-north-4", "ap-southeast-1"], endpoint: scm.endpoint,
+                              credentialNames: ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
+        account.timeLimit = 1
+        let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": scm.secretKey])
+        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("www.example.com")
+        driver.press("p", "a", "Space", "j", "r", "j", "Space", "Enter", "Tab", "Enter")
+        let results = driver.screen
+        #expect(results.contains("✗ CDN: 127.0.0.1 did not answer within 1 s"), "\(results)")
+        #expect(results.contains("✓ WAF in ap-southeast-1"))
+        driver.press("Tab", "Enter")
+        #expect(driver.line(containing: "hw · CDN")?.contains("failed") == true)
+        #expect(driver.line(containing: "hw · WAF in ap-southeast-1")?.contains("pushed") == true)
+    }
+}
+
 /// A wrong secret on the push page: one sentence, no record, nothing pushed (R5).
 @Suite struct CloudKeysRefusedTests {
     @Test("SCM refuses the keys: the push page says so in one sentence and keeps no record")
