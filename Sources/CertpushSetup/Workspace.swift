@@ -23,6 +23,8 @@ public struct Workspace: Sendable {
     public let time: any TimeSource
     public let user: String
     public let credentials: Credentials
+    /// The cloud accounts' providers, made once at open; the engine reaches them through `provider`.
+    let clouds: [String: any CloudProvider]
 
     public static let logger = Logger(label: "certpush")
 
@@ -53,13 +55,13 @@ public struct Workspace: Sendable {
             logger.info("created database", metadata: ["path": "\(path)", "empty": "\(empty)"])
         }
         let sandbox = SandboxProvider(store: store, latencySeconds: sandboxLatencySeconds)
+        let clouds = Dictionary(configured.filter { $0.kind == .huaweicloud || $0.kind == .alibabacloud }
+            .map { ($0.name, cloudProvider(for: $0, store: store, credentials: credentials)) }, uniquingKeysWith: { first, _ in first })
         let provider = AccountsProvider(
             sandbox: sandbox,
             servers: Dictionary(configured.filter { $0.kind == .servers }.map { ($0.name, ServersProvider(account: $0, store: store)) },
                                 uniquingKeysWith: { first, _ in first }),
-            clouds: Dictionary(configured.filter { $0.kind == .huaweicloud || $0.kind == .alibabacloud }
-                .map { ($0.name, cloudProvider(for: $0, store: store, credentials: credentials)) }, uniquingKeysWith: { first, _ in first }),
-            store: store)
+            clouds: clouds, store: store)
         let isSandbox = try store.read { try $0.value(forKey: "created.as") } != "empty"
         let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
         return Workspace(
@@ -72,7 +74,7 @@ public struct Workspace: Sendable {
                 deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
             provider: provider,
             created: opened.created, isSandbox: isSandbox, accounts: (isSandbox ? [.sandbox] : []) + configured, time: time, user: user,
-            credentials: credentials)
+            credentials: credentials, clouds: clouds)
     }
 
     /// D16: the named account's resources, or every account's, read again
@@ -92,7 +94,7 @@ public struct Workspace: Sendable {
                 case .huaweicloud:
                     return ("\(account.name): a Huawei Cloud account takes pushes; it has no resources to read.", false)
                 case .alibabacloud:
-                    let count = try Self.cloudProvider(for: account, store: store, credentials: credentials).synchronize()
+                    let count = try (clouds[account.name] ?? Self.cloudProvider(for: account, store: store, credentials: credentials)).synchronize()
                     try store.write { db in
                         try db.append(ActivityEntry(at: time.now(), user: user, action: "resources.sync", subject: account.name,
                                                     detail: Words.count(count, "resource")))

@@ -118,13 +118,10 @@ extension DeploymentService {
     func runPairs(of id: TaskID) throws {
         let all = try store.read { try $0.task(id)?.pairs.filter { $0.status == .pending } } ?? []
         // A cloud with deployment jobs (CAS, A4) takes each account's pairs as one job.
-        let accounts = try store.read { db in
-            Dictionary(try db.resources(all.map(\.resourceID)).map { ($0.id, $0.account) }, uniquingKeysWith: { first, _ in first })
-        }
         var jobs: [String: [TaskPair]] = [:], pending: [TaskPair] = []
         for pair in all {
-            if let account = accounts[pair.resourceID], account != Account.sandboxName, provider.deploysInJobs(account: account) {
-                jobs[account, default: []].append(pair)
+            if pair.account != Account.sandboxName, provider.deploysInJobs(account: pair.account) {
+                jobs[pair.account, default: []].append(pair)
             } else {
                 pending.append(pair)
             }
