@@ -65,7 +65,16 @@ let package = Package(
             ]
         ),
         // Real clouds (SPEC 11, 12): signed HTTP to Huawei Cloud SCM and Alibaba Cloud CAS, and their providers.
-        .target(name: "CertpushClouds", dependencies: ["CertpushCore"]),
+        .target(
+            name: "CertpushClouds",
+            dependencies: [
+                "CertpushCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // Paths, config file, logging, opening the database: what both front ends share.
         .target(
             name: "CertpushSetup",
