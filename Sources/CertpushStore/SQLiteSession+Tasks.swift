@@ -140,7 +140,8 @@ extension SQLiteSession {
                     previous_certificate_id, charged, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [id.rawValue, pair.resourceID.rawValue, pair.certificateID.rawValue, pair.service,
                                  Self.column(pair.region), pair.resourceName, pair.status.rawValue, pair.cause,
-                                 pair.previousCertificateID?.rawValue, pair.charged, pair.account])
+                                 pair.previousCertificateID?.rawValue, pair.charged,
+                                 pair.account == Account.sandboxName ? nil : pair.account])
         }
         return id
     }
@@ -210,6 +211,6 @@ extension SQLiteSession {
         TaskPair(id: row[0], resourceID: ResourceID(row[1] as Int64), certificateID: CertificateID(row[2] as Int64),
                  service: row[3], region: region(row[4]), resourceName: row[5],
                  status: PairStatus(rawValue: row[6]) ?? .failed, cause: row[7],
-                 previousCertificateID: (row[8] as Int64?).map(CertificateID.init), charged: row[9], account: row[10])
+                 previousCertificateID: (row[8] as Int64?).map(CertificateID.init), charged: row[9], account: row[10] ?? Account.sandboxName)
     }
 }
