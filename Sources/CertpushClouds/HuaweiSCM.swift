@@ -89,11 +89,8 @@ public struct HuaweiSCM: Sendable {
         return answer
     }
 
+    /// X-Sdk-Date, `20191115T033655Z`: the core's UTC time without its separators.
     static func sdkDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
+        ISOTime.string(date).filter { $0 != "-" && $0 != ":" }
     }
 }

@@ -124,15 +124,17 @@ public struct Workspace: Sendable {
     }
 
     static func scm(_ account: Account, keys: CloudKeys) throws -> HuaweiSCM {
-        HuaweiSCM(account: account.name, keys: keys,
-                  http: try CloudHTTP(endpoint: account.endpoint ?? HuaweiSCM.defaultEndpoint, timeLimit: account.timeLimit ?? 30,
-                                      backoff: min(0.5, (account.timeLimit ?? 30) / 10)))
+        HuaweiSCM(account: account.name, keys: keys, http: try http(account, defaultEndpoint: HuaweiSCM.defaultEndpoint))
     }
 
     static func cas(_ account: Account, keys: CloudKeys) throws -> AlibabaCAS {
-        AlibabaCAS(account: account.name, keys: keys,
-                   http: try CloudHTTP(endpoint: account.endpoint ?? AlibabaCAS.defaultEndpoint, timeLimit: account.timeLimit ?? 30,
-                                       backoff: min(0.5, (account.timeLimit ?? 30) / 10)))
+        AlibabaCAS(account: account.name, keys: keys, http: try http(account, defaultEndpoint: AlibabaCAS.defaultEndpoint))
+    }
+
+    /// The account's endpoint (or the cloud's) with its time limit (R4: 30 s unless the config says).
+    private static func http(_ account: Account, defaultEndpoint: String) throws -> CloudHTTP {
+        let limit = account.timeLimit ?? 30
+        return try CloudHTTP(endpoint: account.endpoint ?? defaultEndpoint, timeLimit: limit, backoff: min(0.5, limit / 10))
     }
 
     /// The provider of a cloud account, or one that says in a sentence why there is none (R1).

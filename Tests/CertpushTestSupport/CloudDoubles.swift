@@ -113,7 +113,12 @@ public final class SCMDouble: @unchecked Sendable {
         for name in signed.split(separator: ";").map(String.init) { headers[name] = request.headers[name] ?? "" }
         let expected = RequestSigning.huawei(SignableRequest(method: request.method, path: request.path, query: request.query, headers: headers,
                                                              body: request.body), accessKey: accessKey, secretKey: secretKey)
-        return expected.signature == signature && signed.split(separator: ";").contains("x-sdk-date")
+        // APIG takes X-Sdk-Date only as yyyyMMddTHHmmssZ.
+        let date = request.headers["x-sdk-date"] ?? ""
+        let wellFormed = date.count == 16 && date.enumerated().allSatisfy { index, character in
+            index == 8 ? character == "T" : index == 15 ? character == "Z" : character.isNumber
+        }
+        return expected.signature == signature && signed.split(separator: ";").contains("x-sdk-date") && wellFormed
     }
 
     static func fields(_ text: String, separator: String) -> [String: String] {
