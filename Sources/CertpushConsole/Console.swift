@@ -290,15 +290,22 @@ public final class Console: TerminalProgram {
         return buffer
     }
 
+    /// W4: the database, then TRAINING or LIVE with its accounts, the live
+    /// badge in the theme's warning colour: no one mistakes one for the other.
     private func renderTitle(in rect: Rect, into buffer: inout Buffer) {
         buffer.fill(rect, style: theme["title"])
         buffer.write(" certpush", x: rect.x, y: rect.y, style: theme["title"])
-        var right = DisplayText.neutralized(session.context.databaseLabel)
-        let badge = session.context.isSandbox ? " SANDBOX " : ""
-        right = TextWidth.truncate(right, to: rect.width - 12 - badge.count)
-        let x = rect.maxX - TextWidth.of(right) - badge.count - 2
-        buffer.write(right, x: x, y: rect.y, style: theme["title"])
-        if !badge.isEmpty { buffer.write(badge, x: rect.maxX - badge.count - 1, y: rect.y, style: theme["title.sandbox"]) }
+        let context = session.context
+        var badge = " \(context.workspace.title) "
+        if context.workspace == .live {
+            let accounts = context.accountNames.isEmpty ? "no accounts" : context.accountNames.joined(separator: ", ")
+            badge = TextWidth.truncate(" LIVE: \(DisplayText.neutralized(accounts)) ", to: rect.width / 2)
+        }
+        let badgeWidth = TextWidth.of(badge)
+        let right = TextWidth.truncate(DisplayText.neutralized(context.databaseLabel), to: max(0, rect.width - 12 - badgeWidth))
+        buffer.write(right, x: rect.maxX - TextWidth.of(right) - badgeWidth - 2, y: rect.y, style: theme["title"])
+        buffer.write(badge, x: rect.maxX - badgeWidth - 1, y: rect.y,
+                     style: theme[context.workspace == .training ? "title.sandbox" : "title.live"])
     }
 
     private func renderNavigation(in rect: Rect, into buffer: inout Buffer) {

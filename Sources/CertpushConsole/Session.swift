@@ -10,7 +10,12 @@ public struct ConsoleContext {
     public var deployments: DeploymentService
     /// Shown in the title bar: the database path.
     public var databaseLabel: String
-    public var isSandbox: Bool
+    /// TRAINING or LIVE in the title bar (W4), and what the console offers.
+    public var workspace: WorkspaceKind
+    /// A live workspace's accounts, named in the title bar (W4).
+    public var accountNames: [String] = []
+    /// One line the console opens with: accounts a training workspace does not use (W1), a split to make (W7).
+    public var notice: String?
     public var theme: Theme
     public var expiry: ExpiryPolicy
     /// Reads a file the user named in a dialog.
@@ -27,13 +32,13 @@ public struct ConsoleContext {
     public var timeZone: TimeZone = .current
 
     public init(certificates: CertificateService, push: PushService, deployments: DeploymentService, databaseLabel: String,
-                isSandbox: Bool, theme: Theme, expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile,
+                workspace: WorkspaceKind, theme: Theme, expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile,
                 background: BackgroundRunner = InlineRunner()) {
         self.certificates = certificates
         self.push = push
         self.deployments = deployments
         self.databaseLabel = databaseLabel
-        self.isSandbox = isSandbox
+        self.workspace = workspace
         self.theme = theme
         self.expiry = expiry
         self.readFile = readFile
@@ -75,7 +80,10 @@ final class Session {
     private(set) var painting = false
     private(set) var loadsWhilePainting = 0
 
-    init(context: ConsoleContext) { self.context = context }
+    init(context: ConsoleContext) {
+        self.context = context
+        if let notice = context.notice { message = (DisplayText.neutralized(notice), false) }
+    }
 
     /// The core's services: for loading a screen's state and for effects, never while painting.
     var services: Services {

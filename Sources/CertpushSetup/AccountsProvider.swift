@@ -1,26 +1,24 @@
 import CertpushCore
-import CertpushSandbox
 import CertpushServers
 import Foundation
 
-/// The provider the engine calls: each resource's account decides who acts
-/// on it (SPEC 10): the sandbox, the servers of a `servers` account, or a
-/// cloud account's provider. A task spanning accounts sends each pair to
-/// its own; a push goes to the account it names.
+/// The provider a live workspace's engine calls (SPEC 10, 14): each
+/// resource's account decides who acts on it, the servers of a `servers`
+/// account or a cloud account's provider. A task spanning accounts sends
+/// each pair to its own; a push goes to the account it names. The sandbox
+/// is not among them: a training workspace is handed the sandbox alone (W1).
 struct AccountsProvider: CloudProvider {
-    let sandbox: SandboxProvider
     let servers: [String: ServersProvider]
     let clouds: [String: any CloudProvider]
     let store: any Store
 
-    var name: String { sandbox.name }
+    var name: String { "accounts" }
 
-    func push(_ certificate: Certificate, service: CloudService, region: String?) throws {
-        try sandbox.push(certificate, service: service, region: region)
-    }
+    private static let noAccount = Refusal("A live workspace pushes through an account: name one with --account.")
+
+    func push(_ certificate: Certificate, service: CloudService, region: String?) throws { throw Self.noAccount }
 
     func push(_ certificate: Certificate, service: CloudService, regions: [String?], account: String) throws -> [Error?] {
-        guard account != Account.sandboxName else { return try sandbox.push(certificate, service: service, regions: regions, account: account) }
         guard let cloud = clouds[account] else { throw Refusal("\(account) takes no pushes.") }
         return try cloud.push(certificate, service: service, regions: regions, account: account)
     }
@@ -32,13 +30,11 @@ struct AccountsProvider: CloudProvider {
         return try cloud.deploy(pairs, account: account)
     }
 
-    func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool {
-        try sandbox.holds(certificate, service: service, region: region)
-    }
+    /// Only the sandbox's service stores are certpush's to read; a cloud's push is settled by its own answer.
+    func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool { throw Self.noAccount }
 
     func bind(_ certificate: CertificateID?, to resource: CloudResource) throws {
         switch try owner(of: resource) {
-        case .sandbox: try sandbox.bind(certificate, to: resource)
         case .servers(let provider): try provider.bind(certificate, to: resource)
         case .cloud(let provider): try provider.bind(certificate, to: resource)
         }
@@ -46,7 +42,6 @@ struct AccountsProvider: CloudProvider {
 
     func rollBack(_ resource: CloudResource, to previous: CertificateID?) throws {
         switch try owner(of: resource) {
-        case .sandbox: try sandbox.rollBack(resource, to: previous)
         case .servers(let provider): try provider.rollBack(resource, to: previous)
         case .cloud(let provider): try provider.rollBack(resource, to: previous)
         }
@@ -55,22 +50,20 @@ struct AccountsProvider: CloudProvider {
     func certificate(on resource: ResourceID) throws -> CertificateID? {
         guard let found = try store.read({ try $0.resource(resource) }) else { return nil }
         switch try owner(of: found) {
-        case .sandbox: return try sandbox.certificate(on: resource)
         case .servers(let provider): return try provider.certificate(on: found)
         case .cloud(let provider): return try provider.certificate(on: resource)
         }
     }
 
-    func synchronize() throws -> Int { try sandbox.synchronize() }
+    /// Each account synchronizes on its own (`Workspace.synchronize`).
+    func synchronize() throws -> Int { 0 }
 
     private enum Owner {
-        case sandbox
         case servers(ServersProvider)
         case cloud(any CloudProvider)
     }
 
     private func owner(of resource: CloudResource) throws -> Owner {
-        if resource.account == Account.sandboxName { return .sandbox }
         if let provider = servers[resource.account] { return .servers(provider) }
         if let provider = clouds[resource.account] { return .cloud(provider) }
         throw ProviderFailure("account \(resource.account) is not in config.toml any more, so nothing can act on \(resource.id)")

@@ -1,3 +1,4 @@
+import CertpushCore
 import Foundation
 
 /// Where certpush keeps its files, by the XDG base directory rules.
@@ -8,17 +9,31 @@ public struct Paths: Sendable {
         self.environment = environment
     }
 
-    /// `--db`, else `CERTPUSH_DB`, else `$XDG_DATA_HOME/certpush/certpush.sqlite`.
-    public func database(explicit: String? = nil) -> String {
+    /// W3: `--db`, else `--training`'s default, else `CERTPUSH_DB`, else the
+    /// live workspace when one exists, else the training one.
+    public func database(explicit: String? = nil, training: Bool = false) -> String {
         if let explicit, !explicit.isEmpty { return expand(explicit) }
+        if training { return trainingDatabase }
         if let fromEnvironment = environment["CERTPUSH_DB"], !fromEnvironment.isEmpty { return expand(fromEnvironment) }
-        return base("XDG_DATA_HOME", fallback: ".local/share") + "/certpush/certpush.sqlite"
+        return FileManager.default.fileExists(atPath: liveDatabase) ? liveDatabase : trainingDatabase
     }
+
+    /// Where a new database of this kind goes when no path is named (W3).
+    public func defaultDatabase(for kind: WorkspaceKind) -> String {
+        kind == .live ? liveDatabase : trainingDatabase
+    }
+
+    /// The live workspace's default file (W3).
+    public var liveDatabase: String { dataFolder + "/certpush.sqlite" }
+    /// The training workspace's default file (W3).
+    public var trainingDatabase: String { dataFolder + "/training.sqlite" }
+
+    private var dataFolder: String { base("XDG_DATA_HOME", fallback: ".local/share") + "/certpush" }
 
     /// `CERTPUSH_KEYRING`, else `$XDG_DATA_HOME/certpush/keyring`: the key that seals private keys at rest.
     public var keyring: String {
         if let explicit = environment["CERTPUSH_KEYRING"], !explicit.isEmpty { return expand(explicit) }
-        return base("XDG_DATA_HOME", fallback: ".local/share") + "/certpush/keyring"
+        return dataFolder + "/keyring"
     }
 
     public var configFile: String { base("XDG_CONFIG_HOME", fallback: ".config") + "/certpush/config.toml" }

@@ -7,7 +7,10 @@ import Foundation
 import Logging
 
 /// An opened database with the services over it: what the console and the
-/// CLI start from.
+/// CLI start from. Its kind (SPEC 14) decides what it is handed: a training
+/// workspace gets the sandbox and nothing else, so nothing in it can reach a
+/// server or a cloud (W1); a live one gets the configured accounts and no
+/// sandbox (W2); one that needs a split can only be read (W7).
 public struct Workspace: Sendable {
     public let store: any Store
     public let certificates: CertificateService
@@ -16,10 +19,13 @@ public struct Workspace: Sendable {
     public let provider: any CloudProvider
     /// True when this open made the database.
     public let created: Bool
-    public let isSandbox: Bool
-    /// The accounts resources belong to (SPEC 10): the sandbox's, unless the
-    /// database was made empty, then those `config.toml` names.
+    public let kind: WorkspaceKind
+    /// The accounts resources belong to (SPEC 10): the sandbox's in a
+    /// training workspace, those `config.toml` names in a live one.
     public let accounts: [Account]
+    /// Accounts `config.toml` names that this workspace does not use: all of
+    /// them in a training workspace (W1).
+    public let unusedAccounts: [Account]
     public let time: any TimeSource
     public let user: String
     public let credentials: Credentials
@@ -28,10 +34,12 @@ public struct Workspace: Sendable {
 
     public static let logger = Logger(label: "certpush")
 
+    public var isTraining: Bool { kind == .training }
+
     /// Opens the database at `path`. A missing one is created only when
-    /// `create` is set (`init` and the console), and seeded with the sandbox
-    /// unless `empty` is set.
-    public static func open(path: String, create: Bool = true, empty: Bool = false, keyring: String = Paths().keyring,
+    /// `create` is set (`init` and the console), as a workspace of `newKind`:
+    /// training (seeded with the sandbox) unless live.
+    public static func open(path: String, create: Bool = true, kind newKind: WorkspaceKind = .training, keyring: String = Paths().keyring,
                             time: any TimeSource = SystemTime(), user: String = currentUser(), notifyCommand: String? = nil,
                             sandboxLatencySeconds: Double = 0, accounts configured: [Account] = [],
                             credentials: Credentials = Credentials()) throws -> Workspace {
@@ -42,39 +50,66 @@ public struct Workspace: Sendable {
             return account
         }
         let opened = try SQLiteStore.open(path: path, create: create, vault: try Keyring.vault(at: keyring))
-        let store = opened.store
         if opened.created {
-            if empty {
-                try store.write { db in
-                    try db.setValue("empty", forKey: "created.as")
-                    try db.append(ActivityEntry(at: time.now(), user: user, action: "database.create", subject: path))
-                }
-            } else {
-                try SandboxSeed.seed(store, time: time, user: user)
-            }
-            logger.info("created database", metadata: ["path": "\(path)", "empty": "\(empty)"])
+            try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)
         }
-        let sandbox = SandboxProvider(store: store, latencySeconds: sandboxLatencySeconds)
-        let clouds = Dictionary(configured.filter { $0.kind == .huaweicloud || $0.kind == .alibabacloud }
-            .map { ($0.name, cloudProvider(for: $0, store: store, credentials: credentials)) }, uniquingKeysWith: { first, _ in first })
-        let provider = AccountsProvider(
-            sandbox: sandbox,
-            servers: Dictionary(configured.filter { $0.kind == .servers }.map { ($0.name, ServersProvider(account: $0, store: store)) },
-                                uniquingKeysWith: { first, _ in first }),
-            clouds: clouds, store: store)
-        let isSandbox = try store.read { try $0.value(forKey: "created.as") } != "empty"
+        let kind = try opened.store.read { db in
+            try WorkspaceKind.of(stored: db.value(forKey: WorkspaceKind.settingKey), madeEmpty: db.value(forKey: "created.as") == "empty",
+                                 contents: { try db.workspaceContents() })
+        }
+        let store: any Store = kind == .needsSplit
+            ? ReadOnlyStore(opened.store, refusal: Refusal("Nothing was changed: this database can only be read until it is split (certpush workspace split)."))
+            : opened.store
+
+        let provider: any CloudProvider
+        let accounts: [Account]
+        var clouds: [String: any CloudProvider] = [:]
+        switch kind {
+        case .training:
+            provider = SandboxProvider(store: store, latencySeconds: sandboxLatencySeconds)
+            accounts = [.sandbox]
+        case .live:
+            clouds = Dictionary(configured.filter { $0.kind == .huaweicloud || $0.kind == .alibabacloud }
+                .map { ($0.name, cloudProvider(for: $0, store: store, credentials: credentials)) }, uniquingKeysWith: { first, _ in first })
+            provider = AccountsProvider(
+                servers: Dictionary(configured.filter { $0.kind == .servers }.map { ($0.name, ServersProvider(account: $0, store: store)) },
+                                    uniquingKeysWith: { first, _ in first }),
+                clouds: clouds, store: store)
+            accounts = configured
+        case .needsSplit:
+            provider = UnavailableCloud(name: "none", reason: Refusal(WorkspaceKind.splitSentence(path: path)))
+            accounts = []
+        }
         let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
         return Workspace(
             store: store, certificates: CertificateService(store: store, time: time, user: user),
             push: PushService(store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive,
-                              accounts: (isSandbox ? [.sandbox] : []) + configured),
+                              accounts: accounts),
             deployments: DeploymentService(
                 store: store, provider: provider, time: time, user: user, processID: getpid(),
                 isAlive: isAlive,
                 deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
             provider: provider,
-            created: opened.created, isSandbox: isSandbox, accounts: (isSandbox ? [.sandbox] : []) + configured, time: time, user: user,
-            credentials: credentials, clouds: clouds)
+            created: opened.created, kind: kind, accounts: accounts, unusedAccounts: kind == .training ? configured : [],
+            time: time, user: user, credentials: credentials, clouds: clouds)
+    }
+
+    /// A new database becomes a workspace of `kind`, in as few commits as the
+    /// sandbox's seed allows; the kind is written first, so a kill during the
+    /// seed leaves a training workspace that `training reset` completes.
+    private static func make(_ store: any Store, kind: WorkspaceKind, path: String, time: any TimeSource, user: String) throws {
+        try store.write { db in
+            try db.setValue(kind.rawValue, forKey: WorkspaceKind.settingKey)
+            try db.append(ActivityEntry(at: time.now(), user: user, action: "workspace.create", subject: path, detail: kind.rawValue))
+        }
+        if kind == .training { try SandboxSeed.seed(store, time: time, user: user) }
+        logger.info("created workspace", metadata: ["path": "\(path)", "kind": "\(kind.rawValue)"])
+    }
+
+    /// W1: the one line a training workspace says when config.toml names accounts.
+    public var unusedAccountsNote: String? {
+        guard !unusedAccounts.isEmpty else { return nil }
+        return "Training workspace: the accounts in config.toml (\(unusedAccounts.map(\.name).joined(separator: ", "))) are not used here; they work in a live workspace (certpush init --live)."
     }
 
     /// D16: the named account's resources, or every account's, read again

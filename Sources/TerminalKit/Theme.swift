@@ -24,7 +24,7 @@ public struct Theme: Sendable, Equatable {
     }
 
     public static let roles = [
-        "title", "title.sandbox", "nav", "nav.selected", "nav.focused", "body", "border", "border.focused",
+        "title", "title.sandbox", "title.live", "nav", "nav.selected", "nav.focused", "body", "border", "border.focused",
         "table.header", "table.cursor", "table.cursor.unfocused", "tab", "tab.selected",
         "status.ok", "status.warn", "status.error", "status.muted", "hint", "hint.key",
         "dialog", "dialog.title", "field", "field.focused", "button", "button.focused", "message.error", "message.info",
@@ -98,6 +98,7 @@ enum StockThemes {
     static let `default` = """
         title = "white on blue bold"
         "title.sandbox" = "black on yellow bold"
+        "title.live" = "white on red bold"
         nav = "default"
         "nav.selected" = "bold"
         "nav.focused" = "black on cyan bold"
@@ -127,6 +128,7 @@ enum StockThemes {
     static let mono = """
         title = "reverse bold"
         "title.sandbox" = "reverse bold"
+        "title.live" = "reverse bold underline"
         "nav.selected" = "bold"
         "nav.focused" = "reverse"
         border = "default"

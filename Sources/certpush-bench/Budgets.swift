@@ -204,7 +204,7 @@ final class KeyBench {
     init(workspace: Workspace, database: String) {
         console = Console(context: ConsoleContext(
             certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: database,
-            isSandbox: true, theme: .standard, readFile: InputFile.load(path:)))
+            workspace: .training, theme: .standard, readFile: InputFile.load(path:)))
         _ = console.render(size: size)
     }
 

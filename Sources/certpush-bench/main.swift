@@ -123,7 +123,7 @@ let size = Size(width: 100, height: 30)
 func openConsole() throws -> Console {
     let workspace = try Workspace.open(path: path, user: "bench")
     return Console(context: ConsoleContext(
-        certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: path, isSandbox: true, theme: .standard,
+        certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: path, workspace: .training, theme: .standard,
         readFile: InputFile.load(path:)))
 }
 

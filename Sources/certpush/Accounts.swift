@@ -25,8 +25,9 @@ struct Accounts: ParsableCommand {
                 AccountJSON(name: account.name, kind: account.kind.rawValue, resources: counts[account.name] ?? 0, lastSync: lastSync)
             }
             if json { return try printJSON(rows) }
+            if let note = workspace.unusedAccountsNote { print(note) }
             if rows.isEmpty {
-                print("No accounts: the database was made empty and config.toml names none ([accounts.NAME] tables).")
+                print("No accounts: this live workspace has none until config.toml names them ([accounts.NAME] tables).")
                 return
             }
             printTable(header: ["NAME", "KIND", "RESOURCES", "LAST SYNC"], rows: rows.map {

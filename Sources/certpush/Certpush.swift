@@ -9,7 +9,7 @@ struct Certpush: ParsableCommand {
         commandName: "certpush",
         abstract: "Keep SSL certificates, push them to cloud services, deploy and roll back.",
         discussion: "With no subcommand, certpush opens the console.",
-        subcommands: [Init.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self,
+        subcommands: [Init.self, Status.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self,
                       Accounts.self, VerifyCommand.self])
 
     @OptionGroup var global: GlobalOptions
@@ -41,25 +41,36 @@ struct Certpush: ParsableCommand {
 }
 
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The database file (default: $CERTPUSH_DB, else $XDG_DATA_HOME/certpush/certpush.sqlite).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp(
+        "The database file (default: $CERTPUSH_DB, else the live workspace $XDG_DATA_HOME/certpush/certpush.sqlite when it exists, else the training one, training.sqlite beside it).",
+        valueName: "path"))
     var db: String?
+    @Flag(help: "Use the training workspace ($XDG_DATA_HOME/certpush/training.sqlite).") var training = false
 
     var paths: Paths { Paths() }
-    var databasePath: String { paths.database(explicit: db) }
+    var databasePath: String { paths.database(explicit: db, training: training) }
 
     func validate() throws {
         if db?.isEmpty == true { throw Refusal("--db was given an empty path; name the database file.") }
+        if db != nil && training { throw Refusal("--db and --training each name a database; give one of them.") }
     }
 
-    /// Only `init` and the console create a database (`create`); every other
-    /// command on a missing one is refused, and creates nothing.
-    /// The CLI applies the sandbox's latency only when the config asks for it:
-    /// scripts want answers, the console wants something to watch.
-    func openWorkspace(create: Bool = false, empty: Bool = false, console: Bool = false) throws -> Workspace {
+    /// Only `init` and the console create a database (`create`, as a
+    /// workspace of `kind`); every other command on a missing one is
+    /// refused, and creates nothing. The CLI applies the sandbox's latency
+    /// only when the config asks for it: scripts want answers, the console
+    /// wants something to watch. A database that needs a split says so on
+    /// every command (W7).
+    func openWorkspace(create: Bool = false, kind: WorkspaceKind = .training, path: String? = nil, console: Bool = false) throws -> Workspace {
         FileLogHandler.bootstrap(path: paths.logFile)
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
-        return try Workspace.open(path: databasePath, create: create, empty: empty, keyring: paths.keyring, notifyCommand: config.notifyCommand,
-                                  sandboxLatencySeconds: Double(latency) / 1_000, accounts: config.accounts)
+        let path = path ?? databasePath
+        let workspace = try Workspace.open(path: path, create: create, kind: kind, keyring: paths.keyring, notifyCommand: config.notifyCommand,
+                                           sandboxLatencySeconds: Double(latency) / 1_000, accounts: config.accounts)
+        if workspace.kind == .needsSplit, !console {
+            FileHandle.standardError.write(Data("certpush: \(WorkspaceKind.splitSentence(path: path))\n".utf8))
+        }
+        return workspace
     }
 }

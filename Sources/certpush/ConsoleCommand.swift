@@ -25,16 +25,19 @@ struct ConsoleCommand {
             throw Refusal("The console could not start curses on this terminal.")
         }
         var context = ConsoleContext(
-            certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: global.databasePath, isSandbox: workspace.isSandbox,
+            certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: global.databasePath, workspace: workspace.kind,
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
             readFile: InputFile.load(path:), background: ThreadRunner())
-        context.verify = { id in
+        context.accountNames = workspace.accounts.map(\.name)
+        context.notice = workspace.kind == .needsSplit ? WorkspaceKind.splitSentence(path: global.databasePath) : workspace.unusedAccountsNote
+        // A training workspace has no servers to handshake with (W1).
+        if workspace.kind == .live { context.verify = { id in
             guard let found = try Verify.servers(workspace.store, ids: [id]).first else {
                 return ("\(id) is not a server site certpush found.", true)
             }
             let words = found.ok ? "serves \(found.served), as certpush recorded." : "serves \(found.served), not \(found.expected) as certpush recorded: drift."
             return ("\(found.resource) \(found.name) " + words, !found.ok)
-        }
+        } }
         context.synchronize = {
             "Synchronized " + (try workspace.synchronize()).map(\.sentence).joined(separator: " ")
         }

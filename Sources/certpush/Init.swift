@@ -3,20 +3,32 @@ import CertpushCore
 import CertpushSetup
 import Foundation
 
+/// W2, W3: makes a workspace, training unless `--live`, at `--db` or the kind's default path.
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create the database: the training sandbox, or empty with --empty.")
+        abstract: "Create a workspace: the training sandbox, or a live one for your accounts with --live.")
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Create it without the sandbox's demo certificates.") var empty = false
+    @Flag(help: "A live workspace: the accounts of config.toml, no sandbox.") var live = false
+    @Flag(help: .hidden) var empty = false
 
     func run() throws {
-        let path = global.databasePath
+        let kind: WorkspaceKind = live || empty ? .live : .training
+        let paths = global.paths
+        let named = global.db ?? (global.training ? nil : paths.environment["CERTPUSH_DB"].flatMap { $0.isEmpty ? nil : $0 })
+        let path = named.map { paths.database(explicit: $0) } ?? paths.defaultDatabase(for: kind)
         guard !FileManager.default.fileExists(atPath: path) else {
             throw Refusal("The database \(path) already exists; nothing was changed.")
         }
-        let workspace = try global.openWorkspace(create: true, empty: empty)
-        let count = try workspace.certificates.count(CertificateQuery())
-        print(empty ? "Created an empty database at \(path)." : "Created the training sandbox at \(path) with \(count) certificates.")
+        let workspace = try global.openWorkspace(create: true, kind: kind, path: path)
+        if kind == .live {
+            let accounts = workspace.accounts.map(\.name)
+            print("Created a live workspace at \(path)" + (accounts.isEmpty
+                ? ": no accounts yet; add [accounts.NAME] tables to config.toml." : " for \(accounts.joined(separator: ", ")).")
+                + " It holds no sandbox.")
+        } else {
+            let count = try workspace.certificates.count(CertificateQuery())
+            print("Created the training workspace at \(path): the sandbox, with \(count) certificates. Nothing in it reaches a real server or cloud.")
+        }
     }
 }

@@ -5,11 +5,11 @@ import TerminalKit
 import Testing
 
 @Suite struct CertificateListTests {
-    @Test("the first screen: title with SANDBOX, the five sections, the list with its columns")
+    @Test("the first screen: title with TRAINING (W4), the five sections, the list with its columns")
     func firstScreen() throws {
         let driver = try ConsoleDriver()
         let screen = driver.screen
-        #expect(driver.buffer.line(0).hasSuffix("SANDBOX"))
+        #expect(driver.buffer.line(0).hasSuffix("TRAINING"))
         #expect(driver.buffer.line(0).contains("certpush.sqlite"))
         for section in ["SSL Certificates", "Deployment Tasks", "Cloud Resources", "Contacts", "Activity"] {
             #expect(screen.contains(section))
@@ -203,7 +203,7 @@ import Testing
 
     @Test("C7: names with escape sequences are shown neutralised")
     func hostileNames() throws {
-        let fixture = try SandboxFixture(empty: true)
+        let fixture = try SandboxFixture(live: true)
         // Names typed by a user are refused with control characters; text from a
         // certificate is not, so store one as a hostile certificate would carry it.
         var draft = try CertificateImporter.draft(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem")), now: testNow)

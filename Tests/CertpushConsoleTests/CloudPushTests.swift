@@ -15,16 +15,15 @@ import Testing
                               credentialNames: ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
         account.timeLimit = 2
         let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": scm.secretKey])
+        _ = try fixture.importCertificate(["www.example.com", "example.com"], name: "www.example.com")
         driver = try ConsoleDriver(fixture: fixture, size: Size(width: 110, height: 32)).select("www.example.com")
     }
 
-    @Test("a switches the push page to the Huawei account and its regions; three ELB regions, one refused by SCM in its words; Configure Now says where to finish")
+    @Test("a live workspace's push page names its Huawei account and regions; three ELB regions, one refused by SCM in its words; Configure Now says where to finish")
     func pushToThreeRegions() throws {
         defer { scm.stop() }
         driver.press("p")
-        #expect(driver.screen.contains("Account sandbox · training sandbox · a: switch"))
-        driver.press("a")
-        #expect(driver.screen.contains("Account hw · Huawei Cloud SCM · a: switch · regions cn-north-4, ap-southeast-1"))
+        #expect(driver.screen.contains("Account hw · Huawei Cloud SCM · regions cn-north-4, ap-southeast-1"))
         driver.press("j", "j", "r")
         #expect(driver.screen.contains("ELB regions 0/10"))
         #expect(driver.line(containing: "af-south-1")?.contains("(not enabled)") == false)
@@ -69,6 +68,7 @@ import Testing
         account.timeLimit = 2
         account.pollInterval = 0.01
         fixture = try SandboxFixture(accounts: [account], environment: ["ALI_AK": cas.accessKeyID, "ALI_SK": cas.secret])
+        _ = try fixture.importCertificate(["*.example.com"], name: "wildcard-example")
     }
 
     @Test("the task's details show each CAS resource under its account, the failed worker's cause; b rolls one back through CAS")
@@ -102,6 +102,7 @@ import Testing
                               credentialNames: ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
         account.timeLimit = 1
         let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": scm.secretKey])
+        _ = try fixture.importCertificate(["www.example.com", "example.com"], name: "www.example.com")
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("www.example.com")
         driver.press("p", "a", "Space", "j", "r", "j", "Space", "Enter", "Tab", "Enter")
         let results = driver.screen
@@ -122,6 +123,7 @@ import Testing
         let account = Account(name: "hw", kind: .huaweicloud, regions: ["cn-north-4"], endpoint: scm.endpoint,
                               credentialNames: ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
         let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": "wrong"])
+        _ = try fixture.importCertificate(["www.example.com", "example.com"], name: "www.example.com")
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("www.example.com")
         driver.press("p", "a", "j", "j", "r", "Space", "Enter", "Tab", "Enter")
         #expect(driver.screen.contains("hw: the cloud did not accept its keys (APIGW.0301"), "\(driver.screen)")

@@ -18,9 +18,10 @@ final class ConsoleDriver {
         self.fixture = try fixture ?? SandboxFixture()
         self.size = size
         var context = ConsoleContext(
-            certificates: self.fixture.certificates, push: self.fixture.workspace.push, deployments: self.fixture.workspace.deployments, databaseLabel: self.fixture.databasePath, isSandbox: true,
+            certificates: self.fixture.certificates, push: self.fixture.workspace.push, deployments: self.fixture.workspace.deployments, databaseLabel: self.fixture.databasePath, workspace: self.fixture.workspace.kind,
             theme: theme, readFile: InputFile.load(path:), background: background)
         context.timeZone = TimeZone(identifier: "UTC")!
+        context.accountNames = self.fixture.workspace.kind == .live ? self.fixture.workspace.accounts.map(\.name) : []
         configure(&context)
         console = Console(context: context)
     }

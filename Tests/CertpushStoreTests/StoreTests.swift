@@ -183,10 +183,10 @@ import Testing
         }
     }
 
-    @Test("init --empty makes a database with no certificates")
+    @Test("init --live makes a database with no certificates")
     func empty() throws {
         let directory = TemporaryDirectory()
-        let workspace = try Workspace.open(path: directory.path("empty.sqlite"), empty: true, time: ManualTime(testNow), user: "u")
+        let workspace = try Workspace.open(path: directory.path("empty.sqlite"), kind: .live, time: ManualTime(testNow), user: "u")
         #expect(try workspace.certificates.count(CertificateQuery()) == 0)
         let reopened = try Workspace.open(path: directory.path("empty.sqlite"), time: ManualTime(testNow), user: "u")
         #expect(!reopened.created)
@@ -195,14 +195,14 @@ import Testing
 }
 
 @Suite struct SetupTests {
-    @Test("the database path: --db, then CERTPUSH_DB, then XDG_DATA_HOME, then ~/.local/share")
+    @Test("the database path: --db, then CERTPUSH_DB, then XDG_DATA_HOME, then ~/.local/share (W3: training.sqlite while no live one exists)")
     func databasePath() {
-        let home = ["HOME": "/home/ann"]
-        #expect(Paths(environment: home).database() == "/home/ann/.local/share/certpush/certpush.sqlite")
-        #expect(Paths(environment: home.merging(["XDG_DATA_HOME": "/data"]) { $1 }).database() == "/data/certpush/certpush.sqlite")
+        let home = ["HOME": "/nonexistent/ann"]
+        #expect(Paths(environment: home).database() == "/nonexistent/ann/.local/share/certpush/training.sqlite")
+        #expect(Paths(environment: home.merging(["XDG_DATA_HOME": "/data"]) { $1 }).database() == "/data/certpush/training.sqlite")
         #expect(Paths(environment: home.merging(["CERTPUSH_DB": "/x.sqlite"]) { $1 }).database() == "/x.sqlite")
-        #expect(Paths(environment: home.merging(["CERTPUSH_DB": "/x.sqlite"]) { $1 }).database(explicit: "~/y.sqlite") == "/home/ann/y.sqlite")
-        #expect(Paths(environment: home).configFile == "/home/ann/.config/certpush/config.toml")
+        #expect(Paths(environment: home.merging(["CERTPUSH_DB": "/x.sqlite"]) { $1 }).database(explicit: "~/y.sqlite") == "/nonexistent/ann/y.sqlite")
+        #expect(Paths(environment: home).configFile == "/nonexistent/ann/.config/certpush/config.toml")
         #expect(Paths(environment: home.merging(["XDG_STATE_HOME": "/state"]) { $1 }).logFile == "/state/certpush/certpush.log")
     }
 

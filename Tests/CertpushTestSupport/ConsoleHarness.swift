@@ -2,16 +2,18 @@ import CertpushCore
 import CertpushSetup
 import Foundation
 
-/// A seeded sandbox in a temporary folder, at a fixed time: what console and
-/// end-to-end tests start from.
+/// A workspace in a temporary folder, at a fixed time: what console and
+/// end-to-end tests start from. The seeded training sandbox, or a live
+/// workspace (W2) when `live` is set or accounts are named.
 public struct SandboxFixture {
     public let directory = TemporaryDirectory()
     public let time = ManualTime(testNow)
     public let workspace: Workspace
 
     /// `accounts` as config.toml would name them, their keys from `environment` (R1).
-    public init(empty: Bool = false, accounts: [Account] = [], environment: [String: String] = [:]) throws {
-        workspace = try Workspace.open(path: directory.path("certpush.sqlite"), empty: empty, keyring: directory.path("keyring"),
+    public init(live: Bool = false, accounts: [Account] = [], environment: [String: String] = [:]) throws {
+        workspace = try Workspace.open(path: directory.path("certpush.sqlite"), kind: live || !accounts.isEmpty ? .live : .training,
+                                       keyring: directory.path("keyring"),
                                        time: time, user: "trainer", accounts: accounts,
                                        credentials: Credentials(paths: Paths(environment: environment.merging(["HOME": directory.path("home")]) { $1 })))
     }

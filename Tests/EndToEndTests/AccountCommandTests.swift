@@ -27,6 +27,29 @@ struct ConfiguredCLI {
         return try Spawn.process(CertpushBinary.url.path, arguments + ["--db", db], environment: merged, fileActions: &actions)
     }
 
+    /// A live workspace (W2) for `config`'s accounts, holding uploaded
+    /// certificates named and numbered as the sandbox's first ones are
+    /// (c1 www.example.com, c2 wildcard-example, c3 api.example.org, ...), so
+    /// a test reads the same whichever workspace it runs in.
+    func initLive(config: String?, certificates count: Int = 3) throws {
+        let made = try self(["init", "--live"], config: config)
+        guard made.status == 0 else { throw Refusal("init --live failed: \(made.stderr)") }
+        for (name, domains) in Self.sandboxLike.prefix(count) {
+            let issued = try TestCertificates.issue(domains)
+            let certificate = directory.path("\(name).pem"), key = directory.path("\(name).key")
+            try issued.certificate.write(toFile: certificate, atomically: true, encoding: .utf8)
+            try issued.key.write(toFile: key, atomically: true, encoding: .utf8)
+            let imported = try self(["certs", "import", "--cert", certificate, "--key", key, "--name", name], config: config)
+            guard imported.status == 0 else { throw Refusal("import of \(name) failed: \(imported.stderr)") }
+        }
+    }
+
+    static let sandboxLike: [(String, [String])] = [
+        ("www.example.com", ["www.example.com", "example.com"]), ("wildcard-example", ["*.example.com"]),
+        ("api.example.org", ["api.example.org"]), ("pay.example.net", ["pay.example.net"]), ("old.example.net", ["old.example.net"]),
+        ("csr.example.com", ["csr.example.com"]), ("shop.example.cn", ["shop.example.cn"]), ("static-assets", ["static.example.com"]),
+    ]
+
     private func prepare(_ config: String?) throws -> [String: String] {
         let folder = directory.path("config")
         if let config {
@@ -89,7 +112,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
             ssh = "ssh://nobody@127.0.0.1:9"
             server = "nginx"
             """
-        #expect(try certpush("init", config: config).status == 0)
+        #expect(try certpush("init", "--live", config: config).status == 0)
         let accounts = try certpush("accounts")
         #expect(accounts.stdout.contains("web") && accounts.stdout.contains("servers"))
         let check = try certpush("accounts", "check", "web")
@@ -124,7 +147,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         try nginx.configure([.init(names: ["www.example.com"], port: 18443, certificate: certificate, key: key),
                              .init(names: ["api.example.com", "example.com"], port: 18444, certificate: other, key: otherKey)])
         let config = serversAccount([("here", "local", nginx.command), ("broken", "local", "\(NginxFixture.binary!) -c /nonexistent/nginx.conf")])
-        #expect(try certpush("init", config: config).status == 0)
+        #expect(try certpush("init", "--live", config: config).status == 0)
         let imported = try certpush("certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path,
                                     "--json", config: config)
         #expect(imported.status == 0, "\(imported.stderr)")
@@ -170,7 +193,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         let (nginx, port, certificate, key) = try NginxFixture.servingWWW()
         defer { nginx.stop() }
         let config = serversAccount([("here", "local", nginx.command)])
-        #expect(try certpush("init", config: config).status == 0)
+        #expect(try certpush("init", "--live", config: config).status == 0)
         let old = try id(in: try certpush("certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path,
                                           "--json", config: config).stdout)
         let new = try id(in: try certpush("certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
@@ -182,11 +205,11 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         let oldPrint = try #require(try fingerprint(Fixtures.url("rsa-www.crt.pem").path))
         let newPrint = try #require(try fingerprint(Fixtures.url("ecdsa-wildcard.crt.pem").path))
 
-        // One task over the nginx site and a sandbox listener (r1): quota is the sandbox's only.
-        let preview = try certpush("tasks", "preview", "--name", "web", "--cert", new, "--resource", site, "--resource", "r1", "--json", config: config)
-        #expect(preview.stdout.contains("\"pairs\" : 2") && preview.stdout.contains("\"quota\" : 1"), "\(preview.stdout)\(preview.stderr)")
+        // A server's pair takes none of the sandbox's quota: a live workspace has none.
+        let preview = try certpush("tasks", "preview", "--name", "web", "--cert", new, "--resource", site, "--json", config: config)
+        #expect(preview.stdout.contains("\"pairs\" : 1") && preview.stdout.contains("\"quota\" : 0"), "\(preview.stdout)\(preview.stderr)")
         // Deploy: written, checked, reloaded, proved.
-        let created = try certpush("tasks", "create", "--name", "web", "--cert", new, "--resource", site, "--resource", "r1", "--json", config: config)
+        let created = try certpush("tasks", "create", "--name", "web", "--cert", new, "--resource", site, "--json", config: config)
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == newPrint)
         #expect(try fingerprint(certificate) == newPrint)
@@ -250,7 +273,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         cli.environment["CERTPUSH_SSH_CONFIG"] = ssh.clientConfig
         func certpush(_ arguments: String..., config: String) throws -> CertpushBinary.Result { try cli(arguments, config: config) }
         let good = config(badSSH: "local")
-        #expect(try certpush("init", "--empty", config: good).status == 0)
+        #expect(try certpush("init", "--live", config: good).status == 0)
         let check = try certpush("accounts", "check", "web", config: good)
         #expect(check.stdout.contains("web1 (\(ssh.destination)): OK, nginx version: nginx/"), "\(check.stdout)\(check.stderr)")
         // Host keys are checked as the user's ssh checks them: another key for this server is refused in ssh's words.
@@ -291,7 +314,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         chmod(slowReload, 0o755)
         let cli = ConfiguredCLI()
         let config = serversAccount([("here", "local", nginx.command)], reload: slowReload)
-        #expect(try cli(["init", "--empty"], config: config).status == 0)
+        #expect(try cli(["init", "--live"], config: config).status == 0)
         _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
         let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
                                 "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)
@@ -328,7 +351,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
 /// then `checkFiles` looks at the files, then it rolls back and proves rsa-www.
 func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: String, host: String, server: String, port: Int,
                              checkFiles: () throws -> Void) throws {
-    #expect(try cli(["init", "--empty"], config: config).status == 0)
+    #expect(try cli(["init", "--live"], config: config).status == 0)
     _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
     let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
                             "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)

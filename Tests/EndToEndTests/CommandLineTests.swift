@@ -15,7 +15,7 @@ import Testing
     func initialise() throws {
         let first = try certpush("init")
         #expect(first.status == 0)
-        #expect(first.stdout.contains("Created the training sandbox"))
+        #expect(first.stdout.contains("Created the training workspace at \(db): the sandbox, with 14 certificates."))
         #expect(try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? Int == 0o600)
         let second = try certpush("init")
         #expect(second.status == 2)
@@ -29,7 +29,7 @@ import Testing
         let missing = directory.path("new/folder/db.sqlite")
         let show = try CertpushBinary.run(["certs", "show", "c999", "--db", missing], environment: ["XDG_STATE_HOME": directory.path("state")])
         #expect(show.status == 2)
-        #expect(show.stderr == "certpush: There is no database at \(missing); \"certpush init --db \(missing)\" creates one.\n")
+        #expect(show.stderr == "certpush: There is no workspace at \(missing); `certpush init --db \(missing)` makes a training workspace there, `certpush init --live --db \(missing)` a live one.\n")
         #expect(!FileManager.default.fileExists(atPath: directory.path("new")))
         let empty = try CertpushBinary.run(["certs", "list", "--db", ""], environment: ["XDG_STATE_HOME": directory.path("state")])
         #expect(empty.status == 2)

@@ -76,7 +76,7 @@ final class TmuxSession {
         // The hint bar is the last row curses draws: once it shows, the whole first screen has.
         try tmux.waitFor("14 certificates")
         let first = try tmux.waitFor("? help")
-        #expect(first.contains("SANDBOX"))
+        #expect(first.contains("TRAINING"))
         #expect(first.contains("测试证书"))
         #expect(first.contains("www.example.com"))
         try tmux.send("/")

@@ -125,10 +125,12 @@ final class CertificateListScreen: Screen {
         ], theme: session.theme)
     }
 
-    /// Opens the push page, unless P1/P2 refuse the certificate outright.
+    /// Opens the push page, unless P1/P2 refuse the certificate outright or
+    /// no account here takes pushes (H4).
     private func push(_ certificate: Certificate, replacing: Bool = false) -> KeyResult {
         do {
             try PushRules.checkPushable(certificate, now: session.now)
+            if session.services.push.accounts.isEmpty { _ = try session.services.push.account(nil) }
         } catch {
             session.complain(error)
             return replacing ? .close : .handled

@@ -64,6 +64,9 @@ public struct PushService: Sendable {
             }
             return account
         }
+        guard !accounts.isEmpty else {
+            throw Refusal("No account here takes pushes: a live workspace pushes through a Huawei Cloud account ([accounts.NAME] with kind = \"huaweicloud\" in config.toml).")
+        }
         guard accounts.count == 1, let only = accounts.first else {
             throw Refusal("Several accounts take pushes: name one with --account (" + accounts.map(\.name).joined(separator: ", ") + ").")
         }

@@ -78,6 +78,8 @@ public protocol StoreReader {
     /// Push targets recorded as intents whose result was never recorded (R3).
     func pushesInFlight() throws -> [PushRecord]
     func notifications(limit: Int) throws -> [TaskNotification]
+    /// Whether the sandbox and real accounts' work are here (W7).
+    func workspaceContents() throws -> WorkspaceContents
 }
 
 public protocol StoreWriter: StoreReader {

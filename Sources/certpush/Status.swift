@@ -1,0 +1,42 @@
+import ArgumentParser
+import CertpushCore
+import CertpushSetup
+import Foundation
+
+/// W4: which workspace a command uses, its accounts and what is queued or running.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Which workspace commands use, its accounts, queued and running tasks.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let workspace = try global.openWorkspace()
+        let (summaries, synced) = try workspace.store.read { db in
+            (try db.taskSummaries(), try workspace.accounts.compactMap { try db.value(forKey: DeploymentService.lastSyncKey($0.name)) })
+        }
+        let queued = summaries.filter { $0.status == .pending || $0.status == .scheduled }.count
+        let running = summaries.filter { $0.status == .running }.count
+        let status = StatusJSON(workspace: workspace.kind.rawValue, path: global.databasePath, accounts: workspace.accounts.map(\.name),
+                                queued: queued, running: running, lastSync: synced.max())
+        if json { return try printJSON(status) }
+        let what = switch workspace.kind {
+        case .training: "TRAINING: the sandbox; nothing here reaches a real server or cloud."
+        case .live: "LIVE: " + (status.accounts.isEmpty ? "no accounts yet ([accounts.NAME] in config.toml)." : status.accounts.joined(separator: ", ") + ".")
+        case .needsSplit: "NEEDS SPLIT: it can only be read until `certpush workspace split`."
+        }
+        print("Workspace: \(status.path)")
+        print("Kind: \(what)")
+        if let note = workspace.unusedAccountsNote { print(note) }
+        print("Tasks: \(queued) queued, \(running) running.")
+        print("Last synchronized: " + (status.lastSync.map { $0.prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC" } ?? "never") + ".")
+    }
+}
+
+struct StatusJSON: Encodable {
+    var workspace: String
+    var path: String
+    var accounts: [String]
+    var queued: Int
+    var running: Int
+    @Nullable var lastSync: String?
+}
