@@ -103,4 +103,51 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         #expect(WorkspaceKind.splitSentence(path: path).contains("certpush workspace split"))
     }
+
+    @Test("W7: workspace split writes a training and a live part; each pair, push record and binding goes with its account; a demo certificate on a real resource is live's as uploaded; the original keeps its bytes")
+    func split() throws {
+        let path = directory.path("old-mixed.sqlite")
+        do {
+            let workspace = try open("old-mixed.sqlite")
+            let wildcard = try #require(try workspace.certificates.list(CertificateQuery()).first { $0.name == "wildcard-example" })
+            let real = try workspace.store.write { db in
+                try db.insertResource(CloudResource(id: ResourceID(0), service: "nginx", region: nil, name: "m.example.com:443",
+                                                    domain: "m.example.com", certificateID: nil, account: "web"))
+            }
+            let listener = try #require(try workspace.store.read { try $0.resources(ResourceFilter(service: "elb")) }.first { $0.domain == "m.example.com" })
+            let task = try workspace.deployments.create(TaskRequest(name: "both", certificates: [wildcard.id], resources: [listener.id, real]))
+            #expect(try workspace.deployments.task(task.id).pairs.count == 2)
+            _ = try workspace.push.push(PushRequest(certificate: wildcard.id, selections: [.init(service: "cdn")]))
+        }
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [WorkspaceKind.settingKey]) }
+        try queue.close()
+        #expect(try open("old-mixed.sqlite").kind == .needsSplit)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        let outcome = try Workspace.split(path: path, into: directory.path("parts"), keyring: directory.path("keyring"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".before-split")) == before)
+        #expect(!FileManager.default.fileExists(atPath: path))
+
+        let training = try Workspace.open(path: outcome.training.path, create: false, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
+        #expect(training.kind == .training)
+        #expect(try training.store.read { try $0.resourceCountsByAccount() } == ["sandbox": 23])
+        #expect(try training.certificates.count(CertificateQuery()) == 14)
+        let trainingTask = try #require(try training.deployments.tasks().first)
+        #expect(trainingTask.pairs.map(\.resourceName) == ["listener-m-443"])
+        #expect(try training.store.read { try $0.regions() }.count > 10)
+
+        let live = try Workspace.open(path: outcome.live.path, create: false, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
+        #expect(live.kind == .live)
+        #expect(try live.store.read { try $0.resourceCountsByAccount() } == ["web": 1])
+        let kept = try live.certificates.list(CertificateQuery())
+        #expect(kept.map(\.name) == ["wildcard-example"])
+        #expect(kept.first?.source == .uploaded)
+        #expect(try live.store.read { try $0.privateKeyPEM(of: kept[0].id) }?.contains("PRIVATE KEY") == true)
+        #expect(try live.store.read { try $0.pushRecords(certificate: kept[0].id, limit: 10) }.isEmpty)
+        #expect(try live.store.read { try $0.regions() }.isEmpty)
+        let liveTask = try #require(try live.deployments.tasks().first)
+        #expect(liveTask.pairs.map(\.resourceName) == ["m.example.com:443"])
+        #expect(try training.store.read { try $0.pushRecords(certificate: kept[0].id, limit: 10) }.count == 1)
+    }
 }
