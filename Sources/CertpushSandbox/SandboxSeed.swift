@@ -11,12 +11,39 @@ public enum SandboxSeed {
     /// Seeds `store` in one transaction. Dates are relative to `now`, so the
     /// "expiring soon" ones stay so on a sandbox made any day.
     public static func seed(_ store: any Store, time: any TimeSource, user: String) throws {
-        let now = time.now()
-        let ca = try SandboxCA(now: now)
-        let drafts = try demoCertificates(ca: ca, now: now)
-        try store.write { db in
-            try db.setValue(try ca.certificatePEM, forKey: "sandbox.ca.certificate")
-            try db.setSecret(ca.keyPEM, forKey: "sandbox.ca.key")
+        let seed = try Seeder(time: time, user: user).prepare()
+        try store.write { try seed.write(into: $0) }
+    }
+
+    /// Makes the sandbox's CA and certificates (the slow part); what it
+    /// returns writes them with the cloud, quota and contacts into a transaction.
+    public struct Seeder: SandboxSeeding {
+        let time: any TimeSource
+        let user: String
+
+        public init(time: any TimeSource, user: String) {
+            self.time = time
+            self.user = user
+        }
+
+        public func prepare() throws -> any PreparedSeed {
+            let now = time.now()
+            let ca = try SandboxCA(now: now)
+            return Prepared(now: now, user: user, caCertificate: try ca.certificatePEM, caKey: ca.keyPEM,
+                            drafts: try demoCertificates(ca: ca, now: now))
+        }
+    }
+
+    struct Prepared: PreparedSeed {
+        let now: Date
+        let user: String
+        let caCertificate: String
+        let caKey: String
+        let drafts: [CertificateDraft]
+
+        func write(into db: any StoreWriter) throws {
+            try db.setValue(caCertificate, forKey: "sandbox.ca.certificate")
+            try db.setSecret(caKey, forKey: "sandbox.ca.key")
             var byName: [String: CertpushCore.Certificate] = [:]
             for draft in drafts {
                 var certificate = draft.certificate

@@ -16,6 +16,8 @@ public struct Workspace: Sendable {
     public let certificates: CertificateService
     public let push: PushService
     public let deployments: DeploymentService
+    /// W6: reset and fix; only a training workspace has it.
+    public let training: TrainingService?
     public let provider: any CloudProvider
     /// True when this open made the database.
     public let created: Bool
@@ -89,6 +91,8 @@ public struct Workspace: Sendable {
                 store: store, provider: provider, time: time, user: user, processID: getpid(),
                 isAlive: isAlive,
                 deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
+            training: kind == .training
+                ? TrainingService(store: store, time: time, user: user, seeder: SandboxSeed.Seeder(time: time, user: user)) : nil,
             provider: provider,
             created: opened.created, kind: kind, accounts: accounts, unusedAccounts: kind == .training ? configured : [],
             time: time, user: user, credentials: credentials, clouds: clouds)

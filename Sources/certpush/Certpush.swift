@@ -9,7 +9,7 @@ struct Certpush: ParsableCommand {
         commandName: "certpush",
         abstract: "Keep SSL certificates, push them to cloud services, deploy and roll back.",
         discussion: "With no subcommand, certpush opens the console.",
-        subcommands: [Init.self, Status.self, WorkspaceCommand.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self,
+        subcommands: [Init.self, Status.self, WorkspaceCommand.self, Training.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self,
                       Accounts.self, VerifyCommand.self])
 
     @OptionGroup var global: GlobalOptions
@@ -66,6 +66,9 @@ struct GlobalOptions: ParsableArguments {
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
         let path = path ?? databasePath
+        if !create, db == nil, !training, paths.environment["CERTPUSH_DB"]?.isEmpty != false, !FileManager.default.fileExists(atPath: path) {
+            throw Refusal("There is no workspace yet: `certpush init` makes the training one (so does `certpush` alone, opening the console), `certpush init --live` a live one for your accounts.")
+        }
         let workspace = try Workspace.open(path: path, create: create, kind: kind, keyring: paths.keyring, notifyCommand: config.notifyCommand,
                                            sandboxLatencySeconds: Double(latency) / 1_000, accounts: config.accounts)
         if workspace.kind == .needsSplit, !console {

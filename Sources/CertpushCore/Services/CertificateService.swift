@@ -100,6 +100,26 @@ public struct CertificateService: Sendable {
         }
     }
 
+    /// Gives a certificate another name: what resolves a CDN name clash (P4)
+    /// or a name D3 refuses, as renaming does in the cloud's console.
+    @discardableResult
+    public func rename(_ id: CertificateID, to newName: String) throws -> Certificate {
+        let name = newName.trimmingCharacters(in: .whitespaces)
+        if let problem = NameRule.problem(with: name, subject: "The certificate name") { throw Refusal(problem) }
+        let now = time.now()
+        return try store.write { db in
+            guard let certificate = try db.certificate(id) else { throw Self.notFound(id) }
+            guard certificate.name != name else {
+                throw Refusal("\(id) is called \(DisplayText.neutralized(name)) already; nothing was changed.")
+            }
+            try db.rename(id, to: name)
+            try db.append(ActivityEntry(at: now, user: user, action: "certificate.rename", subject: id.description,
+                                        detail: "\(certificate.name) → \(name)"))
+            guard let renamed = try db.certificate(id) else { throw Self.notFound(id) }
+            return renamed
+        }
+    }
+
     public func activity(limit: Int) throws -> [ActivityEntry] {
         try store.read { try $0.activity(limit: limit) }
     }

@@ -124,6 +124,14 @@ public protocol StoreWriter: StoreReader {
     @discardableResult
     func append(_ notification: TaskNotification) throws -> Int64
     func setDeliveryFailure(_ failure: String, onNotification id: Int64) throws
+    /// A certificate's user-given name, and what the list filter finds it by.
+    func rename(_ certificate: CertificateID, to name: String) throws
+    /// Ends (nil) or plans a sandbox resource's failure (W6).
+    func setFault(_ fault: String?, on resource: ResourceID) throws
+    /// Everything a training workspace holds, gone, so that the sandbox can be
+    /// seeded again (W6): certificates, inventory, tasks, contacts, outbox,
+    /// exercise log. The activity log and the workspace's own settings stay.
+    func eraseForReseed() throws
 }
 
 /// A message to a contact about a task, kept in the outbox (D15).
