@@ -83,14 +83,18 @@ public struct Workspace: Sendable {
             accounts = []
         }
         let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
+        // E3: only a training workspace keeps an exercise log.
+        let exercises = kind == .training ? ExerciseLog(store: store, time: time) : nil
+        var certificates = CertificateService(store: store, time: time, user: user)
+        certificates.exercises = exercises
+        var push = PushService(store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive, accounts: accounts)
+        push.exercises = exercises
+        var deployments = DeploymentService(
+            store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive,
+            deliver: { notification in Notifier.deliver(notification, command: notifyCommand) })
+        deployments.exercises = exercises
         return Workspace(
-            store: store, certificates: CertificateService(store: store, time: time, user: user),
-            push: PushService(store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive,
-                              accounts: accounts),
-            deployments: DeploymentService(
-                store: store, provider: provider, time: time, user: user, processID: getpid(),
-                isAlive: isAlive,
-                deliver: { notification in Notifier.deliver(notification, command: notifyCommand) }),
+            store: store, certificates: certificates, push: push, deployments: deployments,
             training: kind == .training
                 ? TrainingService(store: store, time: time, user: user, seeder: SandboxSeed.Seeder(time: time, user: user)) : nil,
             provider: provider,

@@ -311,6 +311,18 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v11-exercise-log") { db in
+            // SPEC 15, E3: what a trainee reached that leaves no other trace (a screen read, a refusal met).
+            try db.execute(sql: """
+                CREATE TABLE exercise_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    event TEXT NOT NULL,
+                    subject TEXT NOT NULL
+                );
+                CREATE INDEX exercise_log_by_event ON exercise_log(event);
+                """)
+        }
         return migrator
     }
 }

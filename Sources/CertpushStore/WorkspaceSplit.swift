@@ -112,6 +112,7 @@ public enum WorkspaceSplit {
                     UPDATE certificate SET source = 'uploaded', lifecycle = CASE WHEN has_private_key = 1 THEN 'hosted' ELSE 'issued' END
                         WHERE id IN (SELECT id FROM demo) AND lifecycle IN ('issued', 'hosted');
                     DELETE FROM service_certificate;
+                    DELETE FROM exercise_log;
                     DELETE FROM service_region;
                     DELETE FROM region;
                     DELETE FROM setting WHERE key LIKE 'sandbox.%' OR key IN ('deployment.quota', 'account.sandbox.last_sync', 'created.as');

@@ -53,8 +53,8 @@ struct Certs: ParsableCommand {
 
         func run() throws {
             let workspace = try global.openWorkspace()
-            let certificate = try workspace.certificates.certificate(named: id)
-            let details = CertificateJSON(certificate, now: Date())
+            let found = try workspace.certificates.certificate(named: id)
+            let details = CertificateJSON(try workspace.certificates.details(found.id), now: Date())
             if json { return try printJSON(details) }
             for (label, value) in details.fields { print("\(label.padding(toLength: 16, withPad: " ", startingAt: 0)) \(DisplayText.neutralized(value))") }
         }

@@ -10,7 +10,8 @@ final class CertificateDetailsScreen: Screen {
 
     init(session: Session, certificate: Certificate) {
         self.session = session
-        self.certificate = certificate
+        // Read through the core's details: a training workspace marks the exercise (E3).
+        self.certificate = (try? session.services.certificates.details(certificate.id)) ?? certificate
     }
 
     var title: String { "Certificate \(certificate.id) · \(DisplayText.neutralized(certificate.name))" }

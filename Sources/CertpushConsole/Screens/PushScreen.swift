@@ -226,7 +226,7 @@ final class RegionPicker: Screen {
         if let position = selected.firstIndex(of: code) {
             selected.remove(at: position)
         } else if selected.count >= PushRules.maximumRegions {
-            warning = PushRules.tooManyRegions
+            warning = session.services.push.regionCapReached()
         } else {
             selected.append(code)
         }

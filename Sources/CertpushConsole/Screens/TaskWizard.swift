@@ -287,6 +287,7 @@ final class TaskWizard: Screen {
         ) { [unowned self] in
             self.resources += matches
             self.chosenResources.formUnion(matches)
+            self.session.services.deployments.smartMatchesAccepted()
             return .close
         })
     }

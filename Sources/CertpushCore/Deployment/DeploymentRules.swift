@@ -36,6 +36,8 @@ public struct TaskPlan: Sendable, Equatable {
     /// What will fail when the task runs, though it may be submitted (D7's
     /// "domain mismatch"): each a sentence.
     public var warnings: [String] = []
+    /// The rules among the problems that refuse a certificate itself ("D3", "D4"), for the exercises.
+    public var refusedBy: Set<String> = []
 
     public var canSubmit: Bool { problems.isEmpty }
 }
@@ -77,10 +79,12 @@ public enum DeploymentRules {
                             knownContacts: Set<String>, quotaRemaining: Int, now: Date,
                             replaced: [CertificateID: Certificate] = [:]) -> TaskPlan {
         var problems = basicsProblems(request, knownContacts: knownContacts, now: now)
+        var refusedBy: Set<String> = []
         if certificates.isEmpty { problems.append("Choose at least one certificate.") }
         if Set(certificates.map(\.source)).count > 1 { problems.append(mixedSources) }
         for certificate in certificates {
             if let why = whyNotDeployable(certificate, now: now) { problems.append("\(certificate.id) cannot be deployed: \(why).") }
+            if hasChineseName(certificate) { refusedBy.insert("D3") }
         }
         var pairs: [PlannedPair] = []
         var warnings: [String] = []
@@ -100,6 +104,7 @@ public enum DeploymentRules {
                     : "\(resource.id) is covered equally well by \(names): choose one of them.")
             case .best(let certificate):
                 if certificate.family == .sm && !service.acceptsSM {
+                    refusedBy.insert("D4")
                     problems.append("\(certificate.id) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS, not to \(resource.id) (\(service.label)).")
                 }
                 pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
@@ -117,7 +122,7 @@ public enum DeploymentRules {
             problems.append("The task needs \(quota) units of deployment quota; \(quotaRemaining) are left.")
         }
         return TaskPlan(request: request, certificates: certificates, resources: resources, pairs: pairs,
-                        quota: quota, quotaRemaining: quotaRemaining, problems: problems, warnings: warnings)
+                        quota: quota, quotaRemaining: quotaRemaining, problems: problems, warnings: warnings, refusedBy: refusedBy)
     }
 
     /// D1: the task's name, contacts and time, as the wizard's first step checks them.
@@ -139,7 +144,7 @@ public enum DeploymentRules {
     /// D3 and the lifecycle: why this certificate cannot be deployed at all
     /// ("its name contains Chinese characters", "it is expired"), or nil.
     public static func whyNotDeployable(_ certificate: Certificate, now: Date) -> String? {
-        if certificate.name.unicodeScalars.contains(where: isChinese) { return "its name contains Chinese characters" }
+        if hasChineseName(certificate) { return "its name contains Chinese characters" }
         let status = certificate.status(at: now)
         if status != .issued && status != .hosted { return "it is \(status.rawValue)" }
         if !certificate.hasPrivateKey { return "no private key held" }
@@ -180,6 +185,9 @@ public enum DeploymentRules {
     public static func isCharged(_ certificate: Certificate) -> Bool {
         certificate.source == .uploaded && !certificate.shared
     }
+
+    /// D3.
+    static func hasChineseName(_ certificate: Certificate) -> Bool { certificate.name.unicodeScalars.contains(where: isChinese) }
 
     static func isChinese(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {

@@ -26,6 +26,8 @@ public struct DeploymentService: Sendable {
     public let deliver: @Sendable (TaskNotification) -> String?
     /// How long `create` waits between looks at a task another process took from the queue.
     public var pollInterval: TimeInterval = 0.1
+    /// A training workspace's exercise log (E3); nil in a live one.
+    public var exercises: ExerciseLog?
 
     public init(store: any Store, provider: any CloudProvider, time: any TimeSource = SystemTime(), user: String,
                 processID: Int32, isAlive: @escaping @Sendable (Int32) -> Bool,
@@ -59,8 +61,22 @@ public struct DeploymentService: Sendable {
         return DeploymentRules.smartMatches(for: certificates, among: try db.resources(servingAnyOf: keys.domains, orUnder: keys.parents))
     }
 
+    /// D9: the task as it would be made. Reading it, and meeting D3 or D4
+    /// in it, are exercises (E3).
     public func preview(_ request: TaskRequest) throws -> TaskPlan {
-        try store.read { try plan(request, in: $0) }
+        let planned = try store.read { try plan(request, in: $0) }
+        noteExercises(of: planned)
+        exercises.note(.preview)
+        return planned
+    }
+
+    /// D5 in the wizard: the trainee took the resources smart matching offered.
+    public func smartMatchesAccepted() { exercises.note(.smartMatch) }
+
+    private func noteExercises(of plan: TaskPlan) {
+        if plan.refusedBy.contains("D3") { exercises.note(.chineseNameRefused) }
+        if plan.refusedBy.contains("D4") { exercises.note(.smRefused) }
+        if plan.request.match && !plan.pairs.isEmpty { exercises.note(.smartMatch) }
     }
 
     private func plan(_ request: TaskRequest, in db: any StoreReader) throws -> TaskPlan {
@@ -108,8 +124,11 @@ public struct DeploymentService: Sendable {
     /// it from the queue first, this waits until that process is done).
     public func create(_ request: TaskRequest, runNow: Bool = true) throws -> DeploymentTask {
         let now = time.now()
+        var planned: TaskPlan?
+        defer { if let planned { noteExercises(of: planned) } }
         let id: TaskID = try store.write { db in
             let plan = try plan(request, in: db)
+            planned = plan
             guard plan.canSubmit else { throw Refusal(plan.problems.joined(separator: " ")) }
             let resources = Dictionary(uniqueKeysWithValues: plan.resources.map { ($0.id, $0) })
             let pairs = plan.pairs.compactMap { pair in

@@ -43,6 +43,8 @@ public struct PushService: Sendable {
     public let isAlive: @Sendable (Int32) -> Bool
     /// The accounts a push may go to (H4): the sandbox and Huawei Cloud accounts.
     public let accounts: [Account]
+    /// A training workspace's exercise log (E3); nil in a live one.
+    public var exercises: ExerciseLog?
 
     public init(store: any Store, provider: any CloudProvider, time: any TimeSource = SystemTime(), user: String,
                 processID: Int32 = getpid(), isAlive: @escaping @Sendable (Int32) -> Bool = { _ in true },
@@ -87,12 +89,19 @@ public struct PushService: Sendable {
         let now = time.now()
         let account = try account(request.account)
         let known = try regionCodes(of: account)
-        let (certificate, targets) = try store.read { db in
+        let certificate = try store.read { db in
             guard let certificate = try db.certificate(request.certificate) else {
                 throw Refusal("There is no certificate \(request.certificate).")
             }
             try PushRules.checkPushable(certificate, now: now)
-            return (certificate, try PushRules.targets(of: request, knownRegions: known))
+            return certificate
+        }
+        let targets: [PushTarget]
+        do {
+            targets = try PushRules.targets(of: request, knownRegions: known)
+        } catch {
+            if (error as? Refusal)?.sentence == PushRules.tooManyRegions { exercises.note(.regionCap) }
+            throw error
         }
         var records: [PushRecord] = []
         var byService: [(service: String, targets: [PushTarget])] = []
@@ -149,6 +158,12 @@ public struct PushService: Sendable {
 
     private func regionCodes(of account: Account) throws -> Set<String> {
         account.kind == .sandbox ? Set(try store.read { try $0.regions().map(\.code) }) : Set(account.regions)
+    }
+
+    /// P5 as the region picker meets it: the sentence to show for an 11th region.
+    public func regionCapReached() -> String {
+        exercises.note(.regionCap)
+        return PushRules.tooManyRegions
     }
 
     /// Targets a dead process left in flight, settled by asking the provider

@@ -7,6 +7,8 @@ public struct CertificateService: Sendable {
     public let time: any TimeSource
     /// The OS user, recorded with every change.
     public let user: String
+    /// A training workspace's exercise log (E3); nil in a live one.
+    public var exercises: ExerciseLog?
 
     public init(store: any Store, time: any TimeSource = SystemTime(), user: String) {
         self.store = store
@@ -34,6 +36,13 @@ public struct CertificateService: Sendable {
     public func certificate(_ id: CertificateID) throws -> Certificate {
         guard let certificate = try store.read({ try $0.certificate(id) }) else { throw Self.notFound(id) }
         return certificate
+    }
+
+    /// A certificate as its details page shows it: reading it is an exercise (E1's first).
+    public func details(_ id: CertificateID) throws -> Certificate {
+        let found = try certificate(id)
+        exercises.note(.details, subject: id.description)
+        return found
     }
 
     /// Resolves what a user typed (`c12`, `12`) to a certificate.

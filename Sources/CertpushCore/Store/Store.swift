@@ -80,6 +80,10 @@ public protocol StoreReader {
     func notifications(limit: Int) throws -> [TaskNotification]
     /// Whether the sandbox and real accounts' work are here (W7).
     func workspaceContents() throws -> WorkspaceContents
+    /// What a training workspace shows was done, for its exercises (E3).
+    func exerciseFacts() throws -> ExerciseFacts
+    /// Whether the exercise log holds this event already.
+    func exerciseNoted(_ event: String) throws -> Bool
 }
 
 public protocol StoreWriter: StoreReader {
@@ -132,6 +136,8 @@ public protocol StoreWriter: StoreReader {
     /// seeded again (W6): certificates, inventory, tasks, contacts, outbox,
     /// exercise log. The activity log and the workspace's own settings stay.
     func eraseForReseed() throws
+    /// A line of the exercise log (E3).
+    func noteExercise(_ event: String, subject: String, at: Date) throws
 }
 
 /// A message to a contact about a task, kept in the outbox (D15).
