@@ -10,7 +10,7 @@ public final class Console: TerminalProgram {
     static let navigationWidth = 20
 
     enum Section: Int, CaseIterable {
-        case certificates, tasks, resources, contacts, activity
+        case certificates, tasks, resources, contacts, activity, exercises
         var title: String {
             switch self {
             case .certificates: "SSL Certificates"
@@ -18,9 +18,13 @@ public final class Console: TerminalProgram {
             case .resources: "Cloud Resources"
             case .contacts: "Contacts"
             case .activity: "Activity"
+            case .exercises: "Exercises"
             }
         }
     }
+
+    /// The sections in the navigation pane: Exercises only in a training workspace (SPEC 7, 15).
+    let sections: [Section]
 
     let session: Session
     private(set) var section = Section.certificates
@@ -29,16 +33,41 @@ public final class Console: TerminalProgram {
     /// Where closing a visited screen goes back to: the section and screens it was opened from.
     private var returnPoint: (section: Section, stack: [Screen], visited: Screen)?
 
+    /// The exercises a training workspace showed done when last asked: a
+    /// new one is announced with what it taught (E3).
+    private var exercisesDone: Set<String>?
+
     public init(context: ConsoleContext) {
         session = Session(context: context)
+        sections = Section.allCases.filter { $0 != .exercises || context.training != nil }
         stack = [root(for: section)]
         runDueTasks()
+        checkExercises()
+    }
+
+    /// E3: marks an exercise as soon as the workspace shows it done, and says what was learned.
+    private func checkExercises() {
+        guard session.context.training != nil,
+              let facts = try? session.context.certificates.store.read({ try $0.exerciseFacts() }) else { return }
+        let statuses = Exercises.status(facts)
+        let done = Set(statuses.filter(\.done).map(\.exercise.id))
+        defer { exercisesDone = done }
+        guard let before = exercisesDone, let new = statuses.first(where: { $0.done && !before.contains($0.exercise.id) }) else { return }
+        // What the work itself said comes first; the exercise follows it on the same line.
+        if let said = session.message, !said.isError {
+            session.message = (said.text + "  ✓ Exercise done: \(new.exercise.title).", false)
+        } else if session.message == nil {
+            let learned = new.exercise.explain.split(separator: ".").first.map(String.init) ?? ""
+            session.message = ("✓ Exercise done: \(new.exercise.title). \(learned).", false)
+        }
+        session.dataChanged(.exercises)
     }
 
     /// Takes in what background work finished, then drains the task queue
     /// (D14): pending tasks, scheduled ones whose time has come, and any a
     /// runner that is gone left behind.
     public func tick() {
+        checkExercises()
         session.takeBackgroundResults()
         if session.context.background.isBusy {
             // Statuses change in the database as the work goes: redraw what it touches.
@@ -79,7 +108,7 @@ public final class Console: TerminalProgram {
                 return .handled
             },
             Command([.character("?")], "help", essential: true) { [unowned self] in
-                self.stack.append(HelpScreen(title: self.top.title, bindings: self.activeBindings, theme: self.theme))
+                self.stack.append(HelpScreen(title: self.top.title, bindings: self.activeBindings, words: self.top.words, theme: self.theme))
                 return .handled
             },
         ]
@@ -93,12 +122,12 @@ public final class Console: TerminalProgram {
             self.select(section)
             return KeyResult.handled
         }
-        let last = Section.allCases.count - 1
+        let index = sections.firstIndex(of: section) ?? 0
         return [
-            Command([.up, .character("k")], "previous section", label: "↑/k", hinted: false) { move(Section(rawValue: max(0, self.section.rawValue - 1))!) },
-            Command([.down, .character("j")], "next section", label: "↓/j", hinted: false) { move(Section(rawValue: min(last, self.section.rawValue + 1))!) },
-            Command([.home, .character("g")], "first section", label: "g", hinted: false) { move(.certificates) },
-            Command([.end, .character("G")], "last section", label: "G", hinted: false) { move(.activity) },
+            Command([.up, .character("k")], "previous section", label: "↑/k", hinted: false) { move(self.sections[max(0, index - 1)]) },
+            Command([.down, .character("j")], "next section", label: "↓/j", hinted: false) { move(self.sections[min(self.sections.count - 1, index + 1)]) },
+            Command([.home, .character("g")], "first section", label: "g", hinted: false) { move(self.sections[0]) },
+            Command([.end, .character("G")], "last section", label: "G", hinted: false) { move(self.sections[self.sections.count - 1]) },
             Command([.enter, .right, .tab, .backTab, .escape], "open section", label: "Enter") { [unowned self] in
                 self.navigationFocused = false
                 return .handled
@@ -106,7 +135,7 @@ public final class Console: TerminalProgram {
             Command([.character("?")], "help for this section's page", essential: true) { [unowned self] in
                 // What can be done here is the page's keys: help opens on the page.
                 self.navigationFocused = false
-                self.stack.append(HelpScreen(title: self.top.title, bindings: self.activeBindings, theme: self.theme))
+                self.stack.append(HelpScreen(title: self.top.title, bindings: self.activeBindings, words: self.top.words, theme: self.theme))
                 return .handled
             },
             Command([.character("q")], "quit", essential: true) { .quit },
@@ -181,6 +210,7 @@ public final class Console: TerminalProgram {
                 }
             }
             if case .handled = next, let after = effect.after { next = after }
+            checkExercises()
             return apply(next, otherwise: otherwise)
         case .visit(let newSection, let screen):
             // Back to the page under any dialogs, where the user was.
@@ -226,7 +256,8 @@ public final class Console: TerminalProgram {
         let (navigation, _) = body.splitLeft(Self.navigationWidth)
         if navigation.contains(x: x, y: y) {
             let index = y - navigation.y - 1
-            if let clicked = Section(rawValue: index) {
+            if sections.indices.contains(index) {
+                let clicked = sections[index]
                 select(clicked)
                 navigationFocused = false
             }
@@ -243,6 +274,7 @@ public final class Console: TerminalProgram {
         case .tasks: TaskListScreen(session: session)
         case .resources: ServicesScreen(session: session)
         case .contacts: ContactsScreen(session: session)
+        case .exercises: ExercisesScreen(session: session)
         }
     }
 
@@ -310,8 +342,8 @@ public final class Console: TerminalProgram {
 
     private func renderNavigation(in rect: Rect, into buffer: inout Buffer) {
         let inner = Frame.draw(rect, title: "", style: theme[navigationFocused ? "border.focused" : "border"], into: &buffer)
-        for current in Section.allCases {
-            let y = inner.y + current.rawValue
+        for (row, current) in sections.enumerated() {
+            let y = inner.y + row
             let selected = current == section
             let role = selected ? (navigationFocused ? "nav.focused" : "nav.selected") : "nav"
             buffer.write(TextWidth.fit((selected ? "▸ " : "  ") + current.title, to: inner.width), x: inner.x, y: y, style: theme[role])

@@ -14,6 +14,8 @@ public struct ConsoleContext {
     public var workspace: WorkspaceKind
     /// A live workspace's accounts, named in the title bar (W4).
     public var accountNames: [String] = []
+    /// W6 and SPEC 15: a training workspace's reset and fix; nil in a live one.
+    public var training: TrainingService?
     /// One line the console opens with: accounts a training workspace does not use (W1), a split to make (W7).
     public var notice: String?
     public var theme: Theme
@@ -56,7 +58,8 @@ struct DataKinds: OptionSet {
     static let pushes = DataKinds(rawValue: 1 << 3)
     static let contacts = DataKinds(rawValue: 1 << 4)
     static let activity = DataKinds(rawValue: 1 << 5)
-    static let all: DataKinds = [.certificates, .resources, .tasks, .pushes, .contacts, .activity]
+    static let exercises = DataKinds(rawValue: 1 << 6)
+    static let all: DataKinds = [.certificates, .resources, .tasks, .pushes, .contacts, .activity, .exercises]
     /// What a running deployment or push changes as it goes.
     static let work: DataKinds = [.resources, .tasks, .pushes, .activity]
 }
@@ -66,6 +69,7 @@ struct Services {
     let certificates: CertificateService
     let push: PushService
     let deployments: DeploymentService
+    let training: TrainingService?
 }
 
 /// State every screen shares: the context, the one-line message, and
@@ -73,7 +77,7 @@ struct Services {
 final class Session {
     let context: ConsoleContext
     var theme: Theme { context.theme }
-    private var versions = [Int](repeating: 0, count: 6)
+    private var versions = [Int](repeating: 0, count: 7)
     var message: (text: String, isError: Bool)?
     /// True while a frame is drawn: screens draw from their state then, and
     /// any use of the store is counted as a fault (`loadsWhilePainting`).
@@ -88,7 +92,7 @@ final class Session {
     /// The core's services: for loading a screen's state and for effects, never while painting.
     var services: Services {
         if painting { loadsWhilePainting += 1 }
-        return Services(certificates: context.certificates, push: context.push, deployments: context.deployments)
+        return Services(certificates: context.certificates, push: context.push, deployments: context.deployments, training: context.training)
     }
 
     /// Draws a frame: nothing in `body` may reach the store.
@@ -269,6 +273,8 @@ protocol Screen: AnyObject {
     func willHandleKey()
     /// A mouse press at screen cell (x, y), where the terminal sends them.
     func click(x: Int, y: Int) -> KeyResult
+    /// The words this screen uses that `?` explains (E5): keys of `Glossary`.
+    var words: [String] { get }
 }
 
 extension Screen {
@@ -277,6 +283,7 @@ extension Screen {
     func willHandleKey() {}
     func load(in area: Rect) {}
     func click(x: Int, y: Int) -> KeyResult { .ignored }
+    var words: [String] { [] }
 
     var bindings: [KeyBinding] { commands.map(\.binding) }
 

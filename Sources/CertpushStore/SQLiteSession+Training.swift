@@ -52,7 +52,9 @@ extension SQLiteSession {
         facts.events = Set(try String.fetchAll(db, sql: "SELECT DISTINCT event FROM exercise_log"))
         // The activity log outlives a reset (W6): what counts is what came after the last one.
         let since = try Int64.fetchOne(db, sql: "SELECT max(id) FROM activity WHERE action = 'training.reset'") ?? 0
-        facts.actions = Set(try String.fetchAll(db, sql: "SELECT DISTINCT action FROM activity WHERE id > ?", arguments: [since]))
+        facts.actions = Set(try ExerciseFacts.actionsAsked.filter { action in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM activity WHERE action = ? AND id > ?)", arguments: [action, since]) ?? false
+        })
         facts.pushes = try Row.fetchAll(db, sql: """
             SELECT certificate_id, service, region, succeeded, reason FROM push_record WHERE account = 'sandbox' AND runner_pid IS NULL
             """).map { row in

@@ -29,6 +29,7 @@ struct ConsoleCommand {
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
             readFile: InputFile.load(path:), background: ThreadRunner())
         context.accountNames = workspace.accounts.map(\.name)
+        context.training = workspace.training
         context.notice = workspace.kind == .needsSplit ? WorkspaceKind.splitSentence(path: global.databasePath) : workspace.unusedAccountsNote
         // A training workspace has no servers to handshake with (W1).
         if workspace.kind == .live { context.verify = { id in

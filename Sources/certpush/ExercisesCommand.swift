@@ -20,7 +20,7 @@ struct ExercisesCommand: ParsableCommand {
         let done = statuses.filter(\.done).count
         print("\(done) of \(statuses.count) exercises done.")
         for (number, status) in statuses.enumerated() {
-            print("\(status.done ? "✓" : " ") \(String(number + 1).leftPadded(2)). \(status.exercise.title) (\(status.exercise.id))")
+            print("\(status.done ? "✓" : " ") \(Words.numbered(number + 1)). \(status.exercise.title) (\(status.exercise.id))")
             if !status.done { print("      \(status.exercise.goal)\n      Hint: \(status.exercise.hint)") }
         }
     }
@@ -44,6 +44,3 @@ struct ExerciseJSON: Encodable {
     }
 }
 
-extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
-}

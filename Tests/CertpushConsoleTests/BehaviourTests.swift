@@ -114,7 +114,7 @@ import Testing
     func activity() throws {
         let driver = try ConsoleDriver()
         _ = try driver.fixture.workspace.deployments.create(TaskRequest(name: "logged", certificates: [CertificateID(10)], match: true))
-        driver.press("Tab", "G", "Enter")
+        driver.press("Tab", "G", "k", "Enter")
         #expect(driver.screen.contains("ACTION"))
         driver.press("/").type("task.create").press("Enter")
         #expect(driver.line(containing: "task.create") != nil)
@@ -131,7 +131,7 @@ import Testing
         let driver = try ConsoleDriver()
         _ = try driver.fixture.workspace.deployments.create(TaskRequest(name: "tell", certificates: [CertificateID(10)], match: true,
                                                                         contacts: ["Ana Ops"]))
-        driver.press("Tab", "G", "k", "Enter", "Tab")
+        driver.press("Tab", "G", "k", "k", "Enter", "Tab")
         #expect(driver.screen.contains("Outbox (1)"))
         driver.press("/").type("nothing like it")
         #expect(driver.screen.contains("No message matches."))
@@ -143,7 +143,7 @@ import Testing
     @Test("a contact's email that is not an address is refused with a sentence, and nothing is saved")
     func email() throws {
         let driver = try ConsoleDriver()
-        driver.press("Tab", "G", "k", "Enter", "a").type("Eve").press("Tab").type("eve at example").press("Enter")
+        driver.press("Tab", "G", "k", "k", "Enter", "a").type("Eve").press("Tab").type("eve at example").press("Enter")
         #expect(driver.screen.contains("\"eve at example\" is not an email address"))
         driver.press("Esc")
         #expect(driver.line(containing: "Eve") == nil)

@@ -183,7 +183,7 @@ import Testing
         let driver = try ConsoleDriver()
         driver.press("Tab", "j")
         #expect(driver.screen.contains("No deployment tasks yet."))
-        driver.press("G", "Enter")
+        driver.press("G", "k", "Enter")
         #expect(driver.screen.contains("sandbox.seed"))
         driver.press("Tab", "g", "Enter")
         #expect(driver.screen.contains("14 certificates"))

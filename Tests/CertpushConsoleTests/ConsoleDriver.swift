@@ -22,6 +22,7 @@ final class ConsoleDriver {
             theme: theme, readFile: InputFile.load(path:), background: background)
         context.timeZone = TimeZone(identifier: "UTC")!
         context.accountNames = self.fixture.workspace.kind == .live ? self.fixture.workspace.accounts.map(\.name) : []
+        context.training = self.fixture.workspace.training
         configure(&context)
         console = Console(context: context)
     }

@@ -15,6 +15,7 @@ final class CertificateDetailsScreen: Screen {
     }
 
     var title: String { "Certificate \(certificate.id) · \(DisplayText.neutralized(certificate.name))" }
+    var words: [String] { ["official", "uploaded", "issued", "hosted", "shared", "SM", "private key", "push", "bind"] }
 
     var commands: [Command] {
         [Command([.up, .down, .character("j"), .character("k"), .pageUp, .pageDown, .home, .end], "scroll", label: "↑↓") { [unowned self] key in

@@ -24,6 +24,7 @@ final class CertificateListScreen: Screen {
     }
 
     var title: String { "SSL Certificates" }
+    var words: [String] { ["official", "uploaded", "issued", "hosted", "pending", "expired", "revoked", "shared", "SM", "push"] }
     var isTyping: Bool { isFiltering }
 
     var commands: [Command] {
@@ -122,6 +123,7 @@ final class CertificateListScreen: Screen {
             .init(title: "Deploy") { [unowned self] in .replace(TaskWizard(session: self.session, certificates: [certificate])) },
             .init(title: "Details") { [unowned self] in .replace(CertificateDetailsScreen(session: self.session, certificate: certificate)) },
             .init(title: "Delete") { [unowned self] in self.delete(certificate) },
+            .init(title: "Rename") { [unowned self] in .replace(RenameDialog(session: self.session, certificate: certificate)) },
         ], theme: session.theme)
     }
 

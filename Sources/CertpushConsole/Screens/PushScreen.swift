@@ -26,6 +26,7 @@ final class PushScreen: Screen {
     }
 
     var title: String { "Push Certificate · \(certificate.id) \(DisplayText.neutralized(certificate.name))" }
+    var words: [String] { ["push", "region", "account", "bind"] }
     /// The accounts that take pushes, read once.
     private let accounts: [Account]
     var buttonFocused: Bool { focus == services.count }
@@ -205,6 +206,7 @@ final class RegionPicker: Screen {
     }
 
     var title: String { "\(service.label) regions \(selected.count)/\(PushRules.maximumRegions)" }
+    var words: [String] { ["region", "push"] }
     var isDialog: Bool { true }
     var commands: [Command] {
         Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
@@ -280,6 +282,7 @@ final class PushResultDialog: Screen {
     var anySucceeded: Bool { results.contains(where: \.succeeded) }
     var buttons: [String] { anySucceeded ? ["Configure Now", "Continue Pushing", "Close"] : ["Continue Pushing", "Close"] }
     var title: String { anySucceeded ? "Certificate pushed" : "Push failed" }
+    var words: [String] { ["push", "bind"] }
     var isDialog: Bool { true }
     var commands: [Command] {
         [Command([.tab, .backTab, .left, .right], "switch button", label: "Tab") { [unowned self] key in

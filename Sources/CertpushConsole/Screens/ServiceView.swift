@@ -14,6 +14,7 @@ final class ServicesScreen: Screen {
     init(session: Session) { self.session = session }
 
     var title: String { "Cloud Resources" }
+    var words: [String] { ["account", "push", "bind"] }
     var commands: [Command] {
         Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
             Command([.enter], "open service") { [unowned self] in
@@ -101,6 +102,7 @@ final class ServiceView: Screen {
     }
 
     var title: String { service.label + " · " + service.name + (region.map { " · \($0)" } ?? "") }
+    var words: [String] { ["push", "bind", "region", "account", "planned failure"] }
 
     var commands: [Command] {
         var commands = Command.movement { [unowned self] key in
@@ -123,6 +125,9 @@ final class ServiceView: Screen {
         }
         if !service.onServers {
             commands.append(Command([.character("b")], "bind certificate to resource") { [unowned self] in self.bind() })
+        }
+        if session.context.training != nil {
+            commands.append(Command([.character("f")], "end the resource's planned failure") { [unowned self] in self.fix() })
         }
         if service.onServers, let verify = session.context.verify {
             commands.append(Command([.character("v")], "verify what the site serves") { [unowned self] in
@@ -190,6 +195,18 @@ final class ServiceView: Screen {
             return .handled
         }
         return bind(certificate, to: resource)
+    }
+
+    /// W6: ends a training resource's planned failure (its maintenance is over), so a retry teaches something.
+    private func fix() -> KeyResult {
+        guard let resource = resourceList.selected else { return .handled }
+        return .perform(Effect(changes: [.resources, .activity]) { [unowned self] services in
+            guard let training = services.training else { throw Refusal("Only a training workspace has planned failures.") }
+            let fixed = try training.fix(resource.id)
+            self.resourceList.invalidate()
+            self.session.say("\(fixed.id) \(DisplayText.neutralized(fixed.name)): the planned failure is over; retry its failed pair in the task's details (r).")
+            return .handled
+        })
     }
 
     /// The console binds (provider work), then this view says what the resource serves now.

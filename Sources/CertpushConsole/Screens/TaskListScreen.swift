@@ -13,6 +13,7 @@ final class TaskListScreen: Screen {
     init(session: Session) { self.session = session }
 
     var title: String { "Deployment Tasks" }
+    var words: [String] { ["pair", "quota", "scheduled", "partially failed", "roll back", "retry"] }
     var commands: [Command] {
         Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
             Command([.enter], "details") { [unowned self] in
@@ -161,6 +162,7 @@ final class TaskDetailsScreen: Screen {
         return services[min(tab, services.count - 1)]
     }
     var title: String { "Task \(taskID)" + (task.map { " · \(DisplayText.neutralized($0.name)) · \($0.status.words)" } ?? "") }
+    var words: [String] { ["pair", "quota", "account", "roll back", "retry", "partially failed"] }
 
     var commands: [Command] {
         guard task != nil else { return [Command([.escape], "back") { .close }] }

@@ -68,6 +68,7 @@ final class TaskWizard: Screen {
     }
 
     var title: String { "Create Deployment Task" }
+    var words: [String] { ["official", "uploaded", "shared", "pair", "quota", "scheduled", "smart matching", "SM"] }
     var isTyping: Bool {
         isFiltering || (step == .basics && (cursor.selected == 0 || (customTime && cursor.selected == contacts.count + 2)))
     }

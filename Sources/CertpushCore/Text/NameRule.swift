@@ -43,6 +43,12 @@ public enum EmailRule {
 
 /// Counts in words: "1 resource", "3 resources".
 public enum Words {
+    /// A list's number, right-aligned in `width` cells: " 3", "12".
+    public static func numbered(_ number: Int, width: Int = 2) -> String {
+        let text = String(number)
+        return String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
     public static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
         "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
     }

@@ -20,8 +20,10 @@ public struct ExerciseFacts: Sendable, Equatable {
 
     /// The exercise log's events (`ExerciseLog.Event` raw values).
     public var events: Set<String> = []
-    /// Every action the activity log holds (`task.retry`, `resource.bind`, ...).
+    /// Which of `actionsAsked` the activity log holds since the last reset.
     public var actions: Set<String> = []
+    /// The activity log's actions the exercises are judged by.
+    public static let actionsAsked = ["certificate.rename", "resource.bind", "task.retry", "task.delete", "training.fix"]
     /// The sandbox's push records.
     public var pushes: [Push] = []
     /// Every status some task's pair has now.
