@@ -12,8 +12,11 @@ public struct ConsoleContext {
     public var databaseLabel: String
     /// TRAINING or LIVE in the title bar (W4), and what the console offers.
     public var workspace: WorkspaceKind
-    /// A live workspace's accounts, named in the title bar (W4).
-    public var accountNames: [String] = []
+    /// A live workspace's accounts: named in the title bar (W4) and in every confirmation of a change (W5).
+    public var accounts: [Account] = []
+    public var accountNames: [String] { accounts.map(\.name) }
+    /// W5: a live workspace confirms every change that reaches a provider, naming accounts and counts.
+    public var confirmsChanges: Bool { workspace == .live }
     /// W6 and SPEC 15: a training workspace's reset and fix; nil in a live one.
     public var training: TrainingService?
     /// One line the console opens with: accounts a training workspace does not use (W1), a split to make (W7).

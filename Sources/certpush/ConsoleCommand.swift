@@ -28,7 +28,7 @@ struct ConsoleCommand {
             certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: global.databasePath, workspace: workspace.kind,
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
             readFile: InputFile.load(path:), background: ThreadRunner())
-        context.accountNames = workspace.accounts.map(\.name)
+        context.accounts = workspace.accounts
         context.training = workspace.training
         context.notice = workspace.kind == .needsSplit ? WorkspaceKind.splitSentence(path: global.databasePath) : workspace.unusedAccountsNote
         // A training workspace has no servers to handshake with (W1).

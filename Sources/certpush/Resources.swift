@@ -65,7 +65,9 @@ struct Resources: ParsableCommand {
             let workspace = try global.openWorkspace()
             let certificate = try workspace.certificates.certificate(named: certificate)
             try workspace.push.bind(certificate.id, to: resourceID)
-            print("Bound \(certificate.id) to \(resourceID).")
+            // W5: what changed, with the account it changed in.
+            let account = try workspace.store.read { try $0.resource(resourceID)?.account }
+            print("Bound \(certificate.id) to \(resourceID)" + (account.map { " (account \(DisplayText.neutralized($0)))" } ?? "") + ".")
         }
     }
 }

@@ -102,7 +102,7 @@ import Testing
     @Test("Delete on a certificate in use is refused before the confirmation")
     func deleteInUse() throws {
         let driver = try ConsoleDriver().select("www.example.com")
-        driver.press("m", "j", "j", "j", "Enter")
+        driver.press("m", "G", "Enter")
         #expect(driver.screen.contains("c1 is in use on"))
         #expect(!driver.screen.contains("It cannot be restored."))
     }

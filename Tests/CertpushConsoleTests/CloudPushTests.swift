@@ -30,6 +30,9 @@ import Testing
         driver.press("Space", "j", "Space", "j", "Space", "Enter")
         #expect(driver.screen.contains("regions 3/10: cn-north-4, ap-southeast-1, af-s"))
         driver.press("Tab", "Enter")
+        // W5: a live account's push is confirmed, naming the account and the targets.
+        #expect(driver.screen.contains("Push c1 to hw (Huawei Cloud SCM): ELB in 3 regions?"), "\(driver.screen)")
+        driver.press("Tab", "Enter")
         let results = driver.screen
         #expect(results.contains("Certificate pushed"))
         #expect(results.contains("✓ ELB in cn-north-4"))
@@ -46,8 +49,8 @@ import Testing
     @Test("the second push to the same region shows SCM's code")
     func secondPush() throws {
         defer { scm.stop() }
-        driver.press("p", "a", "j", "j", "r", "Space", "Enter", "Tab", "Enter", "Tab", "Enter")
-        driver.press("j", "j", "r", "Space", "Enter", "Tab", "Enter")
+        driver.press("p", "a", "j", "j", "r", "Space", "Enter", "Tab", "Enter", "Tab", "Enter", "Tab", "Enter")
+        driver.press("j", "j", "r", "Space", "Enter", "Tab", "Enter", "Tab", "Enter")
         #expect(driver.screen.contains("✗ ELB in cn-north-4: SCM.0211: the certificate already exists in this service"), "\(driver.screen)")
     }
 }
@@ -86,9 +89,43 @@ import Testing
         driver.press("Right")
         #expect(driver.line(containing: "static.example.com")?.contains("DeployFailed: the listener rejected the certificate") == true, "\(driver.screen)")
         #expect(cas.certificate(on: 101) != nil)
-        driver.press("Left", "b", "Tab", "Enter")
+        driver.press("Left", "b")
+        // W5: the roll back of a live resource names its account first.
+        #expect(driver.screen.contains(" on ali (CAS) 1?"), "\(driver.screen)")
+        driver.press("Tab", "Enter")
         #expect(driver.line(containing: "www.example.com")?.contains("rolled back") == true, "\(driver.screen)")
         #expect(cas.certificate(on: 101) == nil)
+    }
+}
+
+/// W5 in the wizard of a live workspace: smart matching says what it would add, by account, and the submit asks first.
+@Suite struct LiveWizardTests {
+    @Test("W5: the smart-match offer lists the resources by account; Deploy names accounts and counts; Cancel makes no task")
+    func confirmsWithAccounts() throws {
+        let cas = try CASDouble(resources: [
+            .init(id: 101, product: "CDN", region: "cn-hangzhou", instance: "www.example.com", domain: "www.example.com"),
+            .init(id: 102, product: "DCDN", region: "cn-hangzhou", instance: "static.example.com", domain: "static.example.com"),
+        ])
+        defer { cas.stop() }
+        var account = Account(name: "ali", kind: .alibabacloud, endpoint: cas.endpoint,
+                              credentialNames: ["access_key_id_env": "ALI_AK", "access_key_secret_env": "ALI_SK"])
+        account.timeLimit = 2
+        account.pollInterval = 0.01
+        let fixture = try SandboxFixture(accounts: [account], environment: ["ALI_AK": cas.accessKeyID, "ALI_SK": cas.secret])
+        _ = try fixture.importCertificate(["*.example.com"], name: "wildcard-example")
+        _ = try fixture.workspace.synchronize("ali")
+        let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("wildcard-example")
+        driver.press("d", "Enter", "Enter")
+        #expect(driver.screen.contains("2 resources (ali: r1, r2) already use"), "\(driver.screen)")
+        driver.press("Enter", "Enter")
+        #expect(driver.screen.contains("2 certificate-resource pairs"))
+        driver.press("Enter")
+        #expect(driver.screen.contains("Deploy c1 to 2 resources: ali (CAS) 2?"), "\(driver.screen)")
+        driver.press("Esc")
+        #expect(try fixture.workspace.deployments.tasks().isEmpty)
+        #expect(!cas.callLog.contains("CreateDeploymentJob"))
+        driver.press("Enter", "Tab", "Enter")
+        #expect(try fixture.workspace.deployments.tasks().count == 1)
     }
 }
 
@@ -104,7 +141,7 @@ import Testing
         let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": scm.secretKey])
         _ = try fixture.importCertificate(["www.example.com", "example.com"], name: "www.example.com")
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("www.example.com")
-        driver.press("p", "a", "Space", "j", "r", "j", "Space", "Enter", "Tab", "Enter")
+        driver.press("p", "a", "Space", "j", "r", "j", "Space", "Enter", "Tab", "Enter", "Tab", "Enter")
         let results = driver.screen
         #expect(results.contains("✗ CDN: 127.0.0.1 did not answer within 1 s"), "\(results)")
         #expect(results.contains("✓ WAF in ap-southeast-1"))
@@ -125,7 +162,7 @@ import Testing
         let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": "wrong"])
         _ = try fixture.importCertificate(["www.example.com", "example.com"], name: "www.example.com")
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("www.example.com")
-        driver.press("p", "a", "j", "j", "r", "Space", "Enter", "Tab", "Enter")
+        driver.press("p", "a", "j", "j", "r", "Space", "Enter", "Tab", "Enter", "Tab", "Enter")
         #expect(driver.screen.contains("hw: the cloud did not accept its keys (APIGW.0301"), "\(driver.screen)")
         #expect(!driver.screen.contains("Certificate pushed"))
         #expect(driver.screen.contains("No pushes yet."))

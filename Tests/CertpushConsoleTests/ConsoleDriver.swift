@@ -21,7 +21,7 @@ final class ConsoleDriver {
             certificates: self.fixture.certificates, push: self.fixture.workspace.push, deployments: self.fixture.workspace.deployments, databaseLabel: self.fixture.databasePath, workspace: self.fixture.workspace.kind,
             theme: theme, readFile: InputFile.load(path:), background: background)
         context.timeZone = TimeZone(identifier: "UTC")!
-        context.accountNames = self.fixture.workspace.kind == .live ? self.fixture.workspace.accounts.map(\.name) : []
+        context.accounts = self.fixture.workspace.kind == .live ? self.fixture.workspace.accounts : []
         context.training = self.fixture.workspace.training
         configure(&context)
         console = Console(context: context)

@@ -58,7 +58,7 @@ import Testing
     func renameFixReset() throws {
         let fixture = try SandboxFixture()
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 100, height: 30)).select("static-assets")
-        driver.press("m", "j", "j", "j", "j", "Enter")
+        driver.press("m", "j", "j", "j", "Enter")
         #expect(driver.screen.contains("Rename c8"))
         driver.press("Ctrl-U")
         driver.type("static-2026")
@@ -66,7 +66,7 @@ import Testing
         #expect(driver.screen.contains("Renamed c8 from static-assets to static-2026."), "\(driver.screen)")
         #expect(try fixture.certificates.certificate(CertificateID(8)).name == "static-2026")
         // A bad name is one sentence in the dialog, and nothing changes.
-        driver.select("static-2026").press("m", "j", "j", "j", "j", "Enter", "Ctrl-U", "Enter")
+        driver.select("static-2026").press("m", "j", "j", "j", "Enter", "Ctrl-U", "Enter")
         #expect(driver.screen.contains("The certificate name must be 1 to 64 characters."))
         driver.press("Esc")
         #expect(try fixture.certificates.certificate(CertificateID(8)).name == "static-2026")

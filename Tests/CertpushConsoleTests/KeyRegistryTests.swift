@@ -46,7 +46,7 @@ struct ScreenPath: CustomStringConvertible, Sendable {
         ScreenPath(name: "Activity, typing a filter", keys: ["Tab", "G", "k", "Enter", "/"], shows: "Filter:"),
         ScreenPath(name: "Activity entry", keys: ["Tab", "G", "k", "Enter", "Enter"], shows: "Detail"),
         ScreenPath(name: "Exercises", keys: ["Tab", "G", "Enter"], shows: "of 14 done"),
-        ScreenPath(name: "Rename", keys: ["m", "j", "j", "j", "j", "Enter"], shows: "Rename c"),
+        ScreenPath(name: "Rename", keys: ["m", "j", "j", "j", "Enter"], shows: "Rename c"),
         ScreenPath(name: "Help", keys: ["?"], shows: "Keys:"),
         ScreenPath(name: "Server host view", keys: ["Tab", "j", "j", "Enter", "G", "Enter"], shows: "host ← web1 →", withServers: true),
     ]

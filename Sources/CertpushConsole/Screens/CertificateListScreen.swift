@@ -122,8 +122,8 @@ final class CertificateListScreen: Screen {
             .init(title: "Push") { [unowned self] in self.push(certificate, replacing: true) },
             .init(title: "Deploy") { [unowned self] in .replace(TaskWizard(session: self.session, certificates: [certificate])) },
             .init(title: "Details") { [unowned self] in .replace(CertificateDetailsScreen(session: self.session, certificate: certificate)) },
-            .init(title: "Delete") { [unowned self] in self.delete(certificate) },
             .init(title: "Rename") { [unowned self] in .replace(RenameDialog(session: self.session, certificate: certificate)) },
+            .init(title: "Delete") { [unowned self] in self.delete(certificate) },
         ], theme: session.theme)
     }
 

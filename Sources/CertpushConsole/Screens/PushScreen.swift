@@ -51,7 +51,7 @@ final class PushScreen: Screen {
              return .handled
          },
          Command([.enter], buttonFocused ? "push" : "check / regions") { [unowned self] in
-             if self.buttonFocused { return self.submit() }
+             if self.buttonFocused { return self.confirmSubmit() }
              let service = self.services[self.focus]
              if service.regional { return .open(self.pickerFor(service)) }
              self.toggle(service)
@@ -102,11 +102,28 @@ final class PushScreen: Screen {
     }
 
     /// The console pushes (provider work); the results open over this page.
-    private func submit() -> KeyResult {
+    /// W5: a live workspace asks first, naming the account and the targets.
+    private func confirmSubmit() -> KeyResult {
+        guard session.context.confirmsChanges else { return submit() }
+        let targets = request.selections.flatMap { selection in
+            selection.regions.isEmpty ? [PushTarget(service: selection.service, region: nil)]
+                : selection.regions.map { PushTarget(service: selection.service, region: $0) }
+        }
+        guard !targets.isEmpty else { return submit() }
+        return .open(ConfirmDialog(title: "Push to a live account?",
+                                   text: LiveConfirmation.push(certificate.id, account: account, targets: targets),
+                                   confirmTitle: "Push", theme: session.theme) { [unowned self] in
+            self.submit(replacingDialog: true).then(.close)
+        })
+    }
+
+    /// `replacingDialog`: the results take the place of the confirmation, so closing them comes back here.
+    private func submit(replacingDialog: Bool = false) -> KeyResult {
         let request = request
         return .perform(Effect(changes: [.pushes, .activity, .certificates]) { [unowned self] services in
             let results = try services.push.push(request)
-            return .open(PushResultDialog(session: self.session, certificate: self.certificate, results: results, pushPage: self))
+            let dialog = PushResultDialog(session: self.session, certificate: self.certificate, results: results, pushPage: self)
+            return replacingDialog ? .replace(dialog) : .open(dialog)
         })
     }
 

@@ -194,6 +194,13 @@ final class ServiceView: Screen {
             session.complain(error)
             return .handled
         }
+        if session.context.confirmsChanges {
+            return .open(ConfirmDialog(title: "Bind \(certificate) to \(resource.id)?",
+                                       text: LiveConfirmation.act("Bind \(certificate) to", on: [LiveConfirmation.Target(resource)], accounts: session.context.accounts),
+                                       confirmTitle: "Bind", theme: session.theme) { [unowned self] in
+                self.bind(certificate, to: resource).then(.close)
+            })
+        }
         return bind(certificate, to: resource)
     }
 

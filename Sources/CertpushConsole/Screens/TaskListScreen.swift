@@ -178,7 +178,7 @@ final class TaskDetailsScreen: Screen {
                 guard let pair = self.pairList.selected else { return .handled }
                 if let refusal = self.refusal(.retry, pair) { return self.refuse(refusal) }
                 return .open(self.confirm("Retry \(pair.resourceID)?",
-                                          "Deploy \(pair.certificateID) to \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName)) again? " + self.quotaText([pair.resourceID]),
+                                          self.live("Retry", [pair]) + "Deploy \(pair.certificateID) to \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName)) again? " + self.quotaText([pair.resourceID]),
                                           "Retry") {
                     try self.retry($0, resources: [pair.resourceID])
                 })
@@ -188,14 +188,22 @@ final class TaskDetailsScreen: Screen {
                 if let refusal = AfterTaskAction.retry.refusal(taskStatus: task.status, of: self.taskID) { return self.refuse(refusal) }
                 let failed = task.count(.failed)
                 guard failed > 0 else { return self.refuse("\(self.taskID) has no failed resources to retry.") }
+                let failedPairs = self.session.context.confirmsChanges
+                    ? self.session.read({ try $0.task(self.taskID)?.pairs.filter { $0.status == .failed } ?? [] }, default: []) : []
                 return .open(self.confirm("Retry failed resources?",
-                                          "Deploy to the \(Words.count(failed, "failed resource")) of \(self.taskID) again? " + self.quotaText(nil),
+                                          self.live("Retry", failedPairs) + "Deploy to the \(Words.count(failed, "failed resource")) of \(self.taskID) again? " + self.quotaText(nil),
                                           "Retry") {
                     try self.retry($0, resources: nil)
                 })
             },
             Command([.escape], "back") { .close },
         ]
+    }
+
+    /// W5: in a live workspace, the sentence that names the accounts and counts, before the action's own words.
+    private func live(_ verb: String, _ pairs: [TaskPair]) -> String {
+        guard session.context.confirmsChanges, !pairs.isEmpty else { return "" }
+        return LiveConfirmation.act(verb, on: pairs.map(LiveConfirmation.Target.init), accounts: session.context.accounts) + " "
     }
 
     /// D12 and D17, asked of the core before anything is confirmed.
@@ -219,7 +227,7 @@ final class TaskDetailsScreen: Screen {
     private func rollBack() -> KeyResult {
         guard let pair = pairList.selected else { return .handled }
         if let refusal = refusal(.rollBack, pair) { return refuse(refusal) }
-        return .open(confirm("Roll back \(pair.resourceID)?", "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?", "Roll Back") {
+        return .open(confirm("Roll back \(pair.resourceID)?", live("Roll back", [pair]) + "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?", "Roll Back") {
             let outcomes = try $0.rollBack(self.taskID, resources: [pair.resourceID])
             return (outcomes.map(\.sentence).joined(separator: " "), outcomes.contains { $0.failure != nil })
         })

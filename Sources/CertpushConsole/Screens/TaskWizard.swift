@@ -270,7 +270,7 @@ final class TaskWizard: Screen {
         case .resources:
             go(to: .preview)
         case .preview:
-            return submit()
+            return confirmSubmit()
         }
         return .handled
     }
@@ -279,11 +279,14 @@ final class TaskWizard: Screen {
     private func offerSmartMatches() -> KeyResult {
         guard !offeredMatch else { return .handled }
         offeredMatch = true
-        let matches = ((try? session.services.deployments.smartMatches(for: certificates)) ?? []).map(\.id).filter { !chosenResources.contains($0) }
+        let matched = ((try? session.services.deployments.smartMatches(for: certificates)) ?? []).filter { !chosenResources.contains($0.id) }
+        let matches = matched.map(\.id)
         guard !matches.isEmpty else { return .handled }
+        // W5: in a live workspace the offer says which resources of which account it would add.
+        let which = session.context.confirmsChanges ? " (" + LiveConfirmation.matches(matched.map(LiveConfirmation.Target.init)) + ")" : ""
         return .open(ConfirmDialog(
             title: "Smart matching",
-            text: "\(Words.count(matches.count, "resource")) already \(matches.count == 1 ? "uses" : "use") certificates matching your selection. Add \(matches.count == 1 ? "it" : "them")?",
+            text: "\(Words.count(matches.count, "resource"))\(which) already \(matches.count == 1 ? "uses" : "use") certificates matching your selection. Add \(matches.count == 1 ? "it" : "them")?",
             confirmTitle: "Add Them", cancelTitle: "No", confirmByDefault: true, theme: session.theme
         ) { [unowned self] in
             self.resources += matches
@@ -295,6 +298,18 @@ final class TaskWizard: Screen {
 
     /// The console creates the task; it then runs in the background, and its
     /// details open in Deployment Tasks, the section it belongs to now.
+    /// W5: a live workspace asks first, naming the accounts and the counts.
+    private func confirmSubmit() -> KeyResult {
+        guard session.context.confirmsChanges, let plan = try? currentPlan.get(), plan.canSubmit else { return submit() }
+        let planned = Set(plan.pairs.map(\.resource))
+        let targets = plan.resources.filter { planned.contains($0.id) }.map(LiveConfirmation.Target.init)
+        return .open(ConfirmDialog(title: "Deploy to live resources?",
+                                   text: LiveConfirmation.deploy(plan.certificates.map(\.id), to: targets, accounts: session.context.accounts),
+                                   confirmTitle: "Deploy", theme: session.theme) { [unowned self] in
+            self.submit().then(.close)
+        })
+    }
+
     private func submit() -> KeyResult {
         let request = request
         return .perform(Effect { [unowned self] services in
