@@ -51,7 +51,7 @@ final class ExercisesScreen: Screen {
     func render(in rect: Rect, into buffer: inout Buffer) {
         let theme = session.theme
         let done = rows.filter(\.done).count
-        buffer.write(TextWidth.fit("\(done) of \(rows.count) done · each is marked as soon as the workspace shows it", to: rect.width),
+        buffer.write(TextWidth.fit("\(done) of \(rows.count) done · marked as soon as the workspace shows it", to: rect.width),
                      x: rect.x, y: rect.y, style: theme["status.muted"])
         for (line, index) in window.visibleRange.enumerated() {
             let status = rows[index]
