@@ -1,69 +1,76 @@
 import CertpushCore
 import Foundation
 
-/// Runs long work (a deployment task) away from the keys and the screen,
-/// one piece at a time; the console asks for what finished on its ticks and
-/// redraws from the database meanwhile, so statuses change on screen live.
+/// One piece of work running away from the keys (K1): what the message line
+/// calls it ("roll back r5") and, for a task's run (a deploy, a retry), which
+/// task, so that its progress can be read while it runs.
+public struct BackgroundWork: Sendable, Hashable {
+    public let id: Int
+    public let label: String
+    public let task: TaskID?
+
+    public init(id: Int, label: String, task: TaskID? = nil) {
+        self.id = id
+        self.label = label
+        self.task = task
+    }
+}
+
+/// Runs provider work (a task, a roll back, a push, a bind, a verify)
+/// away from the keys and the screen, several pieces at once; the console
+/// takes what finished after each key and on its ticks, and redraws from the
+/// database meanwhile, so statuses change on screen live.
 public protocol BackgroundRunner: AnyObject, Sendable {
-    var isBusy: Bool { get }
-    /// Starts `work` unless something is already running; false when busy.
-    /// `work` returns the sentence to show when it is done.
-    func start(_ work: @escaping @Sendable () throws -> String) -> Bool
-    /// What finished since the last call: each sentence, and whether it is an error.
-    func drain() -> [(text: String, isError: Bool)]
+    /// What runs now, oldest first.
+    var running: [BackgroundWork] { get }
+    /// Starts `body` beside whatever runs.
+    func start(_ work: BackgroundWork, _ body: @escaping @Sendable () throws -> any Sendable)
+    /// What finished since the last call, each with its result.
+    func drain() -> [(work: BackgroundWork, result: Result<any Sendable, Error>)]
+}
+
+extension BackgroundRunner {
+    public var isBusy: Bool { !running.isEmpty }
 }
 
 /// Runs the work at once, on the caller's thread: tests stay synchronous.
 public final class InlineRunner: BackgroundRunner, @unchecked Sendable {
-    private var done: [(String, Bool)] = []
+    private var done: [(BackgroundWork, Result<any Sendable, Error>)] = []
     public init() {}
-    public var isBusy: Bool { false }
+    public var running: [BackgroundWork] { [] }
 
-    public func start(_ work: @escaping @Sendable () throws -> String) -> Bool {
-        done.append(Self.outcome(of: work))
-        return true
+    public func start(_ work: BackgroundWork, _ body: @escaping @Sendable () throws -> any Sendable) {
+        done.append((work, Result { try body() }))
     }
 
-    public func drain() -> [(text: String, isError: Bool)] {
+    public func drain() -> [(work: BackgroundWork, result: Result<any Sendable, Error>)] {
         defer { done = [] }
         return done.map { ($0.0, $0.1) }
     }
-
-    static func outcome(of work: () throws -> String) -> (String, Bool) {
-        do { return (try work(), false) } catch {
-            return (DisplayText.neutralized((error as? CertpushError)?.sentence ?? "\(error)"), true)
-        }
-    }
 }
 
-/// Runs the work on a thread of its own.
+/// Runs each piece of work on a thread of its own.
 public final class ThreadRunner: BackgroundRunner, @unchecked Sendable {
     private let lock = NSLock()
-    private var running = false
-    private var done: [(String, Bool)] = []
+    private var active: [BackgroundWork] = []
+    private var done: [(BackgroundWork, Result<any Sendable, Error>)] = []
 
     public init() {}
 
-    public var isBusy: Bool { lock.withLock { running } }
+    public var running: [BackgroundWork] { lock.withLock { active } }
 
-    public func start(_ work: @escaping @Sendable () throws -> String) -> Bool {
-        let started = lock.withLock {
-            if running { return false }
-            running = true
-            return true
-        }
-        guard started else { return false }
+    public func start(_ work: BackgroundWork, _ body: @escaping @Sendable () throws -> any Sendable) {
+        lock.withLock { active.append(work) }
         Thread.detachNewThread { [self] in
-            let outcome = InlineRunner.outcome(of: work)
+            let result = Result { try body() }
             lock.withLock {
-                done.append(outcome)
-                running = false
+                done.append((work, result))
+                active.removeAll { $0.id == work.id }
             }
         }
-        return true
     }
 
-    public func drain() -> [(text: String, isError: Bool)] {
+    public func drain() -> [(work: BackgroundWork, result: Result<any Sendable, Error>)] {
         lock.withLock {
             defer { done = [] }
             return done.map { ($0.0, $0.1) }

@@ -68,27 +68,52 @@ public final class Console: TerminalProgram {
     /// runner that is gone left behind.
     public func tick() {
         checkExercises()
-        session.takeBackgroundResults()
+        takeBackgroundResults()
         if session.context.background.isBusy {
             // Statuses change in the database as the work goes: redraw what it touches.
             session.dataChanged(.work)
-            return
         }
-        runDueTasks()
+        // One runner of tasks at a time from this console: the queue waits while a task's own run goes on.
+        if !session.context.background.running.contains(where: { $0.label == Self.queueLabel || $0.task != nil }) { runDueTasks() }
+        refreshRunningLine()
     }
 
     /// Short ticks while work runs, so its progress shows.
     public var tickMilliseconds: Int { session.context.background.isBusy ? 150 : 1_000 }
 
+    static let queueLabel = "task queue"
+
     private func runDueTasks() {
         let deployments = session.services.deployments, push = session.services.push
         guard (try? deployments.hasWork()) == true || (try? push.hasWork()) == true else { return }
-        _ = session.context.background.start {
+        session.run(Self.queueLabel) {
             try push.recover()
             let ran = try deployments.runDue()
             return ran.isEmpty ? "" : "Ran " + ran.map(\.description).joined(separator: ", ") + "."
         }
-        session.takeBackgroundResults()
+        takeBackgroundResults()
+    }
+
+    /// What finished in the background, acted on as a key's result would be (K1).
+    private func takeBackgroundResults() {
+        for result in session.takeBackgroundResults() { _ = apply(result) { true } }
+    }
+
+    /// K1: "2 running: t7 deploy 40/200, roll back r5", read between frames, shown while no message is.
+    private var runningLine: String?
+
+    private func refreshRunningLine() {
+        let running = session.context.background.running
+        guard !running.isEmpty else {
+            runningLine = nil
+            return
+        }
+        let parts = running.map { work -> String in
+            guard let task = work.task, let summary = try? session.context.deployments.summary(task) else { return work.label }
+            let finished = summary.count(.succeeded) + summary.count(.failed)
+            return "\(work.label) \(finished)/\(summary.pairTotal)"
+        }
+        runningLine = "\(running.count) running: " + parts.joined(separator: ", ")
     }
 
     private var theme: Theme { session.theme }
@@ -112,7 +137,7 @@ public final class Console: TerminalProgram {
                 return .handled
             },
         ]
-        if stack.count == 1 { commands.append(Command([.character("q")], "quit", essential: true) { .quit }) }
+        if stack.count == 1 { commands.append(Command([.character("q")], "quit", essential: true) { [unowned self] in self.quit() }) }
         return commands
     }
 
@@ -138,8 +163,19 @@ public final class Console: TerminalProgram {
                 self.stack.append(HelpScreen(title: self.top.title, bindings: self.activeBindings, words: self.top.words, theme: self.theme))
                 return .handled
             },
-            Command([.character("q")], "quit", essential: true) { .quit },
+            Command([.character("q")], "quit", essential: true) { [unowned self] in self.quit() },
         ]
+    }
+
+    /// K2: quitting while work runs says what runs and asks; what is cut off is left for recovery.
+    private func quit() -> KeyResult {
+        let running = session.context.background.running
+        guard !running.isEmpty else { return .quit }
+        refreshRunningLine()
+        return .open(ConfirmDialog(
+            title: "Quit while work runs?",
+            text: (runningLine ?? "") + ". What is cut off is left as it is and finished by the next start of certpush or by `certpush tasks run-due`, with nothing deployed twice.",
+            confirmTitle: "Quit", cancelTitle: "Keep Working", theme: theme) { .quit })
     }
 
     static let quitAtOnce = KeyBinding([.control("c")], "quit at once", hinted: false)
@@ -166,14 +202,20 @@ public final class Console: TerminalProgram {
         if case .mouse(let x, let y) = key { return click(x: x, y: y, size: size) }
         if size.width < Self.minimumSize.width || size.height < Self.minimumSize.height { return key != .character("q") }
         session.message = nil
+        let goOn: Bool
         if navigationFocused {
             guard let command = navigationCommands.first(where: { $0.binding.matches(key) }) else { return true }
-            return apply(command.run(key)) { true }
+            goOn = apply(command.run(key)) { true }
+        } else {
+            goOn = apply(top.handle(key)) {
+                guard let command = globalCommands.first(where: { $0.binding.matches(key) }) else { return true }
+                return apply(command.run(key)) { true }
+            }
         }
-        return apply(top.handle(key)) {
-            guard let command = globalCommands.first(where: { $0.binding.matches(key) }) else { return true }
-            return apply(command.run(key)) { true }
-        }
+        // Work a key started may be done already (an inline runner in tests, a fast provider).
+        takeBackgroundResults()
+        refreshRunningLine()
+        return goOn
     }
 
     /// Acts on what a screen made of a key or click; `otherwise` for what it ignored.
@@ -317,6 +359,8 @@ public final class Console: TerminalProgram {
         if let message = session.message {
             buffer.write(" " + message.text, x: 0, y: areas.message.y,
                          style: theme[message.isError ? "message.error" : "message.info"])
+        } else if let runningLine {
+            buffer.write(" " + runningLine, x: 0, y: areas.message.y, style: theme["status.warn"])
         }
         HintBar.render(bindings, theme: theme, in: areas.hints, into: &buffer)
         return buffer

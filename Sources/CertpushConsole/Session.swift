@@ -141,12 +141,50 @@ final class Session {
         return formatter.string(from: date)
     }
 
-    /// Takes in what background work finished: the data changed, and its
-    /// sentence (if it has one) becomes the message.
-    func takeBackgroundResults() {
-        for (text, isError) in context.background.drain() {
+    private var nextWork = 0
+    /// What each running piece of work does with its result, on this thread, when it is taken in.
+    private var continuations: [Int: (Result<any Sendable, Error>) -> KeyResult] = [:]
+
+    /// K1: runs `body` (provider work) away from the keys, beside whatever
+    /// runs; `then` turns its result into what the console does next, on a
+    /// later frame. Refused, with a sentence, while work of the same label runs.
+    @discardableResult
+    func run<T: Sendable>(_ label: String, task: TaskID? = nil, _ body: @escaping @Sendable () throws -> T,
+                          then: @escaping (Result<T, Error>) -> KeyResult) -> Bool {
+        guard !context.background.running.contains(where: { $0.label == label }) else {
+            message = ("\(label) is running already.", false)
+            return false
+        }
+        nextWork += 1
+        let work = BackgroundWork(id: nextWork, label: label, task: task)
+        continuations[work.id] = { result in
+            then(result.flatMap { value in
+                guard let typed = value as? T else { return .failure(Refusal("\(label) ended with an answer of another kind.")) }
+                return .success(typed)
+            })
+        }
+        context.background.start(work) { try body() }
+        return true
+    }
+
+    /// Work whose result is a sentence for the message line ("" for none); a failure says its own.
+    @discardableResult
+    func run(_ label: String, task: TaskID? = nil, _ body: @escaping @Sendable () throws -> String) -> Bool {
+        run(label, task: task, body) { [unowned self] result in
+            switch result {
+            case .success(let text): if !text.isEmpty { self.message = (DisplayText.neutralized(text), false) }
+            case .failure(let error): self.complain(error)
+            }
+            return .handled
+        }
+    }
+
+    /// Takes in what background work finished: the data changed, and each
+    /// result becomes what its `then` says, for the console to act on.
+    func takeBackgroundResults() -> [KeyResult] {
+        context.background.drain().map { work, result in
             dataChanged()
-            if !text.isEmpty { message = (text, isError) }
+            return continuations.removeValue(forKey: work.id)?(result) ?? .handled
         }
     }
 

@@ -72,28 +72,25 @@ final class ConsoleDriver {
 }
 
 /// A runner that holds the work it is given until the test releases it:
-/// busy meanwhile, as a thread running a long task would be.
+/// running meanwhile, as threads doing long work would be. `release` finishes
+/// all of it, or only the work whose label is given.
 final class HeldRunner: BackgroundRunner, @unchecked Sendable {
-    private var held: [@Sendable () throws -> String] = []
-    private var done: [(String, Bool)] = []
-    var isBusy: Bool { !held.isEmpty }
+    private var held: [(work: BackgroundWork, body: @Sendable () throws -> any Sendable)] = []
+    private var done: [(BackgroundWork, Result<any Sendable, Error>)] = []
+    var running: [BackgroundWork] { held.map(\.work) }
 
-    func start(_ work: @escaping @Sendable () throws -> String) -> Bool {
-        guard held.isEmpty else { return false }
-        held.append(work)
-        return true
+    func start(_ work: BackgroundWork, _ body: @escaping @Sendable () throws -> any Sendable) {
+        held.append((work, body))
     }
 
-    /// Runs what is held, as the thread would finish it.
-    func release() {
-        let work = held
-        held = []
-        for item in work {
-            do { done.append((try item(), false)) } catch { done.append(("\(error)", true)) }
-        }
+    /// Runs what is held (or the work labelled so), as its thread would finish it.
+    func release(_ label: String? = nil) {
+        let chosen = held.filter { label == nil || $0.work.label == label }
+        held.removeAll { item in chosen.contains { $0.work.id == item.work.id } }
+        for item in chosen { done.append((item.work, Result { try item.body() })) }
     }
 
-    func drain() -> [(text: String, isError: Bool)] {
+    func drain() -> [(work: BackgroundWork, result: Result<any Sendable, Error>)] {
         defer { done = [] }
         return done.map { ($0.0, $0.1) }
     }

@@ -113,18 +113,25 @@ final class PushScreen: Screen {
         return .open(ConfirmDialog(title: "Push to a live account?",
                                    text: LiveConfirmation.push(certificate.id, account: account, targets: targets),
                                    confirmTitle: "Push", theme: session.theme) { [unowned self] in
-            self.submit(replacingDialog: true).then(.close)
+            self.submit(replacingDialog: true)
         })
     }
 
-    /// `replacingDialog`: the results take the place of the confirmation, so closing them comes back here.
+    /// K1: the push runs away from the keys (a cloud may take its time with
+    /// 21 targets); its results open when it is done. From the confirmation,
+    /// the confirmation closes at once.
     private func submit(replacingDialog: Bool = false) -> KeyResult {
-        let request = request
-        return .perform(Effect(changes: [.pushes, .activity, .certificates]) { [unowned self] services in
-            let results = try services.push.push(request)
-            let dialog = PushResultDialog(session: self.session, certificate: self.certificate, results: results, pushPage: self)
-            return replacingDialog ? .replace(dialog) : .open(dialog)
+        let request = request, push = session.services.push
+        session.run("push \(certificate.id)", { try push.push(request) }, then: { [unowned self] result in
+            switch result {
+            case .success(let results):
+                return .open(PushResultDialog(session: self.session, certificate: self.certificate, results: results, pushPage: self))
+            case .failure(let error):
+                self.session.complain(error)
+                return .handled
+            }
         })
+        return replacingDialog ? .close : .handled
     }
 
     private var latestRecords: [PushRecord] {

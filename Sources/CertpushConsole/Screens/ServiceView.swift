@@ -132,12 +132,15 @@ final class ServiceView: Screen {
         if service.onServers, let verify = session.context.verify {
             commands.append(Command([.character("v")], "verify what the site serves") { [unowned self] in
                 guard let resource = self.resourceList.selected else { return .handled }
-                // A handshake with the site: the console runs it, and says what it found.
-                return .perform(Effect(changes: []) { _ in
-                    let found = try verify(resource.id)
-                    self.session.message = (found.sentence, found.drift)
+                // A handshake with the site, away from the keys (K1); what it found arrives on the message line.
+                self.session.run("verify \(resource.id)", { try verify(resource.id) }, then: { [unowned self] result in
+                    switch result {
+                    case .success(let found): self.session.message = (found.sentence, found.drift)
+                    case .failure(let error): self.session.complain(error)
+                    }
                     return .handled
                 })
+                return .handled
             })
         }
         commands.append(Command([.escape], "back") { .close })
@@ -217,13 +220,15 @@ final class ServiceView: Screen {
     }
 
     /// The console binds (provider work), then this view says what the resource serves now.
+    /// K1: the provider binds away from the keys; the sentence arrives when it is done.
     private func bind(_ certificate: CertificateID, to resource: CloudResource) -> KeyResult {
-        .perform(Effect(changes: [.resources, .activity, .certificates]) { [unowned self] services in
-            try services.push.bind(certificate, to: resource.id)
+        let push = session.services.push
+        session.run("bind \(certificate) to \(resource.id)") {
+            try push.bind(certificate, to: resource.id)
             let was = resource.certificateID.map { " (was \($0))" } ?? " (it had no certificate)"
-            self.session.say("\(resource.id) \(DisplayText.neutralized(resource.name)) now serves \(certificate)\(was).")
-            return .handled
-        })
+            return "\(resource.id) \(DisplayText.neutralized(resource.name)) now serves \(certificate)\(was)."
+        }
+        return .handled
     }
 
     // MARK: State and drawing

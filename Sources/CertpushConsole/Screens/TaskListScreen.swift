@@ -227,9 +227,23 @@ final class TaskDetailsScreen: Screen {
     private func rollBack() -> KeyResult {
         guard let pair = pairList.selected else { return .handled }
         if let refusal = refusal(.rollBack, pair) { return refuse(refusal) }
-        return .open(confirm("Roll back \(pair.resourceID)?", live("Roll back", [pair]) + "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?", "Roll Back") {
-            let outcomes = try $0.rollBack(self.taskID, resources: [pair.resourceID])
-            return (outcomes.map(\.sentence).joined(separator: " "), outcomes.contains { $0.failure != nil })
+        let taskID = taskID
+        return .open(ConfirmDialog(title: "Roll back \(pair.resourceID)?",
+                                   text: live("Roll back", [pair]) + "Put the previous certificate (\(pair.previousCertificateID?.description ?? "none")) back on \(pair.resourceID) \(DisplayText.neutralized(pair.resourceName))?",
+                                   confirmTitle: "Roll Back", theme: session.theme) { [unowned self] in
+            // K1: the roll back runs away from the keys; its outcome arrives on the message line.
+            let deployments = self.session.services.deployments
+            self.session.run("roll back \(pair.resourceID)", {
+                try deployments.rollBack(taskID, resources: [pair.resourceID])
+            }, then: { [unowned self] result in
+                switch result {
+                case .success(let outcomes):
+                    self.session.message = (outcomes.map(\.sentence).joined(separator: " "), outcomes.contains { $0.failure != nil })
+                case .failure(let error): self.session.complain(error)
+                }
+                return .handled
+            })
+            return .close
         })
     }
 
@@ -247,7 +261,7 @@ final class TaskDetailsScreen: Screen {
     /// `retried`: the resources a retry put back, whose outcomes the message gives.
     static func runInBackground(_ id: TaskID, session: Session, retried: Set<ResourceID> = []) {
         let deployments = session.services.deployments
-        let started = session.context.background.start {
+        let started = session.run(retried.isEmpty ? "\(id) deploy" : "\(id) retry", task: id) {
             guard let task = try deployments.run(id) else { return "\(id) is being run elsewhere." }
             guard !retried.isEmpty else { return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words)." }
             let outcomes = task.pairs.filter { retried.contains($0.resourceID) }.map { pair in
@@ -257,9 +271,8 @@ final class TaskDetailsScreen: Screen {
             return "Retried: " + outcomes.prefix(3).joined(separator: "; ") + (outcomes.count > 3 ? "; \(outcomes.count - 3) more" : "")
                 + ". \(task.id) is \(task.status.words)."
         }
-        // Not started now: the task stays queued, and the console drains the queue when the runner is free.
-        if !started { session.message = ("Another task is running; \(id) runs when it is done.", false) }
-        session.takeBackgroundResults()
+        // Not started now: the task stays queued, and the console's queue runs it.
+        if !started { session.message = ("\(id) is queued; it runs when its runner is free.", false) }
     }
 
     private func confirm(_ title: String, _ text: String, _ button: String,

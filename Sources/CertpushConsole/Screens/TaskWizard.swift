@@ -50,7 +50,8 @@ final class TaskWizard: Screen {
     private var plan: (request: TaskRequest, version: Int, result: Result<TaskPlan, Error>, resources: [ResourceID: CloudResource])?
     static let countLimit = 10_000
     /// While background work runs (a sync, a task), Synchronize is unavailable.
-    var synchronizing: Bool { session.context.background.isBusy }
+    var synchronizing: Bool { session.context.background.running.contains { $0.label == Self.synchronizeLabel } }
+    static let synchronizeLabel = "synchronize"
     private var warning: String?
 
     init(session: Session, certificates: [Certificate]) {
@@ -445,12 +446,11 @@ final class TaskWizard: Screen {
         guard !synchronizing else { return }
         let deployments = session.services.deployments
         let everyAccount = session.context.synchronize
-        _ = session.context.background.start {
+        session.run(Self.synchronizeLabel) {
             if let everyAccount { return try everyAccount() }
             let count = try deployments.synchronize()
             return "Synchronized \(Words.count(count, "resource")) from \(deployments.provider.name)."
         }
-        session.takeBackgroundResults()
     }
 
     // MARK: Drawing
