@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "certpush",
             dependencies: [
-                "CertpushCore", "CertpushSetup", "CertpushConsole", "TerminalKit", "TerminalCurses",
+                "CertpushCore", "CertpushSetup", "CertpushServers", "CertpushConsole", "TerminalKit", "TerminalCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
