@@ -325,6 +325,49 @@ enum Schema {
                 CREATE INDEX activity_by_action ON activity(action, id);
                 """)
         }
+        migrator.registerMigration("v12-task-pair-account-repair") { db in
+            // v10 was once released with task_pair.account NOT NULL before it became NULL for the
+            // sandbox's pairs: a database made in between refuses every sandbox pair. Rebuilt as v10 is now.
+            let notNull = try Row.fetchAll(db, sql: "PRAGMA table_info(task_pair)")
+                .contains { ($0["name"] as String?) == "account" && ($0["notnull"] as Int?) == 1 }
+            guard notNull else { return }
+            try db.execute(sql: """
+                CREATE TABLE task_pair_repaired (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,
+                    resource_id INTEGER NOT NULL,
+                    certificate_id INTEGER NOT NULL,
+                    service TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    resource_name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    cause TEXT NOT NULL,
+                    previous_certificate_id INTEGER,
+                    charged INTEGER NOT NULL,
+                    account TEXT
+                );
+                INSERT INTO task_pair_repaired
+                    SELECT id, task_id, resource_id, certificate_id, service, region, resource_name, status, cause,
+                           previous_certificate_id, charged, NULLIF(account, 'sandbox') FROM task_pair;
+                DROP TABLE task_pair;
+                ALTER TABLE task_pair_repaired RENAME TO task_pair;
+                CREATE INDEX task_pair_by_task ON task_pair(task_id);
+                CREATE INDEX task_pair_in_flight ON task_pair(status) WHERE status IN ('deploying', 'rolling_back');
+                CREATE INDEX task_pair_by_service ON task_pair(task_id, service);
+                CREATE TRIGGER task_pair_tally_insert AFTER INSERT ON task_pair BEGIN
+                    INSERT INTO task_pair_tally (task_id, service, status, count, first_pair) VALUES (new.task_id, new.service, new.status, 1, new.id)
+                        ON CONFLICT (task_id, service, status) DO UPDATE SET count = count + 1;
+                END;
+                CREATE TRIGGER task_pair_tally_delete AFTER DELETE ON task_pair BEGIN
+                    UPDATE task_pair_tally SET count = count - 1 WHERE task_id = old.task_id AND service = old.service AND status = old.status;
+                END;
+                CREATE TRIGGER task_pair_tally_status AFTER UPDATE OF status ON task_pair WHEN old.status <> new.status BEGIN
+                    UPDATE task_pair_tally SET count = count - 1 WHERE task_id = old.task_id AND service = old.service AND status = old.status;
+                    INSERT INTO task_pair_tally (task_id, service, status, count, first_pair) VALUES (new.task_id, new.service, new.status, 1, new.id)
+                        ON CONFLICT (task_id, service, status) DO UPDATE SET count = count + 1;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -151,3 +151,45 @@ import Testing
         #expect(try training.store.read { try $0.pushRecords(certificate: kept[0].id, limit: 10) }.count == 1)
     }
 }
+
+/// Issue 18: v10 was edited after it landed; v12 repairs a database made in between.
+@Suite struct MigrationRepairTests {
+    @Test("v12: a task_pair.account made NOT NULL by the first v10 is rebuilt nullable; its pairs, indexes and tallies kept; a sandbox task can be made again")
+    func repairsTaskPairAccount() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("between.sqlite")
+        do {
+            let workspace = try Workspace.open(path: path, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
+            let media = try #require(try workspace.certificates.list(CertificateQuery()).first { $0.name == "media-upload" })
+            _ = try workspace.deployments.create(TaskRequest(name: "before", certificates: [media.id], match: true))
+        }
+        // The schema as the first v10 left it: account NOT NULL, and v12 not run yet.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE task_pair_old AS SELECT * FROM task_pair;
+                DROP TABLE task_pair;
+                CREATE TABLE task_pair (id INTEGER PRIMARY KEY AUTOINCREMENT, task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,
+                    resource_id INTEGER NOT NULL, certificate_id INTEGER NOT NULL, service TEXT NOT NULL, region TEXT NOT NULL,
+                    resource_name TEXT NOT NULL, status TEXT NOT NULL, cause TEXT NOT NULL, previous_certificate_id INTEGER,
+                    charged INTEGER NOT NULL, account TEXT NOT NULL DEFAULT 'sandbox');
+                INSERT INTO task_pair SELECT id, task_id, resource_id, certificate_id, service, region, resource_name, status, cause,
+                    previous_certificate_id, charged, coalesce(account, 'sandbox') FROM task_pair_old;
+                DROP TABLE task_pair_old;
+                DELETE FROM grdb_migrations WHERE identifier = 'v12-task-pair-account-repair';
+                """)
+        }
+        try queue.close()
+        let workspace = try Workspace.open(path: path, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
+        let before = try workspace.deployments.tasks()
+        #expect(before.count == 1 && before[0].pairs.count > 0)
+        let wildcard = try #require(try workspace.certificates.list(CertificateQuery()).first { $0.name == "wildcard-example" })
+        let after = try workspace.deployments.create(TaskRequest(name: "after", certificates: [wildcard.id], match: true))
+        #expect(after.pairs.count == 12)
+        #expect(try workspace.deployments.summary(after.id).pairTotal == 12)
+        let notNull = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "PRAGMA table_info(task_pair)").first { ($0["name"] as String?) == "account" }?["notnull"] as Int?
+        }
+        #expect(notNull == 0)
+    }
+}
