@@ -23,6 +23,8 @@ public struct HostShell: Sendable {
         public var stdout: String
         public var stderr: String
         public var timedOut: Bool
+        /// The child closed its standard input before it took all that was written to it.
+        public var inputUnread = false
 
         public var succeeded: Bool { status == 0 && !timedOut }
 
@@ -103,9 +105,14 @@ public struct HostShell: Sendable {
     }
 }
 
-/// A child process with its standard input fed and its output captured,
-/// stopped at a deadline with everything it started (its own process group).
+/// The one way certpush runs a child (a server's tool, ssh, `notify_command`):
+/// its standard input fed and its output captured, and at the deadline
+/// everything it started (its own process group) stopped with one policy:
+/// TERM, a second's grace, then KILL.
 public enum Subprocess {
+    /// How long a child stopped at its deadline has to end on TERM before KILL.
+    public static let grace: TimeInterval = 1
+
     public static func run(_ executable: String, _ arguments: [String], input: Data = Data(), timeLimit: TimeInterval,
                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HostShell.Output {
         var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
@@ -131,16 +138,22 @@ public enum Subprocess {
 
         // Feed the input on its own thread: a child may write before it reads.
         let feeder = stdinPipe[1]
+        let fed = InputFed()
         let writer = Thread {
             input.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
                     let written = write(feeder, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { if errno == EINTR { continue } else { break } }
+                    if written <= 0 {
+                        if errno == EINTR { continue }
+                        fed.unread = true
+                        break
+                    }
                     offset += written
                 }
             }
             close(feeder)
+            fed.done.signal()
         }
         _ = brokenPipesIgnored
         writer.start()
@@ -168,13 +181,42 @@ public enum Subprocess {
                 }
             }
         }
-        if timedOut { kill(-pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let status = timedOut ? stop(pid) : reap(pid)
         close(stdoutPipe[0])
         close(stderrPipe[0])
-        return HostShell.Output(status: Spawn.exitCode(ofWaitStatus: status), stdout: String(decoding: out, as: UTF8.self),
-                                stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut)
+        // The writer ends once the child has taken its input or gone.
+        _ = fed.done.wait(timeout: .now() + grace)
+        var output = HostShell.Output(status: Spawn.exitCode(ofWaitStatus: status), stdout: String(decoding: out, as: UTF8.self),
+                                      stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut)
+        output.inputUnread = fed.unread
+        return output
+    }
+
+    /// The deadline's policy: TERM to the whole group, a second's grace, then KILL; the wait status.
+    private static func stop(_ pid: pid_t) -> Int32 {
+        kill(-pid, SIGTERM)
+        let graceEnds = Date().addingTimeInterval(grace)
+        var status: Int32 = 0
+        while Date() < graceEnds {
+            var result: pid_t
+            repeat { result = waitpid(pid, &status, WNOHANG) } while result == -1 && errno == EINTR
+            if result == pid { return status }
+            usleep(10_000)
+        }
+        kill(-pid, SIGKILL)
+        return reap(pid)
+    }
+
+    private static func reap(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return status
+    }
+
+    /// What the writer thread found: whether the child left input unread.
+    private final class InputFed: @unchecked Sendable {
+        var unread = false
+        let done = DispatchSemaphore(value: 0)
     }
 
     /// A child that stops reading its input must not kill certpush with SIGPIPE.

@@ -213,34 +213,30 @@ public struct Workspace: Sendable {
 }
 
 /// D15: runs `notify_command` once per notification, the message on its
-/// standard input, for at most `timeLimit` seconds. What goes wrong is
-/// logged and returned as a sentence for the outbox, never shown on the
-/// console's terminal, and never stops the other notifications.
+/// standard input, for at most `timeLimit` seconds, through the one process
+/// runner servers use too (`Subprocess`: TERM, a second's grace, KILL). What
+/// goes wrong is logged and returned as a sentence for the outbox, never
+/// shown on the console's terminal, and never stops the other notifications.
 public enum Notifier {
     public static let timeLimit: TimeInterval = 10
 
-    /// A command that does not read its input closes the pipe: that must be
-    /// an error to report (EPIPE), not a signal that kills certpush.
-    private static let brokenPipesIgnored: Void = { signal(SIGPIPE, SIG_IGN) }()
-
     public static func deliver(_ notification: TaskNotification, command: String?, timeLimit: TimeInterval = timeLimit) -> String? {
         guard let command, !command.isEmpty else { return nil }
-        _ = brokenPipesIgnored
         let environment = ProcessInfo.processInfo.environment.merging([
             "CERTPUSH_TASK": notification.taskID.description, "CERTPUSH_CONTACT": notification.contact,
         ]) { $1 }
         let failure: String?
         do {
-            let child = try ShellCommand.spawn(command, environment: environment)
-            let deadline = Date().addingTimeInterval(timeLimit)
-            let written = write(notification.message + "\n", to: child.input, until: deadline)
-            close(child.input)
-            let unread = written ? nil : "notify_command did not read the message"
-            switch child.wait(until: deadline) {
-            case .exited(0): failure = unread
-            case .exited(let status): failure = "notify_command exited with status \(status)"
-            case .signalled(let signal): failure = "notify_command was killed by signal \(signal)"
-            case .timedOut: failure = "notify_command timed out after \(Int(timeLimit.rounded())) s"
+            let output = try Subprocess.run("/bin/sh", ["-c", command], input: Data((notification.message + "\n").utf8),
+                                            timeLimit: timeLimit, environment: environment)
+            if output.timedOut {
+                failure = "notify_command timed out after \(Int(timeLimit.rounded())) s"
+            } else if output.status > 128 {
+                failure = "notify_command was killed by signal \(output.status - 128)"
+            } else if output.status != 0 {
+                failure = "notify_command exited with status \(output.status)"
+            } else {
+                failure = output.inputUnread ? "notify_command did not read the message" : nil
             }
         } catch {
             failure = "notify_command could not start: \(error.localizedDescription)"
@@ -251,31 +247,6 @@ public enum Notifier {
         }
         return failure
     }
-
-    /// Writes without blocking past the deadline; false when the command
-    /// closed its input (EPIPE) or stopped reading before the deadline.
-    private static func write(_ text: String, to descriptor: Int32, until deadline: Date) -> Bool {
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            if count > 0 {
-                offset += count
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else if count < 0 && errno == EAGAIN {
-                let remaining = Int32(max(0, deadline.timeIntervalSinceNow * 1_000))
-                guard remaining > 0 else { return false }
-                var waiting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&waiting, 1, remaining)
-            } else {
-                return false
-            }
-        }
-        return true
-    }
-
 }
 
 extension InputFile {
