@@ -76,6 +76,15 @@ final class Session {
         }
     }
 
+    /// A service's answer for a screen; a failure becomes the message (never a silent empty list) and `fallback` is shown.
+    func attempt<T>(_ body: () throws -> T, default fallback: T) -> T {
+        if painting { loadsWhilePainting += 1 }
+        do { return try body() } catch {
+            complain(error)
+            return fallback
+        }
+    }
+
     func say(_ text: String) { message = (text, false) }
 
     /// "11-22 13:00", in the console's zone: a time in a table.

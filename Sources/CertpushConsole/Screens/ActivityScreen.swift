@@ -38,7 +38,7 @@ final class ActivityScreen: Screen {
 
     private var rows: [ActivityEntry] {
         if let entries, entries.version == session.version(of: .activity) { return entries.rows }
-        let rows = (try? session.services.certificates.activity(limit: Self.limit)) ?? []
+        let rows = session.attempt({ try session.services.certificates.activity(limit: Self.limit) }, default: [])
         entries = (session.version(of: .activity), rows)
         return rows
     }

@@ -11,7 +11,7 @@ final class CertificateDetailsScreen: Screen {
     init(session: Session, certificate: Certificate) {
         self.session = session
         // Read through the core's details: a training workspace marks the exercise (E3).
-        self.certificate = (try? session.services.certificates.details(certificate.id)) ?? certificate
+        self.certificate = session.attempt({ try session.services.certificates.details(certificate.id) }, default: certificate)
     }
 
     var title: String { "Certificate \(certificate.id) · \(DisplayText.neutralized(certificate.name))" }
@@ -55,7 +55,7 @@ final class CertificateDetailsScreen: Screen {
             ("Shared", c.shared ? "yes (deploys free)" : "no", nil),
             ("", "", nil),
         ]
-        let usage = (try? session.services.push.usage(of: c.id)) ?? (stores: [], resources: [])
+        let usage = session.attempt({ try session.services.push.usage(of: c.id) }, default: (stores: [], resources: []))
         if usage.stores.isEmpty {
             lines.append(("In stores", "not pushed to any service store", "status.muted"))
         }

@@ -49,8 +49,8 @@ final class ContactsScreen: Screen {
     private var data: (contacts: [Contact], outbox: [TaskNotification]) {
         let version = session.version(of: .contacts) &+ session.version(of: .tasks)
         if let cache, cache.version == version { return (cache.contacts, cache.outbox) }
-        let contacts = (try? session.services.deployments.contacts()) ?? []
-        let messages = (try? session.services.deployments.outbox(limit: Self.outboxLimit)) ?? []
+        let contacts = session.attempt({ try session.services.deployments.contacts() }, default: [])
+        let messages = session.attempt({ try session.services.deployments.outbox(limit: Self.outboxLimit) }, default: [])
         cache = (version, contacts, messages)
         return (contacts, messages)
     }

@@ -136,7 +136,7 @@ final class PushScreen: Screen {
 
     private var latestRecords: [PushRecord] {
         if let records, records.version == session.version(of: .pushes) { return records.rows }
-        let rows = (try? session.services.push.records(for: certificate.id, limit: 10)) ?? []
+        let rows = session.attempt({ try session.services.push.records(for: certificate.id, limit: 10) }, default: [])
         records = (session.version(of: .pushes), rows)
         return rows
     }

@@ -97,7 +97,7 @@ final class TaskDetailsScreen: Screen {
 
     /// What a retry costs (D17): only uploaded certificates that are not shared take quota.
     private func quotaText(_ resources: [ResourceID]?) -> String {
-        let units = (try? session.services.deployments.retryQuota(taskID, resources: resources)) ?? 0
+        let units = session.attempt({ try session.services.deployments.retryQuota(taskID, resources: resources) }, default: 0)
         return units == 0 ? "Its certificates take no deployment quota."
             : "It takes \(Words.count(units, "unit")) of deployment quota again, refunded for each that fails."
     }

@@ -39,7 +39,7 @@ final class TaskListScreen: Screen {
 
     var tasks: [TaskSummary] {
         if let cache, cache.version == session.version(of: .tasks) { return cache.tasks }
-        let tasks = (try? session.services.deployments.summaries()) ?? []
+        let tasks = session.attempt({ try session.services.deployments.summaries() }, default: [])
         cache = (session.version(of: .tasks), tasks)
         return tasks
     }

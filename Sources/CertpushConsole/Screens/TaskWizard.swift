@@ -64,7 +64,7 @@ final class TaskWizard: Screen {
             source = first.source
             name = TextField("Deploy \(first.name)")
         }
-        contacts = (try? session.services.deployments.contacts().map(\.name)) ?? []
+        contacts = session.attempt({ try session.services.deployments.contacts().map(\.name) }, default: [])
         resourceList = PagedList(session: session) { [unowned self] in self.resourceFilter }
     }
 
@@ -280,7 +280,7 @@ final class TaskWizard: Screen {
     private func offerSmartMatches() -> KeyResult {
         guard !offeredMatch else { return .handled }
         offeredMatch = true
-        let matched = ((try? session.services.deployments.smartMatches(for: certificates)) ?? []).filter { !chosenResources.contains($0.id) }
+        let matched = session.attempt({ try session.services.deployments.smartMatches(for: certificates) }, default: []).filter { !chosenResources.contains($0.id) }
         let matches = matched.map(\.id)
         guard !matches.isEmpty else { return .handled }
         // W5: in a live workspace the offer says which resources of which account it would add.
