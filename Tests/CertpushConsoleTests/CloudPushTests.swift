@@ -115,6 +115,8 @@ import Testing
         _ = try fixture.importCertificate(["*.example.com"], name: "wildcard-example")
         _ = try fixture.workspace.synchronize("ali")
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("wildcard-example")
+        // W4: the title bar says LIVE, with the accounts.
+        #expect(driver.buffer.line(0).hasSuffix("LIVE: ali"), "\(driver.buffer.line(0))")
         driver.press("d", "Enter", "Enter")
         #expect(driver.screen.contains("2 resources (ali: r1, r2) already use"), "\(driver.screen)")
         driver.press("Enter", "Enter")
