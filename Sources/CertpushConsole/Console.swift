@@ -42,7 +42,7 @@ public final class Console: TerminalProgram {
         sections = Section.allCases.filter { $0 != .exercises || context.training != nil }
         stack = [root(for: section)]
         runDueTasks()
-        checkExercises()
+        // The exercises' first reading waits for the first tick: the first frame waits for nothing it does not draw.
     }
 
     /// E3: marks an exercise as soon as the workspace shows it done, and says what was learned.
