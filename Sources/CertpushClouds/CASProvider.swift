@@ -29,7 +29,9 @@ public struct CASProvider: CloudProvider {
         ("DDoS", "ddos"), ("OSS", "oss"), ("APIGateway", "apig"), ("FC", "fc"), ("MSE", "mse"), ("SAE", "sae"),
     ]
 
-    private func key(_ kind: String, _ value: String) -> String { "cas.\(account.name).\(kind).\(value)" }
+    private func reference(_ kind: ProviderReference.Kind, _ subject: String) -> ProviderReference {
+        ProviderReference(kind, account: account.name, subject: subject)
+    }
 
     // MARK: Synchronize (A2)
 
@@ -39,7 +41,7 @@ public struct CASProvider: CloudProvider {
             listed += try cas.resources(product: product).map { ($0, service) }
         }
         for id in Set(listed.compactMap(\.resource.certificateID)).sorted()
-        where try store.read({ try $0.value(forKey: key("certpush-id", id)) }) == nil {
+        where try store.read({ try $0.reference(reference(.casCertpushID, id)) }) == nil {
             try adopt(id)
         }
         let found = try listed.map { try remote($0.resource, service: $0.service) }
@@ -56,8 +58,8 @@ public struct CASProvider: CloudProvider {
         guard let draft = try? CertificateImporter.draft(request, now: Date()) else { return }
         try store.write { db in
             let id = try db.certificate(fingerprint: draft.certificate.fingerprint)?.id ?? db.insert(draft)
-            try db.setValue(String(id.rawValue), forKey: key("certpush-id", casID))
-            try db.setValue(casID, forKey: key("cas-id", id.description))
+            try db.setReference(String(id.rawValue), for: reference(.casCertpushID, casID))
+            try db.setReference(casID, for: reference(.casCertificate, id.description))
             try db.append(ActivityEntry(at: Date(), user: "certpush", action: "certificate.import", subject: id.description,
                                         detail: "\(DisplayText.neutralized(detail.name)), held by a resource of \(account.name) in CAS"))
         }
@@ -65,7 +67,7 @@ public struct CASProvider: CloudProvider {
 
     private func remote(_ resource: AlibabaCAS.Resource, service: String) throws -> RemoteResource {
         let regional = CloudService.named(service)?.regional ?? true
-        let held = try resource.certificateID.flatMap { id in try store.read { try $0.value(forKey: key("certpush-id", id)) } }
+        let held = try resource.certificateID.flatMap { id in try store.read { try $0.reference(reference(.casCertpushID, id)) } }
         return RemoteResource(remoteID: resource.id, service: service, region: regional ? (resource.region ?? "") : nil,
                               name: resource.instance + (resource.port.map { ":\($0)" } ?? ""), domain: resource.domain,
                               certificateID: held.flatMap(Int64.init).map(CertificateID.init))
@@ -75,15 +77,15 @@ public struct CASProvider: CloudProvider {
 
     /// CAS's id for the certificate, uploading it the first time (A3).
     func uploaded(_ id: CertificateID) throws -> String {
-        if let known = try store.read({ try $0.value(forKey: key("cas-id", id.description)) }) { return known }
+        if let known = try store.read({ try $0.reference(reference(.casCertificate, id.description)) }) { return known }
         let (certificate, privateKey) = try store.read { db in (try db.certificate(id), try db.privateKeyPEM(of: id)) }
         guard let certificate, let pem = certificate.certificatePEM else { throw ProviderFailure("\(id) no longer exists") }
         guard let privateKey else { throw ProviderFailure("\(id) has no private key held here, and CAS needs one") }
         let casID = try cas.upload(name: "\(certificate.name)-\(certificate.fingerprint.prefix(8))",
                                    certificate: ([pem] + certificate.chainPEM).joined(separator: "\n"), privateKey: privateKey)
         try store.write { db in
-            try db.setValue(casID, forKey: key("cas-id", id.description))
-            try db.setValue(String(id.rawValue), forKey: key("certpush-id", casID))
+            try db.setReference(casID, for: reference(.casCertificate, id.description))
+            try db.setReference(String(id.rawValue), for: reference(.casCertpushID, casID))
         }
         return casID
     }
@@ -123,7 +125,7 @@ public struct CASProvider: CloudProvider {
             try cas.setJobStatus(job, "pending")
             // Kept before the wait: after a crash, recovery asks this job for the truth (R3).
             try store.write { db in
-                for index in going { try db.setValue(job, forKey: key("job", pairs[index].resource.id.description)) }
+                for index in going { try db.setReference(job, for: reference(.casJob, pairs[index].resource.id.description)) }
             }
         } catch let refusal as CloudRefusal {
             for index in going { errors[index] = ProviderFailure(refusal.cause) }
@@ -138,7 +140,11 @@ public struct CASProvider: CloudProvider {
                 errors[index] = ProviderFailure("CAS made no worker for \(pairs[index].resource.id)")
                 continue
             }
-            try store.write { try $0.setValue("\(job) \(worker.id)", forKey: key("worker", pairs[index].resource.id.description)) }
+            let resource = pairs[index].resource.id.description
+            try store.write { db in
+                try db.setReference(job, for: reference(.casWorkerJob, resource))
+                try db.setReference(worker.id, for: reference(.casWorker, resource))
+            }
             let expected = certificates[pairs[index].certificate]
             switch worker.status {
             case "success" where worker.certificateID != nil && worker.certificateID != expected:
@@ -170,16 +176,18 @@ public struct CASProvider: CloudProvider {
 
     /// D12 through CAS: the worker that deployed it set to `rollback`, read until `rollback_success` or `rollback_error`.
     public func rollBack(_ resource: CloudResource, to previous: CertificateID?) throws {
-        guard let kept = try store.read({ try $0.value(forKey: key("worker", resource.id.description)) }),
-              case let parts = kept.split(separator: " ").map(String.init), parts.count == 2 else {
+        let (job, workerID) = try store.read { db in
+            (try db.reference(reference(.casWorkerJob, resource.id.description)), try db.reference(reference(.casWorker, resource.id.description)))
+        }
+        guard let job, let workerID else {
             throw ProviderFailure("CAS has no deployment of \(resource.id) from certpush to roll back")
         }
         do {
-            try cas.setWorkerStatus(job: parts[0], worker: parts[1], "rollback")
+            try cas.setWorkerStatus(job: job, worker: workerID, "rollback")
         } catch let refusal as CloudRefusal {
             throw ProviderFailure(refusal.cause)
         }
-        let worker = try awaitWorkers(of: parts[0], final: ["rollback_success", "rollback_error"], only: parts[1]).first { $0.id == parts[1] }
+        let worker = try awaitWorkers(of: job, final: ["rollback_success", "rollback_error"], only: workerID).first { $0.id == workerID }
         switch worker?.status {
         case "rollback_success": return
         case "rollback_error": throw ProviderFailure(worker?.cause ?? "CAS could not roll it back")
@@ -192,7 +200,7 @@ public struct CASProvider: CloudProvider {
     /// still processing is not yet the truth (R3).
     public func certificate(on resource: ResourceID) throws -> CertificateID? {
         guard let found = try store.read({ try $0.resource(resource) }), let id = try store.read({ try $0.remoteID(of: resource) }) else { return nil }
-        if let job = try store.read({ try $0.value(forKey: key("job", resource.description)) }) {
+        if let job = try store.read({ try $0.reference(reference(.casJob, resource.description)) }) {
             _ = try awaitWorkers(of: job, final: ["success", "error", "rollback_success", "rollback_error"])
         }
         for (product, service) in Self.products where service == found.service {

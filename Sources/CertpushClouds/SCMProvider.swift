@@ -16,19 +16,21 @@ public struct SCMProvider: CloudProvider {
 
     public var name: String { account.name }
 
-    static func idKey(_ account: String, _ fingerprint: String) -> String { "scm.\(account).certificate.\(fingerprint)" }
+    static func idReference(_ account: String, _ fingerprint: String) -> ProviderReference {
+        ProviderReference(.scmCertificate, account: account, subject: fingerprint)
+    }
 
     /// SCM's id for the certificate, importing it the first time (H2).
     func imported(_ certificate: Certificate) throws -> String {
-        let key = Self.idKey(account.name, certificate.fingerprint)
-        if let id = try store.read({ try $0.value(forKey: key) }) { return id }
+        let key = Self.idReference(account.name, certificate.fingerprint)
+        if let id = try store.read({ try $0.reference(key) }) { return id }
         let privateKey = try store.read { try $0.privateKeyPEM(of: certificate.id) }
         guard let pem = certificate.certificatePEM, let privateKey else {
             throw ProviderFailure("\(certificate.id) has no private key held here, and SCM needs one")
         }
         let id = try scm.importCertificate(name: String(certificate.name.prefix(63)), certificate: pem,
                                            chain: certificate.chainPEM.joined(separator: "\n"), privateKey: privateKey)
-        try store.write { try $0.setValue(id, forKey: key) }
+        try store.write { try $0.setReference(id, for: key) }
         return id
     }
 

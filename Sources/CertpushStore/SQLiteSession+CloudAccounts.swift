@@ -33,3 +33,16 @@ extension SQLiteSession {
         return resources.count
     }
 }
+
+/// Providers' own references (SPEC 10 to 12), in `provider_reference`.
+extension SQLiteSession {
+    func reference(_ reference: ProviderReference) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM provider_reference WHERE account = ? AND kind = ? AND subject = ?",
+                            arguments: [reference.account, reference.kind.rawValue, reference.subject])
+    }
+
+    func setReference(_ value: String, for reference: ProviderReference) throws {
+        try run("INSERT OR REPLACE INTO provider_reference (account, kind, subject, value) VALUES (?, ?, ?, ?)",
+                [reference.account, reference.kind.rawValue, reference.subject, value])
+    }
+}

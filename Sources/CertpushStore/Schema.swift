@@ -1,3 +1,4 @@
+import CertpushCore
 import GRDB
 
 /// Migrations, registered in order and never edited once released: a change
@@ -367,6 +368,45 @@ enum Schema {
                         ON CONFLICT (task_id, service, status) DO UPDATE SET count = count + 1;
                 END;
                 """)
+        }
+        migrator.registerMigration("v13-provider-references") { db in
+            // Issue 18: providers' own references leave the settings ("cas.ACCOUNT.worker.r5" = "JOB WORKER")
+            // for a table of their own; what v10's providers kept there is moved, nothing is lost.
+            try db.execute(sql: """
+                CREATE TABLE provider_reference (
+                    account TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (account, kind, subject)
+                ) WITHOUT ROWID;
+                """)
+            let cas = /^cas\.(.+)\.(certpush-id|cas-id|job|worker)\.([^.]+)$/
+            let scm = /^scm\.(.+)\.certificate\.([^.]+)$/
+            func keep(_ account: Substring, _ kind: ProviderReference.Kind, _ subject: Substring, _ value: String) throws {
+                try db.execute(sql: "INSERT OR REPLACE INTO provider_reference (account, kind, subject, value) VALUES (?, ?, ?, ?)",
+                               arguments: [String(account), kind.rawValue, String(subject), value])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting WHERE key LIKE 'cas.%' OR key LIKE 'scm.%'") {
+                let key: String = row["key"], value: String = row["value"]
+                if let match = key.wholeMatch(of: scm) {
+                    try keep(match.1, .scmCertificate, match.2, value)
+                } else if let match = key.wholeMatch(of: cas) {
+                    switch match.2 {
+                    case "certpush-id": try keep(match.1, .casCertpushID, match.3, value)
+                    case "cas-id": try keep(match.1, .casCertificate, match.3, value)
+                    case "job": try keep(match.1, .casJob, match.3, value)
+                    default:
+                        let parts = value.split(separator: " ")
+                        guard parts.count == 2 else { continue }
+                        try keep(match.1, .casWorkerJob, match.3, String(parts[0]))
+                        try keep(match.1, .casWorker, match.3, String(parts[1]))
+                    }
+                } else {
+                    continue
+                }
+                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
+            }
         }
         return migrator
     }

@@ -192,4 +192,34 @@ import Testing
         }
         #expect(notNull == 0)
     }
+
+    @Test("v13: what v10's providers kept among the settings moves to provider_reference, the worker's 'JOB WORKER' split in two, nothing lost")
+    func movesProviderReferences() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("references.sqlite")
+        _ = try Workspace.open(path: path, kind: .live, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                DROP TABLE provider_reference;
+                DELETE FROM grdb_migrations WHERE identifier = 'v13-provider-references';
+                INSERT INTO setting (key, value) VALUES ('cas.ali.prod.worker.r5', 'J1 W9'), ('cas.ali.prod.job.r5', 'J1'),
+                    ('cas.ali.prod.cas-id.c3', '777'), ('cas.ali.prod.certpush-id.777', '3'), ('scm.hw.certificate.ab12', 'SCMID'),
+                    ('deployment.quota', '10');
+                """)
+        }
+        try queue.close()
+        let workspace = try Workspace.open(path: path, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
+        let found = try workspace.store.read { db in
+            try [ProviderReference(.casWorkerJob, account: "ali.prod", subject: "r5"), ProviderReference(.casWorker, account: "ali.prod", subject: "r5"),
+                 ProviderReference(.casJob, account: "ali.prod", subject: "r5"), ProviderReference(.casCertificate, account: "ali.prod", subject: "c3"),
+                 ProviderReference(.casCertpushID, account: "ali.prod", subject: "777"), ProviderReference(.scmCertificate, account: "hw", subject: "ab12")]
+                .map { try db.reference($0) }
+        }
+        #expect(found == ["J1", "W9", "J1", "777", "3", "SCMID"])
+        let left = try workspace.store.read { db in
+            try ["cas.ali.prod.worker.r5", "scm.hw.certificate.ab12", "deployment.quota"].map { try db.value(forKey: $0) }
+        }
+        #expect(left == [nil, nil, "10"])
+    }
 }

@@ -84,6 +84,8 @@ public protocol StoreReader {
     func exerciseFacts() throws -> ExerciseFacts
     /// Whether the exercise log holds this event already.
     func exerciseNoted(_ event: String) throws -> Bool
+    /// What a provider kept about one of certpush's things, or nil.
+    func reference(_ reference: ProviderReference) throws -> String?
 }
 
 public protocol StoreWriter: StoreReader {
@@ -138,6 +140,7 @@ public protocol StoreWriter: StoreReader {
     func eraseForReseed() throws
     /// A line of the exercise log (E3).
     func noteExercise(_ event: String, subject: String, at: Date) throws
+    func setReference(_ value: String, for reference: ProviderReference) throws
 }
 
 /// A message to a contact about a task, kept in the outbox (D15).
