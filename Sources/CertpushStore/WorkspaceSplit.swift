@@ -104,6 +104,7 @@ public enum WorkspaceSplit {
                 try db.execute(sql: """
                     DELETE FROM certificate WHERE id NOT IN (SELECT id FROM demo) AND id NOT IN (SELECT id FROM used);
                     DELETE FROM setting WHERE key NOT LIKE 'sandbox.%' AND key NOT IN ('deployment.quota', 'keyring.check', 'account.sandbox.last_sync');
+                    DELETE FROM provider_reference;
                     """)
             } else {
                 // A demo certificate that reached a real resource is the user's now: an uploaded one.

@@ -136,6 +136,7 @@ import Testing
         let trainingTask = try #require(try training.deployments.tasks().first)
         #expect(trainingTask.pairs.map(\.resourceName) == ["listener-m-443"])
         #expect(try training.store.read { try $0.regions() }.count > 10)
+        #expect(try training.store.read { try $0.reference(ProviderReference(.casJob, account: "web", subject: "r24")) } == nil)
 
         let live = try Workspace.open(path: outcome.live.path, create: false, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
         #expect(live.kind == .live)
