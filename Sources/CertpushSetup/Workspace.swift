@@ -161,7 +161,7 @@ public struct Workspace: Sendable {
         case .alibabacloud:
             let count = try Self.cas(account, keys: keys).check()
             return "CAS answered a signed call: \(Words.count(count, "cloud resource")) listed"
-        default:
+        case .sandbox, .servers:
             throw Refusal("\(account.name) is not a cloud account.")
         }
     }
@@ -186,9 +186,12 @@ public struct Workspace: Sendable {
             let keys = try credentials.keys(for: account)
             switch account.kind {
             case .huaweicloud: return SCMProvider(account: account, scm: try scm(account, keys: keys), store: store)
-            default:
+            case .alibabacloud:
                 return CASProvider(account: account, cas: try cas(account, keys: keys), store: store, pollInterval: account.pollInterval ?? 2,
                                    jobTimeLimit: max(600, 20 * (account.timeLimit ?? 30)))
+            case .sandbox, .servers:
+                // Every kind is named: a new one is a compile error here, never a CAS provider by default.
+                return UnavailableCloud(name: account.name, reason: Refusal("\(account.name) is not a cloud account."))
             }
         } catch {
             return UnavailableCloud(name: account.name, reason: error as? Refusal ?? Refusal("\(error)"))
