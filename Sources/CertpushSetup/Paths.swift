@@ -12,10 +12,17 @@ public struct Paths: Sendable {
     /// W3: `--db`, else `--training`'s default, else `CERTPUSH_DB`, else the
     /// live workspace when one exists, else the training one.
     public func database(explicit: String? = nil, training: Bool = false) -> String {
+        namedDatabase(explicit: explicit, training: training)
+            ?? (training || !FileManager.default.fileExists(atPath: liveDatabase) ? trainingDatabase : liveDatabase)
+    }
+
+    /// The database the user named: `--db`, else `CERTPUSH_DB` unless
+    /// `--training` asks for the training one; nil when a default path is used.
+    public func namedDatabase(explicit: String?, training: Bool) -> String? {
         if let explicit, !explicit.isEmpty { return expand(explicit) }
-        if training { return trainingDatabase }
+        if training { return nil }
         if let fromEnvironment = environment["CERTPUSH_DB"], !fromEnvironment.isEmpty { return expand(fromEnvironment) }
-        return FileManager.default.fileExists(atPath: liveDatabase) ? liveDatabase : trainingDatabase
+        return nil
     }
 
     /// Where a new database of this kind goes when no path is named (W3).

@@ -66,7 +66,7 @@ struct GlobalOptions: ParsableArguments {
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
         let path = path ?? databasePath
-        if !create, db == nil, !training, paths.environment["CERTPUSH_DB"]?.isEmpty != false, !FileManager.default.fileExists(atPath: path) {
+        if !create, !training, paths.namedDatabase(explicit: db, training: training) == nil, !FileManager.default.fileExists(atPath: path) {
             throw Refusal("There is no workspace yet: `certpush init` makes the training one (so does `certpush` alone, opening the console), `certpush init --live` a live one for your accounts.")
         }
         let workspace = try Workspace.open(path: path, create: create, kind: kind, keyring: paths.keyring, notifyCommand: config.notifyCommand,

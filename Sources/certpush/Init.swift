@@ -15,8 +15,7 @@ struct Init: ParsableCommand {
     func run() throws {
         let kind: WorkspaceKind = live || empty ? .live : .training
         let paths = global.paths
-        let named = global.db ?? (global.training ? nil : paths.environment["CERTPUSH_DB"].flatMap { $0.isEmpty ? nil : $0 })
-        let path = named.map { paths.database(explicit: $0) } ?? paths.defaultDatabase(for: kind)
+        let path = paths.namedDatabase(explicit: global.db, training: global.training) ?? paths.defaultDatabase(for: kind)
         guard !FileManager.default.fileExists(atPath: path) else {
             throw Refusal("The database \(path) already exists; nothing was changed.")
         }
