@@ -25,6 +25,8 @@ public struct HostShell: Sendable {
         public var timedOut: Bool
         /// The child closed its standard input before it took all that was written to it.
         public var inputUnread = false
+        /// The signal that ended the child, when one did (`status` is then 128 + it).
+        public var signal: Int32?
 
         public var succeeded: Bool { status == 0 && !timedOut }
 
@@ -189,6 +191,7 @@ public enum Subprocess {
         var output = HostShell.Output(status: Spawn.exitCode(ofWaitStatus: status), stdout: String(decoding: out, as: UTF8.self),
                                       stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut)
         output.inputUnread = fed.unread
+        output.signal = (status & 0x7F) == 0 ? nil : status & 0x7F
         return output
     }
 

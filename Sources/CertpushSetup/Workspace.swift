@@ -234,8 +234,8 @@ public enum Notifier {
                                             timeLimit: timeLimit, environment: environment)
             if output.timedOut {
                 failure = "notify_command timed out after \(Int(timeLimit.rounded())) s"
-            } else if output.status > 128 {
-                failure = "notify_command was killed by signal \(output.status - 128)"
+            } else if let signal = output.signal {
+                failure = "notify_command was killed by signal \(signal)"
             } else if output.status != 0 {
                 failure = "notify_command exited with status \(output.status)"
             } else {
