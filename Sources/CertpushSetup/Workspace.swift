@@ -117,7 +117,7 @@ public struct Workspace: Sendable {
     /// W1: the one line a training workspace says when config.toml names accounts.
     public var unusedAccountsNote: String? {
         guard !unusedAccounts.isEmpty else { return nil }
-        return "Training workspace: the accounts in config.toml (\(unusedAccounts.map(\.name).joined(separator: ", "))) are not used here; they work in a live workspace (certpush init --live)."
+        return "Training workspace: the accounts in config.toml (\(unusedAccounts.map(\.name).joined(separator: ", "))) are not used here; `certpush init --live` makes a live one."
     }
 
     /// D16: the named account's resources, or every account's, read again
