@@ -1,11 +1,23 @@
 import CertpushCore
 import Foundation
 
-/// An Alibaba Cloud account (SPEC 12): its resources come from
+extension ProviderReference.Kind {
+    /// CAS's id of a certificate, by its fingerprint (A3).
+    public static let casCertificate = Self(rawValue: "cas.certificate")
+    /// The fingerprint of a certificate, by CAS's id.
+    public static let casFingerprint = Self(rawValue: "cas.fingerprint")
+    /// The CAS job last made for a resource (A4, R3).
+    public static let casJob = Self(rawValue: "cas.job")
+    /// The CAS worker that deployed a resource, and its job: what a roll back acts on (A6).
+    public static let casWorker = Self(rawValue: "cas.worker")
+    public static let casWorkerJob = Self(rawValue: "cas.worker-job")
+}
+
+/// The driver of an Alibaba Cloud account (SPEC 12): its resources come from
 /// ListCloudResources, and a task's pairs on them run as one CAS deployment
 /// job. A certificate is uploaded once per account (A3); the worker that
 /// deployed each resource is kept for its roll back.
-public struct CASProvider: CloudProvider {
+public struct CASProvider: Deployer, Inventory {
     public let account: Account
     public let cas: AlibabaCAS
     public let store: any Store
@@ -21,7 +33,7 @@ public struct CASProvider: CloudProvider {
         self.jobTimeLimit = jobTimeLimit
     }
 
-    public var name: String { account.name }
+    public var actions: AccountActions { AccountActions(deployer: self, inventory: self) }
 
     /// CAS's products, and the certpush service each is (SPEC 3).
     public static let products: [(product: String, service: String)] = [
@@ -33,74 +45,68 @@ public struct CASProvider: CloudProvider {
         ProviderReference(kind, account: account.name, subject: subject)
     }
 
-    // MARK: Synchronize (A2)
+    // MARK: Inventory (A2)
 
-    public func synchronize() throws -> Int {
+    /// Every product's resources, each with the fingerprint of the
+    /// certificate it holds; a certificate CAS lists that certpush has not
+    /// seen is read from CAS once, for the service to keep without its key.
+    /// One CAS cannot describe stays unknown.
+    public func observe() throws -> Observation {
         var listed: [(resource: AlibabaCAS.Resource, service: String)] = []
         for (product, service) in Self.products {
             listed += try cas.resources(product: product).map { ($0, service) }
         }
+        var certificates: [ObservedCertificate] = []
         for id in Set(listed.compactMap(\.resource.certificateID)).sorted()
-        where try store.read({ try $0.reference(reference(.casCertpushID, id)) }) == nil {
-            try adopt(id)
+        where try store.read({ try $0.reference(reference(.casFingerprint, id)) }) == nil {
+            let detail: (name: String, certificate: String)
+            do { detail = try cas.certificateDetail(id) } catch is CloudRefusal { continue }
+            guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: detail.certificate) else { continue }
+            try store.write { db in
+                try db.setReference(fingerprint, for: reference(.casFingerprint, id))
+                try db.setReference(id, for: reference(.casCertificate, fingerprint))
+            }
+            certificates.append(ObservedCertificate(name: detail.name, pem: detail.certificate, seenAt: "a resource of \(account.name) in CAS"))
         }
-        let found = try listed.map { try remote($0.resource, service: $0.service) }
-        return try store.write { try $0.replaceCloudResources(account: account.name, with: found) }
-    }
-
-    /// A certificate a resource holds that certpush did not put there: read
-    /// from CAS once and kept without its key, so that D6 and D7 see what a
-    /// deployment would replace. One CAS cannot describe stays unknown.
-    private func adopt(_ casID: String) throws {
-        let detail: (name: String, certificate: String)
-        do { detail = try cas.certificateDetail(casID) } catch is CloudRefusal { return }
-        let request = ImportRequest(certificate: InputFile(name: "\(detail.name).pem", bytes: Array(detail.certificate.utf8)), name: detail.name)
-        guard let draft = try? CertificateImporter.draft(request, now: Date()) else { return }
-        try store.write { db in
-            let id = try db.certificate(fingerprint: draft.certificate.fingerprint)?.id ?? db.insert(draft)
-            try db.setReference(String(id.rawValue), for: reference(.casCertpushID, casID))
-            try db.setReference(casID, for: reference(.casCertificate, id.description))
-            try db.append(ActivityEntry(at: Date(), user: "certpush", action: "certificate.import", subject: id.description,
-                                        detail: "\(DisplayText.neutralized(detail.name)), held by a resource of \(account.name) in CAS"))
-        }
+        return Observation([.resources(try listed.map { try remote($0.resource, service: $0.service) })], certificates: certificates)
     }
 
     private func remote(_ resource: AlibabaCAS.Resource, service: String) throws -> RemoteResource {
         let regional = CloudService.named(service)?.regional ?? true
-        let held = try resource.certificateID.flatMap { id in try store.read { try $0.reference(reference(.casCertpushID, id)) } }
+        let held = try resource.certificateID.flatMap { id in try store.read { try $0.reference(reference(.casFingerprint, id)) } }
         return RemoteResource(remoteID: resource.id, service: service, region: regional ? (resource.region ?? "") : nil,
                               name: resource.instance + (resource.port.map { ":\($0)" } ?? ""), domain: resource.domain,
-                              certificateID: held.flatMap(Int64.init).map(CertificateID.init))
+                              certificateFingerprint: held)
     }
 
     // MARK: Deploy (A3, A4)
 
     /// CAS's id for the certificate, uploading it the first time (A3).
-    func uploaded(_ id: CertificateID) throws -> String {
-        if let known = try store.read({ try $0.reference(reference(.casCertificate, id.description)) }) { return known }
-        let (certificate, privateKey) = try store.read { db in (try db.certificate(id), try db.privateKeyPEM(of: id)) }
-        guard let certificate, let pem = certificate.certificatePEM else { throw ProviderFailure("\(id) no longer exists") }
-        guard let privateKey else { throw ProviderFailure("\(id) has no private key held here, and CAS needs one") }
-        let casID = try cas.upload(name: "\(certificate.name)-\(certificate.fingerprint.prefix(8))",
-                                   certificate: ([pem] + certificate.chainPEM).joined(separator: "\n"), privateKey: privateKey)
+    func uploaded(_ material: CertificateMaterial) throws -> String {
+        let certificate = material.certificate
+        if let known = try store.read({ try $0.reference(reference(.casCertificate, certificate.fingerprint)) }) { return known }
+        guard let chain = material.fullChainPEM else { throw ProviderFailure("\(certificate.id) has no certificate to upload") }
+        let casID = try cas.upload(name: "\(certificate.name)-\(certificate.fingerprint.prefix(8))", certificate: chain,
+                                   privateKey: try material.key(for: "CAS"))
         try store.write { db in
-            try db.setReference(casID, for: reference(.casCertificate, id.description))
-            try db.setReference(String(id.rawValue), for: reference(.casCertpushID, casID))
+            try db.setReference(casID, for: reference(.casCertificate, certificate.fingerprint))
+            try db.setReference(certificate.fingerprint, for: reference(.casFingerprint, casID))
         }
         return casID
     }
 
-    public func deploysInJobs(account _: String) -> Bool { true }
+    public var deploysInJobs: Bool { true }
 
     /// A4: one job for every pair, made in `editing`, set to `pending`, its
     /// workers read until each is final.
-    public func deploy(_ pairs: [(certificate: CertificateID, resource: CloudResource)], account _: String) throws -> [Error?] {
+    public func deploy(_ pairs: [(material: CertificateMaterial, resource: CloudResource)]) throws -> [Error?] {
         var errors = [Error?](repeating: nil, count: pairs.count)
-        var certificates: [CertificateID: String] = [:]
+        var certificates: [String: String] = [:]
         var remote: [Int: String] = [:]
         for (index, pair) in pairs.enumerated() {
+            let fingerprint = pair.material.certificate.fingerprint
             do {
-                if certificates[pair.certificate] == nil { certificates[pair.certificate] = try uploaded(pair.certificate) }
+                if certificates[fingerprint] == nil { certificates[fingerprint] = try uploaded(pair.material) }
                 guard let id = try store.read({ try $0.remoteID(of: pair.resource.id) }) else {
                     throw ProviderFailure("\(pair.resource.id) is not known to CAS; synchronize \(account.name) again")
                 }
@@ -120,7 +126,7 @@ public struct CASProvider: CloudProvider {
                 throw ProviderFailure("CAS needs a contact for a deployment job: add one under Certificate Management Service > Contacts")
             }
             job = try cas.createJob(name: "certpush \(ISOTime.string(Date()))",
-                                    certificates: Array(Set(going.compactMap { certificates[pairs[$0].certificate] })).sorted(),
+                                    certificates: Array(Set(going.compactMap { certificates[pairs[$0].material.certificate.fingerprint] })).sorted(),
                                     resources: going.compactMap { remote[$0] }, contacts: [contact])
             try cas.setJobStatus(job, "pending")
             // Kept before the wait: after a crash, recovery asks this job for the truth (R3).
@@ -145,11 +151,11 @@ public struct CASProvider: CloudProvider {
                 try db.setReference(job, for: reference(.casWorkerJob, resource))
                 try db.setReference(worker.id, for: reference(.casWorker, resource))
             }
-            let expected = certificates[pairs[index].certificate]
+            let expected = certificates[pairs[index].material.certificate.fingerprint]
             switch worker.status {
             case "success" where worker.certificateID != nil && worker.certificateID != expected:
                 // CAS matches a job's certificates to resources itself; certpush records only what it asked for.
-                errors[index] = ProviderFailure("CAS deployed its certificate \(worker.certificateID ?? "") there, not \(pairs[index].certificate) (CAS \(expected ?? "?"))")
+                errors[index] = ProviderFailure("CAS deployed its certificate \(worker.certificateID ?? "") there, not \(pairs[index].material.certificate.id) (CAS \(expected ?? "?"))")
             case "success": errors[index] = nil
             case "error": errors[index] = ProviderFailure(worker.cause ?? "CAS reported that deploying to it failed")
             default: errors[index] = CloudUnreachable(sentence: "CAS had not finished deploying it after \(Int(jobTimeLimit)) s")
@@ -169,13 +175,12 @@ public struct CASProvider: CloudProvider {
         }
     }
 
-    public func bind(_ certificate: CertificateID?, to resource: CloudResource) throws {
-        guard let certificate else { throw ProviderFailure("CAS does not take a certificate off a resource; roll back instead") }
-        if let error = try deploy([(certificate, resource)], account: account.name).first, let error { throw error }
+    public func bind(_ material: CertificateMaterial, to resource: CloudResource) throws {
+        if let error = try deploy([(material, resource)]).first, let error { throw error }
     }
 
     /// D12 through CAS: the worker that deployed it set to `rollback`, read until `rollback_success` or `rollback_error`.
-    public func rollBack(_ resource: CloudResource, to previous: CertificateID?) throws {
+    public func rollBack(_ resource: CloudResource, to previous: CertificateMaterial?) throws {
         let (job, workerID) = try store.read { db in
             (try db.reference(reference(.casWorkerJob, resource.id.description)), try db.reference(reference(.casWorker, resource.id.description)))
         }
@@ -195,25 +200,19 @@ public struct CASProvider: CloudProvider {
         }
     }
 
-    /// What CAS lists on the resource now, as a certpush certificate where it
-    /// knows it. A job certpush started on it is waited for first: a worker
-    /// still processing is not yet the truth (R3).
-    public func certificate(on resource: ResourceID) throws -> CertificateID? {
-        guard let found = try store.read({ try $0.resource(resource) }), let id = try store.read({ try $0.remoteID(of: resource) }) else { return nil }
-        if let job = try store.read({ try $0.reference(reference(.casJob, resource.description)) }) {
+    /// What CAS lists on the resource now, by fingerprint where it is known.
+    /// A job certpush started on it is waited for first: a worker still
+    /// processing is not yet the truth (R3).
+    public func served(on resource: CloudResource) throws -> String? {
+        guard let id = try store.read({ try $0.remoteID(of: resource.id) }) else { return nil }
+        if let job = try store.read({ try $0.reference(reference(.casJob, resource.id.description)) }) {
             _ = try awaitWorkers(of: job, final: ["success", "error", "rollback_success", "rollback_error"])
         }
-        for (product, service) in Self.products where service == found.service {
+        for (product, service) in Self.products where service == resource.service {
             if let listed = try cas.resources(product: product).first(where: { $0.id == id }) {
-                return try remote(listed, service: service).certificateID
+                return try remote(listed, service: service).certificateFingerprint
             }
         }
         return nil
     }
-
-    public func push(_ certificate: Certificate, service: CloudService, region: String?) throws {
-        throw ProviderFailure("\(account.name) is an Alibaba Cloud account: it takes deployment tasks, not pushes")
-    }
-
-    public func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool { false }
 }

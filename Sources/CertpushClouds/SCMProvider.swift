@@ -1,9 +1,15 @@
 import CertpushCore
 import Foundation
 
-/// A Huawei Cloud account (SPEC 11): it takes pushes into SCM's services.
-/// A certificate is imported once per account and SCM's id for it kept (H2).
-public struct SCMProvider: CloudProvider {
+extension ProviderReference.Kind {
+    /// SCM's id of a certificate, by its fingerprint (H2).
+    public static let scmCertificate = Self(rawValue: "scm.certificate")
+}
+
+/// The driver of a Huawei Cloud account (SPEC 11): it takes pushes into
+/// SCM's services. A certificate is imported once per account and SCM's id
+/// for it kept (H2).
+public struct SCMProvider: Pusher {
     public let account: Account
     public let scm: HuaweiSCM
     public let store: any Store
@@ -14,29 +20,27 @@ public struct SCMProvider: CloudProvider {
         self.store = store
     }
 
-    public var name: String { account.name }
+    public var actions: AccountActions { AccountActions(pusher: self) }
 
     static func idReference(_ account: String, _ fingerprint: String) -> ProviderReference {
         ProviderReference(.scmCertificate, account: account, subject: fingerprint)
     }
 
     /// SCM's id for the certificate, importing it the first time (H2).
-    func imported(_ certificate: Certificate) throws -> String {
+    func imported(_ material: CertificateMaterial) throws -> String {
+        let certificate = material.certificate
         let key = Self.idReference(account.name, certificate.fingerprint)
         if let id = try store.read({ try $0.reference(key) }) { return id }
-        let privateKey = try store.read { try $0.privateKeyPEM(of: certificate.id) }
-        guard let pem = certificate.certificatePEM, let privateKey else {
-            throw ProviderFailure("\(certificate.id) has no private key held here, and SCM needs one")
-        }
+        guard let pem = certificate.certificatePEM else { throw ProviderFailure("\(certificate.id) has no certificate to import") }
         let id = try scm.importCertificate(name: String(certificate.name.prefix(63)), certificate: pem,
-                                           chain: certificate.chainPEM.joined(separator: "\n"), privateKey: privateKey)
+                                           chain: certificate.chainPEM.joined(separator: "\n"), privateKey: try material.key(for: "SCM"))
         try store.write { try $0.setReference(id, for: key) }
         return id
     }
 
     /// H3: a global service target by target, a regional one in one batch.
     /// Only keys SCM refuses stop the push (R5); a refusal or a time-out is that target's.
-    public func push(_ certificate: Certificate, service: CloudService, regions: [String?], account _: String) throws -> [Error?] {
+    public func push(_ material: CertificateMaterial, service: CloudService, regions: [String?]) throws -> [Error?] {
         func each(_ body: () throws -> [Error?]) throws -> [Error?] {
             do {
                 return try body()
@@ -49,7 +53,7 @@ public struct SCMProvider: CloudProvider {
             }
         }
         let id: String
-        switch Result(catching: { try imported(certificate) }) {
+        switch Result(catching: { try imported(material) }) {
         case .success(let imported): id = imported
         case .failure(let error): return try each { throw error }
         }
@@ -69,19 +73,12 @@ public struct SCMProvider: CloudProvider {
         }
     }
 
-    public func push(_ certificate: Certificate, service: CloudService, region: String?) throws {
-        if let error = try push(certificate, service: service, regions: [region], account: account.name).first, let error { throw error }
-    }
+    /// SCM has no call that says where a certificate was pushed.
+    public func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool? { nil }
 
-    public func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool {
-        throw ProviderFailure("SCM has no call that says where a certificate was pushed")
+    /// The regions the account's config names (or Huawei's), each with every regional service that takes pushes.
+    public func regions() throws -> [RegionSummary] {
+        let regional = CloudService.all.filter { $0.regional && $0.pushable }.map(\.code)
+        return account.regions.map { RegionSummary(region: Region(code: $0, name: $0), services: regional) }
     }
-
-    private var noResources: ProviderFailure {
-        ProviderFailure("\(account.name) is a Huawei Cloud account: it takes pushes; bind the certificate in Huawei Cloud's console")
-    }
-
-    public func bind(_ certificate: CertificateID?, to resource: CloudResource) throws { throw noResources }
-    public func certificate(on resource: ResourceID) throws -> CertificateID? { throw noResources }
-    public func synchronize() throws -> Int { 0 }
 }

@@ -83,3 +83,35 @@ public enum ApacheConfig {
 
     static func absolute(_ path: String, _ root: String) -> String { path.hasPrefix("/") ? path : root + "/" + path }
 }
+
+/// apache as a server certpush deploys to.
+struct Apache: ServerSoftware {
+    var server: ServerHost.Server { .apache }
+    var tool: String { "apachectl" }
+    func reload(tool: String) -> String { tool + " -k graceful" }
+
+    /// apache: its main config and every file it includes, read over the
+    /// shell (globs expanded there); each TLS virtual host is a site.
+    func discover(_ shell: HostShell) throws -> [ServerSite] {
+        let main = ApacheConfig.mainFile(command: shell.tool)
+        let first = try shell.run("cat -- \(ServerFiles.quoted(main))")
+        guard first.succeeded else { throw Refusal("reading \(main) failed: \(first.failure)") }
+        let root = ApacheConfig.serverRoot(in: first.stdout) ?? (main as NSString).deletingLastPathComponent
+        var texts = [first.stdout], read = Set([main]), pending = ApacheConfig.includes(in: first.stdout, serverRoot: root)
+        var rounds = 0
+        while !pending.isEmpty, rounds < 16 {
+            rounds += 1
+            let patterns = pending
+            pending = []
+            for pattern in patterns {
+                // The shell expands the glob, as apache would; each file after a line naming it.
+                let script = "for f in \(pattern.replacingOccurrences(of: " ", with: "\\ ")); do if [ -f \"$f\" ]; then printf '%s %s\\n' \(ServerFiles.fileMarker) \"$f\"; cat -- \"$f\"; fi; done"
+                for file in ServerFiles.files(in: try shell.run(script).stdout) where read.insert(file.path).inserted {
+                    texts.append(file.text)
+                    pending += ApacheConfig.includes(in: file.text, serverRoot: root)
+                }
+            }
+        }
+        return try ServerFiles.withServedFingerprints(ApacheConfig.sites(in: texts, host: shell.host.name, serverRoot: root), shell: shell)
+    }
+}

@@ -39,3 +39,38 @@ public enum HAProxyConfig {
         return binds
     }
 }
+
+/// haproxy as a server certpush deploys to.
+struct HAProxy: ServerSoftware {
+    var server: ServerHost.Server { .haproxy }
+    var tool: String { "haproxy" }
+    var checkArgument: String { "-c" }
+    func reload(tool: String) -> String { "systemctl reload haproxy" }
+
+    /// haproxy: its config files read over the shell; each TLS bind's `crt`
+    /// file (or each file of a `crt` folder) is a site, named by its certificate.
+    func discover(_ shell: HostShell) throws -> [ServerSite] {
+        var binds: [(address: String, port: Int, crts: [String])] = []
+        for file in HAProxyConfig.configFiles(command: shell.tool) {
+            let text = try shell.run("cat -- \(ServerFiles.quoted(file))")
+            guard text.succeeded else { throw Refusal("reading \(file) failed: \(text.failure)") }
+            binds += HAProxyConfig.binds(in: text.stdout)
+        }
+        // A crt folder holds a PEM per certificate: list it.
+        var files: [String: [String]] = [:]
+        for crt in Set(binds.flatMap(\.crts)) {
+            let listing = try shell.run("if [ -d \(ServerFiles.quoted(crt)) ]; then find \(ServerFiles.quoted(crt)) -maxdepth 1 -type f | sort; else printf '%s\\n' \(ServerFiles.quoted(crt)); fi")
+            files[crt] = listing.stdout.split(separator: "\n").map(String.init)
+        }
+        let paths = Array(Set(files.values.joined())).sorted()
+        let texts = try ServerFiles.certificateTexts(paths, shell: shell)
+        return binds.flatMap { bind in
+            bind.crts.flatMap { files[$0] ?? [] }.map { path in
+                let text = texts[path] ?? ""
+                return ServerSite(host: shell.host.name, address: bind.address, port: bind.port,
+                                  serverNames: Fingerprint.domainsOfFirstCertificate(inPEM: text), certificatePath: path, keyPath: path,
+                                  servedFingerprint: Fingerprint.ofFirstCertificate(inPEM: text))
+            }
+        }
+    }
+}

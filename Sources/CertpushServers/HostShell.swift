@@ -86,12 +86,7 @@ public struct HostShell: Sendable {
 
     /// The server's own tool, as the config says to call it (`sudo nginx`), or its plain name.
     public var tool: String {
-        if let command = host.command { return command }
-        switch host.server {
-        case .nginx: return "nginx"
-        case .haproxy: return "haproxy"
-        case .apache: return "apachectl"
-        }
+        host.command ?? host.server.software.tool
     }
 
     /// One cheap call that proves the host answers and has its server: `nginx -v`.

@@ -181,3 +181,20 @@ public enum NginxConfig {
         }
     }
 }
+
+/// nginx as a server certpush deploys to: `nginx -T` says every site.
+struct Nginx: ServerSoftware {
+    var server: ServerHost.Server { .nginx }
+    var tool: String { "nginx" }
+    func reload(tool: String) -> String { tool + " -s reload" }
+
+    func discover(_ shell: HostShell) throws -> [ServerSite] {
+        let dump = try shell.run(shell.tool + " -T")
+        guard dump.succeeded else { throw Refusal("\(shell.tool) -T failed: \(dump.failure)") }
+        let sites: [ServerSite]
+        do { sites = try NginxConfig.sites(fromDump: dump.stdout, host: shell.host.name) } catch let error as NginxConfig.ParseError {
+            throw Refusal("its configuration could not be read: \(error.description)")
+        }
+        return try ServerFiles.withServedFingerprints(sites, shell: shell)
+    }
+}

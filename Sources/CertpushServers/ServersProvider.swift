@@ -1,12 +1,14 @@
 import CertpushCore
 import Foundation
 
-/// Deploys to the TLS sites of a `servers` account (SPEC 13). Each step is
-/// the server's own: the files are written beside their targets (the key
-/// 0600, never on a command line), the old ones kept as a backup, then the
-/// server's check, its reload, and the proof by a TLS handshake. Any failure
-/// puts the backup back, reloads, and fails with the server's own words.
-public struct ServersProvider: Sendable {
+/// The driver of a `servers` account (SPEC 13). It deploys to TLS sites:
+/// the files are written beside their targets (the key 0600, never on a
+/// command line), the old ones kept as a backup, then the server's check,
+/// its reload, and the proof by a TLS handshake; any failure puts the backup
+/// back, reloads, and fails with the server's own words. It reads each
+/// host's sites (S1) and proves what each serves (S5). What it keeps of a
+/// site (its files, what it served) is in the site table, its own.
+public struct ServersProvider: Deployer, Inventory, Verifier {
     public let account: Account
     public let store: any Store
     public var timeLimit: TimeInterval = 30
@@ -18,11 +20,20 @@ public struct ServersProvider: Sendable {
         self.store = store
     }
 
-    /// What a deployment needs of a certificate: the full chain, the key, and the fingerprint to prove.
+    public var actions: AccountActions { AccountActions(deployer: self, inventory: self, verifier: self) }
+
+    /// What a deployment writes and proves: the full chain, the key, and the fingerprint.
     struct Material {
         var chain: String
         var key: String
         var fingerprint: String
+
+        init(_ material: CertificateMaterial) throws {
+            guard let chain = material.fullChainPEM else { throw ProviderFailure("\(material.certificate.id) has no certificate to deploy") }
+            self.chain = chain
+            key = try material.key(for: "a server")
+            fingerprint = material.certificate.fingerprint
+        }
     }
 
     func site(of resource: CloudResource) throws -> (site: ServerSite, shell: HostShell) {
@@ -35,46 +46,39 @@ public struct ServersProvider: Sendable {
         return (site, HostShell(host: host, timeLimit: timeLimit, controlFolder: HostShell.sharedConnections))
     }
 
-    func material(_ id: CertificateID) throws -> Material {
-        let (certificate, key) = try store.read { db in (try db.certificate(id), try db.privateKeyPEM(of: id)) }
-        guard let certificate, let pem = certificate.certificatePEM else { throw ProviderFailure("\(id) no longer exists") }
-        guard let key else { throw ProviderFailure("\(id) has no private key held here; a server needs one") }
-        let chain = ([pem] + certificate.chainPEM).map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined()
-        return Material(chain: chain, key: key.hasSuffix("\n") ? key : key + "\n", fingerprint: certificate.fingerprint)
-    }
+    // MARK: Deployer
 
-    /// S2: deploys `certificate` to the site and proves it is served.
-    public func bind(_ certificate: CertificateID?, to resource: CloudResource) throws {
-        guard let certificate else { throw ProviderFailure("a TLS site cannot be left without a certificate") }
+    /// S2: deploys the certificate to the site and proves it is served.
+    public func bind(_ material: CertificateMaterial, to resource: CloudResource) throws {
         let (site, shell) = try site(of: resource)
-        let material = try material(certificate)
-        try SiteDeployment(shell: shell, site: site, proofTime: proofTime).install(material)
-        try store.write { db in try db.setServedFingerprint(material.fingerprint, on: resource.id) }
+        let files = try Material(material)
+        try SiteDeployment(shell: shell, site: site, proofTime: proofTime).install(files)
+        try store.write { db in try db.setServedFingerprint(files.fingerprint, on: resource.id) }
     }
 
     /// S3: puts the previous certificate back (or, when certpush never knew it, the backup files) and proves it.
-    public func rollBack(_ resource: CloudResource, to previous: CertificateID?) throws {
+    public func rollBack(_ resource: CloudResource, to previous: CertificateMaterial?) throws {
         let (site, shell) = try site(of: resource)
         let deployment = SiteDeployment(shell: shell, site: site, proofTime: proofTime)
+        let fingerprint: String
         if let previous {
-            let material = try material(previous)
-            try deployment.install(material)
-            try store.write { db in try db.setServedFingerprint(material.fingerprint, on: resource.id) }
+            let files = try Material(previous)
+            try deployment.install(files)
+            fingerprint = files.fingerprint
         } else {
-            let fingerprint = try deployment.restoreBackup()
-            try store.write { db in try db.setServedFingerprint(fingerprint, on: resource.id) }
+            fingerprint = try deployment.restoreBackup()
         }
+        try store.write { db in try db.setServedFingerprint(fingerprint, on: resource.id) }
     }
 
-    /// The certificate the site serves now (a handshake: what clients get),
-    /// matched by SHA-256; nil when it is none certpush knows.
+    /// The certificate the site serves now (a handshake: what clients get).
     ///
     /// This is how the engine learns the truth of an action a dead process
     /// left at intent (R3). A deployment killed half-way leaves files that
     /// the server does not serve (the certificate moved, the key not, or
     /// neither reloaded): those files are put back from the backup here, so
     /// that what is on disk is what is served, never half of each.
-    public func certificate(on resource: CloudResource) throws -> CertificateID? {
+    public func served(on resource: CloudResource) throws -> String? {
         let (site, shell) = try site(of: resource)
         let deployment = SiteDeployment(shell: shell, site: site, proofTime: proofTime)
         let served: String
@@ -86,7 +90,46 @@ public struct ServersProvider: Sendable {
         if try deployment.fileFingerprint() != served, try deployment.backupFingerprint() == served {
             try deployment.restoreFiles()
         }
-        return try store.read { try $0.certificate(fingerprint: served)?.id }
+        return served
+    }
+
+    // MARK: Inventory
+
+    /// D16 and S1: each host is asked what it serves; a host that fails is
+    /// reported and keeps its resources as they were, the others go on.
+    public func observe() throws -> Observation {
+        Observation(account.hosts.map { host in
+            do {
+                let sites = try host.server.software.discover(HostShell(host: host, timeLimit: timeLimit))
+                return .sites(host: host.name, service: host.server.rawValue, sites)
+            } catch {
+                return .unreadable(host: host.name, cause: (error as? CertpushError)?.sentence ?? "\(error)")
+            }
+        })
+    }
+
+    // MARK: Verifier
+
+    /// S5: handshakes with each site, one at a time, no transaction open.
+    public func verify(_ resources: [CloudResource]) throws -> [SiteVerification] {
+        let known: [(CloudResource, ServerSite, expected: String?)] = try store.read { db in
+            try resources.compactMap { resource in
+                guard let site = try db.serverSite(resource.id) else { return nil }
+                return (resource, site, try resource.certificateID.flatMap { try db.certificate($0)?.fingerprint } ?? site.servedFingerprint)
+            }
+        }
+        return try known.map { resource, site, expectedFingerprint in
+            let expected = resource.certificateID?.description ?? site.servedFingerprint.map { String($0.prefix(16)) + "…" } ?? "-"
+            do {
+                let fingerprint = try TLSProbe.servedFingerprint(address: site.connectAddress, port: site.port, serverName: site.domain,
+                                                                 timeLimit: 5)
+                let id = try store.read { try $0.certificate(fingerprint: fingerprint)?.id }
+                return SiteVerification(resource: resource.id, name: resource.name, served: id?.description ?? String(fingerprint.prefix(16)) + "…",
+                                        expected: expected, ok: fingerprint == expectedFingerprint)
+            } catch let failure as TLSProbe.Failure {
+                return SiteVerification(resource: resource.id, name: resource.name, served: failure.description, expected: expected, ok: false)
+            }
+        }
     }
 }
 
@@ -96,14 +139,14 @@ struct SiteDeployment {
     let site: ServerSite
     let proofTime: TimeInterval
 
-    var certificate: String { ServersSync.quoted(site.certificatePath) }
-    var key: String { ServersSync.quoted(site.keyPath) }
+    var certificate: String { ServerFiles.quoted(site.certificatePath) }
+    var key: String { ServerFiles.quoted(site.keyPath) }
     static let newSuffix = ".certpush-new", backupSuffix = ".certpush-backup"
     static let proofsInARow = 3
 
     /// File work as the server's tool runs: with `sudo -n` when its command does.
     func privileged(_ script: String) -> String {
-        shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n sh -c \(ServersSync.quoted(script))" : script
+        shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n sh -c \(ServerFiles.quoted(script))" : script
     }
 
     func run(_ script: String, input: String = "", step: String) throws {
@@ -116,19 +159,19 @@ struct SiteDeployment {
 
     /// Write, back up, move into place, check, reload, prove; any failure after the move restores the backup.
     func install(_ material: ServersProvider.Material) throws {
-        let newCertificate = ServersSync.quoted(site.certificatePath + Self.newSuffix), newKey = ServersSync.quoted(site.keyPath + Self.newSuffix)
+        let newCertificate = ServerFiles.quoted(site.certificatePath + Self.newSuffix), newKey = ServerFiles.quoted(site.keyPath + Self.newSuffix)
         if combined {
             try run("umask 077 && cat > \(newCertificate) && chmod 600 \(newCertificate)", input: material.chain + material.key,
                     step: "writing the certificate and key")
             try run("""
-                cp -p \(certificate) \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) && mv -f \(newCertificate) \(certificate)
+                cp -p \(certificate) \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix)) && mv -f \(newCertificate) \(certificate)
                 """, step: "moving the new file into place")
         } else {
             try run("umask 022 && cat > \(newCertificate)", input: material.chain, step: "writing the certificate")
             try run("umask 077 && cat > \(newKey) && chmod 600 \(newKey)", input: material.key, step: "writing the key")
             try run("""
-                cp -p \(certificate) \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) && \
-                cp -p \(key) \(ServersSync.quoted(site.keyPath + Self.backupSuffix)) && \
+                cp -p \(certificate) \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix)) && \
+                cp -p \(key) \(ServerFiles.quoted(site.keyPath + Self.backupSuffix)) && \
                 mv -f \(newCertificate) \(certificate) && mv -f \(newKey) \(key)
                 """, step: "moving the new files into place")
         }
@@ -151,7 +194,7 @@ struct SiteDeployment {
 
     /// S3 without a known previous certificate: the backup files go back, then check, reload, prove.
     func restoreBackup() throws -> String {
-        let backup = try run(capturing: "cat -- \(ServersSync.quoted(site.certificatePath + Self.backupSuffix))")
+        let backup = try run(capturing: "cat -- \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix))")
         guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: backup) else {
             throw ProviderFailure("there is no backup of \(site.certificatePath) to put back")
         }
@@ -161,8 +204,8 @@ struct SiteDeployment {
     }
 
     func restoreFiles() throws {
-        let certificateBack = "cp -p \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) \(certificate)"
-        try run(combined ? certificateBack : certificateBack + " && cp -p \(ServersSync.quoted(site.keyPath + Self.backupSuffix)) \(key)",
+        let certificateBack = "cp -p \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix)) \(certificate)"
+        try run(combined ? certificateBack : certificateBack + " && cp -p \(ServerFiles.quoted(site.keyPath + Self.backupSuffix)) \(key)",
                 step: "putting the previous files back")
     }
 
@@ -174,7 +217,7 @@ struct SiteDeployment {
 
     /// The server's own check of its configuration with the new files (`nginx -t`, `haproxy -c`, `apachectl -t`).
     func check() throws {
-        let flag = shell.host.server == .haproxy ? "-c" : "-t"
+        let flag = shell.host.server.software.checkArgument
         let output = try shell.run(shell.tool + " " + flag)
         guard output.succeeded else { throw ProviderFailure("\(shell.host.server.rawValue) \(flag) refused it: \(output.failure)") }
     }
@@ -186,13 +229,7 @@ struct SiteDeployment {
     }
 
     /// The server's own reload when the config names none.
-    var defaultReload: String {
-        switch shell.host.server {
-        case .nginx: shell.tool + " -s reload"
-        case .haproxy: "systemctl reload haproxy"
-        case .apache: shell.tool + " -k graceful"
-        }
-    }
+    var defaultReload: String { shell.host.server.software.reload(tool: shell.tool) }
 
     /// Handshakes must serve `fingerprint` within `proofTime`, three times in
     /// a row: a reload finishes in the background, and until the old workers
@@ -225,7 +262,7 @@ struct SiteDeployment {
 
     /// The backup's certificate, or nil when there is no backup.
     func backupFingerprint() throws -> String? {
-        let output = try shell.run(privileged("cat -- \(ServersSync.quoted(site.certificatePath + Self.backupSuffix)) 2>/dev/null || true"))
+        let output = try shell.run(privileged("cat -- \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix)) 2>/dev/null || true"))
         return Fingerprint.ofFirstCertificate(inPEM: output.stdout)
     }
 

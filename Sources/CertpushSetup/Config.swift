@@ -99,72 +99,16 @@ struct AccountsSection {
             }
             if let problem = Account.nameProblem(name) { throw fail(problem) }
             guard let fields = table[name]?.table else { throw fail("an account is a table with at least a kind") }
-            guard let kindText = fields["kind"]?.string else {
-                throw fail("kind is missing (one of \(Account.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            guard let kindText = fields["kind"]?.string else { throw fail("kind is missing (one of \(AccountDrivers.names))") }
+            guard let driver = AccountDrivers.named(kindText) else {
+                throw fail("kind \"\(DisplayText.neutralized(kindText))\" is not one of \(AccountDrivers.names)")
             }
-            guard let kind = Account.Kind(rawValue: kindText) else {
-                throw fail("kind \"\(DisplayText.neutralized(kindText))\" is not one of \(Account.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if name == Account.sandboxName && kind != .sandbox { throw fail("\(name) is the training sandbox's name; give this account another") }
-            var account = Account(name: name, kind: kind)
-            let known: Set<String>
-            switch kind {
-            case .sandbox:
-                known = ["kind"]
-            case .servers:
-                known = ["kind", "hosts"]
-                guard let hosts = fields["hosts"]?.array, !hosts.isEmpty else {
-                    throw fail("a servers account needs at least one [[\(header).hosts]] with name, ssh and server")
-                }
-                var seen = Set<String>()
-                for (index, value) in hosts.enumerated() {
-                    let hostHeader = "[\(header).hosts]"
-                    func hostFail(_ problem: String) -> ConfigError { fail(problem, header: hostHeader, occurrence: index) }
-                    guard let host = value.table else { throw hostFail("each host is a table") }
-                    try refuseUnknown(host, ["name", "ssh", "server", "command", "reload"], hostFail)
-                    guard let hostName = host["name"]?.string, !hostName.isEmpty else { throw hostFail("name is missing") }
-                    guard seen.insert(hostName).inserted else { throw hostFail("host \(DisplayText.neutralized(hostName)) is named twice") }
-                    guard let ssh = host["ssh"]?.string, !ssh.isEmpty else {
-                        throw hostFail("ssh is missing: an ssh destination (deploy@web1.example.com) or \"local\"")
-                    }
-                    if ssh.hasPrefix("-") { throw hostFail("ssh must be a destination, not an option") }
-                    guard let serverText = host["server"]?.string, let server = ServerHost.Server(rawValue: serverText) else {
-                        throw hostFail("server must be one of \(ServerHost.Server.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    for key in ["command", "reload"] where host[key] != nil && host[key]?.string?.isEmpty != false {
-                        throw hostFail("\(key) must be a command, like \"sudo nginx\"")
-                    }
-                    account.hosts.append(ServerHost(name: hostName, ssh: ssh, server: server, command: host["command"]?.string,
-                                                    reload: host["reload"]?.string))
-                }
-            case .huaweicloud, .alibabacloud:
-                let keys = kind == .huaweicloud ? ["access_key_env", "secret_key_env"] : ["access_key_id_env", "access_key_secret_env"]
-                known = Set(["kind", "regions", "endpoint", "timeout"] + keys + (kind == .alibabacloud ? ["poll_interval"] : []))
-                for key in ["timeout", "poll_interval"] where fields[key] != nil {
-                    let least = key == "timeout" ? 1.0 : 0.01
-                    guard let seconds = fields[key]?.double ?? fields[key]?.int.map(Double.init), seconds >= least, seconds <= 3600 else {
-                        throw fail("\(key) must be a number of seconds from \(key == "timeout" ? "1" : "0.01") to 3600")
-                    }
-                    if key == "timeout" { account.timeLimit = seconds } else { account.pollInterval = seconds }
-                }
-                for key in keys {
-                    guard let variable = fields[key]?.string, !variable.isEmpty else {
-                        throw fail("\(key) is missing: the name of the environment variable (or credentials.toml key) that holds it")
-                    }
-                    account.credentialNames[key] = variable
-                }
-                if let regions = fields["regions"] {
-                    guard let list = regions.array?.compactMap({ $0.string }), list.count == regions.array?.count, !list.isEmpty else {
-                        throw fail("regions must be a list of region codes, like [\"cn-north-4\"]")
-                    }
-                    account.regions = list
-                }
-                if let endpoint = fields["endpoint"] {
-                    guard let text = endpoint.string else { throw fail("endpoint must be a URL") }
-                    if let problem = EndpointRule.problem(text) { throw fail(problem) }
-                    account.endpoint = text
-                }
-            }
+            if name == Account.sandboxName && driver.kind != .sandbox { throw fail("\(name) is the training sandbox's name; give this account another") }
+            var account = Account(name: name, kind: driver.kind)
+            let known = driver.settings.union(["kind"])
+            try driver.configure(&account, from: AccountTable(fields: fields, header: header, problem: { fail($0) }, problemIn: { sub, occurrence, problem in
+                fail(problem, header: "[\(header).\(sub)]", occurrence: occurrence)
+            }))
             try refuseUnknown(fields, known) { fail($0) }
             return account
         }

@@ -16,9 +16,8 @@ public struct Credentials: Sendable {
         file = paths.credentialsFile
     }
 
-    public func keys(for account: Account) throws -> CloudKeys {
-        let (idName, secretName) = account.kind == .huaweicloud
-            ? ("access_key_env", "secret_key_env") : ("access_key_id_env", "access_key_secret_env")
+    /// The account's keys, from the variables its settings `idName` and `secretName` name.
+    func keys(for account: Account, id idName: String, secret secretName: String) throws -> CloudKeys {
         guard let idVariable = account.credentialNames[idName], let secretVariable = account.credentialNames[secretName] else {
             throw Refusal("\(account.name) names no keys in config.toml (\(idName), \(secretName)).")
         }

@@ -18,7 +18,8 @@ public struct Workspace: Sendable {
     public let deployments: DeploymentService
     /// W6: reset and fix; only a training workspace has it.
     public let training: TrainingService?
-    public let provider: any CloudProvider
+    /// Who acts on each account's resources: its kind's driver (`AccountDrivers`).
+    public let drivers: Drivers
     /// True when this open made the database.
     public let created: Bool
     public let kind: WorkspaceKind
@@ -31,8 +32,6 @@ public struct Workspace: Sendable {
     public let time: any TimeSource
     public let user: String
     public let credentials: Credentials
-    /// The cloud accounts' providers, made once at open; the engine reaches them through `provider`.
-    let clouds: [String: any CloudProvider]
 
     public static let logger = Logger(label: "certpush")
 
@@ -45,12 +44,7 @@ public struct Workspace: Sendable {
                             time: any TimeSource = SystemTime(), user: String = currentUser(), notifyCommand: String? = nil,
                             sandboxLatencySeconds: Double = 0, accounts configured: [Account] = [],
                             credentials: Credentials = Credentials()) throws -> Workspace {
-        // A Huawei Cloud account pushes to the regions its config names, else to Huawei's.
-        let configured = configured.map { account in
-            var account = account
-            if account.kind == .huaweicloud && account.regions.isEmpty { account.regions = HuaweiSCM.defaultRegions }
-            return account
-        }
+        let configured = configured.map { AccountDrivers.of($0.kind).completed($0) }
         let opened = try SQLiteStore.open(path: path, create: create, vault: try Keyring.vault(at: keyring))
         if opened.created {
             try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)
@@ -63,43 +57,34 @@ public struct Workspace: Sendable {
             ? ReadOnlyStore(opened.store, refusal: Refusal("Nothing was changed: this database can only be read until it is split (certpush workspace split)."))
             : opened.store
 
-        let provider: any CloudProvider
+        let context = DriverContext(store: store, credentials: credentials, sandboxLatency: sandboxLatencySeconds)
         let accounts: [Account]
-        var clouds: [String: any CloudProvider] = [:]
         switch kind {
-        case .training:
-            provider = SandboxProvider(store: store, latencySeconds: sandboxLatencySeconds)
-            accounts = [.sandbox]
-        case .live:
-            clouds = Dictionary(configured.filter { $0.kind == .huaweicloud || $0.kind == .alibabacloud }
-                .map { ($0.name, cloudProvider(for: $0, store: store, credentials: credentials)) }, uniquingKeysWith: { first, _ in first })
-            provider = AccountsProvider(
-                servers: Dictionary(configured.filter { $0.kind == .servers }.map { ($0.name, ServersProvider(account: $0, store: store)) },
-                                    uniquingKeysWith: { first, _ in first }),
-                clouds: clouds, store: store)
-            accounts = configured
-        case .needsSplit:
-            provider = UnavailableCloud(name: "none", reason: Refusal(WorkspaceKind.splitSentence(path: path)))
-            accounts = []
+        case .training: accounts = [.sandbox]
+        case .live: accounts = configured
+        case .needsSplit: accounts = []
         }
+        // The first account of a name wins, as config.toml's parser allows but one.
+        let drivers = Drivers(Dictionary(accounts.map { ($0.name, AccountDrivers.of($0.kind).actions(for: $0, in: context)) },
+                                         uniquingKeysWith: { first, _ in first }))
         let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
         // E3: only a training workspace keeps an exercise log.
         let exercises = kind == .training ? ExerciseLog(store: store, time: time) : nil
         var certificates = CertificateService(store: store, time: time, user: user)
         certificates.exercises = exercises
-        var push = PushService(store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive, accounts: accounts)
+        var push = PushService(store: store, drivers: drivers, time: time, user: user, processID: getpid(), isAlive: isAlive, accounts: accounts)
         push.exercises = exercises
         var deployments = DeploymentService(
-            store: store, provider: provider, time: time, user: user, processID: getpid(), isAlive: isAlive,
+            store: store, drivers: drivers, time: time, user: user, processID: getpid(), isAlive: isAlive,
             deliver: { notification in Notifier.deliver(notification, command: notifyCommand) })
         deployments.exercises = exercises
         return Workspace(
             store: store, certificates: certificates, push: push, deployments: deployments,
             training: kind == .training
                 ? TrainingService(store: store, time: time, user: user, seeder: SandboxSeed.Seeder(time: time, user: user)) : nil,
-            provider: provider,
+            drivers: drivers,
             created: opened.created, kind: kind, accounts: accounts, unusedAccounts: kind == .training ? configured : [],
-            time: time, user: user, credentials: credentials, clouds: clouds)
+            time: time, user: user, credentials: credentials)
     }
 
     /// A new database becomes a workspace of `kind`, in as few commits as the
@@ -127,75 +112,27 @@ public struct Workspace: Sendable {
         let chosen = try name.map { [try account(named: $0)] } ?? accounts
         return chosen.map { account in
             do {
-                switch account.kind {
-                case .sandbox:
-                    let count = try deployments.synchronize()
-                    return ("\(account.name): \(Words.count(count, "resource")).", false)
-                case .servers:
-                    let outcomes = try ServersSync(account: account, store: store).synchronize(now: time.now(), user: user)
-                    return ("\(account.name): " + outcomes.map(\.sentence).joined(separator: "; ") + ".", outcomes.contains { $0.failure != nil })
-                case .huaweicloud:
-                    return ("\(account.name): a Huawei Cloud account takes pushes; it has no resources to read.", false)
-                case .alibabacloud:
-                    let count = try (clouds[account.name] ?? Self.cloudProvider(for: account, store: store, credentials: credentials)).synchronize()
-                    try store.write { db in
-                        try db.append(ActivityEntry(at: time.now(), user: user, action: "resources.sync", subject: account.name,
-                                                    detail: Words.count(count, "resource")))
-                        try db.setValue(ISOTime.string(time.now()), forKey: DeploymentService.lastSyncKey(account.name))
-                    }
-                    return ("\(account.name): \(Words.count(count, "resource")).", false)
-                }
+                return try deployments.synchronize(account)
             } catch {
                 return ("\(account.name): \((error as? CertpushError)?.sentence ?? "\(error)")", true)
             }
         }
     }
 
-    /// R6: proves a cloud account's keys with one signed read; what it read, in a few words.
-    public func check(cloud account: Account) throws -> String {
-        let keys = try credentials.keys(for: account)
-        switch account.kind {
-        case .huaweicloud:
-            let count = try Self.scm(account, keys: keys).check()
-            return "SCM answered a signed call: \(Words.count(count, "certificate")) in SCM"
-        case .alibabacloud:
-            let count = try Self.cas(account, keys: keys).check()
-            return "CAS answered a signed call: \(Words.count(count, "cloud resource")) listed"
-        case .sandbox, .servers:
-            throw Refusal("\(account.name) is not a cloud account.")
+    /// `accounts check`: the account's one cheap proof that it answers, a line per part.
+    public func check(_ account: Account) throws -> [(line: String, failed: Bool)] {
+        try AccountDrivers.of(account.kind).check(account, in: DriverContext(store: store, credentials: credentials))
+    }
+
+    /// S5: what each resource serves now, by handshake, for the accounts whose driver can tell (every such resource when `ids` is empty).
+    public func verify(_ ids: [ResourceID] = []) throws -> [SiteVerification] {
+        let resources = try store.read { db in
+            ids.isEmpty ? try db.resources(ResourceFilter()).filter { drivers.byAccount[$0.account]?.verifier != nil } : try db.resources(ids)
         }
-    }
-
-    static func scm(_ account: Account, keys: CloudKeys) throws -> HuaweiSCM {
-        HuaweiSCM(account: account.name, keys: keys, http: try http(account, defaultEndpoint: HuaweiSCM.defaultEndpoint))
-    }
-
-    static func cas(_ account: Account, keys: CloudKeys) throws -> AlibabaCAS {
-        AlibabaCAS(account: account.name, keys: keys, http: try http(account, defaultEndpoint: AlibabaCAS.defaultEndpoint))
-    }
-
-    /// The account's endpoint (or the cloud's) with its time limit (R4: 30 s unless the config says).
-    private static func http(_ account: Account, defaultEndpoint: String) throws -> CloudHTTP {
-        let limit = account.timeLimit ?? 30
-        return try CloudHTTP(endpoint: account.endpoint ?? defaultEndpoint, timeLimit: limit, backoff: min(0.5, limit / 10))
-    }
-
-    /// The provider of a cloud account, or one that says in a sentence why there is none (R1).
-    static func cloudProvider(for account: Account, store: any Store, credentials: Credentials) -> any CloudProvider {
-        do {
-            let keys = try credentials.keys(for: account)
-            switch account.kind {
-            case .huaweicloud: return SCMProvider(account: account, scm: try scm(account, keys: keys), store: store)
-            case .alibabacloud:
-                return CASProvider(account: account, cas: try cas(account, keys: keys), store: store, pollInterval: account.pollInterval ?? 2,
-                                   jobTimeLimit: max(600, 20 * (account.timeLimit ?? 30)))
-            case .sandbox, .servers:
-                // Every kind is named: a new one is a compile error here, never a CAS provider by default.
-                return UnavailableCloud(name: account.name, reason: Refusal("\(account.name) is not a cloud account."))
-            }
-        } catch {
-            return UnavailableCloud(name: account.name, reason: error as? Refusal ?? Refusal("\(error)"))
-        }
+        let byAccount = Dictionary(grouping: resources, by: \.account)
+        return try byAccount.keys.sorted().flatMap { account in
+            try drivers.byAccount[account]?.verifier?.verify(byAccount[account] ?? []) ?? []
+        }.sorted { $0.resource.rawValue < $1.resource.rawValue }
     }
 
     /// The account called `name`, or a sentence listing those there are.

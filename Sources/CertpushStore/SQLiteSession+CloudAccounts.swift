@@ -17,13 +17,14 @@ extension SQLiteSession {
         var byRemote = Dictionary(existing.map { ($0[0] as String, ResourceID($0[1] as Int64)) }, uniquingKeysWith: { first, _ in first })
         for resource in resources {
             let domain = resource.domain.lowercased()
+            let held = try resource.certificateFingerprint.flatMap { try certificate(fingerprint: $0)?.id }
             if let kept = byRemote.removeValue(forKey: resource.remoteID) {
                 // Its product and region are what it is: the cloud does not move a resource.
                 try run("UPDATE resource SET name = ?, domain = ?, parent_domain = ?, certificate_id = ? WHERE id = ?",
-                        [resource.name, domain, DomainMatch.parent(of: domain), resource.certificateID?.rawValue, kept.rawValue])
+                        [resource.name, domain, DomainMatch.parent(of: domain), held?.rawValue, kept.rawValue])
             } else {
                 let id = try insertResource(CloudResource(id: ResourceID(0), service: resource.service, region: resource.region,
-                                                          name: resource.name, domain: domain, certificateID: resource.certificateID,
+                                                          name: resource.name, domain: domain, certificateID: held,
                                                           account: account))
                 try run("INSERT INTO cloud_resource (resource_id, remote_id) VALUES (?, ?)", [id.rawValue, resource.remoteID])
             }

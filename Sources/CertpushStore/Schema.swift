@@ -383,30 +383,46 @@ enum Schema {
                 """)
             let cas = /^cas\.(.+)\.(certpush-id|cas-id|job|worker)\.([^.]+)$/
             let scm = /^scm\.(.+)\.certificate\.([^.]+)$/
-            func keep(_ account: Substring, _ kind: ProviderReference.Kind, _ subject: Substring, _ value: String) throws {
+            // The kinds as they were named then: a migration never changes with the code.
+            func keep(_ account: Substring, _ kind: String, _ subject: Substring, _ value: String) throws {
                 try db.execute(sql: "INSERT OR REPLACE INTO provider_reference (account, kind, subject, value) VALUES (?, ?, ?, ?)",
-                               arguments: [String(account), kind.rawValue, String(subject), value])
+                               arguments: [String(account), kind, String(subject), value])
             }
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting WHERE key LIKE 'cas.%' OR key LIKE 'scm.%'") {
                 let key: String = row["key"], value: String = row["value"]
                 if let match = key.wholeMatch(of: scm) {
-                    try keep(match.1, .scmCertificate, match.2, value)
+                    try keep(match.1, "scm.certificate", match.2, value)
                 } else if let match = key.wholeMatch(of: cas) {
                     switch match.2 {
-                    case "certpush-id": try keep(match.1, .casCertpushID, match.3, value)
-                    case "cas-id": try keep(match.1, .casCertificate, match.3, value)
-                    case "job": try keep(match.1, .casJob, match.3, value)
+                    case "certpush-id": try keep(match.1, "cas.certpush-id", match.3, value)
+                    case "cas-id": try keep(match.1, "cas.certificate", match.3, value)
+                    case "job": try keep(match.1, "cas.job", match.3, value)
                     default:
                         let parts = value.split(separator: " ")
                         guard parts.count == 2 else { continue }
-                        try keep(match.1, .casWorkerJob, match.3, String(parts[0]))
-                        try keep(match.1, .casWorker, match.3, String(parts[1]))
+                        try keep(match.1, "cas.worker-job", match.3, String(parts[0]))
+                        try keep(match.1, "cas.worker", match.3, String(parts[1]))
                     }
                 } else {
                     continue
                 }
                 try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
             }
+        }
+        migrator.registerMigration("v14-cas-references-by-fingerprint") { db in
+            // Issue 18: a driver is handed certificates, not certpush's ids; CAS's references name them by
+            // fingerprint, as SCM's always did. "cas.certificate" c12 -> CAS id becomes FINGERPRINT -> CAS id;
+            // "cas.certpush-id" CAS id -> 12 becomes "cas.fingerprint" CAS id -> FINGERPRINT.
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO provider_reference (account, kind, subject, value)
+                SELECT r.account, 'cas.certificate', c.fingerprint, r.value FROM provider_reference r
+                JOIN certificate c ON 'c' || c.id = r.subject WHERE r.kind = 'cas.certificate' AND c.fingerprint IS NOT NULL;
+                DELETE FROM provider_reference WHERE kind = 'cas.certificate' AND subject GLOB 'c[0-9]*' AND length(subject) < 21;
+                INSERT OR REPLACE INTO provider_reference (account, kind, subject, value)
+                SELECT r.account, 'cas.fingerprint', r.subject, c.fingerprint FROM provider_reference r
+                JOIN certificate c ON CAST(c.id AS TEXT) = r.value WHERE r.kind = 'cas.certpush-id' AND c.fingerprint IS NOT NULL;
+                DELETE FROM provider_reference WHERE kind = 'cas.certpush-id';
+                """)
         }
         return migrator
     }

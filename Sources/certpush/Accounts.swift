@@ -1,6 +1,5 @@
 import ArgumentParser
 import CertpushCore
-import CertpushServers
 import CertpushSetup
 import Foundation
 
@@ -45,25 +44,9 @@ struct Accounts: ParsableCommand {
         func run() throws {
             let workspace = try global.openWorkspace()
             let account = try workspace.account(named: name)
-            switch account.kind {
-            case .sandbox:
-                let count = try workspace.store.read { try $0.resourceCountsByAccount()[account.name] ?? 0 }
-                print("\(account.name): OK, the training sandbox (\(Words.count(count, "resource"))).")
-            case .servers:
-                var failed = false
-                for host in account.hosts {
-                    switch HostShell(host: host, timeLimit: 20).check() {
-                    case .success(let version):
-                        print("\(host.name) (\(host.ssh)): OK, \(DisplayText.neutralized(version))")
-                    case .failure(let refusal):
-                        failed = true
-                        print("\(host.name) (\(host.ssh)): \(DisplayText.neutralized(refusal.sentence))")
-                    }
-                }
-                if failed { throw ExitCode(1) }
-            case .huaweicloud, .alibabacloud:
-                print("\(account.name): OK, " + (try workspace.check(cloud: account)) + ".")
-            }
+            let lines = try workspace.check(account)
+            for line in lines { print(line.line) }
+            if lines.contains(where: \.failed) { throw ExitCode(1) }
         }
     }
 }

@@ -1,6 +1,5 @@
 import CertpushConsole
 import CertpushCore
-import CertpushServers
 import CertpushSetup
 import Foundation
 import TerminalCurses
@@ -33,7 +32,7 @@ struct ConsoleCommand {
         context.notice = workspace.kind == .needsSplit ? WorkspaceKind.splitSentence(path: global.databasePath) : workspace.unusedAccountsNote
         // A training workspace has no servers to handshake with (W1).
         if workspace.kind == .live { context.verify = { id in
-            guard let found = try Verify.servers(workspace.store, ids: [id]).first else {
+            guard let found = try workspace.verify([id]).first else {
                 return ("\(id) is not a server site certpush found.", true)
             }
             let words = found.ok ? "serves \(found.served), as certpush recorded." : "serves \(found.served), not \(found.expected) as certpush recorded: drift."

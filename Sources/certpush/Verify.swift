@@ -1,6 +1,5 @@
 import ArgumentParser
 import CertpushCore
-import CertpushServers
 import CertpushSetup
 import Foundation
 
@@ -15,7 +14,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let ids = try TaskText.resources(resources) ?? []
         let workspace = try global.openWorkspace()
-        let results = try Verify.servers(workspace.store, ids: ids)
+        let results = try workspace.verify(ids)
         if json {
             try printJSON(results.map { VerifyJSON(id: $0.resource.description, served: $0.served, expected: $0.expected, ok: $0.ok) })
         } else if results.isEmpty {

@@ -153,6 +153,6 @@ import Testing
         driver.press("Tab", "j", "Enter", "c").type("sync").press("Enter", "Right", "Space", "Enter", "Enter")
         #expect(driver.screen.contains("s Synchronize Cloud Resources"))
         driver.press("s")
-        #expect(driver.screen.contains("Synchronized 23 resources from sandbox."))
+        #expect(driver.screen.contains("Synchronized sandbox: 23 resources."))
     }
 }

@@ -183,7 +183,7 @@ import Testing
             try deployments.create(TaskRequest(name: "t\(n)", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(60)))
         }
         fixture.time.advance(by: 61)
-        let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "cron",
+        let other = DeploymentService(store: fixture.workspace.store, drivers: SandboxProvider(store: fixture.workspace.store).drivers, time: fixture.time, user: "cron",
                                       processID: 999_999, isAlive: { _ in true })
         let mine = deployments
         async let first = Task { try mine.runDue() }.value
@@ -197,7 +197,7 @@ import Testing
     func notifications() throws {
         final class Box: @unchecked Sendable { var delivered: [TaskNotification] = [] }
         let box = Box()
-        let service = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "u",
+        let service = DeploymentService(store: fixture.workspace.store, drivers: SandboxProvider(store: fixture.workspace.store).drivers, time: fixture.time, user: "u",
                                         processID: getpid(), isAlive: { _ in true }, deliver: { box.delivered.append($0); return nil })
         let task = try service.create(TaskRequest(name: "n", certificates: [id("partner-shared")], match: true, contacts: ["Ana Ops", "Bo Security"]))
         let outbox = try service.outbox()
@@ -224,7 +224,7 @@ import Testing
     }
 
     var recoverer: DeploymentService {
-        DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "u",
+        DeploymentService(store: fixture.workspace.store, drivers: SandboxProvider(store: fixture.workspace.store).drivers, time: fixture.time, user: "u",
                           processID: getpid(), isAlive: { $0 != 4242 })
     }
 
@@ -253,7 +253,7 @@ import Testing
     func liveRunner() throws {
         let task = try deployments.create(TaskRequest(name: "live", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(60)))
         try markRunning(task.id, runner: 77)
-        let other = DeploymentService(store: fixture.workspace.store, provider: SandboxProvider(store: fixture.workspace.store), time: fixture.time, user: "u",
+        let other = DeploymentService(store: fixture.workspace.store, drivers: SandboxProvider(store: fixture.workspace.store).drivers, time: fixture.time, user: "u",
                                       processID: getpid(), isAlive: { $0 == 77 })
         #expect(try other.recover().isEmpty)
         #expect(try other.task(task.id).status == .running)

@@ -16,14 +16,15 @@ import Testing
     func id(_ name: String) throws -> CertificateID { try fixture.certificateID(named: name) }
     func resource(_ service: String, _ name: String) throws -> CloudResource { try fixture.resource(service, name) }
 
-    func service(provider: any CloudProvider, processID: Int32 = getpid(), isAlive: @escaping @Sendable (Int32) -> Bool = { _ in true })
+    func service(provider: some Deployer, processID: Int32 = getpid(), isAlive: @escaping @Sendable (Int32) -> Bool = { _ in true })
         -> DeploymentService {
-        DeploymentService(store: store, provider: provider, time: fixture.time, user: "u", processID: processID, isAlive: isAlive)
+        DeploymentService(store: store, drivers: .only(AccountActions(deployer: provider)), time: fixture.time, user: "u",
+                          processID: processID, isAlive: isAlive)
     }
 
     /// Wraps the sandbox and, at every call, notes whether another connection
     /// could take the write lock at once, and what the database said of the action.
-    final class WatchingProvider: CloudProvider, @unchecked Sendable {
+    final class WatchingProvider: Pusher, Deployer, @unchecked Sendable {
         let inner: SandboxProvider
         let path: String
         var writableDuringCalls: [Bool] = []
@@ -36,7 +37,8 @@ import Testing
             self.inner = inner
             self.path = path
         }
-        var name: String { "watching" }
+
+        var drivers: Drivers { .only(AccountActions(pusher: self, deployer: self)) }
 
         private func observe() {
             var configuration = Configuration()
@@ -47,26 +49,34 @@ import Testing
             pairStatusesDuringCalls.append(statuses)
         }
 
-        func push(_ certificate: Certificate, service: CloudService, region: String?) throws {
+        func push(_ material: CertificateMaterial, service: CloudService, regions: [String?]) throws -> [Error?] {
             observe()
-            try inner.push(certificate, service: service, region: region)
+            return try inner.push(material, service: service, regions: regions)
         }
-        func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool {
+        func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool? {
             try inner.holds(certificate, service: service, region: region)
         }
-        func bind(_ certificate: CertificateID?, to resource: CloudResource) throws {
+        func regions() throws -> [RegionSummary] { try inner.regions() }
+        /// A bind or a roll back: watched alike.
+        private func watch(_ resource: CloudResource) throws {
             observe()
             boundPairStatuses.append((try? inner.store.read {
                 try $0.tasks().flatMap { $0.pairs.filter { $0.resourceID == resource.id }.map(\.status) }
             }) ?? [])
             if failOn.contains(resource.id) { throw ProviderFailure("listener locked by another operation") }
-            try inner.bind(certificate, to: resource)
         }
-        func certificate(on resource: ResourceID) throws -> CertificateID? {
+        func bind(_ material: CertificateMaterial, to resource: CloudResource) throws {
+            try watch(resource)
+            try inner.bind(material, to: resource)
+        }
+        func rollBack(_ resource: CloudResource, to previous: CertificateMaterial?) throws {
+            try watch(resource)
+            try inner.rollBack(resource, to: previous)
+        }
+        func served(on resource: CloudResource) throws -> String? {
             if truthFails { throw ProviderFailure("the provider did not answer") }
-            return try inner.certificate(on: resource)
+            return try inner.served(on: resource)
         }
-        func synchronize() throws -> Int { try inner.synchronize() }
     }
 
     func watching() -> WatchingProvider {
@@ -76,7 +86,7 @@ import Testing
     @Test("R3: every push, deploy and roll back calls the provider with no transaction open, after its intent committed")
     func callsOutsideTransactions() throws {
         let provider = watching()
-        let push = PushService(store: store, provider: provider, time: fixture.time, user: "u")
+        let push = PushService(store: store, drivers: provider.drivers, time: fixture.time, user: "u")
         _ = try push.push(PushRequest(certificate: id("wildcard-example"), services: ["cdn", "waf"], regions: ["cn-north-4", "cn-east-3"]))
         let deployments = service(provider: provider)
         let task = try deployments.create(TaskRequest(name: "w", certificates: [id("wildcard-example")], match: true))
@@ -226,7 +236,7 @@ import Testing
             }
         }
         try provider.push(cert, service: CloudService.named("waf")!, region: "cn-north-4")
-        let push = PushService(store: store, provider: provider, time: fixture.time, user: "u", processID: getpid(), isAlive: { $0 != 4242 })
+        let push = PushService(store: store, drivers: provider.drivers, time: fixture.time, user: "u", processID: getpid(), isAlive: { $0 != 4242 })
         #expect(try push.recover().count == 2)
         let records = try push.records(for: cert.id)
         #expect(records.map(\.succeeded) == [false, true])

@@ -14,7 +14,7 @@ import Testing
     var store: any Store { fixture.workspace.store }
 
     /// The sandbox for its own resources; for account "cas", one job per call, as CAS runs them.
-    final class JobProvider: CloudProvider, @unchecked Sendable {
+    final class JobProvider: Deployer, @unchecked Sendable {
         let inner: SandboxProvider
         let path: String
         var jobs: [[ResourceID]] = []
@@ -26,17 +26,15 @@ import Testing
             self.inner = inner
             self.path = path
         }
-        var name: String { "jobs" }
-        func push(_ certificate: Certificate, service: CloudService, region: String?) throws {}
-        func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool { false }
-        func bind(_ certificate: CertificateID?, to resource: CloudResource) throws {
-            precondition(resource.account == Account.sandboxName, "a CAS pair went one by one")
-            try inner.bind(certificate, to: resource)
+        /// The sandbox's pairs go one by one to the sandbox; account "cas" has this driver, with jobs.
+        var drivers: Drivers { Drivers(["sandbox": inner.actions, "cas": AccountActions(deployer: self)]) }
+        var deploysInJobs: Bool { true }
+        func bind(_ material: CertificateMaterial, to resource: CloudResource) throws {
+            preconditionFailure("a CAS pair went one by one")
         }
-        func certificate(on resource: ResourceID) throws -> CertificateID? { nil }
-        func synchronize() throws -> Int { 0 }
-        func deploysInJobs(account: String) -> Bool { account == "cas" }
-        func deploy(_ pairs: [(certificate: CertificateID, resource: CloudResource)], account: String) throws -> [Error?] {
+        func rollBack(_ resource: CloudResource, to previous: CertificateMaterial?) throws {}
+        func served(on resource: CloudResource) throws -> String? { nil }
+        func deploy(_ pairs: [(material: CertificateMaterial, resource: CloudResource)]) throws -> [Error?] {
             var configuration = Configuration()
             configuration.busyMode = .immediateError
             writableDuringJobs.append((try? DatabaseQueue(path: path, configuration: configuration).inTransaction(.immediate) { _ in .commit }) != nil)
@@ -62,7 +60,7 @@ import Testing
         let cas = try casResources()
         provider.failing = [cas[1]]
         let sandbox = try fixture.resource("cdn", "static.example.com").id
-        let deployments = DeploymentService(store: store, provider: provider, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
+        let deployments = DeploymentService(store: store, drivers: provider.drivers, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
         let wildcard = try fixture.certificateID(named: "wildcard-example")
         let task = try deployments.create(TaskRequest(name: "two accounts", certificates: [wildcard], resources: cas + [sandbox]))
         #expect(provider.jobs == [cas])
@@ -82,7 +80,7 @@ import Testing
         provider.jobFails = Refusal("cas: the cloud did not accept its keys (SignatureDoesNotMatch: ...).")
         let cas = try casResources()
         let sandbox = try fixture.resource("cdn", "static.example.com").id
-        let deployments = DeploymentService(store: store, provider: provider, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
+        let deployments = DeploymentService(store: store, drivers: provider.drivers, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
         let task = try deployments.create(TaskRequest(name: "refused", certificates: [try fixture.certificateID(named: "wildcard-example")],
                                                       resources: cas + [sandbox]))
         #expect(task.pairs.filter { cas.contains($0.resourceID) }.allSatisfy { $0.status == .failed && $0.cause.contains("did not accept its keys") })
@@ -98,7 +96,7 @@ import Testing
             try db.insertResource(CloudResource(id: ResourceID(0), service: "cdn", region: nil, name: "media", domain: "media.example.com",
                                                 certificateID: nil, account: "cas"))
         }
-        let deployments = DeploymentService(store: store, provider: provider, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
+        let deployments = DeploymentService(store: store, drivers: provider.drivers, time: fixture.time, user: "u", processID: getpid(), isAlive: { _ in true })
         let plan = try deployments.preview(TaskRequest(name: "m", certificates: [media], resources: [cloud]))
         #expect(plan.pairs.count == 1)
         #expect(plan.quota == 0)

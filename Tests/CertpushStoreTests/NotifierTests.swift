@@ -42,7 +42,7 @@ import Testing
     func outboxKeepsFailure() throws {
         let fixture = try SandboxFixture()
         let deployments = DeploymentService(
-            store: fixture.workspace.store, provider: fixture.workspace.provider, time: fixture.time, user: "u", processID: getpid(),
+            store: fixture.workspace.store, drivers: fixture.workspace.drivers, time: fixture.time, user: "u", processID: getpid(),
             isAlive: { _ in true }, deliver: { $0.contact == "Ana Ops" ? "notify_command exited with status 3" : nil })
         let partner = try fixture.certificateID(named: "partner-shared")
         _ = try deployments.create(TaskRequest(name: "n", certificates: [partner], match: true, contacts: ["Ana Ops", "Bo Security"]))

@@ -1,3 +1,4 @@
+import CertpushClouds
 import CertpushCore
 import CertpushSandbox
 import CertpushSetup
@@ -20,9 +21,9 @@ import Testing
     func trainingHoldsOnlyTheSandbox() throws {
         let workspace = try open("training.sqlite", accounts: [web])
         #expect(workspace.kind == .training)
-        #expect(workspace.provider is SandboxProvider)
-        #expect(workspace.deployments.provider is SandboxProvider)
-        #expect(workspace.push.provider is SandboxProvider)
+        #expect(workspace.drivers.byAccount.keys.sorted() == ["sandbox"])
+        #expect(workspace.deployments.drivers.byAccount["sandbox"]?.deployer is SandboxProvider)
+        #expect(workspace.push.drivers.byAccount["sandbox"]?.pusher is SandboxProvider)
         #expect(workspace.accounts == [.sandbox])
         #expect(workspace.unusedAccounts.map(\.name) == ["web"])
         #expect(workspace.unusedAccountsNote?.contains("(web) are not used here") == true)
@@ -35,7 +36,8 @@ import Testing
     func liveHoldsNoSandbox() throws {
         let workspace = try open("live.sqlite", kind: .live, accounts: [web])
         #expect(workspace.kind == .live)
-        #expect(!(workspace.provider is SandboxProvider))
+        #expect(workspace.drivers.byAccount.keys.sorted() == ["web"])
+        #expect(!(workspace.drivers.byAccount["web"]?.deployer is SandboxProvider))
         #expect(workspace.accounts.map(\.name) == ["web"])
         #expect(workspace.unusedAccountsNote == nil)
         #expect(try workspace.certificates.count(CertificateQuery()) == 0)
@@ -198,26 +200,30 @@ import Testing
     func movesProviderReferences() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("references.sqlite")
-        _ = try Workspace.open(path: path, kind: .live, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
+        let made = try Workspace.open(path: path, kind: .live, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
+        let certificate = try made.certificates.importCertificate(ImportRequest(certificate: Fixtures.file("rsa-4096.crt.pem")))
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: """
                 DROP TABLE provider_reference;
-                DELETE FROM grdb_migrations WHERE identifier = 'v13-provider-references';
+                DELETE FROM grdb_migrations WHERE identifier IN ('v13-provider-references', 'v14-cas-references-by-fingerprint');
                 INSERT INTO setting (key, value) VALUES ('cas.ali.prod.worker.r5', 'J1 W9'), ('cas.ali.prod.job.r5', 'J1'),
-                    ('cas.ali.prod.cas-id.c3', '777'), ('cas.ali.prod.certpush-id.777', '3'), ('scm.hw.certificate.ab12', 'SCMID'),
-                    ('deployment.quota', '10');
+                    ('cas.ali.prod.cas-id.\(certificate.id)', '777'), ('cas.ali.prod.certpush-id.777', '\(certificate.id.rawValue)'),
+                    ('scm.hw.certificate.ab12', 'SCMID'), ('deployment.quota', '10');
                 """)
         }
         try queue.close()
         let workspace = try Workspace.open(path: path, keyring: directory.path("keyring"), time: ManualTime(testNow), user: "u")
         let found = try workspace.store.read { db in
             try [ProviderReference(.casWorkerJob, account: "ali.prod", subject: "r5"), ProviderReference(.casWorker, account: "ali.prod", subject: "r5"),
-                 ProviderReference(.casJob, account: "ali.prod", subject: "r5"), ProviderReference(.casCertificate, account: "ali.prod", subject: "c3"),
-                 ProviderReference(.casCertpushID, account: "ali.prod", subject: "777"), ProviderReference(.scmCertificate, account: "hw", subject: "ab12")]
+                 ProviderReference(.casJob, account: "ali.prod", subject: "r5"),
+                 // v14: CAS names certificates by fingerprint, as the drivers are handed them.
+                 ProviderReference(.casCertificate, account: "ali.prod", subject: certificate.fingerprint),
+                 ProviderReference(.casFingerprint, account: "ali.prod", subject: "777"), ProviderReference(.scmCertificate, account: "hw", subject: "ab12")]
                 .map { try db.reference($0) }
         }
-        #expect(found == ["J1", "W9", "J1", "777", "3", "SCMID"])
+        #expect(found == ["J1", "W9", "J1", "777", certificate.fingerprint, "SCMID"])
+        #expect(try workspace.store.read { try $0.reference(ProviderReference(.casCertificate, account: "ali.prod", subject: certificate.id.description)) } == nil)
         let left = try workspace.store.read { db in
             try ["cas.ali.prod.worker.r5", "scm.hw.certificate.ab12", "deployment.quota"].map { try db.value(forKey: $0) }
         }

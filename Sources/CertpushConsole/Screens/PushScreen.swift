@@ -85,10 +85,11 @@ final class PushScreen: Screen {
     }
 
     private func pickerFor(_ service: CloudService) -> RegionPicker {
-        // A cloud account's regions are those it names; the cloud says where the service is not enabled (P6).
-        let choices: [(region: Region, enabled: Bool)] = account.kind == .sandbox
-            ? session.read({ db in try db.regions().map { ($0, try db.isEnabled(service: service.code, region: $0.code)) } }, default: [])
-            : account.regions.map { (Region(code: $0, name: ""), true) }
+        // The account's driver says its regions, and where the service is enabled (P6).
+        let account = account, push = session.services.push
+        let choices: [(region: Region, enabled: Bool)] = session.attempt({
+            try push.regions(of: account).map { ($0.region, $0.services.contains(service.code)) }
+        }, default: [])
         return RegionPicker(session: session, service: service, regions: choices, selected: regions[service.code] ?? []) { [weak self] chosen in
             self?.regions[service.code] = chosen
             if chosen.isEmpty { self?.checked.remove(service.code) } else { self?.checked.insert(service.code) }
@@ -149,7 +150,7 @@ final class PushScreen: Screen {
         shownRecords = latestRecords
         if globalEnabled.isEmpty || records?.version != session.version(of: .pushes) {
             globalEnabled = Dictionary(uniqueKeysWithValues: services.filter { !$0.regional }.map { service in
-                (service.code, account.kind != .sandbox || session.read({ try $0.isEnabled(service: service.code, region: nil) }, default: false))
+                (service.code, session.services.push.enabled(service, in: account))
             })
         }
     }
@@ -164,9 +165,9 @@ final class PushScreen: Screen {
         buffer.write(TextWidth.truncate(summary.joined(separator: " · "), to: rect.width - 2), x: rect.x + 1, y: y, style: theme["body"])
         y += 1
         // What matters first: whose store it goes to, and how to change that; the regions as far as they fit.
-        var into = "Account \(account.name) · " + (account.kind == .sandbox ? "training sandbox" : "Huawei Cloud SCM")
+        var into = "Account \(account.name) · " + account.kind.title
         if accounts.count > 1 { into += " · a: switch" }
-        if account.kind != .sandbox { into += " · regions " + account.regions.joined(separator: ", ") }
+        if !account.regions.isEmpty { into += " · regions " + account.regions.joined(separator: ", ") }
         buffer.write(TextWidth.truncate(into, to: rect.width - 2), x: rect.x + 1, y: y, style: theme["status.muted"])
         y += 2
         buffer.write("Push to", x: rect.x + 1, y: y, style: theme["table.header"])

@@ -448,8 +448,7 @@ final class TaskWizard: Screen {
         let everyAccount = session.context.synchronize
         session.run(Self.synchronizeLabel) {
             if let everyAccount { return try everyAccount() }
-            let count = try deployments.synchronize()
-            return "Synchronized \(Words.count(count, "resource")) from \(deployments.provider.name)."
+            return "Synchronized " + (try deployments.synchronize(.sandbox).sentence)
         }
     }
 

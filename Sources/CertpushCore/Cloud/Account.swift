@@ -4,8 +4,25 @@ import Foundation
 /// sandbox, servers over SSH, or a cloud account. Every resource belongs to
 /// one account, by name.
 public struct Account: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
-        case sandbox, servers, huaweicloud, alibabacloud
+    /// What an account is, as `kind = "..."` names it in config.toml. The
+    /// kinds there are, and what each can do, are CertpushSetup's registry
+    /// of drivers (`AccountDrivers.all`); the core knows only the sandbox.
+    public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        /// What a person calls it ("Huawei Cloud SCM").
+        public let title: String
+
+        public init(rawValue: String) { self.init(rawValue, title: rawValue) }
+        public init(_ rawValue: String, title: String) {
+            self.rawValue = rawValue
+            self.title = title
+        }
+
+        public static func == (left: Kind, right: Kind) -> Bool { left.rawValue == right.rawValue }
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+        public var description: String { rawValue }
+
+        public static let sandbox = Kind("sandbox", title: "training sandbox")
     }
 
     public var name: String
@@ -50,8 +67,20 @@ public struct Account: Sendable, Equatable {
 
 /// One server of a `servers` account (SPEC 13).
 public struct ServerHost: Sendable, Equatable {
-    public enum Server: String, Sendable, CaseIterable {
-        case nginx, haproxy, apache
+    /// The server software it runs, as `server = "..."` names it; the kinds
+    /// there are, and how each is read and reloaded, are CertpushServers'
+    /// registry (`ServerSoftware.all`).
+    public struct Server: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let nginx = Server(rawValue: "nginx")
+        public static let haproxy = Server(rawValue: "haproxy")
+        public static let apache = Server(rawValue: "apache")
+        /// The servers certpush knows, each a service of the catalog; the list
+        /// that names a new one (its driver is CertpushServers' `ServerSoftware`).
+        public static let all: [Server] = [.nginx, .haproxy, .apache]
     }
 
     public var name: String

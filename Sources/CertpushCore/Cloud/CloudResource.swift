@@ -114,14 +114,15 @@ public struct RemoteResource: Sendable, Equatable {
     public var region: String?
     public var name: String
     public var domain: String
-    public var certificateID: CertificateID?
+    /// SHA-256 of the certificate it holds, when it holds one the cloud could describe.
+    public var certificateFingerprint: String?
 
-    public init(remoteID: String, service: String, region: String?, name: String, domain: String, certificateID: CertificateID?) {
+    public init(remoteID: String, service: String, region: String?, name: String, domain: String, certificateFingerprint: String?) {
         self.remoteID = remoteID
         self.service = service
         self.region = region
         self.name = name
         self.domain = domain
-        self.certificateID = certificateID
+        self.certificateFingerprint = certificateFingerprint
     }
 }

@@ -32,7 +32,7 @@ public struct CloudService: Sendable, Hashable {
 
     /// The servers certpush deploys to over SSH (SPEC 13): a site is a
     /// resource, its host stands where a cloud's region does.
-    public static let servers: [CloudService] = ServerHost.Server.allCases.map { server in
+    public static let servers: [CloudService] = ServerHost.Server.all.map { server in
         // A TLS site always serves a certificate, if not one certpush knows: any site may be deployed to (D5, D6).
         var service = CloudService(code: server.rawValue, name: "\(server.rawValue) servers", regional: true, pushable: false, deployable: true,
                                    firstDeployment: true, replacementDomainRule: false, acceptsSM: false)

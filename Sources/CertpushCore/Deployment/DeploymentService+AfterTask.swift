@@ -11,13 +11,13 @@ extension DeploymentService {
         }
         var outcomes: [RollbackOutcome] = []
         for pair in chosen {
-            let started: (pair: TaskPair, resource: CloudResource)? = try store.write { db in
+            let started: (pair: TaskPair, resource: CloudResource, previous: CertificateMaterial?)? = try store.write { db in
                 guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
                 guard let resource = try db.resource(pair.resourceID) else { return nil }
                 var rolling = pair
                 rolling.status = .rollingBack
                 try db.update(rolling)
-                return (rolling, resource)
+                return (rolling, resource, try pair.previousCertificateID.flatMap { try Self.materials([$0], in: db)[$0] })
             }
             guard let started else {
                 outcomes.append(RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
@@ -25,7 +25,8 @@ extension DeploymentService {
                 continue
             }
             let cause = call(on: pair.resourceID, expecting: pair.previousCertificateID, insteadOf: pair.certificateID) {
-                try provider.rollBack(started.resource, to: pair.previousCertificateID)
+                if let previous = pair.previousCertificateID, started.previous == nil { throw ProviderFailure("\(previous) no longer exists") }
+                try drivers.deployer(started.resource.account).rollBack(started.resource, to: started.previous)
             }
             try store.write { db in
                 _ = try renewClaim(on: id, in: db)

@@ -120,7 +120,7 @@ extension DeploymentService {
         // A cloud with deployment jobs (CAS, A4) takes each account's pairs as one job.
         var jobs: [String: [TaskPair]] = [:], pending: [TaskPair] = []
         for pair in all {
-            if pair.account != Account.sandboxName, provider.deploysInJobs(account: pair.account) {
+            if (try? drivers.deployer(pair.account).deploysInJobs) == true {
                 jobs[pair.account, default: []].append(pair)
             } else {
                 pending.append(pair)
@@ -147,19 +147,21 @@ extension DeploymentService {
     /// transaction open (pair by pair, or as one job of `account`), its
     /// results in one commit (R3).
     private func deploy(_ run: ArraySlice<TaskPair>, of id: TaskID, asJobOf account: String?) throws {
-        let started: [(pair: TaskPair, resource: CloudResource)] = try store.write { db in
+        let started: [(pair: TaskPair, resource: CloudResource, material: CertificateMaterial)] = try store.write { db in
             guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
             // The run's certificates, read once: a certificate serves many pairs.
             let resources = Dictionary(try db.resources(run.map(\.resourceID)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             let wanted = Set(run.map(\.certificateID) + resources.values.compactMap(\.certificateID))
             let certificates = Dictionary(try db.certificates(Array(wanted)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            return try run.compactMap { try intent(for: $0, resource: resources[$0.resourceID], certificates: certificates, in: db) }
+            let started = try run.compactMap { try intent(for: $0, resource: resources[$0.resourceID], certificates: certificates, in: db) }
+            let materials = try Self.materials(Set(started.map(\.pair.certificateID)), certificates, in: db)
+            return started.compactMap { pair, resource in materials[pair.certificateID].map { (pair, resource, $0) } }
         }
         let results: [(TaskPair, String?)]
         if let account, !started.isEmpty {
             let errors: [Error?]
             do {
-                errors = try provider.deploy(started.map { ($0.pair.certificateID, $0.resource) }, account: account)
+                errors = try drivers.deployer(account).deploy(started.map { ($0.material, $0.resource) })
             } catch {
                 // The job could not be made (keys refused, the cloud unreachable): every pair of it fails with that sentence.
                 errors = started.map { _ in error }
@@ -169,9 +171,9 @@ extension DeploymentService {
                                                       insteadOf: started.pair.previousCertificateID) })
             }
         } else {
-            results = started.map { pair, resource in
+            results = started.map { pair, resource, material in
                 (pair, call(on: pair.resourceID, expecting: pair.certificateID, insteadOf: pair.previousCertificateID) {
-                    try provider.bind(pair.certificateID, to: resource)
+                    try drivers.deployer(resource.account).bind(material, to: resource)
                 })
             }
         }
@@ -209,8 +211,21 @@ extension DeploymentService {
 
     /// What the provider says the resource holds now. Unlike `try?`, a
     /// failure to answer is never mistaken for "no certificate".
-    func truth(on resource: ResourceID) throws -> CertificateID? {
-        try provider.certificate(on: resource)
+    func truth(on id: ResourceID) throws -> CertificateID? {
+        guard let resource = try store.read({ try $0.resource(id) }) else { return nil }
+        guard let served = try drivers.deployer(resource.account).served(on: resource) else { return nil }
+        return try store.read { try $0.certificate(fingerprint: served)?.id }
+    }
+
+    /// What a driver is handed for each certificate: the certificate, its chain and its key, read once.
+    static func materials(_ ids: Set<CertificateID>, _ known: [CertificateID: Certificate] = [:],
+                          in db: any StoreReader) throws -> [CertificateID: CertificateMaterial] {
+        var materials: [CertificateID: CertificateMaterial] = [:]
+        for id in ids {
+            guard let certificate = try known[id] ?? db.certificate(id) else { continue }
+            materials[id] = CertificateMaterial(certificate: certificate, privateKeyPEM: try db.privateKeyPEM(of: id))
+        }
+        return materials
     }
 
     /// Calls the provider to put `expecting` on the resource in place of

@@ -14,7 +14,8 @@ public struct DeploymentService: Sendable {
     public static let leaseDuration: TimeInterval = 120
 
     public let store: any Store
-    public let provider: any CloudProvider
+    /// Who acts on each account's resources.
+    public let drivers: Drivers
     public let time: any TimeSource
     public let user: String
     /// This process, recorded as the runner of what it claims.
@@ -29,11 +30,11 @@ public struct DeploymentService: Sendable {
     /// A training workspace's exercise log (E3); nil in a live one.
     public var exercises: ExerciseLog?
 
-    public init(store: any Store, provider: any CloudProvider, time: any TimeSource = SystemTime(), user: String,
+    public init(store: any Store, drivers: Drivers, time: any TimeSource = SystemTime(), user: String,
                 processID: Int32, isAlive: @escaping @Sendable (Int32) -> Bool,
                 deliver: @escaping @Sendable (TaskNotification) -> String? = { _ in nil }) {
         self.store = store
-        self.provider = provider
+        self.drivers = drivers
         self.time = time
         self.user = user
         self.processID = processID
@@ -195,19 +196,6 @@ public struct DeploymentService: Sendable {
     }
 
     public func outbox(limit: Int = 100) throws -> [TaskNotification] { try store.read { try $0.notifications(limit: limit) } }
-
-    // MARK: The inventory
-
-    /// D16: asks the provider for its resources now, outside any transaction (R3).
-    public func synchronize() throws -> Int {
-        let count = try provider.synchronize()
-        try store.write { db in
-            try db.append(ActivityEntry(at: time.now(), user: user, action: "resources.sync", subject: provider.name,
-                                        detail: Words.count(count, "resource")))
-            try db.setValue(ISOTime.string(time.now()), forKey: Self.lastSyncKey(provider.name))
-        }
-        return count
-    }
 
     /// Where the time an account's resources were last synchronized is kept.
     public static func lastSyncKey(_ account: String) -> String { "account.\(account).last_sync" }

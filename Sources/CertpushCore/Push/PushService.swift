@@ -34,24 +34,25 @@ public struct PushRecord: Sendable, Equatable {
 /// committed, pushed with no transaction open, and its result committed (R3).
 public struct PushService: Sendable {
     public let store: any Store
-    public let provider: any CloudProvider
+    /// Who takes each account's pushes.
+    public let drivers: Drivers
     public let time: any TimeSource
     public let user: String
     /// This process, recorded on targets in flight.
     public let processID: Int32
     /// Whether the process that left a target in flight is still alive.
     public let isAlive: @Sendable (Int32) -> Bool
-    /// The accounts a push may go to (H4): the sandbox and Huawei Cloud accounts.
+    /// The accounts a push may go to (H4): those whose driver takes pushes.
     public let accounts: [Account]
     /// A training workspace's exercise log (E3); nil in a live one.
     public var exercises: ExerciseLog?
 
-    public init(store: any Store, provider: any CloudProvider, time: any TimeSource = SystemTime(), user: String,
+    public init(store: any Store, drivers: Drivers, time: any TimeSource = SystemTime(), user: String,
                 processID: Int32 = getpid(), isAlive: @escaping @Sendable (Int32) -> Bool = { _ in true },
                 accounts: [Account] = [.sandbox]) {
-        self.accounts = accounts.filter { $0.kind == .sandbox || $0.kind == .huaweicloud }
+        self.accounts = accounts.filter { drivers.takesPushes($0.name) }
         self.store = store
-        self.provider = provider
+        self.drivers = drivers
         self.time = time
         self.user = user
         self.processID = processID
@@ -88,14 +89,16 @@ public struct PushService: Sendable {
     public func push(_ request: PushRequest) throws -> [PushRecord] {
         let now = time.now()
         let account = try account(request.account)
-        let known = try regionCodes(of: account)
-        let certificate = try store.read { db in
+        let pusher = try drivers.pusher(account.name)
+        let known = Set(try pusher.regions().map(\.region.code))
+        let material = try store.read { db in
             guard let certificate = try db.certificate(request.certificate) else {
                 throw Refusal("There is no certificate \(request.certificate).")
             }
             try PushRules.checkPushable(certificate, now: now)
-            return certificate
+            return CertificateMaterial(certificate: certificate, privateKeyPEM: try db.privateKeyPEM(of: certificate.id))
         }
+        let certificate = material.certificate
         let targets: [PushTarget]
         do {
             targets = try PushRules.targets(of: request, knownRegions: known)
@@ -125,7 +128,7 @@ public struct PushService: Sendable {
             if let service = CloudService.named(code) {
                 let errors: [Error?]
                 do {
-                    errors = try provider.push(certificate, service: service, regions: group.map(\.region), account: account.name)
+                    errors = try pusher.push(material, service: service, regions: group.map(\.region))
                 } catch {
                     try store.write { db in for record in started { try db.withdraw(record) } }
                     throw error
@@ -134,7 +137,7 @@ public struct PushService: Sendable {
                     guard let error else { return nil }
                     if let failure = error as? ProviderFailure { return failure.cause }
                     // Not the cloud's refusal (a time-out, a lost connection): ask whether it happened (R4).
-                    let held = account.kind == .sandbox && (try? provider.holds(certificate, service: service, region: target.region)) == true
+                    let held = (try? pusher.holds(certificate, service: service, region: target.region)) == true
                     return held ? nil : (error as? CertpushError)?.sentence ?? "\(error)"
                 }
             } else {
@@ -156,10 +159,6 @@ public struct PushService: Sendable {
         return records
     }
 
-    private func regionCodes(of account: Account) throws -> Set<String> {
-        account.kind == .sandbox ? Set(try store.read { try $0.regions().map(\.code) }) : Set(account.regions)
-    }
-
     /// P5 as the region picker meets it: the sentence to show for an 11th region.
     public func regionCapReached() -> String {
         exercises.note(.regionCap)
@@ -172,19 +171,19 @@ public struct PushService: Sendable {
     public func recover() throws -> [PushRecord] {
         var settled: [PushRecord] = []
         for var record in try abandoned() {
-            guard record.account == Account.sandboxName else {
-                // SCM has no call that says where a certificate was pushed: say so rather than guess.
-                record.reason = "interrupted: the cloud cannot be asked whether it took the push; push again (it refuses a second push if it did)"
-                record.runner = nil
-                try store.write { try $0.settle(record) }
-                settled.append(record)
-                continue
-            }
             guard let service = CloudService.named(record.target.service),
                   let certificate = try store.read({ try $0.certificate(record.certificateID) }),
-                  let holds = try? provider.holds(certificate, service: service, region: record.target.region) else { continue }
-            record.succeeded = holds
-            record.reason = holds ? "" : "interrupted"
+                  // A cloud that does not answer now is asked again on the next recovery.
+                  case .success(let answer) = Result(catching: {
+                      try drivers.pusher(record.account).holds(certificate, service: service, region: record.target.region)
+                  }) else { continue }
+            if let holds = answer {
+                record.succeeded = holds
+                record.reason = holds ? "" : "interrupted"
+            } else {
+                // A cloud with no call that says where a certificate was pushed (SCM): say so rather than guess.
+                record.reason = "interrupted: the cloud cannot be asked whether it took the push; push again (it refuses a second push if it did)"
+            }
             record.runner = nil
             try store.write { try $0.settle(record) }
             settled.append(record)
@@ -207,16 +206,12 @@ public struct PushService: Sendable {
     /// (P5, P6). A cloud account's regions are those its config names (or the
     /// cloud's); the cloud says where a service is not enabled when it is pushed.
     public func regions(of account: Account = .sandbox) throws -> [RegionSummary] {
-        guard account.kind == .sandbox else {
-            let regional = CloudService.all.filter { $0.regional && $0.pushable }.map(\.code)
-            return account.regions.map { RegionSummary(region: Region(code: $0, name: $0), services: regional) }
-        }
-        return try store.read { db in
-            let regional = CloudService.all.filter(\.regional)
-            return try db.regions().map { region in
-                RegionSummary(region: region, services: try regional.filter { try db.isEnabled(service: $0.code, region: region.code) }.map(\.code))
-            }
-        }
+        try drivers.pusher(account.name).regions()
+    }
+
+    /// Whether a global service takes pushes in the account: the sandbox says; a cloud says when it is pushed (P6).
+    public func enabled(_ service: CloudService, in account: Account) -> Bool {
+        (try? drivers.pusher(account.name).enabled(service)) ?? false
     }
 
     /// The latest records for a certificate, newest first (the push page shows 10).
@@ -237,7 +232,7 @@ public struct PushService: Sendable {
     }
 
     public func bind(_ certificateID: CertificateID, to resourceID: ResourceID) throws {
-        let resource: CloudResource = try store.read { db in
+        let (resource, material): (CloudResource, CertificateMaterial) = try store.read { db in
             guard let certificate = try db.certificate(certificateID) else { throw Refusal("There is no certificate \(certificateID).") }
             guard let resource = try db.resource(resourceID) else { throw Refusal("There is no resource \(resourceID).") }
             let stored = try db.serviceStore(service: resource.service, region: resource.region)
@@ -245,10 +240,10 @@ public struct PushService: Sendable {
                 let place = resource.service.uppercased() + (resource.region.map { " in \($0)" } ?? "")
                 throw Refusal("\(certificate.id) is not in \(place)'s certificate store yet: push it there first.")
             }
-            return resource
+            return (resource, CertificateMaterial(certificate: certificate, privateKeyPEM: try db.privateKeyPEM(of: certificateID)))
         }
         do {
-            try provider.bind(certificateID, to: resource)
+            try drivers.deployer(resource.account).bind(material, to: resource)
         } catch let failure as ProviderFailure {
             throw BindFailure(resource: resource.id, cause: failure.cause)
         }

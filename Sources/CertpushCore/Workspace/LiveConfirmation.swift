@@ -49,7 +49,7 @@ public enum LiveConfirmation {
             let regions = services[code]!.compactMap(\.region)
             return regions.isEmpty ? label : "\(label) in \(Words.count(regions.count, "region"))"
         }
-        return "Push \(certificate) to \(DisplayText.neutralized(account.name)) (\(kindName(account.kind))): \(parts.joined(separator: ", "))?"
+        return "Push \(certificate) to \(DisplayText.neutralized(account.name)) (\(account.kind.title)): \(parts.joined(separator: ", "))?"
     }
 
     /// "Roll back r5 on web (nginx, 1 host)?", "Bind c3 to r9 on ali (CAS)?"
@@ -69,18 +69,10 @@ public enum LiveConfirmation {
 
     private static func describe(_ account: Account?, _ resources: [Target]) -> String {
         guard let account else { return "not in config.toml" }
-        guard account.kind == .servers else { return kindName(account.kind) }
+        // Sites on servers are told by server and host count; a cloud's resources by its name.
+        guard !resources.isEmpty, resources.allSatisfy({ CloudService.named($0.service)?.onServers == true }) else { return account.kind.title }
         let servers = Set(resources.map(\.service)).sorted().joined(separator: ", ")
         let hosts = Set(resources.compactMap(\.region)).count
         return "\(servers), \(Words.count(hosts, "host"))"
-    }
-
-    static func kindName(_ kind: Account.Kind) -> String {
-        switch kind {
-        case .sandbox: "training sandbox"
-        case .servers: "servers"
-        case .huaweicloud: "Huawei Cloud SCM"
-        case .alibabacloud: "CAS"
-        }
     }
 }

@@ -1,0 +1,42 @@
+import CertpushCore
+import Foundation
+
+/// Files read on a server over its shell, in as few commands as can be.
+enum ServerFiles {
+    /// The sites, each with the SHA-256 of the certificate its file holds now.
+    static func withServedFingerprints(_ sites: [ServerSite], shell: HostShell) throws -> [ServerSite] {
+        let texts = try certificateTexts(Array(Set(sites.map(\.certificatePath))).sorted(), shell: shell)
+        return sites.map { site in
+            var site = site
+            site.servedFingerprint = texts[site.certificatePath].flatMap(Fingerprint.ofFirstCertificate(inPEM:))
+            return site
+        }
+    }
+
+    /// The line that comes before each file a command prints: "==certpush-file== PATH".
+    static let fileMarker = "==certpush-file=="
+
+    /// The files a command printed, each after its marker line, in order.
+    static func files(in output: String) -> [(path: String, text: String)] {
+        var found: [(path: String, text: String)] = []
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix(fileMarker + " ") {
+                found.append((String(line.dropFirst(fileMarker.count + 1)), ""))
+            } else if !found.isEmpty {
+                found[found.count - 1].text += line + "\n"
+            }
+        }
+        return found
+    }
+
+    /// Every file's text read in one command, each after a line naming it.
+    static func certificateTexts(_ paths: [String], shell: HostShell) throws -> [String: String] {
+        guard !paths.isEmpty else { return [:] }
+        let reader = shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n cat" : "cat"
+        let script = paths.map { "printf '%s %s\\n' \(fileMarker) \(quoted($0)); \(reader) -- \(quoted($0)) 2>&1" }.joined(separator: "; ")
+        return Dictionary(files(in: try shell.run(script).stdout), uniquingKeysWith: { _, last in last })
+    }
+
+    /// A word for /bin/sh, whatever it holds.
+    public static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
