@@ -3,12 +3,13 @@ import TerminalKit
 
 /// Step 2: the certificates, official or uploaded (D2: one type per task),
 /// those the core refuses (D3, their lifecycle) shown with why.
-final class CertificatesStep: WizardStep {
+final class CertificatesStep: FilteringStep {
     let session: Session
     let draft: TaskDraft
     private(set) var source = CertificateSource.official
     private var cursor = ScrollWindow()
-    private var filter = WizardFilter()
+    var filter = WizardFilter()
+    let filterWords = "filter by name or domain"
     private let pages: CertificatePages
     /// What the last `load` read.
     private var shown: [Certificate] = []
@@ -21,7 +22,6 @@ final class CertificatesStep: WizardStep {
     }
 
     var query: CertificateQuery { CertificateQuery(source: source, text: filter.text.text) }
-    var isTyping: Bool { filter.isTyping }
 
     func reset() {
         cursor = ScrollWindow()
@@ -29,16 +29,7 @@ final class CertificatesStep: WizardStep {
     }
 
     var commands: [Command] {
-        if filter.isTyping {
-            return Command.filtering("filter by name or domain",
-                                     keep: { [unowned self] in self.filter.isTyping = false },
-                                     clear: { [unowned self] in self.filterChanged(WizardFilter()) },
-                                     move: { [unowned self] in self.move($0) },
-                                     edit: { [unowned self] key in
-                                         var edited = self.filter
-                                         if edited.text.handle(key) { self.filterChanged(edited) }
-                                     })
-        }
+        if filter.isTyping { return typingCommands }
         return Command.movement { [unowned self] key in self.move(key) } + [
             Command([.character(" ")], "choose certificate", label: "Space") { [unowned self] in
                 self.toggle()
@@ -56,15 +47,13 @@ final class CertificatesStep: WizardStep {
         ]
     }
 
-    var isFiltered: Bool { !filter.text.text.isEmpty }
-    func clearFilter() { filterChanged(WizardFilter()) }
 
-    private func filterChanged(_ newFilter: WizardFilter) {
+    func filterChanged(_ newFilter: WizardFilter) {
         filter = newFilter
         cursor = ScrollWindow()
     }
 
-    private func move(_ key: Key) {
+    func move(_ key: Key) {
         cursor.setCount(pages.matching(query).count)
         _ = cursor.handle(key)
     }

@@ -4,10 +4,11 @@ import TerminalKit
 /// Step 3: the resources, read a page at a time and filtered in the store by
 /// service, region and text; counts come from the store's tally. When it
 /// opens, the resources smart matching finds are offered (D5).
-final class ResourcesStep: WizardStep {
+final class ResourcesStep: FilteringStep {
     let session: Session
     let draft: TaskDraft
-    private var filter = WizardFilter()
+    var filter = WizardFilter()
+    let filterWords = "filter by name, domain or id"
     private var list: PagedList<CloudResource, ResourcePosition>!
     private(set) var serviceFilter: String?
     private(set) var regionFilter: String?
@@ -31,9 +32,6 @@ final class ResourcesStep: WizardStep {
 
     /// What the list shows: the service, region and text chosen.
     var resourceFilter: ResourceFilter { ResourceFilter(service: serviceFilter, region: regionFilter, text: filter.text.text) }
-    var isTyping: Bool { filter.isTyping }
-    var isFiltered: Bool { !filter.text.text.isEmpty }
-    func clearFilter() { filterChanged(WizardFilter()) }
 
     func reset() {
         filter = WizardFilter()
@@ -41,16 +39,7 @@ final class ResourcesStep: WizardStep {
     }
 
     var commands: [Command] {
-        if filter.isTyping {
-            return Command.filtering("filter by name, domain or id",
-                                     keep: { [unowned self] in self.filter.isTyping = false },
-                                     clear: { [unowned self] in self.filterChanged(WizardFilter()) },
-                                     move: { [unowned self] in self.move($0) },
-                                     edit: { [unowned self] key in
-                                         var edited = self.filter
-                                         if edited.text.handle(key) { self.filterChanged(edited) }
-                                     })
-        }
+        if filter.isTyping { return typingCommands }
         return Command.movement { [unowned self] key in self.move(key) } + [
             Command([.character(" ")], "choose resource", label: "Space") { [unowned self] in
                 self.refresh()
@@ -99,12 +88,12 @@ final class ResourcesStep: WizardStep {
         })
     }
 
-    private func filterChanged(_ newFilter: WizardFilter) {
+    func filterChanged(_ newFilter: WizardFilter) {
         filter = newFilter
         list.reset()
     }
 
-    private func move(_ key: Key) {
+    func move(_ key: Key) {
         refresh()
         _ = list.handle(key)
     }

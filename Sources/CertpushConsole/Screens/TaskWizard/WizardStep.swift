@@ -49,6 +49,33 @@ struct WizardFilter {
     }
 }
 
+/// A step whose list is filtered as you type after `/` (steps 2 and 3).
+protocol FilteringStep: WizardStep {
+    var filter: WizardFilter { get set }
+    /// What the filter matches, for the hint bar: "filter by name or domain".
+    var filterWords: String { get }
+    func filterChanged(_ filter: WizardFilter)
+    func move(_ key: Key)
+}
+
+extension FilteringStep {
+    var isTyping: Bool { filter.isTyping }
+    var isFiltered: Bool { !filter.text.text.isEmpty }
+    func clearFilter() { filterChanged(WizardFilter()) }
+
+    /// The keys while the filter is typed: they all go to it, but ↑↓ and Enter and Esc.
+    var typingCommands: [Command] {
+        Command.filtering(filterWords,
+                          keep: { [unowned self] in self.filter.isTyping = false },
+                          clear: { [unowned self] in self.filterChanged(WizardFilter()) },
+                          move: { [unowned self] in self.move($0) },
+                          edit: { [unowned self] key in
+                              var edited = self.filter
+                              if edited.text.handle(key) { self.filterChanged(edited) }
+                          })
+    }
+}
+
 enum WizardRows {
     static func checkbox(_ on: Bool) -> String { on ? "[x]" : "[ ]" }
 
