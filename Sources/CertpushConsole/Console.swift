@@ -67,6 +67,7 @@ public final class Console: TerminalProgram {
     /// (D14): pending tasks, scheduled ones whose time has come, and any a
     /// runner that is gone left behind.
     public func tick() {
+        ticked = true
         checkExercises()
         takeBackgroundResults()
         if session.context.background.isBusy {
@@ -78,8 +79,11 @@ public final class Console: TerminalProgram {
         refreshRunningLine()
     }
 
-    /// Short ticks while work runs, so its progress shows.
-    public var tickMilliseconds: Int { session.context.background.isBusy ? 150 : 1_000 }
+    /// Short ticks while work runs, so its progress shows. The first comes
+    /// as soon as the first frame is drawn: what that frame did not wait for
+    /// (the certificate index, recovery) starts then.
+    public var tickMilliseconds: Int { !ticked ? 0 : session.context.background.isBusy ? 150 : 1_000 }
+    private var ticked = false
 
     static let queueLabel = "task queue"
 

@@ -37,6 +37,8 @@ final class Session {
     /// any use of the store is counted as a fault (`loadsWhilePainting`).
     private(set) var painting = false
     private(set) var loadsWhilePainting = 0
+    /// How many frames were drawn: what work that must not delay a frame waits for.
+    private(set) var framesPainted = 0
 
     init(context: ConsoleContext) {
         self.context = context
@@ -52,7 +54,10 @@ final class Session {
     /// Draws a frame: nothing in `body` may reach the store.
     func paint<T>(_ body: () -> T) -> T {
         painting = true
-        defer { painting = false }
+        defer {
+            painting = false
+            framesPainted += 1
+        }
         return body()
     }
 
@@ -103,13 +108,15 @@ final class Session {
 
     private var nextWork = 0
     /// What each running piece of work does with its result, on this thread, when it is taken in.
-    private var continuations: [Int: (Result<any Sendable, Error>) -> KeyResult] = [:]
+    private var continuations: [Int: (changes: DataKinds, then: (Result<any Sendable, Error>) -> KeyResult)] = [:]
 
     /// K1: runs `body` (provider work) away from the keys, beside whatever
     /// runs; `then` turns its result into what the console does next, on a
-    /// later frame. Refused, with a sentence, while work of the same label runs.
+    /// later frame, after the screens are told of the data it `changes` (what
+    /// a deployment or a push changes, unless said). Refused, with a
+    /// sentence, while work of the same label runs.
     @discardableResult
-    func run<T: Sendable>(_ label: String, task: TaskID? = nil, _ body: @escaping @Sendable () throws -> T,
+    func run<T: Sendable>(_ label: String, task: TaskID? = nil, changes: DataKinds = .work, _ body: @escaping @Sendable () throws -> T,
                           then: @escaping (Result<T, Error>) -> KeyResult) -> Bool {
         guard !context.background.running.contains(where: { $0.label == label }) else {
             message = ("\(label) is running already.", false)
@@ -117,20 +124,20 @@ final class Session {
         }
         nextWork += 1
         let work = BackgroundWork(id: nextWork, label: label, task: task)
-        continuations[work.id] = { result in
+        continuations[work.id] = (changes, { result in
             then(result.flatMap { value in
                 guard let typed = value as? T else { return .failure(Refusal("\(label) ended with an answer of another kind.")) }
                 return .success(typed)
             })
-        }
+        })
         context.background.start(work) { try body() }
         return true
     }
 
     /// Work whose result is a sentence for the message line ("" for none); a failure says its own.
     @discardableResult
-    func run(_ label: String, task: TaskID? = nil, _ body: @escaping @Sendable () throws -> String) -> Bool {
-        run(label, task: task, body) { [unowned self] result in
+    func run(_ label: String, task: TaskID? = nil, changes: DataKinds = .work, _ body: @escaping @Sendable () throws -> String) -> Bool {
+        run(label, task: task, changes: changes, body) { [unowned self] result in
             switch result {
             case .success(let text): if !text.isEmpty { self.message = (DisplayText.neutralized(text), false) }
             case .failure(let error): self.complain(error)
@@ -143,8 +150,12 @@ final class Session {
     /// result becomes what its `then` says, for the console to act on.
     func takeBackgroundResults() -> [KeyResult] {
         context.background.drain().map { work, result in
-            dataChanged()
-            return continuations.removeValue(forKey: work.id)?(result) ?? .handled
+            guard let continuation = continuations.removeValue(forKey: work.id) else {
+                dataChanged()
+                return .handled
+            }
+            dataChanged(continuation.changes)
+            return continuation.then(result)
         }
     }
 

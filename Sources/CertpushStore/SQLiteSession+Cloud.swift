@@ -50,8 +50,8 @@ extension SQLiteSession {
         // In batches, to stay under SQLite's limit on bound values.
         for (column, values) in [("domain", domains), ("parent_domain", parents)] where !values.isEmpty {
             for batch in Self.batches(values, of: 500) {
-                found += try Row.fetchAll(db, sql: "SELECT \(Self.resourceColumns) FROM resource WHERE \(column) IN (\(databaseQuestionMarks(count: batch.count)))",
-                                          arguments: StatementArguments(Array(batch))).map(Self.resource)
+                try fetchResources("SELECT \(Self.resourceColumns) FROM resource WHERE \(column) IN (\(databaseQuestionMarks(count: batch.count)))",
+                                   StatementArguments(Array(batch)), into: &found)
             }
         }
         var seen = Set<ResourceID>()
@@ -61,8 +61,8 @@ extension SQLiteSession {
     func resources(_ ids: [ResourceID]) throws -> [CloudResource] {
         var found: [CloudResource] = []
         for batch in Self.batches(ids) {
-            found += try Row.fetchAll(db, sql: "SELECT \(Self.resourceColumns) FROM resource WHERE id IN (\(databaseQuestionMarks(count: batch.count)))",
-                                      arguments: StatementArguments(batch.map(\.rawValue))).map(Self.resource)
+            try fetchResources("SELECT \(Self.resourceColumns) FROM resource WHERE id IN (\(databaseQuestionMarks(count: batch.count)))",
+                               StatementArguments(batch.map(\.rawValue)), into: &found)
         }
         return found.sorted { $0.id < $1.id }
     }
@@ -70,6 +70,12 @@ extension SQLiteSession {
     func resource(_ id: ResourceID) throws -> CloudResource? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.resourceColumns) FROM resource WHERE id = ?"), arguments: [id.rawValue])
             .map(Self.resource)
+    }
+
+    /// Resources decoded from the statement's rows as they are stepped, no row copied (smart matching reads 100,000).
+    private func fetchResources(_ sql: String, _ arguments: StatementArguments, into found: inout [CloudResource]) throws {
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() { found.append(Self.resource(row)) }
     }
 
     /// The columns `resource(_:)` decodes, by position: names cost a lookup per column per row.

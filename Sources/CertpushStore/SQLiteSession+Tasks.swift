@@ -120,7 +120,7 @@ extension SQLiteSession {
         }
     }
 
-    func insert(_ task: DeploymentTask) throws -> TaskID {
+    func insert(_ task: DeploymentTask) throws -> DeploymentTask {
         try db.execute(sql: """
             INSERT INTO task (name, status, scheduled_at, created_at, created_by, finished_at) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [task.name, task.status.rawValue, task.scheduledAt?.timeIntervalSince1970,
@@ -134,7 +134,10 @@ extension SQLiteSession {
             try db.execute(sql: "INSERT INTO task_contact (task_id, position, contact) VALUES (?, ?, ?)",
                            arguments: [id.rawValue, position, contact])
         }
-        for pair in task.pairs {
+        var kept = task
+        kept.id = id
+        for index in kept.pairs.indices {
+            let pair = kept.pairs[index]
             try run("""
                 INSERT INTO task_pair (task_id, resource_id, certificate_id, service, region, resource_name, status, cause,
                     previous_certificate_id, charged, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -142,8 +145,9 @@ extension SQLiteSession {
                                  Self.column(pair.region), pair.resourceName, pair.status.rawValue, pair.cause,
                                  pair.previousCertificateID?.rawValue, pair.charged,
                                  pair.account == Account.sandboxName ? nil : pair.account])
+            kept.pairs[index].id = db.lastInsertedRowID
         }
-        return id
+        return kept
     }
 
     func setStatus(_ task: TaskID, _ status: TaskStatus, finishedAt: Date?) throws {

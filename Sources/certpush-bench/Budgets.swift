@@ -10,7 +10,7 @@ import TerminalKit
 ///   swift run -c release certpush-bench budgets PATH [path/to/certpush]
 /// Commands run the real binary (release by default); the first screen is
 /// the real binary launched in tmux; keys are handled and drawn in process,
-/// as the terminal would get them. Figures are medians of 5 unless marked.
+/// as the terminal would get them. Each path runs 5 times; its worst run is held to the budget.
 func budgets(database: String, binary: String) throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("certpush-budgets-\(getpid())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -93,7 +93,9 @@ func budgets(database: String, binary: String) throws {
     table.print()
 }
 
-/// One line per budget: the median, the worst, the budget, and whether it holds.
+/// One line per budget: the median, the worst, the budget, and whether it
+/// holds: on the worst run, not the median (issue 18), since a user meets
+/// the slow run as often as the typical one.
 final class BudgetTable {
     private var rows: [(label: String, median: Double, worst: Double, budget: Double, note: String)] = []
 
@@ -107,7 +109,7 @@ final class BudgetTable {
         func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
         Swift.print(pad("path", 64) + "    median      worst     budget")
         for row in rows {
-            let verdict = row.median < row.budget ? "within" : "OVER"
+            let verdict = row.worst < row.budget ? "within" : "OVER"
             Swift.print(pad(row.label, 64) + String(format: " %7.1f ms %7.1f ms < %6.0f ms  ", row.median, row.worst, row.budget) + verdict
                         + (row.note.isEmpty ? "" : "  " + row.note))
         }
@@ -205,7 +207,12 @@ final class KeyBench {
         console = Console(context: ConsoleContext(
             certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: database,
             workspace: .training, theme: .standard, readFile: InputFile.load(path:)))
+        // As the runtime does: the first frame, at once the first tick (what the frame did not wait for
+        // starts then: the certificate index), and a person's first key no sooner than half a second later.
         _ = console.render(size: size)
+        console.tick()
+        _ = console.render(size: size)
+        Thread.sleep(forTimeInterval: 0.5)
     }
 
     var screen: String { console.render(size: size).text }
@@ -226,7 +233,9 @@ final class KeyBench {
             let clock = ContinuousClock(), start = clock.now
             _ = console.handle(key, size: size)
             _ = console.render(size: size)
-            return milliseconds(clock.now - start)
+            let taken = milliseconds(clock.now - start)
+            if taken > 16, ProcessInfo.processInfo.environment["CERTPUSH_BENCH_SLOW_KEYS"] != nil { print("slow key \(key): \(taken) ms") }
+            return taken
         }
     }
 

@@ -23,6 +23,8 @@ struct Certpush: ParsableCommand {
     /// standard error with the exit code of SPEC 8.
     static func main() {
         do {
+            // `certpush` alone opens the console: no command tree to build first (SPEC 9: first screen < 100 ms).
+            if CommandLine.arguments.count == 1 { return try ConsoleCommand(global: GlobalOptions.parse([]), theme: nil).run() }
             var command = try parseAsRoot()
             try command.run()
         } catch let error as CertpushError {

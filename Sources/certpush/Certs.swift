@@ -32,11 +32,11 @@ struct Certs: ParsableCommand {
             let now = Date()
             // Streamed (SPEC 8): 100,000 certificates are written as they are read.
             if json {
-                try streamJSON { emit in try workspace.certificates.forEach { try emit(CertificateJSON($0, now: now)) } }
+                try streamJSON { emit in try workspace.certificates.forEach { try emit(CertificateJSON($0, chainLength: $1, now: now)) } }
             } else {
                 try streamTable(header: ["ID", "NAME", "DOMAIN", "STATUS", "SOURCE", "FAMILY", "EXPIRES"],
                                 widths: [7, 24, 28, 8, 9, 13, 10]) { emit in
-                    try workspace.certificates.forEach { c in
+                    try workspace.certificates.forEach { c, _ in
                         emit([c.id.description, c.name, c.primaryDomain, c.status(at: now).rawValue, c.source.rawValue,
                               c.family.rawValue, c.notAfter.map(Formats.day) ?? "-"])
                     }

@@ -22,7 +22,7 @@ struct CertificateJSON: Encodable, StreamableJSON {
     var manualCSR: Bool
     var shared: Bool
 
-    init(_ c: Certificate, now: Date) {
+    init(_ c: Certificate, chainLength: Int? = nil, now: Date) {
         id = c.id.description
         name = c.name
         domains = c.domains
@@ -36,30 +36,31 @@ struct CertificateJSON: Encodable, StreamableJSON {
         issuer = c.issuer
         serial = c.serial
         fingerprint = c.fingerprint
-        chainLength = c.chainPEM.count
+        self.chainLength = chainLength ?? c.chainPEM.count
         hasPrivateKey = c.hasPrivateKey
         manualCSR = c.manualCSR
         shared = c.shared
     }
 
+    /// In the order of the keys, as JSONEncoder sorts them.
     func writeJSON(into object: inout JSONObjectText) {
-        object.add("id", id)
-        object.add("name", name)
-        object.add("domains", domains, indent: "  ")
-        object.add("primaryDomain", primaryDomain)
-        object.add("keyAlgorithm", keyAlgorithm)
+        object.add("chainLength", chainLength)
+        object.add("domains", domains)
         object.add("family", family)
+        object.add("fingerprint", fingerprint)
+        object.add("hasPrivateKey", hasPrivateKey)
+        object.add("id", id)
+        object.add("issuer", issuer)
+        object.add("keyAlgorithm", keyAlgorithm)
+        object.add("manualCSR", manualCSR)
+        object.add("name", name)
+        object.add("notAfter", notAfter)
+        object.add("notBefore", notBefore)
+        object.add("primaryDomain", primaryDomain)
+        object.add("serial", serial)
+        object.add("shared", shared)
         object.add("source", source)
         object.add("status", status)
-        object.add("notBefore", notBefore)
-        object.add("notAfter", notAfter)
-        object.add("issuer", issuer)
-        object.add("serial", serial)
-        object.add("fingerprint", fingerprint)
-        object.add("chainLength", chainLength)
-        object.add("hasPrivateKey", hasPrivateKey)
-        object.add("manualCSR", manualCSR)
-        object.add("shared", shared)
     }
 
     var fields: [(String, String)] {
@@ -104,6 +105,11 @@ final class StreamOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     func flush() {
         buffer.withUnsafeBytes { bytes in
             var offset = 0
@@ -123,25 +129,124 @@ protocol StreamableJSON {
     func writeJSON(into object: inout JSONObjectText)
 }
 
-/// One pretty-printed JSON object, keys sorted, as JSONEncoder prints them.
+/// One pretty-printed JSON object, keys sorted, as JSONEncoder prints them,
+/// written straight into bytes: a list of 100,000 certificates makes no
+/// string per field. Fields are added in the order of their keys (checked
+/// in debug builds), so that nothing is sorted per object.
 struct JSONObjectText {
-    private var fields: [(key: String, value: String)] = []
+    private(set) var bytes: [UInt8] = []
+    private let indent: [UInt8]
+    private var fields = 0
+    #if DEBUG
+    private var lastKey = ""
+    #endif
 
-    mutating func add(_ key: String, _ value: String?) { fields.append((key, value.map(Self.quoted) ?? "null")) }
-    mutating func add(_ key: String, _ value: Bool) { fields.append((key, value ? "true" : "false")) }
-    mutating func add(_ key: String, _ value: Int) { fields.append((key, String(value))) }
-    mutating func add(_ key: String, _ values: [String], indent: String) {
-        let inner = values.map { indent + "    " + Self.quoted($0) }.joined(separator: ",\n")
-        fields.append((key, values.isEmpty ? "[\n\n\(indent)  ]" : "[\n\(inner)\n\(indent)  ]"))
+    init(indent: String) {
+        self.indent = Array(indent.utf8)
+        bytes.reserveCapacity(1_024)
     }
 
-    func text(indent: String) -> String {
-        "{\n" + fields.sorted { $0.key < $1.key }.map { "\(indent)  \"\($0.key)\" : \($0.value)" }.joined(separator: ",\n") + "\n\(indent)}"
+    /// Starts the next object in the same bytes.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        fields = 0
+        #if DEBUG
+        lastKey = ""
+        #endif
+    }
+
+    mutating func add(_ key: String, _ value: String?) {
+        self.key(key)
+        if let value { Self.append(quoted: value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+    }
+
+    mutating func add(_ key: String, _ value: Bool) {
+        self.key(key)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    mutating func add(_ key: String, _ value: Int) {
+        self.key(key)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func add(_ key: String, _ values: [String]) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        if values.isEmpty { bytes.append(UInt8(ascii: "\n")) }
+        for (index, value) in values.enumerated() {
+            bytes.append(contentsOf: (index == 0 ? "\n" : ",\n").utf8)
+            bytes.append(contentsOf: indent)
+            bytes.append(contentsOf: "    ".utf8)
+            Self.append(quoted: value, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: indent)
+        bytes.append(contentsOf: "  ]".utf8)
+    }
+
+    /// An array of objects, each written by `write` into an object one level in.
+    mutating func add<Element>(_ key: String, objects: [Element], _ write: (Element, inout JSONObjectText) -> Void) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        if objects.isEmpty { bytes.append(UInt8(ascii: "\n")) }
+        var inner = JSONObjectText(indent: String(decoding: indent, as: UTF8.self) + "    ")
+        for (index, element) in objects.enumerated() {
+            bytes.append(contentsOf: (index == 0 ? "\n" : ",\n").utf8)
+            bytes.append(contentsOf: indent)
+            bytes.append(contentsOf: "    ".utf8)
+            inner.reset()
+            write(element, &inner)
+            inner.finish()
+            bytes.append(contentsOf: inner.bytes)
+        }
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: indent)
+        bytes.append(contentsOf: "  ]".utf8)
+    }
+
+    /// The object closed.
+    mutating func finish() {
+        if fields == 0 { bytes.append(contentsOf: "{\n".utf8) }
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: indent)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func key(_ key: String) {
+        #if DEBUG
+        precondition(key > lastKey, "JSON keys go in sorted order: \(key) after \(lastKey)")
+        lastKey = key
+        #endif
+        bytes.append(contentsOf: (fields == 0 ? "{\n" : ",\n").utf8)
+        bytes.append(contentsOf: indent)
+        bytes.append(contentsOf: "  \"".utf8)
+        Self.append(key, to: &bytes)
+        bytes.append(contentsOf: "\" : ".utf8)
+        fields += 1
+    }
+
+    /// A JSON string's bytes: plain ASCII as it is, anything else through `quoted`.
+    static func append(quoted text: String, to bytes: inout [UInt8]) {
+        var text = text
+        let done: Bool = text.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x7F }) else { return false }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !done { append(quoted(text), to: &bytes) }
+    }
+
+    /// A string's UTF-8, copied at once.
+    static func append(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// A JSON string: quotes, backslashes and C0 controls escaped, then what `escapingJSON` adds.
     static func quoted(_ text: String) -> String {
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x7F }) { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -168,11 +273,13 @@ func streamJSON<Element: StreamableJSON>(_ produce: ((Element) throws -> Void) t
     let output = StreamOutput()
     var first = true
     output.write("[")
+    var object = JSONObjectText(indent: "  ")
     try produce { element in
-        var object = JSONObjectText()
+        object.reset()
         element.writeJSON(into: &object)
+        object.finish()
         output.write(first ? "\n  " : ",\n  ")
-        output.write(object.text(indent: "  "))
+        output.write(bytes: object.bytes)
         first = false
     }
     output.write(first ? "\n\n]\n" : "\n]\n")
@@ -190,6 +297,17 @@ func streamTable(header: [String], widths: [Int], _ produce: (([String]) -> Void
     }
     output.write(line(header))
     try produce { row in output.write(line(row.map(DisplayText.neutralized))) }
+    output.flush()
+}
+
+/// One object of a long list's kind, written as `printJSON` would write it.
+func printStreamedJSON(_ value: some StreamableJSON) {
+    var object = JSONObjectText(indent: "")
+    value.writeJSON(into: &object)
+    object.finish()
+    let output = StreamOutput()
+    output.write(bytes: object.bytes)
+    output.write("\n")
     output.flush()
 }
 

@@ -91,13 +91,14 @@ struct ResourceJSON: Encodable, StreamableJSON {
         certificateId = resource.certificateID?.description
     }
 
+    /// In the order of the keys, as JSONEncoder sorts them.
     func writeJSON(into object: inout JSONObjectText) {
-        object.add("id", id)
         object.add("account", account)
-        object.add("service", service)
-        object.add("region", region)
-        object.add("name", name)
-        object.add("domain", domain)
         object.add("certificateId", certificateId)
+        object.add("domain", domain)
+        object.add("id", id)
+        object.add("name", name)
+        object.add("region", region)
+        object.add("service", service)
     }
 }

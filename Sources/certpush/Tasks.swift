@@ -73,7 +73,7 @@ struct Tasks: ParsableCommand {
         func run() throws {
             let workspace = try global.openWorkspace()
             let task = try workspace.deployments.create(definition.request())
-            if json { try printJSON(TaskJSON(task)) } else { printTask(task) }
+            if json { printStreamedJSON(TaskJSON(task)) } else { printTask(task) }
             if task.status == .failed || task.status == .partiallyFailed { throw ExitCode(1) }
         }
     }
@@ -102,7 +102,7 @@ struct Tasks: ParsableCommand {
 
         func run() throws {
             let task = try global.openWorkspace().deployments.task(try TaskText.id(id))
-            if json { return try printJSON(TaskJSON(task)) }
+            if json { return printStreamedJSON(TaskJSON(task)) }
             printTask(task)
         }
     }
@@ -213,7 +213,9 @@ struct PlanJSON: Encodable {
     }
 }
 
-struct TaskJSON: Encodable {
+/// A task with its pairs. `tasks list --json` encodes it; `tasks create`
+/// and `tasks show` stream it (100,000 pairs), to the same letter.
+struct TaskJSON: Encodable, StreamableJSON {
     struct Resource: Encodable {
         var id: String
         var account: String
@@ -231,6 +233,25 @@ struct TaskJSON: Encodable {
     var quota: Int
     @Nullable var scheduledAt: String?
     var resources: [Resource]
+
+    /// In the order of the keys, as JSONEncoder sorts them.
+    func writeJSON(into object: inout JSONObjectText) {
+        object.add("id", id)
+        object.add("name", name)
+        object.add("pairs", pairs)
+        object.add("quota", quota)
+        object.add("resources", objects: resources) { resource, inner in
+            inner.add("account", resource.account)
+            inner.add("cause", resource.cause)
+            inner.add("certificate", resource.certificate)
+            inner.add("id", resource.id)
+            inner.add("region", resource.region)
+            inner.add("service", resource.service)
+            inner.add("status", resource.status)
+        }
+        object.add("scheduledAt", scheduledAt)
+        object.add("status", status)
+    }
 
     init(_ task: DeploymentTask) {
         id = task.id.description

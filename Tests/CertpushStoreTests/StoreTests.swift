@@ -285,3 +285,34 @@ import Testing
         #expect(throws: Refusal("zero cannot be read: it is not a regular file.")) { try InputFile.load(path: "/dev/zero") }
     }
 }
+
+/// What the certificate list's first frame reads instead of the index: a count and one page, newest first.
+@Suite struct UnfilteredPageTests {
+    @Test("count and pages of the unfiltered list agree with the index, newest first, and a page past the end is empty")
+    func pagesAgreeWithTheIndex() throws {
+        let fixture = try SandboxFixture()
+        let certificates = fixture.certificates
+        let all = try certificates.index().matching(CertificateQuery())
+        #expect(try certificates.count() == all.count)
+        #expect(try certificates.ids(offset: 0, limit: 5) == Array(all.prefix(5)))
+        #expect(try certificates.ids(offset: 5, limit: 5) == Array(all.dropFirst(5).prefix(5)))
+        #expect(try certificates.ids(offset: all.count, limit: 5).isEmpty)
+        #expect(all.map(\.rawValue) == all.map(\.rawValue).sorted(by: >))
+    }
+
+    @Test("the streamed listing carries each certificate's chain length and never its PEMs")
+    func listingWithoutPEMs() throws {
+        let fixture = try SandboxFixture()
+        _ = try fixture.certificates.importCertificate(ImportRequest(
+            certificate: Fixtures.file("chain-fullchain.pem"), key: Fixtures.file("chain-leaf.key.pem")))
+        var seen: [(Certificate, Int)] = []
+        try fixture.certificates.forEach { seen.append(($0, $1)) }
+        #expect(seen.count == (try fixture.certificates.count()))
+        for (listed, chainLength) in seen {
+            let full = try fixture.certificates.certificate(listed.id)
+            #expect(chainLength == full.chainPEM.count, "\(listed.id)")
+            #expect(listed.certificatePEM == nil && listed.chainPEM.isEmpty)
+        }
+        #expect(seen.contains { $0.1 > 0 }, "no certificate with a chain to count")
+    }
+}

@@ -65,10 +65,15 @@ import Testing
         #expect(try certpush("init").status == 0)
         let name = "quote \" back \\ slash 证书"
         #expect(try certpush("certs", "import", "--cert", fixture("rsa-www.crt.pem"), "--key", fixture("rsa-www.key.pem"), "--name", name).status == 0)
-        let list = try #require(try JSONSerialization.jsonObject(with: Data(certpush("certs", "list", "--json").stdout.utf8)) as? [NSDictionary])
+        let listed = try certpush("certs", "list", "--json").stdout
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [NSDictionary])
         for id in ["c15", "c14", "c13", "c1"] {
-            let shown = try #require(try JSONSerialization.jsonObject(with: Data(certpush("certs", "show", id, "--json").stdout.utf8)) as? NSDictionary)
+            let text = try certpush("certs", "show", id, "--json").stdout
+            let shown = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary)
             #expect(list.first { $0["id"] as? String == id } == shown, "\(id) differs")
+            // To the letter, as JSONEncoder writes it, one level in.
+            let indented = text.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+            #expect(listed.contains(indented), "\(id) is not written as certs show --json writes it")
         }
         #expect(list.first?["name"] as? String == name)
         let empty = TemporaryDirectory()

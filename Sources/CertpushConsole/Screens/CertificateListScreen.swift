@@ -188,11 +188,9 @@ final class CertificateListScreen: Screen {
     // MARK: Data
 
     private func refreshCount() {
-        let count = currentMatches().count
+        let count = pages.count(query)
         if window.count != count { window.setCount(count) }
     }
-
-    private func currentMatches() -> [CertificateID] { pages.matching(query) }
 
     private func rows(in range: Range<Int>) -> [Certificate] { pages.rows(query, in: range) }
 

@@ -114,7 +114,7 @@ extension DeploymentService {
             guard let task = try db.task(id) else { throw Refusal("There is no task \(id).") }
             let chosen = Set(resources ?? [])
             let pairs = task.pairs.filter { $0.status == .failed && (resources == nil || chosen.contains($0.resourceID)) }
-            let charged = Set(try db.certificates(Self.unique(pairs.map(\.certificateID))).filter(DeploymentRules.isCharged).map(\.id))
+            let charged = Set(try db.certificates(Self.unique(pairs.map(\.certificateID)), pems: false).filter(DeploymentRules.isCharged).map(\.id))
             return pairs.filter { charged.contains($0.certificateID) && DeploymentRules.chargesQuota($0.service, account: $0.account) }.count
         }
     }

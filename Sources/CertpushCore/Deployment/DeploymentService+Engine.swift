@@ -91,7 +91,7 @@ extension DeploymentService {
     /// D10: quota is taken when the task runs, for each chargeable pair not yet charged.
     private func chargeQuota(for id: TaskID, in db: any StoreWriter) throws {
         guard let task = try db.task(id) else { return }
-        let certificates = Dictionary(uniqueKeysWithValues: try db.certificates(task.certificateIDs).map { ($0.id, $0) })
+        let certificates = Dictionary(uniqueKeysWithValues: try db.certificates(task.certificateIDs, pems: false).map { ($0.id, $0) })
         var remaining = try Self.quota(in: db)
         for var pair in task.pairs where pair.status == .pending && !pair.charged {
             guard certificates[pair.certificateID].map(DeploymentRules.isCharged) == true, DeploymentRules.chargesQuota(pair.service, account: pair.account) else { continue }

@@ -54,7 +54,7 @@ public struct DeploymentService: Sendable {
 
     /// D5: the resources the certificates match, found through the domain indexes.
     public func smartMatches(for ids: [CertificateID]) throws -> [CloudResource] {
-        try store.read { db in try smartMatches(for: try db.certificates(ids), in: db) }
+        try store.read { db in try smartMatches(for: try db.certificates(ids, pems: false), in: db) }
     }
 
     private func smartMatches(for certificates: [Certificate], in db: any StoreReader) throws -> [CloudResource] {
@@ -82,15 +82,16 @@ public struct DeploymentService: Sendable {
 
     private func plan(_ request: TaskRequest, in db: any StoreReader) throws -> TaskPlan {
         let certificateIDs = Self.unique(request.certificates)
-        let certificates = try db.certificates(certificateIDs)
+        let certificates = try db.certificates(certificateIDs, pems: false)
         let foundCertificates = Set(certificates.map(\.id))
         if let missing = certificateIDs.first(where: { !foundCertificates.contains($0) }) {
             throw Refusal("There is no certificate \(missing).")
         }
-        var resourceIDs = request.resources
-        if request.match { resourceIDs += try smartMatches(for: certificates, in: db).map(\.id) }
-        resourceIDs = Self.unique(resourceIDs)
-        let resources = Dictionary(uniqueKeysWithValues: try db.resources(resourceIDs).map { ($0.id, $0) })
+        // The matched resources are read once, by the match; only those named besides are read by id.
+        let matched = request.match ? try smartMatches(for: certificates, in: db) : []
+        let resourceIDs = Self.unique(request.resources + matched.map(\.id))
+        var resources = Dictionary(matched.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for resource in try db.resources(request.resources.filter { resources[$0] == nil }) { resources[resource.id] = resource }
         if let missing = resourceIDs.first(where: { resources[$0] == nil }) {
             throw Refusal("There is no resource \(missing).")
         }
@@ -98,7 +99,7 @@ public struct DeploymentService: Sendable {
         let heldIDs = Self.unique(resources.values.compactMap { resource in
             CloudService.named(resource.service)?.replacementDomainRule == true ? resource.certificateID : nil
         })
-        let held = Dictionary(try db.certificates(heldIDs).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let held = Dictionary(try db.certificates(heldIDs, pems: false).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return DeploymentRules.plan(
             request, certificates: certificates, resources: resourceIDs.compactMap { resources[$0] },
             knownContacts: Set(try db.contacts().map(\.name)), quotaRemaining: try Self.quota(in: db), now: time.now(),
@@ -127,7 +128,7 @@ public struct DeploymentService: Sendable {
         let now = time.now()
         var planned: TaskPlan?
         defer { if let planned { noteExercises(of: planned) } }
-        let id: TaskID = try store.write { db in
+        let created: DeploymentTask = try store.write { db in
             let plan = try plan(request, in: db)
             planned = plan
             guard plan.canSubmit else { throw Refusal(plan.problems.joined(separator: " ")) }
@@ -142,13 +143,14 @@ public struct DeploymentService: Sendable {
                 id: TaskID(0), name: request.name.trimmingCharacters(in: .whitespaces),
                 status: request.at == nil ? .pending : .scheduled, certificateIDs: plan.certificates.map(\.id),
                 contacts: request.contacts, scheduledAt: request.at, createdAt: now, createdBy: user, pairs: pairs)
-            let id = try db.insert(task)
-            try db.append(ActivityEntry(at: now, user: user, action: "task.create", subject: id.description,
+            let kept = try db.insert(task)
+            try db.append(ActivityEntry(at: now, user: user, action: "task.create", subject: kept.id.description,
                                         detail: "\(task.name): \(pairs.count) pairs" + (request.at.map { ", at \(ISOTime.string($0))" } ?? "")))
-            return id
+            return kept
         }
-        if request.at == nil && runNow { return try runOrAwait(id) }
-        return try task(id)
+        if request.at == nil && runNow { return try runOrAwait(created.id) }
+        // As kept: 100,000 pairs are not read back to be told what was just written.
+        return created
     }
 
     // MARK: Reading

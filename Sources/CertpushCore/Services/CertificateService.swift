@@ -57,14 +57,21 @@ public struct CertificateService: Sendable {
     }
 
     /// Every id, newest first: the unfiltered list, without the index.
-    public func ids() throws -> [CertificateID] { try store.read { try $0.certificateIDs() } }
+    /// How many certificates there are, and one page of them newest first:
+    /// what an unfiltered list shows before the index is built.
+    public func count() throws -> Int { try store.read { try $0.certificateCount() } }
+
+    public func ids(offset: Int, limit: Int) throws -> [CertificateID] {
+        try store.read { try $0.certificateIDs(offset: offset, limit: limit) }
+    }
 
     public func certificates(_ ids: [CertificateID]) throws -> [Certificate] {
         try store.read { try $0.certificates(ids) }
     }
 
-    /// Every certificate, newest first, one at a time: for lists too long to hold.
-    public func forEach(_ body: (Certificate) throws -> Void) throws {
+    /// Every certificate, newest first, one at a time: for lists too long to
+    /// hold. Each comes without its PEMs, with the length of its chain.
+    public func forEach(_ body: (_ certificate: Certificate, _ chainLength: Int) throws -> Void) throws {
         try store.read { try $0.forEachCertificate(body) }
     }
 

@@ -15,12 +15,18 @@ public protocol StoreReader {
     func certificate(fingerprint: String) throws -> Certificate?
     /// Every certificate's list entry, newest first: a narrow read, for `CertificateIndex`.
     func certificateListing() throws -> CertificateListing
-    /// Every certificate's id, newest first (the order of the listing): what an unfiltered list needs.
-    func certificateIDs() throws -> [CertificateID]
+    /// How many certificates there are: what an unfiltered list counts.
+    func certificateCount() throws -> Int
+    /// The ids of one page of the unfiltered list, newest first (the order of the listing).
+    func certificateIDs(offset: Int, limit: Int) throws -> [CertificateID]
     /// These certificates, in this order; ids that do not exist are left out.
-    func certificates(_ ids: [CertificateID]) throws -> [Certificate]
-    /// Every certificate, newest first, handed over one at a time and never held whole.
-    func forEachCertificate(_ body: (Certificate) throws -> Void) throws
+    /// Without `pems` their PEMs are not read (what rules and plans need is
+    /// the rest: a plan of 20,000 certificates reads no PEM).
+    func certificates(_ ids: [CertificateID], pems: Bool) throws -> [Certificate]
+    /// Every certificate, newest first, handed over one at a time and never
+    /// held whole, as a list shows it: without its PEMs (never read), with
+    /// the length of its chain.
+    func forEachCertificate(_ body: (_ certificate: Certificate, _ chainLength: Int) throws -> Void) throws
     func activity(limit: Int) throws -> [ActivityEntry]
     func value(forKey key: String) throws -> String?
     /// A certificate's private key, PEM, unsealed for a provider that needs it.
@@ -88,6 +94,11 @@ public protocol StoreReader {
     func reference(_ reference: ProviderReference) throws -> String?
 }
 
+extension StoreReader {
+    /// These certificates with their PEMs, in this order.
+    public func certificates(_ ids: [CertificateID]) throws -> [Certificate] { try certificates(ids, pems: true) }
+}
+
 public protocol StoreWriter: StoreReader {
     /// Stores the certificate (its id is assigned here) and its key apart.
     func insert(_ draft: CertificateDraft) throws -> CertificateID
@@ -121,7 +132,8 @@ public protocol StoreWriter: StoreReader {
 
     func saveContact(_ contact: Contact, replacing oldName: String?) throws
     func deleteContact(named name: String) throws
-    func insert(_ task: DeploymentTask) throws -> TaskID
+    /// Keeps a new task with its pairs: the task as kept, with its id and its pairs' ids.
+    func insert(_ task: DeploymentTask) throws -> DeploymentTask
     func setStatus(_ task: TaskID, _ status: TaskStatus, finishedAt: Date?) throws
     /// The claim on a task (D14); nil releases it.
     func setLease(_ task: TaskID, _ lease: TaskLease?) throws

@@ -54,13 +54,13 @@ final class CertificatesStep: FilteringStep {
     }
 
     func move(_ key: Key) {
-        cursor.setCount(pages.matching(query).count)
+        cursor.setCount(pages.count(query))
         _ = cursor.handle(key)
     }
 
     private func toggle() {
         let query = query
-        cursor.setCount(pages.matching(query).count)
+        cursor.setCount(pages.count(query))
         guard let certificate = pages.rows(query, in: cursor.selected..<cursor.selected + 1).first else { return }
         if draft.chosenCertificates.remove(certificate.id) != nil {
             draft.certificates.removeAll { $0 == certificate.id }
@@ -118,7 +118,7 @@ final class CertificatesStep: FilteringStep {
     func load(in rect: Rect) {
         let list = filter.list(listArea(rect))
         let query = query
-        cursor.setCount(pages.matching(query).count)
+        cursor.setCount(pages.count(query))
         cursor.height = max(1, list.height - 1)
         shown = pages.rows(query, in: cursor.visibleRange)
     }

@@ -151,7 +151,8 @@ final class ResourcesStep: FilteringStep {
         guard !synchronizing else { return }
         let deployments = session.services.deployments
         let everyAccount = session.context.synchronize
-        session.run(Self.synchronizeLabel) {
+        // A synchronization may keep certificates it found on resources: every list reads again.
+        session.run(Self.synchronizeLabel, changes: .all) {
             if let everyAccount { return try everyAccount() }
             return "Synchronized " + (try deployments.synchronize(.sandbox).sentence)
         }
