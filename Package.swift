@@ -134,6 +134,7 @@ let package = Package(
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"]),
         .testTarget(name: "CertpushServersTests", dependencies: ["CertpushServers", "CertpushCore", "CertpushTestSupport"]),
         .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CertpushCore", "CertpushSetup", "CertpushServers", "CertpushClouds", "CertpushTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CertpushCore", "CertpushSetup", "CertpushServers", "CertpushClouds", "CertpushTestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

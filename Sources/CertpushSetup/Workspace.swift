@@ -40,12 +40,19 @@ public struct Workspace: Sendable {
     /// Opens the database at `path`. A missing one is created only when
     /// `create` is set (`init` and the console), as a workspace of `newKind`:
     /// training (seeded with the sandbox) unless live.
-    public static func open(path: String, create: Bool = true, kind newKind: WorkspaceKind = .training, keyring: String = Paths().keyring,
+    ///
+    /// `forReading` (F1): for a command that only reads. A live workspace is
+    /// then opened read-only, its file's bytes left as they were; a training
+    /// one is opened for writing all the same, since its reads are exercises
+    /// (E3) and its exercise log notes them.
+    public static func open(path: String, create: Bool = true, forReading: Bool = false, kind newKind: WorkspaceKind = .training,
+                            keyring: String = Paths().keyring,
                             time: any TimeSource = SystemTime(), user: String = currentUser(), notifyCommand: String? = nil,
                             sandboxLatencySeconds: Double = 0, accounts configured: [Account] = [],
                             credentials: Credentials = Credentials()) throws -> Workspace {
         let configured = configured.map { AccountDrivers.of($0.kind).completed($0) }
-        let opened = try SQLiteStore.open(path: path, create: create, vault: try Keyring.vault(at: keyring))
+        let vault = try Keyring.vault(at: keyring)
+        var opened = try SQLiteStore.open(path: path, create: create, vault: vault, forReading: forReading)
         if opened.created {
             try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)
         }
@@ -53,9 +60,16 @@ public struct Workspace: Sendable {
             try WorkspaceKind.of(stored: db.value(forKey: WorkspaceKind.settingKey), madeEmpty: db.value(forKey: "created.as") == "empty",
                                  contents: { try db.workspaceContents() })
         }
-        let store: any Store = kind == .needsSplit
-            ? ReadOnlyStore(opened.store, refusal: Refusal("Nothing was changed: this database can only be read until it is split (certpush workspace split)."))
-            : opened.store
+        if forReading && kind == .training { opened = try SQLiteStore.open(path: path, create: false, vault: vault) }
+        let store: any Store
+        switch kind {
+        case .needsSplit:
+            store = ReadOnlyStore(opened.store, refusal: Refusal("Nothing was changed: this database can only be read until it is split (certpush workspace split)."))
+        case .live where forReading:
+            store = ReadOnlyStore(opened.store, refusal: Refusal("Nothing was changed: this command only reads the workspace."))
+        case .live, .training:
+            store = opened.store
+        }
 
         let context = DriverContext(store: store, credentials: credentials, sandboxLatency: sandboxLatencySeconds)
         let accounts: [Account]

@@ -20,7 +20,12 @@ public final class SQLiteStore: Store {
     /// (mode 0600) if `create` is set and refuses otherwise. A file that is not
     /// SQLite, another application's database, or one a newer certpush wrote
     /// is refused untouched.
-    public static func open(path: String, create: Bool = true, vault: KeyVault) throws -> Opened {
+    ///
+    /// `forReading` (F1): a command that only reads opens the file read-only,
+    /// so that its bytes stay as they were and a read-only file can be read;
+    /// a write through it is refused by SQLite. Only a database whose schema
+    /// is behind is opened for writing all the same, to bring it up to date.
+    public static func open(path: String, create: Bool = true, vault: KeyVault, forReading: Bool = false) throws -> Opened {
         let fileManager = FileManager.default
         var created = false
         try checkKind(of: path)
@@ -32,6 +37,9 @@ public final class SQLiteStore: Store {
             try checkHeader(of: path)
             created = (try? fileManager.attributesOfItem(atPath: path)[.size] as? Int) == 0
             if !created { try checkSchemaIsKnown(path: path, vault: vault) }
+        }
+        if forReading, !created, let reader = try openForReading(path: path) {
+            return Opened(store: SQLiteStore(pool: reader, vault: vault, location: path), created: false)
         }
         let pool: DatabasePool
         do {
@@ -45,6 +53,21 @@ public final class SQLiteStore: Store {
             throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
         }
         return Opened(store: SQLiteStore(pool: pool, vault: vault, location: path), created: created)
+    }
+
+    /// A read-only pool on a database whose migrations are all done; nil when some are not.
+    /// GRDB sets up nothing on a read-only pool: no journal mode, no table made and dropped.
+    private static func openForReading(path: String) throws -> DatabasePool? {
+        var configuration = configuration()
+        configuration.readonly = true
+        do {
+            let reader = try DatabasePool(path: path, configuration: configuration)
+            if try reader.read({ try Schema.migrator(vault: nil).hasCompletedMigrations($0) }) { return reader }
+            try reader.close()
+            return nil
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
+        }
     }
 
     private init(pool: DatabasePool, vault: KeyVault, location: String) {

@@ -15,7 +15,7 @@ struct Accounts: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let workspace = try global.openWorkspace()
+            let workspace = try global.openWorkspace(forReading: true)
             let (counts, synced) = try workspace.store.read { db in
                 (try db.resourceCountsByAccount(),
                  try workspace.accounts.map { try db.value(forKey: DeploymentService.lastSyncKey($0.name)) })
@@ -42,7 +42,7 @@ struct Accounts: ParsableCommand {
         @Argument(help: "The account's name.") var name: String
 
         func run() throws {
-            let workspace = try global.openWorkspace()
+            let workspace = try global.openWorkspace(forReading: true)
             let account = try workspace.account(named: name)
             let lines = try workspace.check(account)
             for line in lines { print(line.line) }

@@ -13,7 +13,7 @@ struct Activity: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try global.openWorkspace()
+        let workspace = try global.openWorkspace(forReading: true)
         let entries = try workspace.certificates.activity(limit: limit)
         if json {
             return try printJSON(entries.map { ActivityJSON(at: Formats.iso($0.at), user: $0.user, action: $0.action, subject: $0.subject, detail: $0.detail) })

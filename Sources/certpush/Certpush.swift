@@ -63,7 +63,9 @@ struct GlobalOptions: ParsableArguments {
     /// only when the config asks for it: scripts want answers, the console
     /// wants something to watch. A database that needs a split says so on
     /// every command (W7).
-    func openWorkspace(create: Bool = false, kind: WorkspaceKind = .training, path: String? = nil, console: Bool = false) throws -> Workspace {
+    /// `forReading` for a command that only reads (F1): a live workspace's file is left as it was.
+    func openWorkspace(create: Bool = false, forReading: Bool = false, kind: WorkspaceKind = .training, path: String? = nil,
+                       console: Bool = false) throws -> Workspace {
         FileLogHandler.bootstrap(path: paths.logFile)
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
@@ -71,7 +73,8 @@ struct GlobalOptions: ParsableArguments {
         if !create, !training, paths.namedDatabase(explicit: db, training: training) == nil, !FileManager.default.fileExists(atPath: path) {
             throw Refusal("There is no workspace yet: `certpush init` makes the training one (so does `certpush` alone, opening the console), `certpush init --live` a live one for your accounts.")
         }
-        let workspace = try Workspace.open(path: path, create: create, kind: kind, keyring: paths.keyring, notifyCommand: config.notifyCommand,
+        let workspace = try Workspace.open(path: path, create: create, forReading: forReading, kind: kind, keyring: paths.keyring,
+                                           notifyCommand: config.notifyCommand,
                                            sandboxLatencySeconds: Double(latency) / 1_000, accounts: config.accounts)
         if workspace.kind == .needsSplit, !console {
             FileHandle.standardError.write(Data("certpush: \(WorkspaceKind.splitSentence(path: path))\n".utf8))

@@ -28,7 +28,7 @@ struct Certs: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let workspace = try global.openWorkspace()
+            let workspace = try global.openWorkspace(forReading: true)
             let now = Date()
             // Streamed (SPEC 8): 100,000 certificates are written as they are read.
             if json {
@@ -52,7 +52,7 @@ struct Certs: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let workspace = try global.openWorkspace()
+            let workspace = try global.openWorkspace(forReading: true)
             let found = try workspace.certificates.certificate(named: id)
             let details = CertificateJSON(try workspace.certificates.details(found.id), now: Date())
             if json { return try printJSON(details) }

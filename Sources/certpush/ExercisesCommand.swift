@@ -11,7 +11,7 @@ struct ExercisesCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let workspace = try global.openWorkspace()
+        let workspace = try global.openWorkspace(forReading: true)
         guard workspace.isTraining else {
             throw Refusal("\(global.databasePath) is a live workspace: exercises are in the training one (certpush exercises --training).")
         }

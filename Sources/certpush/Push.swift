@@ -45,7 +45,7 @@ struct PushRecords: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try global.openWorkspace()
+        let workspace = try global.openWorkspace(forReading: true)
         let certificate = try workspace.certificates.certificate(named: id)
         let records = try workspace.push.records(for: certificate.id, limit: limit)
         if json { return try printJSON(records.map(PushResultJSON.init)) }

@@ -10,7 +10,7 @@ struct Regions: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let workspace = try global.openWorkspace()
+        let workspace = try global.openWorkspace(forReading: true)
         // Every account that takes pushes, or the one named; none in a live workspace without one (W2).
         let accounts = try account.map { [try workspace.push.account($0)] } ?? workspace.push.accounts
         var seen = Set<String>()

@@ -20,7 +20,7 @@ struct Resources: ParsableCommand {
             if let service, CloudService.named(service) == nil {
                 throw Refusal("\(DisplayText.neutralized(service)) is not a service.")
             }
-            let workspace = try global.openWorkspace()
+            let workspace = try global.openWorkspace(forReading: true)
             if let account { _ = try workspace.account(named: account) }
             let filter = ResourceFilter(service: service?.lowercased(), region: region, account: account)
             // Streamed (SPEC 8): 1,000,000 resources are written as they are read.

@@ -10,7 +10,7 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let workspace = try global.openWorkspace()
+        let workspace = try global.openWorkspace(forReading: true)
         let (summaries, synced) = try workspace.store.read { db in
             (try db.taskSummaries(), try workspace.accounts.compactMap { try db.value(forKey: DeploymentService.lastSyncKey($0.name)) })
         }

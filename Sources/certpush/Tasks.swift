@@ -43,7 +43,7 @@ struct Tasks: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let workspace = try global.openWorkspace()
+            let workspace = try global.openWorkspace(forReading: true)
             let plan = try workspace.deployments.preview(definition.request())
             if json {
                 try printJSON(PlanJSON(plan))
@@ -84,7 +84,7 @@ struct Tasks: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let deployments = try global.openWorkspace().deployments
+            let deployments = try global.openWorkspace(forReading: true).deployments
             // JSON carries every pair, for scripts; the table reads counts only.
             if json { return try printJSON(try deployments.tasks().map(TaskJSON.init)) }
             printTable(header: ["ID", "NAME", "STATUS", "CERTIFICATES", "OK/FAILED/TOTAL", "AT"], rows: try deployments.summaries().map { task in
@@ -101,7 +101,7 @@ struct Tasks: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let task = try global.openWorkspace().deployments.task(try TaskText.id(id))
+            let task = try global.openWorkspace(forReading: true).deployments.task(try TaskText.id(id))
             if json { return printStreamedJSON(TaskJSON(task)) }
             printTask(task)
         }

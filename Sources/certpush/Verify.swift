@@ -13,7 +13,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let ids = try TaskText.resources(resources) ?? []
-        let workspace = try global.openWorkspace()
+        let workspace = try global.openWorkspace(forReading: true)
         let results = try workspace.verify(ids)
         if json {
             try printJSON(results.map { VerifyJSON(id: $0.resource.description, served: $0.served, expected: $0.expected, ok: $0.ok) })
