@@ -8,7 +8,7 @@ extension SQLiteSession {
     static func region(_ column: String) -> String? { column.isEmpty ? nil : column }
 
     func regions() throws -> [Region] {
-        try Row.fetchAll(db, sql: "SELECT code, name FROM region ORDER BY position").map { Region(code: $0[0], name: $0[1]) }
+        try Row.fetchAll(db, sql: "SELECT code, name FROM region ORDER BY position").map { Region(code: try $0.value(0), name: try $0.value(1)) }
     }
 
     func isEnabled(service: String, region: String?) throws -> Bool {
@@ -27,9 +27,9 @@ extension SQLiteSession {
     private func serviceEntries(where clause: String, _ arguments: StatementArguments) throws -> [ServiceStoreEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM service_certificate WHERE \(clause) ORDER BY service, region, id", arguments: arguments).map { row in
             ServiceStoreEntry(
-                service: row["service"], region: Self.region(row["region"]), name: row["name"], fingerprint: row["fingerprint"],
-                certificateID: (row["certificate_id"] as Int64?).map(CertificateID.init),
-                origin: ServiceStoreEntry.Origin(rawValue: row["origin"]) ?? .uploaded)
+                service: try row.value("service"), region: Self.region(try row.value("region")), name: try row.value("name"), fingerprint: try row.value("fingerprint"),
+                certificateID: (try row.value("certificate_id") as Int64?).map(CertificateID.init),
+                origin: ServiceStoreEntry.Origin(rawValue: try row.value("origin")) ?? .uploaded)
         }
     }
 
@@ -75,20 +75,20 @@ extension SQLiteSession {
     /// Resources decoded from the statement's rows as they are stepped, no row copied (smart matching reads 100,000).
     private func fetchResources(_ sql: String, _ arguments: StatementArguments, into found: inout [CloudResource]) throws {
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-        while let row = try cursor.next() { found.append(Self.resource(row)) }
+        while let row = try cursor.next() { found.append(try Self.resource(row)) }
     }
 
     /// The columns `resource(_:)` decodes, by position: names cost a lookup per column per row.
     static let resourceColumns = "resource.id, resource.service, resource.region, resource.name, resource.domain, resource.certificate_id, resource.fault, resource.account"
 
-    static func resource(_ row: Row) -> CloudResource {
+    static func resource(_ row: Row) throws -> CloudResource {
         CloudResource(
-            id: ResourceID(row[0] as Int64), service: row[1], region: region(row[2]), name: row[3],
-            domain: row[4], certificateID: (row[5] as Int64?).map(CertificateID.init), fault: row[6], account: row[7])
+            id: ResourceID(try row.value(0) as Int64), service: try row.value(1), region: region(try row.value(2)), name: try row.value(3),
+            domain: try row.value(4), certificateID: (try row.value(5) as Int64?).map(CertificateID.init), fault: try row.value(6), account: try row.value(7))
     }
 
     func resourceCountsByAccount() throws -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT account, count(*) FROM resource GROUP BY account").map { ($0[0], $0[1]) })
+        Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT account, count(*) FROM resource GROUP BY account").map { (try $0.value(0), try $0.value(1)) })
     }
 
     func pushRecords(certificate: CertificateID, limit: Int) throws -> [PushRecord] {
@@ -100,12 +100,12 @@ extension SQLiteSession {
         try Row.fetchAll(db, sql: "SELECT * FROM push_record WHERE runner_pid IS NOT NULL ORDER BY id").map(Self.pushRecord)
     }
 
-    private static func pushRecord(_ row: Row) -> PushRecord {
+    private static func pushRecord(_ row: Row) throws -> PushRecord {
         var record = PushRecord(
-            at: Date(timeIntervalSince1970: row["at"]), user: row["user"], certificateID: CertificateID(row["certificate_id"]),
-            target: PushTarget(service: row["service"], region: region(row["region"])),
-            succeeded: row["succeeded"], reason: row["reason"], runner: row["runner_pid"], account: row["account"])
-        record.id = row["id"]
+            at: Date(timeIntervalSince1970: try row.value("at")), user: try row.value("user"), certificateID: CertificateID(try row.value("certificate_id")),
+            target: PushTarget(service: try row.value("service"), region: region(try row.value("region"))),
+            succeeded: try row.value("succeeded"), reason: try row.value("reason"), runner: try row.value("runner_pid"), account: try row.value("account"))
+        record.id = try row.value("id")
         return record
     }
 

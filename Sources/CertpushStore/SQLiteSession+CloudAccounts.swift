@@ -14,7 +14,7 @@ extension SQLiteSession {
             SELECT cloud_resource.remote_id, resource.id FROM resource JOIN cloud_resource ON cloud_resource.resource_id = resource.id
             WHERE resource.account = ?
             """, arguments: [account])
-        var byRemote = Dictionary(existing.map { ($0[0] as String, ResourceID($0[1] as Int64)) }, uniquingKeysWith: { first, _ in first })
+        var byRemote = Dictionary(try existing.map { (try $0.value(0) as String, ResourceID(try $0.value(1) as Int64)) }, uniquingKeysWith: { first, _ in first })
         for resource in resources {
             let domain = resource.domain.lowercased()
             let held = try resource.certificateFingerprint.flatMap { try certificate(fingerprint: $0)?.id }

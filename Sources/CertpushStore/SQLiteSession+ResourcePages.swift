@@ -38,7 +38,7 @@ extension SQLiteSession {
 
     func resourceTally() throws -> [ResourceTally] {
         try Row.fetchAll(db, sql: "SELECT service, region, count FROM resource_tally WHERE count > 0 ORDER BY service, region").map {
-            ResourceTally(service: $0[0], region: Self.region($0[1]), count: $0[2])
+            ResourceTally(service: try $0.value(0), region: Self.region(try $0.value(1)), count: try $0.value(2))
         }
     }
 

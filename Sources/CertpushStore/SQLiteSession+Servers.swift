@@ -8,10 +8,10 @@ extension SQLiteSession {
         try Row.fetchOne(db, sql: "SELECT * FROM server_site WHERE resource_id = ?", arguments: [resource.rawValue]).map(Self.site)
     }
 
-    private static func site(_ row: Row) -> ServerSite {
-        ServerSite(host: row["host"], address: row["address"], port: row["port"],
-                   serverNames: (row["server_names"] as String).split(separator: " ").map(String.init),
-                   certificatePath: row["certificate_path"], keyPath: row["key_path"], servedFingerprint: row["served_fingerprint"])
+    private static func site(_ row: Row) throws -> ServerSite {
+        ServerSite(host: try row.value("host"), address: try row.value("address"), port: try row.value("port"),
+                   serverNames: (try row.value("server_names") as String).split(separator: " ").map(String.init),
+                   certificatePath: try row.value("certificate_path"), keyPath: try row.value("key_path"), servedFingerprint: try row.value("served_fingerprint"))
     }
 
     func setServedFingerprint(_ fingerprint: String, on resource: ResourceID) throws {
@@ -25,7 +25,7 @@ extension SQLiteSession {
             SELECT server_site.*, resource.id AS rid FROM resource JOIN server_site ON server_site.resource_id = resource.id
             WHERE resource.account = ? AND resource.service = ? AND resource.region = ?
             """, arguments: [account, service, host])
-        var byKey = Dictionary(existing.map { (key(Self.site($0)), ResourceID($0["rid"] as Int64)) }, uniquingKeysWith: { first, _ in first })
+        var byKey = Dictionary(try existing.map { (key(try Self.site($0)), ResourceID(try $0.value("rid") as Int64)) }, uniquingKeysWith: { first, _ in first })
         for site in sites {
             var served: CertificateID?
             if let fingerprint = site.servedFingerprint { served = try self.certificate(fingerprint: fingerprint)?.id }

@@ -5,7 +5,7 @@ import GRDB
 /// Deployment tasks, their pairs, contacts and the outbox.
 extension SQLiteSession {
     func contacts() throws -> [Contact] {
-        try Row.fetchAll(db, sql: "SELECT name, email FROM contact ORDER BY name").map { Contact(name: $0[0], email: $0[1]) }
+        try Row.fetchAll(db, sql: "SELECT name, email FROM contact ORDER BY name").map { Contact(name: try $0.value(0), email: try $0.value(1)) }
     }
 
     func saveContact(_ contact: Contact, replacing oldName: String?) throws {
@@ -43,26 +43,26 @@ extension SQLiteSession {
             SELECT task_id, service, status, count FROM task_pair_tally t WHERE \(scope) AND count > 0
             ORDER BY task_id, (SELECT min(first_pair) FROM task_pair_tally o WHERE o.task_id = t.task_id AND o.service = t.service), status
             """, arguments: arguments) {
-            counts[row[0], default: []].append(TaskSummary.PairCount(service: row[1], status: PairStatus(rawValue: row[2]) ?? .failed, count: row[3]))
+            counts[try row.value(0), default: []].append(TaskSummary.PairCount(service: try row.value(1), status: PairStatus(rawValue: try row.value(2)) ?? .failed, count: try row.value(3)))
         }
         var certificateCounts: [Int64: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT task_id, count(*) FROM task_certificate WHERE \(scope) GROUP BY task_id", arguments: arguments) {
-            certificateCounts[row[0]] = row[1]
+            certificateCounts[try row.value(0)] = try row.value(1)
         }
         var firstCertificates: [Int64: [CertificateID]] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT task_id, certificate_id FROM task_certificate WHERE \(scope) AND position < 3 ORDER BY task_id, position
             """, arguments: arguments) {
-            firstCertificates[row[0], default: []].append(CertificateID(row[1]))
+            firstCertificates[try row.value(0), default: []].append(CertificateID(try row.value(1)))
         }
-        return tasks.map { row in
-            let id: Int64 = row["id"]
+        return try tasks.map { row in
+            let id: Int64 = try row.value("id")
             return TaskSummary(
-                id: TaskID(id), name: row["name"], status: TaskStatus(rawValue: row["status"]) ?? .failed,
+                id: TaskID(id), name: try row.value("name"), status: TaskStatus(rawValue: try row.value("status")) ?? .failed,
                 firstCertificates: firstCertificates[id] ?? [], certificateCount: certificateCounts[id] ?? 0,
-                scheduledAt: (row["scheduled_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                createdAt: Date(timeIntervalSince1970: row["created_at"]),
-                finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)), pairCounts: counts[id] ?? [])
+                scheduledAt: (try row.value("scheduled_at") as Double?).map(Date.init(timeIntervalSince1970:)),
+                createdAt: Date(timeIntervalSince1970: try row.value("created_at")),
+                finishedAt: (try row.value("finished_at") as Double?).map(Date.init(timeIntervalSince1970:)), pairCounts: counts[id] ?? [])
         }
     }
 
@@ -110,11 +110,11 @@ extension SQLiteSession {
     func taskState(_ task: TaskID) throws -> TaskState? {
         try Row.fetchOne(db, sql: "SELECT status, scheduled_at, runner_pid, lease_until FROM task WHERE id = ?",
                          arguments: [task.rawValue]).map { row in
-            let runner: Int32? = row["runner_pid"]
-            let until: Double? = row["lease_until"]
+            let runner: Int32? = try row.value("runner_pid")
+            let until: Double? = try row.value("lease_until")
             return TaskState(
-                status: TaskStatus(rawValue: row["status"]) ?? .failed,
-                scheduledAt: (row["scheduled_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                status: TaskStatus(rawValue: try row.value("status")) ?? .failed,
+                scheduledAt: (try row.value("scheduled_at") as Double?).map(Date.init(timeIntervalSince1970:)),
                 // A claim from before leases existed has no time: it holds only while its process lives.
                 lease: runner.map { TaskLease(runner: $0, until: until.map(Date.init(timeIntervalSince1970:)) ?? .distantFuture) })
         }
@@ -183,10 +183,10 @@ extension SQLiteSession {
 
     func notifications(limit: Int) throws -> [TaskNotification] {
         try Row.fetchAll(db, sql: "SELECT * FROM notification ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
-            var notification = TaskNotification(taskID: TaskID(row["task_id"]), contact: row["contact"],
-                                                at: Date(timeIntervalSince1970: row["at"]), message: row["message"])
-            notification.id = row["id"]
-            notification.deliveryFailure = row["delivery_failure"]
+            var notification = TaskNotification(taskID: TaskID(try row.value("task_id")), contact: try row.value("contact"),
+                                                at: Date(timeIntervalSince1970: try row.value("at")), message: try row.value("message"))
+            notification.id = try row.value("id")
+            notification.deliveryFailure = try row.value("delivery_failure")
             return notification
         }
     }
@@ -194,27 +194,27 @@ extension SQLiteSession {
     private func fetchTasks(where clause: String, _ arguments: StatementArguments) throws -> [DeploymentTask] {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE \(clause) ORDER BY id DESC", arguments: arguments)
         return try rows.map { row in
-            let id: Int64 = row["id"]
+            let id: Int64 = try row.value("id")
             let certificates = try Int64.fetchAll(db, sql: "SELECT certificate_id FROM task_certificate WHERE task_id = ? ORDER BY position",
                                                   arguments: [id]).map(CertificateID.init)
             let contacts = try String.fetchAll(db, sql: "SELECT contact FROM task_contact WHERE task_id = ? ORDER BY position", arguments: [id])
             let pairs = try Row.fetchAll(db, sql: "SELECT \(Self.pairColumns) FROM task_pair WHERE task_id = ? ORDER BY id", arguments: [id]).map(Self.pair)
             return DeploymentTask(
-                id: TaskID(id), name: row["name"], status: TaskStatus(rawValue: row["status"]) ?? .failed,
+                id: TaskID(id), name: try row.value("name"), status: TaskStatus(rawValue: try row.value("status")) ?? .failed,
                 certificateIDs: certificates, contacts: contacts,
-                scheduledAt: (row["scheduled_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                createdAt: Date(timeIntervalSince1970: row["created_at"]), createdBy: row["created_by"],
-                finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)), pairs: pairs)
+                scheduledAt: (try row.value("scheduled_at") as Double?).map(Date.init(timeIntervalSince1970:)),
+                createdAt: Date(timeIntervalSince1970: try row.value("created_at")), createdBy: try row.value("created_by"),
+                finishedAt: (try row.value("finished_at") as Double?).map(Date.init(timeIntervalSince1970:)), pairs: pairs)
         }
     }
 
     /// The columns `pair(_:)` decodes, by position: a task of 100,000 pairs reads back in one pass.
     static let pairColumns = "id, resource_id, certificate_id, service, region, resource_name, status, cause, previous_certificate_id, charged, account"
 
-    private static func pair(_ row: Row) -> TaskPair {
-        TaskPair(id: row[0], resourceID: ResourceID(row[1] as Int64), certificateID: CertificateID(row[2] as Int64),
-                 service: row[3], region: region(row[4]), resourceName: row[5],
-                 status: PairStatus(rawValue: row[6]) ?? .failed, cause: row[7],
-                 previousCertificateID: (row[8] as Int64?).map(CertificateID.init), charged: row[9], account: row[10] ?? Account.sandboxName)
+    private static func pair(_ row: Row) throws -> TaskPair {
+        TaskPair(id: try row.value(0), resourceID: ResourceID(try row.value(1) as Int64), certificateID: CertificateID(try row.value(2) as Int64),
+                 service: try row.value(3), region: region(try row.value(4)), resourceName: try row.value(5),
+                 status: PairStatus(rawValue: try row.value(6)) ?? .failed, cause: try row.value(7),
+                 previousCertificateID: (try row.value(8) as Int64?).map(CertificateID.init), charged: try row.value(9), account: try row.value(10) ?? Account.sandboxName)
     }
 }

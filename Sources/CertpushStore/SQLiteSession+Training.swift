@@ -58,8 +58,8 @@ extension SQLiteSession {
         facts.pushes = try Row.fetchAll(db, sql: """
             SELECT certificate_id, service, region, succeeded, reason FROM push_record WHERE account = 'sandbox' AND runner_pid IS NULL
             """).map { row in
-            ExerciseFacts.Push(certificate: CertificateID(row[0]), service: row[1], region: (row[2] as String).isEmpty ? nil : row[2],
-                               succeeded: row[3], reason: row[4])
+            ExerciseFacts.Push(certificate: CertificateID(try row.value(0)), service: try row.value(1), region: (try row.value(2) as String).isEmpty ? nil : try row.value(2),
+                               succeeded: try row.value(3), reason: try row.value(4))
         }
         facts.pairStatuses = Set(try String.fetchAll(db, sql: "SELECT DISTINCT status FROM task_pair_tally WHERE count > 0").compactMap(PairStatus.init))
         facts.tasks = try Int.fetchOne(db, sql: "SELECT count(*) FROM task") ?? 0

@@ -124,8 +124,8 @@ struct SQLiteSession: StoreWriter {
 
     func activity(limit: Int) throws -> [ActivityEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM activity ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
-            ActivityEntry(at: Date(timeIntervalSince1970: row["at"]), user: row["user"],
-                          action: row["action"], subject: row["subject"], detail: row["detail"])
+            ActivityEntry(at: Date(timeIntervalSince1970: try row.value("at")), user: try row.value("user"),
+                          action: try row.value("action"), subject: try row.value("subject"), detail: try row.value("detail"))
         }
     }
 
@@ -159,16 +159,16 @@ struct SQLiteSession: StoreWriter {
             WHERE \(clause)
             """ : "SELECT c.*, NULL AS certificate_pem, NULL AS chain_pem FROM certificate c WHERE \(clause)", arguments: arguments)
         guard !rows.isEmpty else { return [] }
-        let ids = rows.map { $0["id"] as Int64 }
+        let ids = try rows.map { try $0.value("id") as Int64 }
         var domains: [Int64: [String]] = [:]
         let placeholders = databaseQuestionMarks(count: ids.count)
         for row in try Row.fetchAll(db, sql: """
             SELECT certificate_id, domain FROM certificate_domain
             WHERE certificate_id IN (\(placeholders)) ORDER BY certificate_id, position
             """, arguments: StatementArguments(ids)) {
-            domains[row["certificate_id"], default: []].append(row["domain"])
+            domains[try row.value("certificate_id"), default: []].append(try row.value("domain"))
         }
-        return rows.map { row in Self.certificate(row, domains: domains[row["id"]] ?? []) }
+        return try rows.map { row in try Self.certificate(row, domains: domains[try row.value("id")] ?? []) }
     }
 
     /// Every certificate, newest first, one at a time: a cursor, so a list of
@@ -185,26 +185,26 @@ struct SQLiteSession: StoreWriter {
             """)
         while let row = try cursor.next() {
             // Split as bytes: a newline is never inside a domain, and a Character walk costs a tenth of the listing.
-            let domains = (row["domain_list"] as String?).map { $0.utf8.split(separator: 10).map { String(decoding: $0, as: UTF8.self) } } ?? []
-            try body(Self.certificate(row, domains: domains), row["chain_length"] ?? 0)
+            let domains = (try row.value("domain_list") as String?).map { $0.utf8.split(separator: 10).map { String(decoding: $0, as: UTF8.self) } } ?? []
+            try body(Self.certificate(row, domains: domains), try row.value("chain_length") ?? 0)
         }
     }
 
-    private static func certificate(_ row: Row, domains: [String]) -> Certificate {
-        let id: Int64 = row["id"]
-        let chain: String = row["chain_pem"] ?? ""
+    private static func certificate(_ row: Row, domains: [String]) throws -> Certificate {
+        let id: Int64 = try row.value("id")
+        let chain: String = try row.value("chain_pem") ?? ""
         return Certificate(
-            id: CertificateID(id), name: row["name"], domains: domains,
-            keyAlgorithm: KeyAlgorithm(rawValue: row["key_algorithm"]),
-            family: CertificateFamily(rawValue: row["family"]) ?? .international,
-            source: CertificateSource(rawValue: row["source"]) ?? .uploaded,
-            lifecycle: CertificateLifecycle(rawValue: row["lifecycle"]) ?? .hosted,
-            notBefore: (row["not_before"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            notAfter: (row["not_after"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            issuer: row["issuer"], serial: row["serial"], fingerprint: row["fingerprint"] ?? "",
-            certificatePEM: row["certificate_pem"], chainPEM: Self.splitPEM(chain),
-            hasPrivateKey: row["has_private_key"], manualCSR: row["manual_csr"], shared: row["shared"],
-            createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            id: CertificateID(id), name: try row.value("name"), domains: domains,
+            keyAlgorithm: KeyAlgorithm(rawValue: try row.value("key_algorithm")),
+            family: CertificateFamily(rawValue: try row.value("family")) ?? .international,
+            source: CertificateSource(rawValue: try row.value("source")) ?? .uploaded,
+            lifecycle: CertificateLifecycle(rawValue: try row.value("lifecycle")) ?? .hosted,
+            notBefore: (try row.value("not_before") as Double?).map(Date.init(timeIntervalSince1970:)),
+            notAfter: (try row.value("not_after") as Double?).map(Date.init(timeIntervalSince1970:)),
+            issuer: try row.value("issuer"), serial: try row.value("serial"), fingerprint: try row.value("fingerprint") ?? "",
+            certificatePEM: try row.value("certificate_pem"), chainPEM: Self.splitPEM(chain),
+            hasPrivateKey: try row.value("has_private_key"), manualCSR: try row.value("manual_csr"), shared: try row.value("shared"),
+            createdAt: Date(timeIntervalSince1970: try row.value("created_at")))
     }
 
     /// The chain's certificates, each PEM ending in its END line and a newline.

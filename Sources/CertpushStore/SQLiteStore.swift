@@ -1,6 +1,7 @@
 import CertpushCore
 import Foundation
 import GRDB
+import Logging
 
 /// The core's `Store` on one SQLite file, in WAL mode so that several
 /// consoles and cron can share it; writers wait for each other (busy timeout)
@@ -50,7 +51,10 @@ public final class SQLiteStore: Store {
             // Pages that held plaintext keys before v5 sealed them: out of the log, and zeroed (secure_delete).
             if pending { try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
         } catch let error as DatabaseError {
-            throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
+            switch error.resultCode {
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR: throw translated(error, path: path)
+            default: throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
+            }
         }
         return Opened(store: SQLiteStore(pool: pool, vault: vault, location: path), created: created)
     }
@@ -77,15 +81,42 @@ public final class SQLiteStore: Store {
     }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
-        try pool.read { db in try body(SQLiteSession(db: db, vault: vault)) }
+        try translatingErrors { try pool.read { db in try body(SQLiteSession(db: db, vault: vault)) } }
     }
 
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        let result = try pool.write { db in try body(SQLiteSession(db: db, vault: vault)) }
+        let result = try translatingErrors { try pool.write { db in try body(SQLiteSession(db: db, vault: vault)) } }
         #if DEBUG
         CrashPoint.afterCommit()
         #endif
         return result
+    }
+
+    static let logger = Logger(label: "certpush")
+
+    /// SQLite's errors as one sentence about the file (F2, F3, F6); SQLite's
+    /// own text, with its SQL, goes to the log. What the caller threw (a
+    /// refusal) passes as it is.
+    private func translatingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            Self.logger.error("database error", metadata: ["path": "\(location)", "error": "\(error)"])
+            throw Self.translated(error, path: location)
+        } catch let error as RowDecodingError {
+            Self.logger.error("database holds what certpush never wrote", metadata: ["path": "\(location)", "error": "\(error)"])
+            throw StoreError(path: location, reason: .damaged("a value is not what certpush wrote there"))
+        }
+    }
+
+    static func translated(_ error: DatabaseError, path: String) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: StoreError(path: path, reason: .damaged("SQLite: " + (error.message ?? "database disk image is malformed")))
+        case .SQLITE_FULL: StoreError(path: path, reason: .full)
+        case .SQLITE_READONLY: StoreError(path: path, reason: .readOnly)
+        case .SQLITE_IOERR: StoreError(path: path, reason: .diskError)
+        default: StoreError(path: path, reason: .refused(error.message ?? "SQLite result \(error.resultCode.rawValue)"))
+        }
     }
 
     // MARK: - Opening

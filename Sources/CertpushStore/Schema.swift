@@ -199,10 +199,10 @@ enum Schema {
             // Private keys and the sandbox CA's key, sealed with the keyring's key.
             guard let vault else { throw KeyVault.VaultError.badKey }
             for row in try Row.fetchAll(db, sql: "SELECT certificate_id, pem FROM private_key") {
-                let pem: String = row["pem"]
+                let pem: String = try row.value("pem")
                 guard !KeyVault.isSealed(pem) else { continue }
                 try db.execute(sql: "UPDATE private_key SET pem = ? WHERE certificate_id = ?",
-                               arguments: [try vault.seal(pem), row["certificate_id"] as Int64])
+                               arguments: [try vault.seal(pem), try row.value("certificate_id") as Int64])
             }
             if let caKey = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'sandbox.ca.key'"), !KeyVault.isSealed(caKey) {
                 try db.execute(sql: "UPDATE setting SET value = ? WHERE key = 'sandbox.ca.key'", arguments: [try vault.seal(caKey)])
@@ -330,7 +330,10 @@ enum Schema {
             // v10 was once released with task_pair.account NOT NULL before it became NULL for the
             // sandbox's pairs: a database made in between refuses every sandbox pair. Rebuilt as v10 is now.
             let notNull = try Row.fetchAll(db, sql: "PRAGMA table_info(task_pair)")
-                .contains { ($0["name"] as String?) == "account" && ($0["notnull"] as Int?) == 1 }
+                .contains { row in
+                    let name: String? = try row.value("name"), notNull: Int? = try row.value("notnull")
+                    return name == "account" && notNull == 1
+                }
             guard notNull else { return }
             try db.execute(sql: """
                 CREATE TABLE task_pair_repaired (
@@ -389,7 +392,7 @@ enum Schema {
                                arguments: [String(account), kind, String(subject), value])
             }
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting WHERE key LIKE 'cas.%' OR key LIKE 'scm.%'") {
-                let key: String = row["key"], value: String = row["value"]
+                let key: String = try row.value("key"), value: String = try row.value("value")
                 if let match = key.wholeMatch(of: scm) {
                     try keep(match.1, "scm.certificate", match.2, value)
                 } else if let match = key.wholeMatch(of: cas) {

@@ -39,4 +39,52 @@ import Testing
         #expect(try cli(["certs", "rename", "c1", "renamed"], config: nil).status == 0)
         #expect(try cli(["certs", "show", "c1"], config: nil).stdout.contains("renamed"))
     }
+
+    /// Each table's root page, and the page size, read from the file as SQLite keeps them.
+    func tablePages(_ path: String) throws -> (pageSize: Int, tables: [(name: String, page: Int)]) {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096,
+             try Row.fetchAll(db, sql: "SELECT name, rootpage FROM sqlite_master WHERE type = 'table' AND rootpage > 1 ORDER BY name")
+                .map { (try $0.decode(String.self, atIndex: 0), try $0.decode(Int.self, atIndex: 1)) })
+        }
+    }
+
+    @Test("F2, F6: a page of any table damaged: every command exits 0, 1 or 2 with sentences, never a signal and never SQLite's own text")
+    func damagedDatabases() throws {
+        #expect(try cli(["init"], config: nil).status == 0)
+        #expect(try cli(["tasks", "create", "--name", "before", "--cert", "c10", "--match"], config: nil).status != 2)
+        // Make sure everything is in the file itself, not in its WAL.
+        let writer = try DatabaseQueue(path: cli.db)
+        try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try writer.close()
+        let original = try Data(contentsOf: URL(fileURLWithPath: cli.db))
+        let (pageSize, tables) = try tablePages(cli.db)
+        #expect(tables.count >= 10)
+        let commands: [[String]] = [
+            ["status"], ["certs", "list", "--json"], ["certs", "show", "c1", "--json"], ["resources", "list", "--json"],
+            ["tasks", "list", "--json"], ["tasks", "show", "t1", "--json"], ["activity", "--json"],
+            ["tasks", "create", "--name", "after", "--cert", "c10", "--match"], ["certs", "rename", "c1", "renamed"],
+        ]
+        for (table, page) in tables {
+            // The page's cells, overwritten with bytes no SQLite writes there.
+            var damaged = original
+            let start = (page - 1) * pageSize + pageSize / 2
+            guard start + 64 <= damaged.count else { continue }
+            damaged.replaceSubrange(start..<start + 64, with: Data(repeating: 0xA5, count: 64))
+            try damaged.write(to: URL(fileURLWithPath: cli.db))
+            for wal in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.db + wal) }
+            for arguments in commands {
+                let result = try cli(arguments, config: nil)
+                let said = "\(table): certpush \(arguments.joined(separator: " ")) → \(result.status) \(result.stderr)"
+                #expect([0, 1, 2].contains(result.status), "\(said)")
+                #expect(!result.stderr.contains("SQLite error") && !result.stderr.contains("Fatal error") && !result.stderr.contains(".swift:"), "\(said)")
+                #expect(!result.stdout.contains("SQLite error"), "\(said)")
+                if result.status == 2 { #expect(result.stderr.split(separator: "\n").count == 1, "\(said)") }
+            }
+        }
+    }
 }
