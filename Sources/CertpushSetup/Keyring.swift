@@ -6,9 +6,16 @@ import Foundation
 /// default `$XDG_DATA_HOME/certpush/keyring`, mode 0600, made with the first
 /// database. Like ssh with a private key, a keyring others may read is refused.
 public enum Keyring {
-    /// The vault for the keyring at `path`, made there if there is none.
-    public static func vault(at path: String) throws -> KeyVault {
-        if !FileManager.default.fileExists(atPath: path) { try create(at: path) }
+    /// The vault for the keyring at `path`. One is made there only when
+    /// `create` is set, for a database being made (F4): a missing keyring is
+    /// never replaced, since the keys of the database it sealed would be lost.
+    public static func vault(at path: String, create: Bool = false) throws -> KeyVault {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard create else {
+                throw KeyringError(path: path, problem: "there is no keyring there; the database's private keys are sealed with the one it was made with: point CERTPUSH_KEYRING at it")
+            }
+            try self.create(at: path)
+        }
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             throw KeyringError(path: path, problem: "it is not a regular file")

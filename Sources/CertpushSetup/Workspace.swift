@@ -51,7 +51,9 @@ public struct Workspace: Sendable {
                             sandboxLatencySeconds: Double = 0, accounts configured: [Account] = [],
                             credentials: Credentials = Credentials()) throws -> Workspace {
         let configured = configured.map { AccountDrivers.of($0.kind).completed($0) }
-        let vault = try Keyring.vault(at: keyring)
+        // F4: a keyring is made only with the database it seals (init, the console's first start).
+        let making = create && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
+        let vault = try Keyring.vault(at: keyring, create: making)
         var opened = try SQLiteStore.open(path: path, create: create, vault: vault, forReading: forReading)
         if opened.created {
             try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)

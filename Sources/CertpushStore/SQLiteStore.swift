@@ -37,6 +37,8 @@ public final class SQLiteStore: Store {
         } else {
             try checkHeader(of: path)
             created = (try? fileManager.attributesOfItem(atPath: path)[.size] as? Int) == 0
+            // An empty file is what an init that failed half-way (a full disk) left: only a command that makes databases fills it (F3).
+            if created && !create { throw StoreError(path: path, reason: .missing) }
             if !created { try checkSchemaIsKnown(path: path, vault: vault) }
         }
         if forReading, !created, let reader = try openForReading(path: path) {

@@ -65,7 +65,10 @@ import Testing
     func keyring() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("data/certpush/keyring")
-        _ = try Keyring.vault(at: path)
+        // F4: made only when asked (for a database being made); never in place of a missing one.
+        #expect(throws: KeyringError.self) { try Keyring.vault(at: path) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        _ = try Keyring.vault(at: path, create: true)
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
         #expect(try FileManager.default.attributesOfItem(atPath: directory.path("data/certpush"))[.posixPermissions] as? Int == 0o700)
         let sealed = try Keyring.vault(at: path).seal("x")

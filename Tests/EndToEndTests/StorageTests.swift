@@ -87,4 +87,35 @@ import Testing
             }
         }
     }
+
+    @Test("F4: a missing keyring is a sentence naming where it was looked for, and is never replaced; F3: an empty file is not a workspace")
+    func missingKeyring() throws {
+        let keyring = cli.directory.path("keys/keyring")
+        func certpush(_ arguments: String...) throws -> CertpushBinary.Result {
+            try CertpushBinary.run(Array(arguments), environment: [
+                "XDG_STATE_HOME": cli.directory.path("state"), "XDG_CONFIG_HOME": cli.directory.path("config"),
+                "XDG_DATA_HOME": cli.directory.path("data"), "CERTPUSH_KEYRING": keyring])
+        }
+        #expect(try certpush("init", "--db", cli.db).status == 0)
+        try #require(FileManager.default.fileExists(atPath: keyring), "init made no keyring at CERTPUSH_KEYRING")
+        try FileManager.default.moveItem(atPath: keyring, toPath: keyring + ".away")
+        let before = try digest(cli.db)
+        for arguments in [["certs", "list"], ["certs", "rename", "c1", "x"], ["status"]] {
+            let refused = try CertpushBinary.run(arguments + ["--db", cli.db], environment: [
+                "XDG_STATE_HOME": cli.directory.path("state"), "XDG_CONFIG_HOME": cli.directory.path("config"), "CERTPUSH_KEYRING": keyring])
+            #expect(refused.status == 2, "\(arguments): \(refused.stdout)")
+            #expect(refused.stderr.contains("The keyring \(keyring) cannot be used: there is no keyring there"), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: keyring), "certpush \(arguments) made a new keyring")
+        }
+        #expect(try digest(cli.db) == before)
+        try FileManager.default.moveItem(atPath: keyring + ".away", toPath: keyring)
+        #expect(try certpush("certs", "list", "--db", cli.db).status == 0)
+
+        // What an init cut short by a full disk leaves: an empty file. Reading it makes nothing.
+        let empty = cli.directory.path("empty.sqlite")
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        let listed = try certpush("certs", "list", "--db", empty)
+        #expect(listed.status == 2, "\(listed.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
+    }
 }
