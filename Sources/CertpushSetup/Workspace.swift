@@ -56,7 +56,13 @@ public struct Workspace: Sendable {
         let vault = try Keyring.vault(at: keyring, create: making)
         var opened = try SQLiteStore.open(path: path, create: create, vault: vault, forReading: forReading)
         if opened.created {
-            try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)
+            do {
+                try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)
+            } catch {
+                // F3: an init that could not finish (a full disk) leaves no file behind.
+                SQLiteStore.removeDatabase(at: path)
+                throw error
+            }
         }
         let kind = try opened.store.read { db in
             try WorkspaceKind.of(stored: db.value(forKey: WorkspaceKind.settingKey), madeEmpty: db.value(forKey: "created.as") == "empty",

@@ -45,6 +45,9 @@ public final class SQLiteStore: Store {
             return Opened(store: SQLiteStore(pool: reader, vault: vault, location: path), created: false)
         }
         let pool: DatabasePool
+        // F3: a database this call made and could not finish (a full disk) leaves no file behind.
+        var finished = false
+        defer { if created && !finished { removeDatabase(at: path) } }
         do {
             pool = try DatabasePool(path: path, configuration: configuration())
             let migrator = Schema.migrator(vault: vault)
@@ -58,7 +61,13 @@ public final class SQLiteStore: Store {
             default: throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
             }
         }
+        finished = true
         return Opened(store: SQLiteStore(pool: pool, vault: vault, location: path), created: created)
+    }
+
+    /// The file and what SQLite keeps beside it, for a database that was never finished.
+    public static func removeDatabase(at path: String) {
+        for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
     }
 
     /// A read-only pool on a database whose migrations are all done; nil when some are not.
@@ -132,6 +141,10 @@ public final class SQLiteStore: Store {
         configuration.prepareDatabase { db in
             // What is deleted or overwritten (a key before sealing, a deleted certificate's key) is zeroed, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            #if DEBUG
+            // A full disk, as the tests of F3 meet it: SQLite answers SQLITE_FULL past this many pages.
+            if let pages = CrashPoint.maximumPages { try db.execute(sql: "PRAGMA max_page_count = \(pages)") }
+            #endif
         }
         return configuration
     }
@@ -224,6 +237,8 @@ public final class SQLiteStore: Store {
 /// after its Nth committed write, as `kill -9` at that point would.
 enum CrashPoint {
     private static let limit = ProcessInfo.processInfo.environment["CERTPUSH_KILL_AFTER_WRITES"].flatMap(Int.init)
+    /// `CERTPUSH_MAX_PAGES=N`: the database may not grow past N pages, as on a full disk.
+    static let maximumPages = ProcessInfo.processInfo.environment["CERTPUSH_MAX_PAGES"].flatMap(Int.init)
     private static let lock = NSLock()
     nonisolated(unsafe) private static var count = 0
 

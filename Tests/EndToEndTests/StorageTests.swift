@@ -58,8 +58,12 @@ import Testing
         #expect(try cli(["init"], config: nil).status == 0)
         #expect(try cli(["tasks", "create", "--name", "before", "--cert", "c10", "--match"], config: nil).status != 2)
         // Make sure everything is in the file itself, not in its WAL.
+        // No free page left in the file, so that a change must make it grow.
         let writer = try DatabaseQueue(path: cli.db)
-        try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "VACUUM")
+            try db.checkpoint(.truncate)
+        }
         try writer.close()
         let original = try Data(contentsOf: URL(fileURLWithPath: cli.db))
         let (pageSize, tables) = try tablePages(cli.db)
@@ -117,5 +121,46 @@ import Testing
         let listed = try certpush("certs", "list", "--db", empty)
         #expect(listed.status == 2, "\(listed.stdout)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
+    }
+
+    @Test("F3: a full disk (SQLite's SQLITE_FULL, the file kept from growing) is one sentence naming the file; init leaves no file, a change leaves the file as it was")
+    func fullDisk() throws {
+        func certpush(_ arguments: [String], pages: Int) throws -> CertpushBinary.Result {
+            try CertpushBinary.run(arguments + ["--db", cli.db], environment: [
+                "XDG_STATE_HOME": cli.directory.path("state"), "XDG_CONFIG_HOME": cli.directory.path("config"),
+                "CERTPUSH_KEYRING": cli.directory.path("keyring"), "CERTPUSH_MAX_PAGES": String(pages)])
+        }
+        let refused = try certpush(["init"], pages: 8)
+        #expect(refused.status == 2, "\(refused.stdout)")
+        #expect(refused.stderr.contains("The disk holding \(cli.db) is full: nothing was changed"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        for suffix in ["", "-wal", "-shm"] { #expect(!FileManager.default.fileExists(atPath: cli.db + suffix), "init left \(cli.db + suffix)") }
+
+        #expect(try certpush(["init"], pages: 1_000_000).status == 0)
+        // No free page left in the file, so that a change must make it grow.
+        let writer = try DatabaseQueue(path: cli.db)
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "VACUUM")
+            try db.checkpoint(.truncate)
+        }
+        let pages = try writer.read { try Int.fetchOne($0, sql: "PRAGMA page_count") ?? 0 }
+        try writer.close()
+        let before = try digest(cli.db)
+        let full = try certpush(["tasks", "create", "--name", "big", "--cert", "c2", "--match"], pages: pages)
+        #expect(full.status == 2, "\(full.stdout)")
+        #expect(full.stderr.contains("is full: nothing was changed"), "\(full.stderr)")
+        #expect(!full.stderr.contains("SQLite error"))
+        let reader = try DatabaseQueue(path: cli.db)
+        try reader.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try reader.close()
+        #expect(try digest(cli.db) == before, "a change refused for a full disk changed the file")
+        // Reading a live workspace works on a full disk (F1); a training one's reads are exercises, and write (E3).
+        let live = cli.directory.path("live.sqlite")
+        let env = ["XDG_STATE_HOME": cli.directory.path("state"), "XDG_CONFIG_HOME": cli.directory.path("config"),
+                   "CERTPUSH_KEYRING": cli.directory.path("keyring")]
+        #expect(try CertpushBinary.run(["init", "--live", "--db", live], environment: env).status == 0)
+        let livePages = try DatabaseQueue(path: live).read { try Int.fetchOne($0, sql: "PRAGMA page_count") ?? 0 }
+        let read = try CertpushBinary.run(["certs", "list", "--db", live], environment: env.merging(["CERTPUSH_MAX_PAGES": String(livePages)]) { $1 })
+        #expect(read.status == 0, "\(read.stderr)")
     }
 }
