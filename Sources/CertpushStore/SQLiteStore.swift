@@ -120,7 +120,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    static func translated(_ error: DatabaseError, path: String) -> StoreError {
+    public static func translated(_ error: DatabaseError, path: String) -> StoreError {
         switch error.resultCode {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: StoreError(path: path, reason: .damaged("SQLite: " + (error.message ?? "database disk image is malformed")))
         case .SQLITE_FULL: StoreError(path: path, reason: .full)

@@ -28,7 +28,7 @@ public struct StoreError: CertpushError, Equatable {
         case .newerSchema: "\(path) was written by a newer certpush; upgrade certpush to open it. It was left untouched."
         case .cannotCreate(let why): "Cannot create the database \(path): \(why)."
         case .cannotOpen(let why): "Cannot open the database \(path): \(why)."
-        case .damaged(let why): "\(path) is damaged (\(why)); nothing was changed; restore it from a backup."
+        case .damaged(let why): "\(path) is damaged (\(why)); nothing was changed; `certpush db check` says where; restore it from a backup."
         case .full: "The disk holding \(path) is full: nothing was changed, nothing was half-written."
         case .readOnly: "\(path) cannot be written (it, or its folder, is read-only): nothing was changed."
         case .diskError: "\(path) could not be read or written (a disk I/O error): nothing was changed."

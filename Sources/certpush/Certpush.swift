@@ -10,7 +10,7 @@ struct Certpush: ParsableCommand {
         abstract: "Keep SSL certificates, push them to cloud services, deploy and roll back.",
         discussion: "With no subcommand, certpush opens the console.",
         subcommands: [Init.self, Status.self, WorkspaceCommand.self, Training.self, ExercisesCommand.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self,
-                      Accounts.self, VerifyCommand.self])
+                      Accounts.self, VerifyCommand.self, DatabaseCommand.self])
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Console theme: default, dark, light, high-contrast, mono.") var theme: String?
@@ -22,6 +22,11 @@ struct Certpush: ParsableCommand {
     /// Runs the command line and turns every refusal into one sentence on
     /// standard error with the exit code of SPEC 8.
     static func main() {
+        // A key pasted on the command line is never echoed back, by the parser's errors or ours.
+        if CommandLine.arguments.dropFirst().contains(where: { $0.contains("PRIVATE KEY") }) {
+            FileHandle.standardError.write(Data("certpush: an argument holds a private key; certpush reads keys from files (--key FILE), never from the command line, and shows none.\n".utf8))
+            Foundation.exit(2)
+        }
         do {
             // `certpush` alone opens the console: no command tree to build first (SPEC 9: first screen < 100 ms).
             if CommandLine.arguments.count == 1 { return try ConsoleCommand(global: GlobalOptions.parse([]), theme: nil).run() }

@@ -163,4 +163,50 @@ import Testing
         let read = try CertpushBinary.run(["certs", "list", "--db", live], environment: env.merging(["CERTPUSH_MAX_PAGES": String(livePages)]) { $1 })
         #expect(read.status == 0, "\(read.stderr)")
     }
+
+    @Test("a private key pasted as an argument is refused and never shown back (issue 21)")
+    func keyOnTheCommandLine() throws {
+        #expect(try cli(["init"], config: nil).status == 0)
+        let pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
+        for arguments in [["certs", "show", pem], ["certs", "show", "c1", "--json", pem], ["push", pem]] {
+            let refused = try cli(arguments, config: nil)
+            #expect(refused.status == 2)
+            #expect(!(refused.stdout + refused.stderr).contains("MIIEvQ"), "\(arguments.first ?? ""): \(refused.stderr)")
+            #expect(refused.stderr.contains("an argument holds a private key"))
+        }
+    }
+
+    @Test("F5: db check says sound or lists each problem (exit 1); db backup copies while other processes write, and the copy opens with the same keyring")
+    func checkAndBackup() throws {
+        #expect(try cli(["init"], config: nil).status == 0)
+        let sound = try cli(["db", "check"], config: nil)
+        #expect(sound.status == 0 && sound.stdout.contains("sound"), "\(sound.stdout)\(sound.stderr)")
+
+        // Writers at work while the backup is made.
+        let writers = try (1...3).map { try cli.spawn(["tasks", "create", "--name", "during \($0)", "--cert", "c10", "--match"], config: nil) }
+        let copy = cli.directory.path("backup.sqlite")
+        let backup = try cli(["db", "backup", copy], config: nil)
+        for pid in writers { var status: Int32 = 0; waitpid(pid, &status, 0) }
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(try cli(["db", "backup", copy], config: nil).status == 2, "a backup over an existing file")
+        let listed = try CertpushBinary.run(["certs", "list", "--json", "--db", copy], environment: [
+            "XDG_STATE_HOME": cli.directory.path("state"), "XDG_CONFIG_HOME": cli.directory.path("config")])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(try cli(["certs", "list", "--json"], config: nil).stdout == listed.stdout)
+        let checked = try CertpushBinary.run(["db", "check", "--db", copy], environment: ["XDG_STATE_HOME": cli.directory.path("state")])
+        #expect(checked.status == 0, "\(checked.stdout)")
+
+        // Damaged: each problem a line, exit 1, and the damaged file's sentence names db check.
+        let writer = try DatabaseQueue(path: cli.db)
+        try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try writer.close()
+        let (pageSize, tables) = try tablePages(cli.db)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: cli.db))
+        let page = try #require(tables.first { $0.name == "certificate" }?.page)
+        bytes.replaceSubrange((page - 1) * pageSize + 8..<(page - 1) * pageSize + 72, with: Data(repeating: 0xA5, count: 64))
+        try bytes.write(to: URL(fileURLWithPath: cli.db))
+        let damaged = try cli(["db", "check"], config: nil)
+        #expect(damaged.status == 1, "\(damaged.stdout)")
+        #expect(!damaged.stdout.isEmpty && !damaged.stdout.contains("sound"))
+    }
 }

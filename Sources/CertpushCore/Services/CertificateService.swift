@@ -56,7 +56,6 @@ public struct CertificateService: Sendable {
         CertificateIndex(listing: try store.read { try $0.certificateListing() })
     }
 
-    /// Every id, newest first: the unfiltered list, without the index.
     /// How many certificates there are, and one page of them newest first:
     /// what an unfiltered list shows before the index is built.
     public func count() throws -> Int { try store.read { try $0.certificateCount() } }
