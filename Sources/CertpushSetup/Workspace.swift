@@ -43,8 +43,7 @@ public struct Workspace: Sendable {
     ///
     /// `forReading` (F1): for a command that only reads. A live workspace is
     /// then opened read-only, its file's bytes left as they were; a training
-    /// one is opened for writing all the same, since its reads are exercises
-    /// (E3) and its exercise log notes them.
+    /// one too, until its exercise log first notes a read (E3).
     public static func open(path: String, create: Bool = true, forReading: Bool = false, kind newKind: WorkspaceKind = .training,
                             keyring: String = Paths().keyring,
                             time: any TimeSource = SystemTime(), user: String = currentUser(), notifyCommand: String? = nil,
@@ -54,7 +53,7 @@ public struct Workspace: Sendable {
         // F4: a keyring is made only with the database it seals (init, the console's first start).
         let making = create && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
         let vault = try Keyring.vault(at: keyring, create: making)
-        var opened = try SQLiteStore.open(path: path, create: create, vault: vault, forReading: forReading)
+        let opened = try SQLiteStore.open(path: path, create: create, vault: vault, forReading: forReading)
         if opened.created {
             do {
                 try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)
@@ -68,13 +67,15 @@ public struct Workspace: Sendable {
             try WorkspaceKind.of(stored: db.value(forKey: WorkspaceKind.settingKey), madeEmpty: db.value(forKey: "created.as") == "empty",
                                  contents: { try db.workspaceContents() })
         }
-        if forReading && kind == .training { opened = try SQLiteStore.open(path: path, create: false, vault: vault) }
         let store: any Store
         switch kind {
         case .needsSplit:
             store = ReadOnlyStore(opened.store, refusal: Refusal("Nothing was changed: this database can only be read until it is split (certpush workspace split)."))
         case .live where forReading:
             store = ReadOnlyStore(opened.store, refusal: Refusal("Nothing was changed: this command only reads the workspace."))
+        case .training where forReading:
+            // Its reads are exercises (E3): opened for writing when one is first noted, not before.
+            store = OpenedOnWrite(reader: opened.store) { try SQLiteStore.open(path: path, create: false, vault: vault).store }
         case .live, .training:
             store = opened.store
         }

@@ -154,7 +154,11 @@ import Testing
         try reader.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try reader.close()
         #expect(try digest(cli.db) == before, "a change refused for a full disk changed the file")
-        // Reading a live workspace works on a full disk (F1); a training one's reads are exercises, and write (E3).
+        // Reading works on a full disk (F1): a training workspace too, whose exercise marks (E3) wait for room.
+        for arguments in [["certs", "list"], ["certs", "show", "c1"], ["status"]] {
+            let read = try certpush(arguments, pages: pages)
+            #expect(read.status == 0, "\(arguments): \(read.stderr)")
+        }
         let live = cli.directory.path("live.sqlite")
         let env = ["XDG_STATE_HOME": cli.directory.path("state"), "XDG_CONFIG_HOME": cli.directory.path("config"),
                    "CERTPUSH_KEYRING": cli.directory.path("keyring")]
