@@ -15,6 +15,25 @@ import Testing
         return (der, crlf)
     }
 
+    @Test("C2 (issue 21): a SEC1 key whose written public point is the certificate's over another key's secret is refused; the honest one imports")
+    func forgedECKey() throws {
+        let issued = try TestCertificates.issue(["forged.example.com"])
+        let other = try TestCertificates.issue(["other.example.com"])
+        func request(_ key: String) -> ImportRequest {
+            ImportRequest(certificate: InputFile(name: "c.pem", bytes: Array(issued.certificate.utf8)), key: InputFile(name: "k.pem", bytes: Array(key.utf8)))
+        }
+        let honest = try CertificateImporter.draft(request(try TestCertificates.sec1Key(secretOf: issued.key, pointOf: issued.key)), now: testNow)
+        #expect(honest.certificate.hasPrivateKey)
+        #expect(throws: (any Error).self) {
+            _ = try CertificateImporter.draft(request(try TestCertificates.sec1Key(secretOf: other.key, pointOf: issued.key)), now: testNow)
+        }
+        do {
+            _ = try CertificateImporter.draft(request(try TestCertificates.sec1Key(secretOf: other.key, pointOf: issued.key)), now: testNow)
+        } catch let error as CertpushError {
+            #expect(error.sentence.contains("forged or damaged"), "\(error.sentence)")
+        }
+    }
+
     @Test("C1: PEM with CRLF and DER give the same certificate as LF PEM")
     func encodings() throws {
         let pem = try CertificateImporter.draft(ImportRequest(certificate: file("rsa-www.crt.pem")), now: testNow)

@@ -20,6 +20,29 @@ public enum TestCertificates {
             issuerPrivateKey: .init(key))
         return (try certificate.serializeAsPEM().pemString, key.pemRepresentation)
     }
+
+    /// A SEC1 P-256 key ("EC PRIVATE KEY") holding `secretOf`'s secret and `pointOf`'s public point:
+    /// honest when the two are one key, forged (issue 21's finding) when they are not.
+    public static func sec1Key(secretOf: String, pointOf: String) throws -> String {
+        let secret = try P256.Signing.PrivateKey(pemRepresentation: secretOf).rawRepresentation
+        let point = try P256.Signing.PrivateKey(pemRepresentation: pointOf).publicKey.x963Representation
+        // SEQUENCE { INTEGER 1, OCTET STRING secret, [0] OID prime256v1, [1] BIT STRING point }
+        let body: [UInt8] = [0x02, 0x01, 0x01, 0x04, 0x20] + secret
+            + [0xA0, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]
+            + [0xA1, 0x44, 0x03, 0x42, 0x00] + point
+        let der = [0x30, UInt8(body.count)] + body
+        let lines = Data(der).base64EncodedString().chunked(64)
+        return "-----BEGIN EC PRIVATE KEY-----\n" + lines.joined(separator: "\n") + "\n-----END EC PRIVATE KEY-----\n"
+    }
+}
+
+extension String {
+    func chunked(_ size: Int) -> [String] {
+        stride(from: 0, to: count, by: size).map { start in
+            let from = index(startIndex, offsetBy: start)
+            return String(self[from..<(index(from, offsetBy: size, limitedBy: endIndex) ?? endIndex)])
+        }
+    }
 }
 
 extension SandboxFixture {

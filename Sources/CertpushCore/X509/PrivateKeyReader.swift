@@ -88,30 +88,37 @@ enum PrivateKeyReader {
         return ParsedPrivateKey(publicKey: .rsa(RSAPublicKey(modulus: modulus, exponent: exponent)), pem: pem)
     }
 
-    /// SEC1 ECPrivateKey: the public point when the file carries it, else computed.
+    /// SEC1 ECPrivateKey: the public point computed from the secret (C2). A
+    /// point the file writes beside it is never trusted alone: one that is
+    /// not the secret's is a forged or damaged key, and is refused.
     private static func ec(sec1 der: ArraySlice<UInt8>, curveOID: String?, wrappedAs block: PEMBlock?) throws(PrivateKeyError) -> ParsedPrivateKey {
         guard let root = try? DER.parse(der), root.children.count >= 2,
               let scalar = root.children[1].octetStringBytes else { throw .notAKey }
         let pem = block.map { PEM.encode(label: $0.label, der: $0.der) } ?? ""
         let fields = root.children.dropFirst(2)
-        if let point = fields.first(where: { $0.isContextTag(1) })?.children.first?.bitStringBytes {
-            return ParsedPrivateKey(publicKey: .raw(Array(point)), pem: pem)
-        }
+        let written = fields.first(where: { $0.isContextTag(1) })?.children.first?.bitStringBytes.map(Array.init)
         let curve = curveOID ?? fields.first(where: { $0.isContextTag(0) })?.children.first?.objectIdentifier
-        let point: Data
+        let computed: Data?
         do {
             switch curve {
-            case OID.p256: point = try P256.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation
-            case OID.p384: point = try P384.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation
-            case OID.p521: point = try P521.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation
-            default: throw PrivateKeyError.unsupported("it does not carry its public key and its curve is not supported")
+            case OID.p256: computed = try P256.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation
+            case OID.p384: computed = try P384.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation
+            case OID.p521: computed = try P521.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation
+            default: computed = nil
             }
-        } catch let error as PrivateKeyError {
-            throw error
         } catch {
             throw .notAKey
         }
-        return ParsedPrivateKey(publicKey: .raw(Array(point)), pem: pem)
+        switch (computed, written) {
+        case (let computed?, let written?) where Array(computed) != written:
+            throw .unsupported("its written public key is not the one its secret gives: the key file is forged or damaged")
+        case (let computed?, _):
+            return ParsedPrivateKey(publicKey: .raw(Array(computed)), pem: pem)
+        case (nil, let written?):
+            return ParsedPrivateKey(publicKey: .raw(written), pem: pem)
+        case (nil, nil):
+            throw .unsupported("it does not carry its public key and its curve is not supported")
+        }
     }
 
     /// PKCS#8 EncryptedPrivateKeyInfo with PBES2 (PBKDF2 + AES-CBC), as OpenSSL
