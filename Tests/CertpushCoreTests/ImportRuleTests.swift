@@ -34,6 +34,21 @@ import Testing
         }
     }
 
+    @Test("C2 (issue 21): RSA keys whose primes do not make the modulus, whose prime is 2, or whose version is not 0 are refused")
+    func forgedRSAKeys() throws {
+        let honest = try CertificateImporter.draft(ImportRequest(certificate: file("rsa-www.crt.pem"), key: file("rsa-www.key.pem")), now: testNow)
+        #expect(honest.certificate.hasPrivateKey)
+        for (name, words) in [("rsa-forged-primes.key.pem", "do not make its modulus"), ("rsa-q-is-2.key.pem", "far too small"),
+                              ("rsa-wrong-version.key.pem", "not a two-prime RSA key")] {
+            do {
+                _ = try CertificateImporter.draft(ImportRequest(certificate: file("rsa-www.crt.pem"), key: file(name)), now: testNow)
+                Issue.record("\(name) was accepted")
+            } catch let error as CertpushError {
+                #expect(error.sentence.contains(words), "\(name): \(error.sentence)")
+            }
+        }
+    }
+
     @Test("C1: PEM with CRLF and DER give the same certificate as LF PEM")
     func encodings() throws {
         let pem = try CertificateImporter.draft(ImportRequest(certificate: file("rsa-www.crt.pem")), now: testNow)

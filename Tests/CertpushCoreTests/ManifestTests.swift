@@ -35,6 +35,10 @@ import Testing
         "chain-fullchain.pem": .imports { $0.domains == ["app.example.com"] && $0.chainPEM.count == 1 },
         "chain-reversed.pem": .imports { $0.domains == ["app.example.com"] && $0.chainPEM.count == 1 },
         "mismatch.key.pem": .refused(.keyMismatch),
+        // Forged by scripts/forge-keys.py (issue 21): offered as rsa-www.crt.pem's key.
+        "rsa-forged-primes.key.pem": .refused(.unsupportedKey("its primes do not make its modulus: the key file is forged or damaged")),
+        "rsa-q-is-2.key.pem": .refused(.unsupportedKey("its primes are not an RSA key's (one is far too small): the key file is forged or damaged")),
+        "rsa-wrong-version.key.pem": .refused(.unsupportedKey("it is not a two-prime RSA key (version 5, not 0)")),
         "encrypted-key.crt.pem": .imports { $0.keyAlgorithm != .unknown },
         "encrypted-key.key.pem": .keyFor("encrypted-key.crt.pem"),
         "truncated.crt.pem": .refused(.damaged),
@@ -61,7 +65,7 @@ import Testing
         case .keyFor(let certificate):
             request = ImportRequest(certificate: try Fixtures.file(certificate), key: try Fixtures.file(file),
                                     passphrase: Self.passphrases[file])
-        case .refused(.keyMismatch):
+        case .refused(.keyMismatch), .refused(.unsupportedKey):
             request = ImportRequest(certificate: try Fixtures.file("rsa-www.crt.pem"), key: try Fixtures.file(file))
         default:
             request = ImportRequest(certificate: try Fixtures.file(file))

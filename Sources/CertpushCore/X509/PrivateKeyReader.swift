@@ -80,10 +80,25 @@ enum PrivateKeyReader {
         }
     }
 
+    /// PKCS#1 RSAPrivateKey. Its modulus is only trusted when its primes make
+    /// it (C2): a key with the certificate's modulus over another key's primes
+    /// is forged, and one with a prime too small to matter (q = 2) is no key.
     private static func rsa(pkcs1 der: ArraySlice<UInt8>, wrappedAs original: [UInt8]?) throws(PrivateKeyError) -> ParsedPrivateKey {
         guard let root = try? DER.parse(der), root.children.count >= 3,
               let modulus = root.children[1].unsignedInteger,
               let exponent = root.children[2].unsignedInteger else { throw .notAKey }
+        let fields = root.children
+        guard fields[0].unsignedInteger == [0] else {
+            let version = fields[0].unsignedInteger.map { $0.reduce(0) { $0 << 8 | Int($1) } }.map(String.init) ?? "unreadable"
+            throw .unsupported("it is not a two-prime RSA key (version \(version), not 0)")
+        }
+        guard fields.count >= 6, let p = fields[4].unsignedInteger, let q = fields[5].unsignedInteger else { throw .notAKey }
+        guard p.count * 4 >= modulus.count, q.count * 4 >= modulus.count else {
+            throw .unsupported("its primes are not an RSA key's (one is far too small): the key file is forged or damaged")
+        }
+        guard BigBytes.product(p, q) == Array(modulus) else {
+            throw .unsupported("its primes do not make its modulus: the key file is forged or damaged")
+        }
         let pem = original.map { PEM.encode(label: "RSA PRIVATE KEY", der: $0) } ?? ""
         return ParsedPrivateKey(publicKey: .rsa(RSAPublicKey(modulus: modulus, exponent: exponent)), pem: pem)
     }
@@ -171,5 +186,32 @@ enum PrivateKeyReader {
 private extension ParsedPrivateKey {
     func with(pem: String) -> ParsedPrivateKey {
         ParsedPrivateKey(publicKey: publicKey, pem: pem)
+    }
+}
+
+/// Unsigned big-endian integers as bytes: just what checking an RSA key's primes needs.
+enum BigBytes {
+    /// a × b, big-endian, without leading zeros.
+    static func product(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> [UInt8] {
+        let x = Array(a.reversed()), y = Array(b.reversed())
+        var result = [UInt32](repeating: 0, count: x.count + y.count + 1)
+        for (i, digit) in x.enumerated() where digit != 0 {
+            var carry: UInt32 = 0
+            for (j, other) in y.enumerated() {
+                let sum = result[i + j] + UInt32(digit) * UInt32(other) + carry
+                result[i + j] = sum & 0xFF
+                carry = sum >> 8
+            }
+            var k = i + y.count
+            while carry > 0 {
+                let sum = result[k] + carry
+                result[k] = sum & 0xFF
+                carry = sum >> 8
+                k += 1
+            }
+        }
+        var bytes = result.reversed().map { UInt8($0) }
+        while bytes.count > 1, bytes.first == 0 { bytes.removeFirst() }
+        return bytes
     }
 }
