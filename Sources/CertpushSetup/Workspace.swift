@@ -1,4 +1,3 @@
-import CertpushClouds
 import CertpushCore
 import CertpushSandbox
 import CertpushServers
@@ -51,8 +50,7 @@ public struct Workspace: Sendable {
                             credentials: Credentials = Credentials()) throws -> Workspace {
         let configured = configured.map { AccountDrivers.of($0.kind).completed($0) }
         // F4: a keyring is made only with the database it seals (init, the console's first start).
-        let making = create && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
-        let vault = try Keyring.vault(at: keyring, create: making)
+        let vault = try Keyring.vault(at: keyring, create: SQLiteStore.wouldCreate(path: path, create: create))
         let opened = try SQLiteStore.open(path: path, create: create, vault: vault, forReading: forReading)
         if opened.created {
             do {

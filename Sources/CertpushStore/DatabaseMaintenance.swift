@@ -9,10 +9,8 @@ public enum DatabaseMaintenance {
     /// SQLite's integrity and foreign-key checks, read-only: one line per problem, none when the file is sound.
     public static func check(path: String) throws -> [String] {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(path: path, reason: .missing) }
-        var configuration = Configuration()
-        configuration.readonly = true
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: path, configuration: SQLiteStore.readOnlyConfiguration())
             defer { try? queue.close() }
             return try queue.read { db in
                 let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
@@ -38,11 +36,8 @@ public enum DatabaseMaintenance {
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw Refusal("\(destination) exists already: certpush backs up only into a new file.")
         }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(15)
         do {
-            let source = try DatabasePool(path: path, configuration: configuration)
+            let source = try DatabasePool(path: path, configuration: SQLiteStore.readOnlyConfiguration())
             defer { try? source.close() }
             let copy = try DatabaseQueue(path: destination)
             defer { try? copy.close() }

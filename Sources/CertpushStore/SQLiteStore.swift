@@ -70,13 +70,17 @@ public final class SQLiteStore: Store {
         for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
     }
 
+    /// Whether `open(path:create:...)` would make the database: none is there,
+    /// or an empty file an interrupted making left, and `create` allows it.
+    public static func wouldCreate(path: String, create: Bool) -> Bool {
+        create && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
+    }
+
     /// A read-only pool on a database whose migrations are all done; nil when some are not.
     /// GRDB sets up nothing on a read-only pool: no journal mode, no table made and dropped.
     private static func openForReading(path: String) throws -> DatabasePool? {
-        var configuration = configuration()
-        configuration.readonly = true
         do {
-            let reader = try DatabasePool(path: path, configuration: configuration)
+            let reader = try DatabasePool(path: path, configuration: readOnlyConfiguration())
             if try reader.read({ try Schema.migrator(vault: nil).hasCompletedMigrations($0) }) { return reader }
             try reader.close()
             return nil
@@ -149,6 +153,13 @@ public final class SQLiteStore: Store {
         return configuration
     }
 
+    /// A connection that cannot write: what every reading of a file that must keep its bytes opens (F1, F5, W7).
+    static func readOnlyConfiguration() -> Configuration {
+        var configuration = configuration()
+        configuration.readonly = true
+        return configuration
+    }
+
     private static func createEmptyFile(at path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -204,11 +215,8 @@ public final class SQLiteStore: Store {
     /// sealed its keys with another keyring is refused too: keys sealed under
     /// two keys would be half lost.
     private static func checkSchemaIsKnown(path: String, vault: KeyVault) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(15)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: path, configuration: readOnlyConfiguration())
             defer { try? queue.close() }
             try queue.read { db in
                 // Tables, but none of certpush's migrations: someone else's database.

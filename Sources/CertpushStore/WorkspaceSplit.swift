@@ -42,9 +42,7 @@ public enum WorkspaceSplit {
             }
         }
         do {
-            var configuration = Configuration()
-            configuration.readonly = true
-            let queue = try DatabaseQueue(path: source, configuration: configuration)
+            let queue = try DatabaseQueue(path: source, configuration: SQLiteStore.readOnlyConfiguration())
             try queue.inDatabase { db in
                 for path in [staged.training, staged.live] {
                     try? FileManager.default.removeItem(atPath: path)

@@ -23,20 +23,29 @@ final class TaskWizard: Screen {
     let session: Session
     let draft: TaskDraft
     private(set) var step = Step.basics
-    private let steps: [Step: any WizardStep]
+    private let basicsStep: BasicsStep
+    private let certificatesStep: CertificatesStep
     private let resourcesStep: ResourcesStep
+    private let previewStep: PreviewStep
 
     init(session: Session, certificates: [Certificate]) {
         self.session = session
         draft = TaskDraft(certificates: certificates)
         draft.contacts = session.attempt({ try session.services.deployments.contacts().map(\.name) }, default: [])
+        basicsStep = BasicsStep(session: session, draft: draft)
+        certificatesStep = CertificatesStep(session: session, draft: draft, source: certificates.first?.source)
         resourcesStep = ResourcesStep(session: session, draft: draft)
-        steps = [.basics: BasicsStep(session: session, draft: draft),
-                 .certificates: CertificatesStep(session: session, draft: draft, source: certificates.first?.source),
-                 .resources: resourcesStep, .preview: PreviewStep(session: session, draft: draft)]
+        previewStep = PreviewStep(session: session, draft: draft)
     }
 
-    private var current: any WizardStep { steps[step]! }
+    private var current: any WizardStep {
+        switch step {
+        case .basics: basicsStep
+        case .certificates: certificatesStep
+        case .resources: resourcesStep
+        case .preview: previewStep
+        }
+    }
 
     var title: String { "Create Deployment Task" }
     var words: [String] { ["official", "uploaded", "shared", "pair", "quota", "scheduled", "smart matching", "SM"] }
