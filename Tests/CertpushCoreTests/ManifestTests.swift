@@ -48,7 +48,17 @@ import Testing
         "crlf.crt.pem": .imports { !$0.domains.isEmpty },
         "sm2.crt.pem": .imports { $0.family == .sm && $0.keyAlgorithm == .sm2 && $0.domains == ["sm.example.cn"] },
         "sm2.key.pem": .keyFor("sm2.crt.pem"),
+        // Issue 21, C2 and C8: an SM2 key's point is computed from its secret, other curves are named.
+        "sm2-forged-point.key.pem": .refused(.unsupportedKey("its written public key is not the one its secret gives: the key file is forged or damaged")),
+        "ec-secp256k1.crt.pem": .imports { $0.keyAlgorithm.rawValue == "EC-secp256k1" && $0.domains == ["k1.example.com"] },
+        "ec-secp256k1.key.pem": .keyFor("ec-secp256k1.crt.pem"),
+        "ec-brainpool.crt.pem": .imports { $0.keyAlgorithm.rawValue == "EC-brainpoolP384r1" },
+        "ec-brainpool.key.pem": .keyFor("ec-brainpool.crt.pem"),
+        "bom.crt.pem": .imports { $0.domains == ["www.example.com"] },
     ]
+
+    /// The certificate a refused key is offered with, when not rsa-www.crt.pem.
+    static let offeredWith = ["sm2-forged-point.key.pem": "sm2.crt.pem"]
 
     static let passphrases = ["encrypted-key.key.pem": "fixture-pass"]
 
@@ -66,7 +76,7 @@ import Testing
             request = ImportRequest(certificate: try Fixtures.file(certificate), key: try Fixtures.file(file),
                                     passphrase: Self.passphrases[file])
         case .refused(.keyMismatch), .refused(.unsupportedKey):
-            request = ImportRequest(certificate: try Fixtures.file("rsa-www.crt.pem"), key: try Fixtures.file(file))
+            request = ImportRequest(certificate: try Fixtures.file(Self.offeredWith[file] ?? "rsa-www.crt.pem"), key: try Fixtures.file(file))
         default:
             request = ImportRequest(certificate: try Fixtures.file(file))
         }

@@ -19,6 +19,14 @@ public enum Fixtures {
         InputFile(name: name, bytes: Array(try Data(contentsOf: url(name))))
     }
 
+    /// pyca/cryptography's test vectors (`scripts/pyca-vectors.py` copies them in).
+    public static let pyca: URL = packageRoot.appendingPathComponent("Tests/Fixtures/pyca")
+
+    public static func pycaFile(_ path: String) throws -> InputFile {
+        let url = pyca.appendingPathComponent(path)
+        return InputFile(name: url.lastPathComponent, bytes: Array(try Data(contentsOf: url)))
+    }
+
     /// Every file the manifest lists, with what it says of it.
     public static func manifest() throws -> [(file: String, note: String)] {
         let text = try String(contentsOf: url("MANIFEST.tsv"), encoding: .utf8)

@@ -32,7 +32,7 @@ public struct ImportRequest: Sendable {
 /// Why an import was refused (SPEC C5): one sentence naming the file.
 public struct ImportError: CertpushError, Equatable {
     public enum Reason: Equatable, Sendable {
-        case empty, notACertificate, damaged, certificateAuthority, noDomain, severalLeaves
+        case empty, notACertificate, damaged, certificateAuthority, noDomain, unusableDomain(String), severalLeaves
         case keyMismatch, notAKey, needsPassphrase, wrongPassphrase, unsupportedKey(String)
         case duplicate(CertificateID), badName(String)
     }
@@ -51,6 +51,7 @@ public struct ImportError: CertpushError, Equatable {
         case .damaged: "\(file) is truncated or damaged: its certificate cannot be read."
         case .certificateAuthority: "\(file) is a CA certificate, not a server certificate: import the certificate it issued."
         case .noDomain: "\(file) names no domain: it has no DNS name and no common name."
+        case .unusableDomain(let why): "\(file) names no usable domain: \(why)."
         case .severalLeaves: "\(file) holds certificates that do not form one chain: put one certificate and its issuers in a file."
         case .keyMismatch: "\(file) is not the private key of this certificate: their public keys differ."
         case .notAKey: "\(file) holds no private key that can be read."
@@ -86,6 +87,7 @@ public enum CertificateImporter {
 
         let leaf = try findLeaf(in: all, file: certificateFile.name)
         guard !leaf.isCertificateAuthorityOnly else { throw ImportError(file: certificateFile.name, reason: .certificateAuthority) }
+        if let problem = leaf.domainProblem { throw ImportError(file: certificateFile.name, reason: .unusableDomain(problem)) }
         guard !leaf.domains.isEmpty else { throw ImportError(file: certificateFile.name, reason: .noDomain) }
 
         var key: ParsedPrivateKey?

@@ -83,4 +83,29 @@ enum OID {
     static let aes128CBC = "2.16.840.1.101.3.4.1.2"
     static let aes192CBC = "2.16.840.1.101.3.4.1.22"
     static let aes256CBC = "2.16.840.1.101.3.4.1.42"
+    static let rsassaPSS = "1.2.840.113549.1.1.10"
+    static let dsa = "1.2.840.10040.4.1"
+    static let x25519 = "1.3.101.110"
+    static let x448 = "1.3.101.111"
+    static let scrypt = "1.3.6.1.4.1.11591.4.11"
+    static let hmacWithSHA224 = "1.2.840.113549.2.8"
+    static let desEDE3CBC = "1.2.840.113549.3.7"
+    static let primeField = "1.2.840.10045.1.1"
+
+    /// PKCS#5 PBES1 and PKCS#12 password-based encryptions: read by no one
+    /// who writes keys today, refused with the command that converts them.
+    static let passwordBasedEncryptions: [String: String] = [
+        "1.2.840.113549.1.5.1": "PBES1 pbeWithMD2AndDES-CBC",
+        "1.2.840.113549.1.5.3": "PBES1 pbeWithMD5AndDES-CBC",
+        "1.2.840.113549.1.5.4": "PBES1 pbeWithMD2AndRC2-CBC",
+        "1.2.840.113549.1.5.6": "PBES1 pbeWithMD5AndRC2-CBC",
+        "1.2.840.113549.1.5.10": "PBES1 pbeWithSHA1AndDES-CBC",
+        "1.2.840.113549.1.5.11": "PBES1 pbeWithSHA1AndRC2-CBC",
+        "1.2.840.113549.1.12.1.1": "PKCS#12 pbeWithSHAAnd128BitRC4",
+        "1.2.840.113549.1.12.1.2": "PKCS#12 pbeWithSHAAnd40BitRC4",
+        "1.2.840.113549.1.12.1.3": "PKCS#12 pbeWithSHAAnd3-KeyTripleDES-CBC",
+        "1.2.840.113549.1.12.1.4": "PKCS#12 pbeWithSHAAnd2-KeyTripleDES-CBC",
+        "1.2.840.113549.1.12.1.5": "PKCS#12 pbeWithSHAAnd128BitRC2-CBC",
+        "1.2.840.113549.1.12.1.6": "PKCS#12 pbeWithSHAAnd40BitRC2-CBC",
+    ]
 }

@@ -23,7 +23,8 @@ enum PEM {
 
     /// Every block in the text, LF or CRLF, with anything between blocks ignored.
     static func blocks(in bytes: [UInt8]) throws(PEMError) -> [PEMBlock] {
-        let text = String(decoding: bytes, as: UTF8.self)
+        // A UTF-8 byte-order mark, as Windows editors write one, is not text (C8).
+        let text = String(decoding: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...], as: UTF8.self)
         var blocks: [PEMBlock] = []
         var open: (label: String, lines: [String])?
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {

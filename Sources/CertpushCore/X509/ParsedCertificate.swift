@@ -20,30 +20,18 @@ struct ParsedCertificate {
     /// The subjectPublicKey BIT STRING's content.
     var publicKeyBits: [UInt8]
     var signatureAlgorithmOID: String
+    var keyAlgorithm: KeyAlgorithm
     var dnsNames: [String]
     var ipAddresses: [String]
+    /// SAN DNS names left out as no server could be named by them (empty,
+    /// not ASCII, with spaces or control characters).
+    var unusableDNSNames = 0
+    /// Whether the subject has a common name whose bytes are not valid text of their type.
+    var commonNameUnreadable = false
     var isCertificateAuthority: Bool
 
     var fingerprint: String {
         SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
-    }
-
-    var keyAlgorithm: KeyAlgorithm {
-        switch publicKeyAlgorithmOID {
-        case OID.rsaEncryption:
-            return RSAPublicKey(bits: publicKeyBits).map { .rsa(bits: $0.modulusBitCount) } ?? .unknown
-        case OID.ecPublicKey:
-            switch publicKeyParameterOID {
-            case OID.p256: return .ecP256
-            case OID.p384: return .ecP384
-            case OID.p521: return .ecP521
-            case OID.sm2Curve: return .sm2
-            default: return .unknown
-            }
-        case OID.ed25519: return .ed25519
-        case OID.ed448: return KeyAlgorithm(rawValue: "Ed448")
-        default: return .unknown
-        }
     }
 
     /// SPEC C4: an SM2 key or an SM2-with-SM3 signature makes an SM certificate.
@@ -51,12 +39,37 @@ struct ParsedCertificate {
         publicKeyParameterOID == OID.sm2Curve || signatureAlgorithmOID == OID.sm2WithSM3 ? .sm : .international
     }
 
+    /// Why the certificate names no domain a server could use (SPEC C8);
+    /// nil when it names one.
+    var domainProblem: String? {
+        guard domains.isEmpty else { return nil }
+        if commonNameUnreadable { return "its common name is not valid text (not UTF-8 as it claims)" }
+        let dnsPart = unusableDNSNames == 0 ? nil
+            : unusableDNSNames == 1 ? "its only DNS name is empty or not a host name" : "its DNS names are empty or not host names"
+        let commonNamePart = commonName.map { "its common name (\(DisplayText.neutralized($0))) is not a host name" }
+        switch (dnsPart, commonNamePart) {
+        case (nil, nil): return nil
+        case (let dns?, nil): return dns + ", and it has no common name"
+        case (nil, let cn?): return cn
+        case (let dns?, let cn?): return dns + ", and " + cn
+        }
+    }
+
     /// SAN DNS names, else the CN (SPEC 2), lowercased and without repeats.
+    /// A name no server could be reached by (empty, spaces, not ASCII) is left out.
     var domains: [String] {
-        var names = dnsNames.isEmpty ? (commonName.map { [$0] } ?? []) : dnsNames
+        var names = dnsNames.isEmpty ? (commonName.flatMap { Self.isUsableName($0) ? [$0] : nil } ?? []) : dnsNames
         names = names.map { $0.lowercased() }
         var seen = Set<String>()
         return names.filter { seen.insert($0).inserted }
+    }
+
+    static func isUsableName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
+    static func isUsableName(_ bytes: ArraySlice<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// Whether this certificate issued `other` (by name; not a signature check).
@@ -87,17 +100,17 @@ struct ParsedCertificate {
         subjectDER = subjectNode.encodedBytes
         let issuerName = try DistinguishedName(derEncoded: issuerNode)
         issuer = issuerName.description
-        let subjectName = try DistinguishedName(derEncoded: subjectNode)
-        commonName = Self.commonName(of: subjectName)
+        (commonName, commonNameUnreadable) = Self.commonName(in: subjectNode)
 
         notBefore = try Self.time(validityNode.child(0))
         notAfter = try Self.time(validityNode.child(1))
 
-        guard let keyAlgorithm = try spkiNode.child(0).algorithm,
+        guard let algorithm = try spkiNode.child(0).algorithm,
               let bits = try spkiNode.child(1).bitStringBytes else { throw DERWalkError.missing }
-        publicKeyAlgorithmOID = keyAlgorithm.oid
-        publicKeyParameterOID = keyAlgorithm.parameterOID
+        publicKeyAlgorithmOID = algorithm.oid
+        publicKeyParameterOID = algorithm.parameterOID
         publicKeyBits = Array(bits)
+        keyAlgorithm = CurveNames.keyAlgorithm(try spkiNode.child(0), bits: publicKeyBits)
 
         // The outer signatureAlgorithm and the TBS one must agree; take the outer.
         signatureAlgorithmOID = (try? root.child(1).algorithm?.oid) ?? signatureNode.algorithm?.oid ?? ""
@@ -118,7 +131,12 @@ struct ParsedCertificate {
             for name in try DER.parse(value).children {
                 guard name.identifier.tagClass == .contextSpecific, let bytes = name.primitiveBytes else { continue }
                 switch name.identifier.tagNumber {
-                case 2: dnsNames.append(String(decoding: bytes, as: UTF8.self))
+                case 2:
+                    if Self.isUsableName(bytes) {
+                        dnsNames.append(String(decoding: bytes, as: UTF8.self))
+                    } else {
+                        unusableDNSNames += 1
+                    }
                 case 7: ipAddresses.append(Self.ipAddress(bytes))
                 default: break
                 }
@@ -133,13 +151,40 @@ struct ParsedCertificate {
         }
     }
 
-    private static func commonName(of name: DistinguishedName) -> String? {
-        for rdn in name {
-            for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
-                return String(describing: attribute.value)
+    /// The subject's first common name, read from its bytes as their string
+    /// type says; unreadable when they are not valid text of that type.
+    private static func commonName(in subject: ASN1Node) -> (name: String?, unreadable: Bool) {
+        for rdn in subject.children {
+            for attribute in rdn.children where attribute.children.first?.objectIdentifier == OID.commonName {
+                guard attribute.children.count == 2, let bytes = attribute.children[1].primitiveBytes else { return (nil, true) }
+                let text = decodeString(Array(bytes), tag: attribute.children[1].identifier.tagNumber)
+                return (text, text == nil)
             }
         }
-        return nil
+        return (nil, false)
+    }
+
+    /// The text of a DirectoryString, or nil when its bytes are not valid for its type.
+    private static func decodeString(_ bytes: [UInt8], tag: UInt) -> String? {
+        switch tag {
+        case 12: return String(validating: bytes, as: UTF8.self)                      // UTF8String
+        case 19, 22, 26: return bytes.allSatisfy({ $0 < 0x80 }) ? String(decoding: bytes, as: UTF8.self) : nil
+        case 20: return String(bytes.map { Character(Unicode.Scalar($0)) })           // TeletexString, as Latin-1
+        case 30:                                                                      // BMPString: UTF-16BE
+            guard bytes.count % 2 == 0 else { return nil }
+            let units = stride(from: 0, to: bytes.count, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+            return String(validating: units, as: UTF16.self)
+        case 28:                                                                      // UniversalString: UTF-32BE
+            guard bytes.count % 4 == 0 else { return nil }
+            var scalars = String.UnicodeScalarView()
+            for index in stride(from: 0, to: bytes.count, by: 4) {
+                let value = bytes[index..<index + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                guard let scalar = Unicode.Scalar(value) else { return nil }
+                scalars.append(scalar)
+            }
+            return String(scalars)
+        default: return nil
+        }
     }
 
     private static func time(_ node: ASN1Node) throws -> Date {
@@ -188,8 +233,5 @@ struct RSAPublicKey: Equatable {
         self.exponent = exponent
     }
 
-    var modulusBitCount: Int {
-        guard let first = modulus.first else { return 0 }
-        return (modulus.count - 1) * 8 + (8 - first.leadingZeroBitCount)
-    }
+    var modulusBitCount: Int { BigBytes.bitCount(modulus) }
 }
