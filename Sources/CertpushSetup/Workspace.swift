@@ -50,16 +50,24 @@ public struct Workspace: Sendable {
                             credentials: Credentials = Credentials()) throws -> Workspace {
         let configured = configured.map { AccountDrivers.of($0.kind).completed($0) }
         // F4: a keyring is made only with the database it seals (init, the console's first start).
+        let keyringWasThere = FileManager.default.fileExists(atPath: keyring)
         let vault = try Keyring.vault(at: keyring, create: SQLiteStore.wouldCreate(path: path, create: create))
-        let opened = try SQLiteStore.open(path: path, create: create, vault: vault, forReading: forReading)
-        if opened.created {
-            do {
-                try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)
-            } catch {
-                // F3: an init that could not finish (a full disk) leaves no file behind.
-                SQLiteStore.removeDatabase(at: path)
-                throw error
+        let opened: SQLiteStore.Opened
+        do {
+            opened = try SQLiteStore.open(path: path, create: create, vault: vault, forReading: forReading)
+            if opened.created {
+                do {
+                    try make(opened.store, kind: newKind == .live ? .live : .training, path: path, time: time, user: user)
+                } catch {
+                    // F3: an init that could not finish (a full disk) leaves no file behind.
+                    SQLiteStore.removeDatabase(at: path)
+                    throw error
+                }
             }
+        } catch {
+            // F3, F4: nor a keyring made for the database it could not make.
+            if !keyringWasThere { unlink(keyring) }
+            throw error
         }
         let kind = try opened.store.read { db in
             try WorkspaceKind.of(stored: db.value(forKey: WorkspaceKind.settingKey), madeEmpty: db.value(forKey: "created.as") == "empty",

@@ -6,13 +6,25 @@ import GRDB
 /// file, outside any workspace: the check must work on a file too damaged
 /// to open as one, and the backup beside processes that write.
 public enum DatabaseMaintenance {
-    /// SQLite's integrity and foreign-key checks, read-only: one line per problem, none when the file is sound.
+    /// SQLite's integrity and foreign-key checks, read-only: one line per
+    /// problem, none when the file is sound. A sound file loses the mark an
+    /// earlier command left when it met damage (F2); a damaged one gets it.
     public static func check(path: String) throws -> [String] {
+        let problems = try problems(path: path)
+        if problems.isEmpty {
+            DamageMark.clear(for: path)
+        } else {
+            DamageMark.record(problems[0], for: path)
+        }
+        return problems
+    }
+
+    private static func problems(path: String) throws -> [String] {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(path: path, reason: .missing) }
         do {
-            let queue = try DatabaseQueue(path: path, configuration: SQLiteStore.readOnlyConfiguration())
-            defer { try? queue.close() }
-            return try queue.read { db in
+            let reader = try SQLiteStore.readOnlyPool(path: path)
+            defer { try? reader.close() }
+            return try reader.read { db in
                 let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
                 let keys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row -> String in
                     let table: String = (try? row.decode(String.self, atIndex: 0)) ?? "?"
@@ -25,6 +37,9 @@ public enum DatabaseMaintenance {
         } catch let error as DatabaseError {
             // Too damaged to be read at all: that is the one problem to report.
             return ["SQLite: " + (error.message ?? "result \(error.resultCode.rawValue)")]
+        } catch let error as StoreError {
+            guard case .damaged(let why) = error.reason else { throw error }
+            return [why]
         }
     }
 
@@ -37,7 +52,7 @@ public enum DatabaseMaintenance {
             throw Refusal("\(destination) exists already: certpush backs up only into a new file.")
         }
         do {
-            let source = try DatabasePool(path: path, configuration: SQLiteStore.readOnlyConfiguration())
+            let source = try SQLiteStore.readOnlyPool(path: path)
             defer { try? source.close() }
             let copy = try DatabaseQueue(path: destination)
             defer { try? copy.close() }

@@ -39,11 +39,18 @@ public final class SQLiteStore: Store {
             created = (try? fileManager.attributesOfItem(atPath: path)[.size] as? Int) == 0
             // An empty file is what an init that failed half-way (a full disk) left: only a command that makes databases fills it (F3).
             if created && !create { throw StoreError(path: path, reason: .missing) }
-            if !created { try checkSchemaIsKnown(path: path, vault: vault) }
+            if !created {
+                // One read-only look: whose database it is, and, for a command that only reads, the pool it reads through.
+                let reader = try readOnlyPool(path: path)
+                try checkSchemaIsKnown(reader, path: path, vault: vault)
+                if forReading, try isCurrent(reader, path: path) {
+                    return Opened(store: SQLiteStore(pool: reader, vault: vault, location: path), created: false)
+                }
+                try? reader.close()
+            }
         }
-        if forReading, !created, let reader = try openForReading(path: path) {
-            return Opened(store: SQLiteStore(pool: reader, vault: vault, location: path), created: false)
-        }
+        // F2: a file some command found damaged takes no change until `db check` finds it sound.
+        if !created, let why = DamageMark.recorded(for: path) { throw StoreError(path: path, reason: .damaged(why)) }
         let pool: DatabasePool
         // F3: a database this call made and could not finish (a full disk) leaves no file behind.
         var finished = false
@@ -76,17 +83,45 @@ public final class SQLiteStore: Store {
         create && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
     }
 
-    /// A read-only pool on a database whose migrations are all done; nil when some are not.
+    /// Whether every migration this certpush knows is done: then a command that only reads needs no writer.
     /// GRDB sets up nothing on a read-only pool: no journal mode, no table made and dropped.
-    private static func openForReading(path: String) throws -> DatabasePool? {
+    private static func isCurrent(_ reader: DatabasePool, path: String) throws -> Bool {
         do {
-            let reader = try DatabasePool(path: path, configuration: readOnlyConfiguration())
-            if try reader.read({ try Schema.migrator(vault: nil).hasCompletedMigrations($0) }) { return reader }
-            try reader.close()
-            return nil
+            return try reader.read { try Schema.migrator(vault: nil).hasCompletedMigrations($0) }
         } catch let error as DatabaseError {
-            throw StoreError(path: path, reason: .cannotOpen(error.message ?? "\(error.resultCode)"))
+            throw translated(error, path: path)
         }
+    }
+
+    /// A pool that only reads the file. A file in a folder no one may write
+    /// (a read-only mount, a copy kept read-only) cannot have SQLite's -shm
+    /// beside it; with no write-ahead log waiting, the file alone is the
+    /// whole database, and it is read as immutable (F1).
+    static func readOnlyPool(path: String) throws -> DatabasePool {
+        func open(_ name: String) throws -> DatabasePool {
+            let pool = try DatabasePool(path: name, configuration: readOnlyConfiguration())
+            _ = try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+            return pool
+        }
+        do {
+            return try open(path)
+        } catch {
+            guard let error = error as? DatabaseError, [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) else {
+                if let error = error as? DatabaseError { throw translated(error, path: path) }
+                throw error
+            }
+            guard ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0) == 0 else {
+                throw StoreError(path: path, reason: .readOnly)
+            }
+            do { return try open(immutableURI(path)) } catch { throw StoreError(path: path, reason: .readOnly) }
+        }
+    }
+
+    /// SQLite's URI for a file it may assume no one changes while it reads.
+    private static func immutableURI(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path) + "?immutable=1"
     }
 
     private init(pool: DatabasePool, vault: KeyVault, location: String) {
@@ -120,18 +155,25 @@ public final class SQLiteStore: Store {
             throw Self.translated(error, path: location)
         } catch let error as RowDecodingError {
             Self.logger.error("database holds what certpush never wrote", metadata: ["path": "\(location)", "error": "\(error)"])
+            DamageMark.record("a value is not what certpush wrote there", for: location)
             throw StoreError(path: location, reason: .damaged("a value is not what certpush wrote there"))
         }
     }
 
     public static func translated(_ error: DatabaseError, path: String) -> StoreError {
         switch error.resultCode {
-        case .SQLITE_CORRUPT, .SQLITE_NOTADB: StoreError(path: path, reason: .damaged("SQLite: " + (error.message ?? "database disk image is malformed")))
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            damaged("SQLite: " + (error.message ?? "database disk image is malformed"), path: path)
         case .SQLITE_FULL: StoreError(path: path, reason: .full)
         case .SQLITE_READONLY: StoreError(path: path, reason: .readOnly)
         case .SQLITE_IOERR: StoreError(path: path, reason: .diskError)
         default: StoreError(path: path, reason: .refused(error.message ?? "SQLite result \(error.resultCode.rawValue)"))
         }
+    }
+
+    private static func damaged(_ why: String, path: String) -> StoreError {
+        DamageMark.record(why, for: path)
+        return StoreError(path: path, reason: .damaged(why))
     }
 
     // MARK: - Opening
@@ -214,11 +256,9 @@ public final class SQLiteStore: Store {
     /// Read-only, so that a refusal leaves the file as it was. A database that
     /// sealed its keys with another keyring is refused too: keys sealed under
     /// two keys would be half lost.
-    private static func checkSchemaIsKnown(path: String, vault: KeyVault) throws {
+    private static func checkSchemaIsKnown(_ reader: DatabasePool, path: String, vault: KeyVault) throws {
         do {
-            let queue = try DatabaseQueue(path: path, configuration: readOnlyConfiguration())
-            defer { try? queue.close() }
-            try queue.read { db in
+            try reader.read { db in
                 // Tables, but none of certpush's migrations: someone else's database.
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
                 let ours = try tables.contains("grdb_migrations")

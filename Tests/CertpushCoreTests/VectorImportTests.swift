@@ -295,6 +295,20 @@ import Testing
         try expect(Self.certificates[file], for: ImportRequest(certificate: try Fixtures.pycaFile("x509/" + file)), file: file, hosted: false)
     }
 
+    @Test("a DER encrypted key asks for its passphrase, and a wrong one is said to be wrong (issue 21)")
+    func encryptedDERKey() throws {
+        let certificate = try Fixtures.pycaFile("keys/ec_private_key_encrypted.der.crt.pem")
+        let key = try Fixtures.pycaFile("keys/ec_private_key_encrypted.der")
+        #expect(throws: ImportError(file: key.name, reason: .needsPassphrase)) {
+            try CertificateImporter.draft(ImportRequest(certificate: certificate, key: key), now: testNow)
+        }
+        #expect(throws: ImportError(file: key.name, reason: .wrongPassphrase)) {
+            try CertificateImporter.draft(ImportRequest(certificate: certificate, key: key, passphrase: "654321"), now: testNow)
+        }
+        let draft = try CertificateImporter.draft(ImportRequest(certificate: certificate, key: key, passphrase: "123456"), now: testNow)
+        #expect(draft.privateKeyPEM?.hasPrefix("-----BEGIN PRIVATE KEY-----") == true, "stored decrypted, as PKCS#8")
+    }
+
     private func expect(_ conclusion: Conclusion?, for request: ImportRequest, file: String, hosted: Bool) throws {
         switch conclusion {
         case .imports(let algorithm, let domain):

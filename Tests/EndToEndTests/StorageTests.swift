@@ -22,13 +22,7 @@ import Testing
     func readsNeverWrite() throws {
         try cli.initLive(config: nil, certificates: 3)
         let version = try schemaVersion(), before = try digest(cli.db)
-        let reads: [[String]] = [
-            ["status"], ["status", "--json"], ["certs", "list"], ["certs", "list", "--json"], ["certs", "show", "c1"],
-            ["certs", "show", "c2", "--json"], ["resources", "list"], ["resources", "list", "--json"], ["tasks", "list"],
-            ["tasks", "list", "--json"], ["activity"], ["activity", "--json"], ["regions", "--json"], ["accounts"],
-            ["push-records", "c1"], ["verify"], ["tasks", "preview", "--name", "p", "--cert", "c1", "--match", "--json"],
-        ]
-        for arguments in reads {
+        for arguments in Self.reads {
             let result = try cli(arguments, config: nil)
             #expect(result.status == 0 || result.status == 2, "\(arguments): \(result.stderr)")
             #expect(!result.stderr.contains("SQLite"), "\(arguments): \(result.stderr)")
@@ -38,6 +32,53 @@ import Testing
         // A change still changes it, through the same path.
         #expect(try cli(["certs", "rename", "c1", "renamed"], config: nil).status == 0)
         #expect(try cli(["certs", "show", "c1"], config: nil).stdout.contains("renamed"))
+    }
+
+    static let reads: [[String]] = [
+        ["status"], ["status", "--json"], ["certs", "list"], ["certs", "list", "--json"], ["certs", "show", "c1"],
+        ["certs", "show", "c2", "--json"], ["resources", "list"], ["resources", "list", "--json"], ["tasks", "list"],
+        ["tasks", "list", "--json"], ["activity"], ["activity", "--json"], ["regions", "--json"], ["accounts"],
+        ["push-records", "c1"], ["verify"], ["tasks", "preview", "--name", "p", "--cert", "c1", "--match", "--json"],
+        ["db", "check"],
+    ]
+
+    @Test("F1: a read-only file in a read-only folder, run by a user who may write neither: every read works and leaves the bytes; a change is one sentence")
+    func readOnlyFile() throws {
+        var cli = ConfiguredCLI()
+        cli.environment["CERTPUSH_KEYRING"] = cli.directory.path("keys/keyring")
+        try cli.initLive(config: nil, certificates: 3)
+        // Root writes whatever the modes say: the commands then run as nobody, the files theirs but read-only.
+        let asRoot = getuid() == 0
+        let setpriv = "/usr/bin/setpriv"
+        if asRoot {
+            #expect(FileManager.default.isExecutableFile(atPath: setpriv), "util-linux's setpriv runs the commands as nobody")
+            let files = FileManager.default.enumerator(atPath: cli.directory.url.path)?.allObjects as? [String] ?? []
+            for path in [cli.directory.url.path] + files.map(cli.directory.path) { chown(path, 65534, 65534) }
+        }
+        chmod(cli.db, 0o444)
+        chmod(cli.directory.url.path, 0o555)
+        defer { chmod(cli.directory.url.path, 0o755) }
+        let environment = ["XDG_STATE_HOME": cli.directory.path("state"), "XDG_CONFIG_HOME": cli.directory.path("config"),
+                           "CERTPUSH_KEYRING": cli.directory.path("keys/keyring")]
+        func certpush(_ arguments: [String]) throws -> CertpushBinary.Result {
+            let command = [CertpushBinary.url.path] + arguments + ["--db", cli.db]
+            return asRoot
+                ? try Shell.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups"] + command, environment: environment)
+                : try Shell.run(command[0], Array(command.dropFirst()), environment: environment)
+        }
+        let before = try digest(cli.db)
+        for arguments in Self.reads {
+            let result = try certpush(arguments)
+            // A preview with nothing to pair says so (exit 2) in its JSON: a read all the same.
+            let answered = result.status == 0 || (arguments.contains("preview") && result.stdout.contains("\"problems\""))
+            #expect(answered && result.stderr.isEmpty, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(try digest(cli.db) == before, "certpush \(arguments.joined(separator: " ")) changed the file")
+        }
+        #expect(!FileManager.default.fileExists(atPath: cli.db + "-wal") && !FileManager.default.fileExists(atPath: cli.db + "-shm"))
+        let change = try certpush(["certs", "rename", "c1", "renamed"])
+        #expect(change.status == 2 && change.stderr.contains("cannot be written"), "\(change.stderr)")
+        #expect(change.stderr.split(separator: "\n").count == 1)
+        #expect(try digest(cli.db) == before)
     }
 
     /// Each table's root page, and the page size, read from the file as SQLite keeps them.
@@ -72,6 +113,7 @@ import Testing
             ["status"], ["certs", "list", "--json"], ["certs", "show", "c1", "--json"], ["resources", "list", "--json"],
             ["tasks", "list", "--json"], ["tasks", "show", "t1", "--json"], ["activity", "--json"],
             ["tasks", "create", "--name", "after", "--cert", "c10", "--match"], ["certs", "rename", "c1", "renamed"],
+            ["certs", "import", "--cert", Fixtures.url("rsa-4096.crt.pem").path], ["tasks", "run-due"],
         ]
         for (table, page) in tables {
             // The page's cells, overwritten with bytes no SQLite writes there.
@@ -80,16 +122,56 @@ import Testing
             guard start + 64 <= damaged.count else { continue }
             damaged.replaceSubrange(start..<start + 64, with: Data(repeating: 0xA5, count: 64))
             try damaged.write(to: URL(fileURLWithPath: cli.db))
-            for wal in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.db + wal) }
+            for leftover in ["-wal", "-shm", ".damaged"] { try? FileManager.default.removeItem(atPath: cli.db + leftover) }
             for arguments in commands {
+                let before = try digest(cli.db)
                 let result = try cli(arguments, config: nil)
                 let said = "\(table): certpush \(arguments.joined(separator: " ")) → \(result.status) \(result.stderr)"
+                if result.status == 2 { #expect(try digest(cli.db) == before, "refused, yet the file changed: \(said)") }
                 #expect([0, 1, 2].contains(result.status), "\(said)")
                 #expect(!result.stderr.contains("SQLite error") && !result.stderr.contains("Fatal error") && !result.stderr.contains(".swift:"), "\(said)")
                 #expect(!result.stdout.contains("SQLite error"), "\(said)")
                 if result.status == 2 { #expect(result.stderr.split(separator: "\n").count == 1, "\(said)") }
             }
+            // Once a command met the damage, no command changes the file (F2).
+            if FileManager.default.fileExists(atPath: cli.db + ".damaged") {
+                let before = try digest(cli.db)
+                let change = try cli(["tasks", "create", "--name", "later", "--cert", "c10", "--match"], config: nil)
+                #expect(change.status == 2 && change.stderr.contains("is damaged"), "\(table): \(change.stderr)")
+                #expect(try digest(cli.db) == before, "\(table): a change went into a file known to be damaged")
+            }
         }
+    }
+
+    @Test("F2: damage a command met is remembered: no change goes in until db check finds the file sound again")
+    func damageIsRemembered() throws {
+        #expect(try cli(["init"], config: nil).status == 0)
+        let writer = try DatabaseQueue(path: cli.db)
+        try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try writer.close()
+        let original = try digest(cli.db)
+        let (pageSize, tables) = try tablePages(cli.db)
+        let page = try #require(tables.first { $0.name == "certificate" }?.page)
+        var bytes = original
+        bytes.replaceSubrange((page - 1) * pageSize + 8..<(page - 1) * pageSize + 72, with: Data(repeating: 0xA5, count: 64))
+        try bytes.write(to: URL(fileURLWithPath: cli.db))
+
+        // Reading the certificates meets the damage; from then on no change goes in.
+        let read = try cli(["certs", "list"], config: nil)
+        #expect(read.status == 2 && read.stderr.contains("is damaged") && read.stderr.contains("db check"), "\(read.stderr)")
+        let change = try cli(["tasks", "create", "--name", "n", "--cert", "c1", "--resource", "r1"], config: nil)
+        #expect(change.status == 2 && change.stderr.contains("is damaged"), "\(change.stderr)")
+        #expect(try digest(cli.db) == bytes)
+
+        // Restored from a good copy: db check finds it sound, and changes go in again.
+        #expect(try cli(["db", "check"], config: nil).status == 1)
+        try original.write(to: URL(fileURLWithPath: cli.db))
+        #expect(try cli(["tasks", "create", "--name", "n", "--cert", "c1", "--resource", "r1"], config: nil).status == 2, "still marked")
+        let check = try cli(["db", "check"], config: nil)
+        #expect(check.status == 0, "\(check.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: cli.db + ".damaged"))
+        let rename = try cli(["certs", "rename", "c1", "restored"], config: nil)
+        #expect(rename.status == 0, "\(rename.stderr)")
     }
 
     @Test("F4: a missing keyring is a sentence naming where it was looked for, and is never replaced; F3: an empty file is not a workspace")
@@ -123,7 +205,7 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
     }
 
-    @Test("F3: a full disk (SQLite's SQLITE_FULL, the file kept from growing) is one sentence naming the file; init leaves no file, a change leaves the file as it was")
+    @Test("F3: a full disk (SQLite's SQLITE_FULL, the file kept from growing) is one sentence naming the file; init leaves no file, nor keyring; a change leaves the file as it was")
     func fullDisk() throws {
         func certpush(_ arguments: [String], pages: Int) throws -> CertpushBinary.Result {
             try CertpushBinary.run(arguments + ["--db", cli.db], environment: [
@@ -135,6 +217,7 @@ import Testing
         #expect(refused.stderr.contains("The disk holding \(cli.db) is full: nothing was changed"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1)
         for suffix in ["", "-wal", "-shm"] { #expect(!FileManager.default.fileExists(atPath: cli.db + suffix), "init left \(cli.db + suffix)") }
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.path("keyring")), "init left the keyring it made for the database it could not make")
 
         #expect(try certpush(["init"], pages: 1_000_000).status == 0)
         // No free page left in the file, so that a change must make it grow.
