@@ -309,6 +309,37 @@ import Testing
         #expect(draft.privateKeyPEM?.hasPrefix("-----BEGIN PRIVATE KEY-----") == true, "stored decrypted, as PKCS#8")
     }
 
+    @Test("key and certificate files with bytes changed at random never stop the importer (F2: no input ends certpush with a signal)")
+    func mutatedFilesAreRefusedNotFatal() throws {
+        var seed: UInt64 = 0x5EED_2026
+        func next() -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: seed >> 33)
+        }
+        let pairs = [("keys/enc-rsa-3des.pem.crt.pem", "keys/testrsa.der"), ("keys/ec_private_key.der.crt.pem", "keys/ec_private_key.der"),
+                     ("keys/secp256k1-explicit-no-seed.pem.crt.pem", "keys/ed25519-pkcs8-enc.der"),
+                     ("keys/rsa_pss_2048.pem.crt.pem", "keys/ec_private_key_encrypted.der")]
+        var outcomes = (imported: 0, refused: 0)
+        for (certificateFile, keyFile) in pairs {
+            let certificate = try Fixtures.pycaFile(certificateFile), key = try Fixtures.pycaFile(keyFile)
+            for round in 0..<150 {
+                var mutatedKey = key.bytes, mutatedCertificate = certificate.bytes
+                for _ in 0...(round % 3) { mutatedKey[next() % mutatedKey.count] = UInt8(truncatingIfNeeded: next()) }
+                if round % 5 == 0 { mutatedCertificate[next() % mutatedCertificate.count] = UInt8(truncatingIfNeeded: next()) }
+                let request = ImportRequest(certificate: InputFile(name: certificate.name, bytes: mutatedCertificate),
+                                            key: InputFile(name: key.name, bytes: mutatedKey), passphrase: "123456")
+                do {
+                    _ = try CertificateImporter.draft(request, now: testNow)
+                    outcomes.imported += 1
+                } catch {
+                    #expect(!error.sentence.isEmpty)
+                    outcomes.refused += 1
+                }
+            }
+        }
+        #expect(outcomes.refused > 400, "\(outcomes)")
+    }
+
     private func expect(_ conclusion: Conclusion?, for request: ImportRequest, file: String, hosted: Bool) throws {
         switch conclusion {
         case .imports(let algorithm, let domain):
