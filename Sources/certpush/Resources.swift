@@ -59,12 +59,17 @@ struct Resources: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The resource id, like r3.") var resource: String
         @Argument(help: "The certificate id, like c12.") var certificate: String
+        @Flag(help: "Bind even when the certificate does not cover the resource's domain.") var force = false
 
         func run() throws {
             guard let resourceID = ResourceID(resource) else { throw Refusal("\"\(DisplayText.neutralized(resource))\" is not a resource id (like r3).") }
             let workspace = try global.openWorkspace()
             let certificate = try workspace.certificates.certificate(named: certificate)
-            try workspace.push.bind(certificate.id, to: resourceID)
+            do {
+                try workspace.push.bind(certificate.id, to: resourceID, anyway: force)
+            } catch let uncovered as UncoveredBind {
+                throw Refusal(uncovered.sentence + " Add --force to bind it anyway.")
+            }
             // W5: what changed, with the account it changed in.
             let account = try workspace.store.read { try $0.resource(resourceID)?.account }
             print("Bound \(certificate.id) to \(resourceID)" + (account.map { " (account \(DisplayText.neutralized($0)))" } ?? "") + ".")

@@ -129,13 +129,18 @@ import Testing
         let shop = try #require(listeners.first { $0.name == "listener-shop-443" })
         #expect(throws: Refusal.self) { try push.bind(media, to: shop.id) }
         _ = try push.push(PushRequest(certificate: media, services: ["elb"], regions: ["cn-north-4", "ap-southeast-1"]))
-        try push.bind(media, to: shop.id)
+        // The same rule for every front end (issue 22): a certificate that does not cover the
+        // resource's domain is refused, nothing bound, unless the person chose it anyway.
+        let warning = try #require(try push.bindWarning(media, to: shop.id))
+        #expect(throws: UncoveredBind(warning: warning)) { try push.bind(media, to: shop.id) }
+        #expect(try fixture.workspace.store.read { try $0.resource(shop.id) }?.certificateID != media)
+        try push.bind(media, to: shop.id, anyway: true)
         #expect(try fixture.workspace.store.read { try $0.resource(shop.id) }?.certificateID == media)
         let usage = try push.usage(of: media)
         #expect(usage.resources.map(\.id).contains(shop.id))
         #expect(usage.stores.contains { $0.service == "elb" && $0.region == "cn-north-4" })
         let faulty = try #require(try fixture.workspace.store.read { try $0.resources(ResourceFilter(service: "elb", region: "ap-southeast-1")) }.first)
-        #expect(throws: BindFailure(resource: faulty.id, cause: "listener in maintenance")) { try push.bind(media, to: faulty.id) }
+        #expect(throws: BindFailure(resource: faulty.id, cause: "listener in maintenance")) { try push.bind(media, to: faulty.id, anyway: true) }
     }
 
     @Test("a certificate bound to a resource cannot be deleted; an unbound one can")

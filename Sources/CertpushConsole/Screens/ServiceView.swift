@@ -125,7 +125,7 @@ final class ServiceView: Screen {
             if let warning = try session.services.push.bindWarning(certificate, to: resource.id) {
                 return .open(ConfirmDialog(title: "Bind \(certificate) to \(resource.id)?", text: warning + " Bind it anyway?",
                                            confirmTitle: "Bind Anyway", theme: session.theme) { [unowned self] in
-                    self.bind(certificate, to: resource).then(.close)
+                    self.bind(certificate, to: resource, anyway: true).then(.close)
                 })
             }
         } catch {
@@ -156,10 +156,10 @@ final class ServiceView: Screen {
 
     /// The console binds (provider work), then this view says what the resource serves now.
     /// K1: the provider binds away from the keys; the sentence arrives when it is done.
-    private func bind(_ certificate: CertificateID, to resource: CloudResource) -> KeyResult {
+    private func bind(_ certificate: CertificateID, to resource: CloudResource, anyway: Bool = false) -> KeyResult {
         let push = session.services.push
         session.run("bind \(certificate) to \(resource.id)") {
-            try push.bind(certificate, to: resource.id)
+            try push.bind(certificate, to: resource.id, anyway: anyway)
             let was = resource.certificateID.map { " (was \($0))" } ?? " (it had no certificate)"
             return "\(resource.id) \(DisplayText.neutralized(resource.name)) now serves \(certificate)\(was)."
         }

@@ -226,12 +226,19 @@ public struct PushService: Sendable {
     public func bindWarning(_ certificateID: CertificateID, to resourceID: ResourceID) throws -> String? {
         try store.read { db in
             guard let certificate = try db.certificate(certificateID), let resource = try db.resource(resourceID) else { return nil }
-            guard !resource.domain.isEmpty, !DomainMatch.covers(anyOf: certificate.domains, resource.domain) else { return nil }
-            return "\(certificate.id) (\(DisplayText.neutralized(certificate.domains.prefix(3).joined(separator: ", ")))) does not cover \(DisplayText.neutralized(resource.domain)), the domain of \(resource.id) \(DisplayText.neutralized(resource.name)): clients will refuse the connection."
+            return Self.coverageWarning(certificate, resource)
         }
     }
 
-    public func bind(_ certificateID: CertificateID, to resourceID: ResourceID) throws {
+    private static func coverageWarning(_ certificate: Certificate, _ resource: CloudResource) -> String? {
+        guard !resource.domain.isEmpty, !DomainMatch.covers(anyOf: certificate.domains, resource.domain) else { return nil }
+        return "\(certificate.id) (\(DisplayText.neutralized(certificate.domains.prefix(3).joined(separator: ", ")))) does not cover \(DisplayText.neutralized(resource.domain)), the domain of \(resource.id) \(DisplayText.neutralized(resource.name)): clients will refuse the connection."
+    }
+
+    /// Binds, through the provider. A certificate that does not cover the
+    /// resource's domain is refused (`UncoveredBind`) unless `anyway`: the
+    /// person was told and chose it (the console's dialog, the CLI's --force).
+    public func bind(_ certificateID: CertificateID, to resourceID: ResourceID, anyway: Bool = false) throws {
         let (resource, material): (CloudResource, CertificateMaterial) = try store.read { db in
             guard let certificate = try db.certificate(certificateID) else { throw Refusal("There is no certificate \(certificateID).") }
             guard let resource = try db.resource(resourceID) else { throw Refusal("There is no resource \(resourceID).") }
@@ -240,6 +247,7 @@ public struct PushService: Sendable {
                 let place = resource.service.uppercased() + (resource.region.map { " in \($0)" } ?? "")
                 throw Refusal("\(certificate.id) is not in \(place)'s certificate store yet: push it there first.")
             }
+            if !anyway, let warning = Self.coverageWarning(certificate, resource) { throw UncoveredBind(warning: warning) }
             return (resource, CertificateMaterial(certificate: certificate, privateKeyPEM: try db.privateKeyPEM(of: certificateID)))
         }
         do {
@@ -260,6 +268,14 @@ public struct PushService: Sendable {
             (try db.serviceStores(holding: certificate), try db.resources(ResourceFilter(certificateID: certificate)))
         }
     }
+}
+
+/// A bind refused because the certificate does not cover the resource's
+/// domain: nothing was bound, and the person may choose to bind anyway.
+public struct UncoveredBind: CertpushError, Equatable {
+    public let warning: String
+    public init(warning: String) { self.warning = warning }
+    public var sentence: String { warning + " Nothing was bound." }
 }
 
 /// The provider would not bind: it ran, and failed (exit 1).
