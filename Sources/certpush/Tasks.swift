@@ -158,12 +158,31 @@ struct Tasks: ParsableCommand {
             let workspace = try global.openWorkspace()
             try workspace.push.recover()
             let ran = try workspace.deployments.runDue()
-            print(ran.isEmpty ? "No task was due." : "Ran \(ran.map(\.description).joined(separator: ", ")).")
+            if ran.isEmpty { print("No task was due.") }
+            // One line per task it ran or finished, with its outcome; exit 1 when one failed, for cron.
+            var failed = false
+            for id in ran {
+                let task = try workspace.deployments.task(id)
+                print(TaskText.outcome(task))
+                failed = failed || task.status == .failed || task.status == .partiallyFailed
+            }
+            if failed { throw ExitCode(1) }
         }
     }
 }
 
 enum TaskText {
+    /// "t6 nightly: partially failed (1 of 3 pairs failed; r7: its cause)".
+    static func outcome(_ task: DeploymentTask) -> String {
+        let failed = task.pairs.filter { $0.status == .failed }
+        var detail = Words.count(task.pairs.count, "pair")
+        if !failed.isEmpty {
+            detail = "\(failed.count) of \(detail) failed; " + failed.prefix(3).map { "\($0.resourceID): \(DisplayText.neutralized($0.cause))" }.joined(separator: "; ")
+                + (failed.count > 3 ? "; \(failed.count - 3) more in `certpush tasks show \(task.id)`" : "")
+        }
+        return "\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.words) (\(detail))"
+    }
+
     static func id(_ text: String) throws -> TaskID {
         guard let id = TaskID(text) else { throw Refusal("\"\(DisplayText.neutralized(text))\" is not a task id (like t3).") }
         return id

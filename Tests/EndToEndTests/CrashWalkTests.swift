@@ -64,7 +64,8 @@ import Testing
                 return point - 1
             }
             let recovery = try CertpushBinary.run(["tasks", "run-due", "--db", world.database], environment: environment(folder))
-            #expect(recovery.status == 0, "run-due after a kill at write \(point) of \(command): \(recovery.stderr)")
+            // Exit 1 says a task it finished has a failed pair (the world has one that always fails), never a refusal.
+            #expect([0, 1].contains(recovery.status), "run-due after a kill at write \(point) of \(command): \(recovery.stderr)")
             try checkWhole(world, original: original, context: "\(command.joined(separator: " ")), killed at write \(point)")
             point += 1
         }

@@ -67,6 +67,28 @@ import Testing
         #expect(text.components(separatedBy: "ended succeeded").count - 1 == 2)
     }
 
+    @Test("run-due says each task it ran with its outcome, exits 1 when one failed, and names what it finished after a kill (issue 22, 2)")
+    func runDueTellsCron() throws {
+        #expect(try certpush(["init"]).status == 0)
+        let at = ISO8601DateFormatter().string(from: Date().addingTimeInterval(2))
+        #expect(try certpush(["tasks", "create", "--name", "bad", "--cert", "c2", "--resource", "r6", "--at", at]).status == 0)
+        #expect(try certpush(["tasks", "create", "--name", "good", "--cert", "c10", "--match", "--at", at]).status == 0)
+        Thread.sleep(forTimeInterval: 2.2)
+        let ran = try certpush(["tasks", "run-due"])
+        #expect(ran.status == 1, "a task failed: cron must hear it")
+        #expect(ran.stdout == "t1 bad: failed (1 of 1 pair failed; r6: listener in maintenance)\nt2 good: succeeded (1 pair)\n", "\(ran.stdout)")
+        let idle = try certpush(["tasks", "run-due"])
+        #expect(idle.status == 0 && idle.stdout == "No task was due.\n")
+
+        // Killed at its third write, mid-task: the next run-due finishes it and says so.
+        let killed = try CertpushBinary.run(["tasks", "create", "--name", "cut", "--cert", "c10", "--match", "--db", db], environment: [
+            "XDG_STATE_HOME": directory.path("state"), "XDG_CONFIG_HOME": directory.path("config"), "CERTPUSH_KILL_AFTER_WRITES": "3"])
+        #expect(killed.status == 128 + SIGKILL || killed.status == -1 || killed.status != 0, "\(killed.status)")
+        let recovered = try certpush(["tasks", "run-due"])
+        #expect(recovered.status == 0, "\(recovered.stderr)")
+        #expect(recovered.stdout == "t3 cut: succeeded (1 pair)\n", "\(recovered.stdout)")
+    }
+
     @Test("two run-due processes at once never run a task twice")
     func concurrentRunDue() throws {
         #expect(try certpush(["init"]).status == 0)

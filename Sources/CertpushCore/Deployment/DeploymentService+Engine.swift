@@ -9,13 +9,14 @@ extension DeploymentService {
     /// (pending, or scheduled and due) until none is left. Each is claimed
     /// atomically, so no task runs twice however many processes drain.
     @discardableResult
+    /// Runs every task that is due, after finishing those a dead process
+    /// left; returns each task it ran or finished, in that order.
     public func runDue() throws -> [TaskID] {
-        try recover()
-        var ran: [TaskID] = []
+        var ran = try recover()
         while true {
             let queued = try store.read { try $0.queuedTasks(at: time.now()) }
             let claimed = try queued.filter { try run($0) != nil }
-            ran += claimed
+            ran += claimed.filter { !ran.contains($0) }
             if claimed.isEmpty { return ran }
         }
     }
