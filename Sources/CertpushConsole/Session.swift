@@ -98,6 +98,9 @@ final class Session {
     /// "2026-11-22 13:00", in the console's zone.
     func minute(_ date: Date) -> String { Self.format(date, "yyyy-MM-dd HH:mm", zone: context.timeZone) }
 
+    /// "2026-11-22 13:00:05", in the console's zone: a step's time.
+    func second(_ date: Date) -> String { Self.format(date, "yyyy-MM-dd HH:mm:ss", zone: context.timeZone) }
+
     private static func format(_ date: Date, _ pattern: String, zone: TimeZone) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

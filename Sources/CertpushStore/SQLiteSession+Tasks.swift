@@ -21,6 +21,13 @@ extension SQLiteSession {
         try fetchTasks(where: "id = ?", [id.rawValue]).first
     }
 
+    func steps(ofPair pair: Int64) throws -> [PairStep] {
+        try Row.fetchAll(db, sql: "SELECT at, status, cause FROM pair_step WHERE pair_id = ? ORDER BY id", arguments: [pair]).map { row in
+            PairStep(at: Date(timeIntervalSince1970: try row.value("at")),
+                     status: PairStatus(rawValue: try row.value("status")) ?? .failed, cause: try row.value("cause"))
+        }
+    }
+
     func tasks() throws -> [DeploymentTask] {
         try fetchTasks(where: "1", [])
     }
@@ -160,7 +167,11 @@ extension SQLiteSession {
                        arguments: [lease?.runner, lease?.until.timeIntervalSince1970, task.rawValue])
     }
 
-    func update(_ pair: TaskPair) throws {
+    func update(_ pair: TaskPair, at: Date) throws {
+        try run("""
+            INSERT INTO pair_step (pair_id, at, status, cause)
+            SELECT id, ?, ?, ? FROM task_pair WHERE id = ? AND (status <> ? OR cause <> ?)
+            """, [at.timeIntervalSince1970, pair.status.rawValue, pair.cause, pair.id, pair.status.rawValue, pair.cause])
         try run("""
             UPDATE task_pair SET status = ?, cause = ?, previous_certificate_id = ?, charged = ? WHERE id = ?
             """, [pair.status.rawValue, pair.cause, pair.previousCertificateID?.rawValue, pair.charged, pair.id])

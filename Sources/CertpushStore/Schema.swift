@@ -427,6 +427,19 @@ enum Schema {
                 DELETE FROM provider_reference WHERE kind = 'cas.certpush-id';
                 """)
         }
+        migrator.registerMigration("v15-pair-steps") { db in
+            // Issue 22: a pair's details show each change of its status, when, and why.
+            try db.execute(sql: """
+                CREATE TABLE pair_step (
+                    id INTEGER PRIMARY KEY,
+                    pair_id INTEGER NOT NULL REFERENCES task_pair(id) ON DELETE CASCADE,
+                    at REAL NOT NULL,
+                    status TEXT NOT NULL,
+                    cause TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX pair_step_by_pair ON pair_step(pair_id);
+                """)
+        }
         return migrator
     }
 }

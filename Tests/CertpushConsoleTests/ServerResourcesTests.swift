@@ -55,7 +55,7 @@ import Testing
             pairs[0].status = .succeeded
             pairs[1].status = .failed
             pairs[1].cause = "nginx -t refused it: nginx: [emerg] unknown directive; the previous files are back and still served"
-            for pair in pairs { try db.update(pair) }
+            for pair in pairs { try db.update(pair, at: testNow) }
             try db.setStatus(task.id, .partiallyFailed, finishedAt: testNow)
         }
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 140, height: 35))

@@ -35,6 +35,33 @@ import Testing
         for tab in ["ELB", "CDN", "DCDN", "WAF", "GA", "OSS", "FC"] { #expect(screen.contains(tab)) }
     }
 
+    @Test("Enter on a pair opens it whole: the whole cause however long, and each step with its time (issue 22, 3)")
+    func pairOpensWhole() throws {
+        let driver = try ConsoleDriver(size: Size(width: 80, height: 24))
+        let cause = "nginx -t refused it: [emerg] cannot load certificate \"/etc/nginx/ssl/long.example.com/fullchain.pem\": "
+            + "PEM_read_bio_X509_AUX() failed (SSL: error:0480006C:PEM routines::no start line:Expecting: TRUSTED CERTIFICATE)\n"
+            + "nginx: configuration file /etc/nginx/nginx.conf test failed"
+        let resource = try driver.fixture.addResource("cdn", name: "long-edge", domain: "long.example.com", fault: cause)
+        let certificate = try driver.fixture.importCertificate(["long.example.com"], name: "long-cert")
+        let task = try driver.fixture.workspace.deployments.create(TaskRequest(name: "long", certificates: [certificate.id], resources: [resource.id]))
+        #expect(try driver.fixture.workspace.deployments.task(task.id).status == .failed)
+        driver.press("Tab", "j", "Enter", "Enter")
+        #expect(driver.screen.contains("Task \(task.id) · long · failed"), "\(driver.screen)")
+        #expect(!driver.screen.contains("test failed"), "the table cuts the cause")
+        driver.press("Enter")
+        let screen = driver.screen
+        #expect(screen.contains("\(resource.id) long-edge"), "\(screen)")
+        #expect(screen.contains("Status        failed"))
+        // Every word of the cause is on screen, wrapped, nothing cut.
+        let shown = screen.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "│ ")) }.joined(separator: " ")
+        #expect(shown.contains("PEM_read_bio_X509_AUX() failed"), "\(screen)")
+        #expect(shown.contains("nginx: configuration file /etc/nginx/nginx.conf test failed"), "\(screen)")
+        #expect(screen.contains("deploying"), "the step that began it")
+        #expect(driver.line(containing: "  failed: nginx -t refused it")?.contains(":") == true, "the step that ended it, with its time: \(screen)")
+        driver.press("Escape")
+        #expect(driver.screen.contains("Task \(task.id) · long · failed"))
+    }
+
     @Test("D14: a task submitted while another runs waits in the queue and runs when the runner is free")
     func secondTaskQueued() throws {
         let runner = HeldRunner()

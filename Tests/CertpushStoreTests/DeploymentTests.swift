@@ -152,6 +152,11 @@ import Testing
         }
         #expect(try deployments.rollBack(task.id).count == 1)
         #expect(try deployments.task(task.id).status == .rolledBack)
+        // Each change of the pair is kept as a step, at the workspace's time (issue 22, 3).
+        let pair = try #require(try deployments.task(task.id).pairs.first { $0.resourceID == listener.id })
+        let steps = try deployments.steps(of: pair)
+        #expect(steps.map(\.status) == [.deploying, .succeeded, .rollingBack, .rolledBack])
+        #expect(steps.allSatisfy { $0.at == testNow })
     }
 
     @Test("D13: delete one or several; a running task cannot be deleted")
@@ -217,7 +222,7 @@ import Testing
             pair.status = .deploying
             pair.previousCertificateID = resource.certificateID
             pair.charged = true
-            try db.update(pair)
+            try db.update(pair, at: Date())
             try db.setValue("9", forKey: DeploymentService.quotaKey)
         }
         return task.id

@@ -188,7 +188,7 @@ import Testing
         try store.write { db in
             for var pair in try db.task(task.id)!.pairs {
                 pair.status = .rollingBack
-                try db.update(pair)
+                try db.update(pair, at: Date())
             }
             try db.setCertificate(nil, on: targets[0].id)
             try db.setLease(task.id, TaskLease(runner: 4242, until: testNow.addingTimeInterval(60)))
@@ -212,7 +212,7 @@ import Testing
             try db.setLease(task.id, TaskLease(runner: 4242, until: testNow.addingTimeInterval(60)))
             var pair = try db.task(task.id)!.pairs[0]
             pair.status = .deploying
-            try db.update(pair)
+            try db.update(pair, at: Date())
         }
         let provider = watching()
         provider.truthFails = true

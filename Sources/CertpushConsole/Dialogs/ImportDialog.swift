@@ -158,10 +158,12 @@ final class ImportDialog: Screen {
         targets += [(.cancelButton, buttonY, cancel), (.importButton, buttonY, ok)]
     }
 
+    /// Lines of at most `width` cells, broken between words; a word longer
+    /// than a line (a path, a fingerprint) is broken inside.
     static func wrap(_ text: String, width: Int) -> [String] {
         var lines: [String] = [], current = ""
-        for word in text.split(separator: " ") {
-            if !current.isEmpty && TextWidth.of(current) + 1 + TextWidth.of(String(word)) > width {
+        for word in text.split(separator: " ").flatMap({ TextWidth.chunks(String($0), width: width) }) {
+            if !current.isEmpty && TextWidth.of(current) + 1 + TextWidth.of(word) > width {
                 lines.append(current)
                 current = ""
             }

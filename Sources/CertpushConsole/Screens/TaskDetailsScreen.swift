@@ -51,6 +51,10 @@ final class TaskDetailsScreen: Screen {
                 self.pairList.reset()
                 return .handled
             },
+            Command([.enter], "open resource", label: "Enter") { [unowned self] in
+                guard let pair = self.pairList.selected else { return .handled }
+                return .open(PairDetailsDialog(session: self.session, pair: pair))
+            },
             Command([.character("b")], "roll back resource", dangerous: true) { [unowned self] in self.rollBack() },
             Command([.character("r")], "retry resource") { [unowned self] in
                 guard let pair = self.pairList.selected else { return .handled }

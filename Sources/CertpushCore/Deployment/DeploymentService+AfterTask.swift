@@ -16,7 +16,7 @@ extension DeploymentService {
                 guard let resource = try db.resource(pair.resourceID) else { return nil }
                 var rolling = pair
                 rolling.status = .rollingBack
-                try db.update(rolling)
+                try db.update(rolling, at: time.now())
                 return (rolling, resource, try pair.previousCertificateID.flatMap { try Self.materials([$0], in: db)[$0] })
             }
             guard let started else {
@@ -34,7 +34,7 @@ extension DeploymentService {
                 var kept = started.pair
                 kept.status = .succeeded
                 kept.cause = "roll back failed: \(cause)"
-                try db.update(kept)
+                try db.update(kept, at: time.now())
             }
             outcomes.append(RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
                                             restored: pair.previousCertificateID, failure: cause))
@@ -58,7 +58,7 @@ extension DeploymentService {
             for var pair in chosen {
                 pair.status = .pending
                 pair.cause = ""
-                try db.update(pair)
+                try db.update(pair, at: time.now())
             }
             try db.setStatus(id, .pending, finishedAt: nil)
             try db.setLease(id, nil)

@@ -103,7 +103,7 @@ extension DeploymentService {
                 pair.status = .failed
                 pair.cause = "deployment quota exhausted"
             }
-            try db.update(pair)
+            try db.update(pair, at: time.now())
         }
         try db.setValue(String(remaining), forKey: Self.quotaKey)
     }
@@ -206,7 +206,7 @@ extension DeploymentService {
         var deploying = pair
         deploying.status = .deploying
         deploying.previousCertificateID = resource.certificateID
-        try db.update(deploying)
+        try db.update(deploying, at: time.now())
         return (deploying, resource)
     }
 
@@ -255,7 +255,7 @@ extension DeploymentService {
         var pair = pair
         pair.status = .succeeded
         pair.cause = ""
-        try db.update(pair)
+        try db.update(pair, at: time.now())
         try db.setCertificate(pair.certificateID, on: pair.resourceID)
     }
 
@@ -264,7 +264,7 @@ extension DeploymentService {
         var pair = pair
         pair.status = .rolledBack
         pair.cause = ""
-        try db.update(pair)
+        try db.update(pair, at: time.now())
         try db.setCertificate(pair.previousCertificateID, on: pair.resourceID)
     }
 
@@ -277,7 +277,7 @@ extension DeploymentService {
             failed.charged = false
             try db.setValue(String(try Self.quota(in: db) + 1), forKey: Self.quotaKey)
         }
-        try db.update(failed)
+        try db.update(failed, at: time.now())
     }
 
     /// Sets the task's end status, releases the claim, writes the outbox, then delivers.
@@ -289,7 +289,13 @@ extension DeploymentService {
             let status: TaskStatus = failed == 0 ? .succeeded : (succeeded == 0 ? .failed : .partiallyFailed)
             try db.setStatus(id, status, finishedAt: now)
             try db.setLease(id, nil)
-            let message = "Deployment task \(id) \"\(task.name)\" ended \(status.words): \(succeeded) succeeded, \(failed) failed of \(task.pairs.count)."
+            var message = "Deployment task \(id) \"\(task.name)\" ended \(status.words): \(succeeded) succeeded, \(failed) failed of \(task.pairs.count)."
+            if let first = task.pairs.first(where: { $0.status == .failed }) {
+                // What failed, in the provider's words: the Activity and the mail say why, not only that.
+                let cause = first.cause.split(separator: "\n").first.map(String.init) ?? "no cause given"
+                message += " \(first.resourceID) \(first.resourceName): \(cause.count > 300 ? cause.prefix(299) + "…" : cause)"
+                    + (failed > 1 ? " (and \(failed - 1) more)." : "")
+            }
             try db.append(ActivityEntry(at: now, user: user, action: "task.finish", subject: id.description, detail: message))
             return try task.contacts.map { contact in
                 var notification = TaskNotification(taskID: id, contact: contact, at: now, message: message)
@@ -368,7 +374,7 @@ extension DeploymentService {
             } else {
                 pair.status = .succeeded
                 pair.cause = "the roll back was interrupted; roll it back again"
-                try db.update(pair)
+                try db.update(pair, at: time.now())
             }
         default:
             break

@@ -162,6 +162,9 @@ public struct DeploymentService: Sendable {
 
     public func tasks() throws -> [DeploymentTask] { try store.read { try $0.tasks() } }
 
+    /// A pair's changes of status with their times and causes, oldest first.
+    public func steps(of pair: TaskPair) throws -> [PairStep] { try store.read { try $0.steps(ofPair: pair.id) } }
+
     /// Every task without its pairs, newest first: what lists show.
     public func summaries() throws -> [TaskSummary] { try store.read { try $0.taskSummaries() } }
 

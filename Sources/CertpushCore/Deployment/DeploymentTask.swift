@@ -95,6 +95,19 @@ public struct TaskPair: Sendable, Equatable {
     }
 }
 
+/// One change of a pair's status, with when it happened and why: what a
+/// pair's details show, step by step (issue 22).
+public struct PairStep: Sendable, Equatable {
+    public var at: Date
+    public var status: PairStatus
+    public var cause: String
+    public init(at: Date, status: PairStatus, cause: String = "") {
+        self.at = at
+        self.status = status
+        self.cause = cause
+    }
+}
+
 /// A task without its pairs: what lists and headers show, read from counts
 /// the store keeps, so that a task of 100,000 pairs costs what a task of one does.
 public struct TaskSummary: Sendable, Equatable {

@@ -68,6 +68,8 @@ public protocol StoreReader {
     // Deployment tasks, contacts, the outbox.
     func contacts() throws -> [Contact]
     func task(_ id: TaskID) throws -> DeploymentTask?
+    /// A pair's changes of status, oldest first.
+    func steps(ofPair pair: Int64) throws -> [PairStep]
     func tasks() throws -> [DeploymentTask]
     /// D14's queue: pending tasks and scheduled ones whose time has come, oldest first.
     /// Every task without its pairs, newest first.
@@ -137,7 +139,8 @@ public protocol StoreWriter: StoreReader {
     func setStatus(_ task: TaskID, _ status: TaskStatus, finishedAt: Date?) throws
     /// The claim on a task (D14); nil releases it.
     func setLease(_ task: TaskID, _ lease: TaskLease?) throws
-    func update(_ pair: TaskPair) throws
+    /// Keeps the pair as it is now; a change of status or cause is also kept as a step, at `at`.
+    func update(_ pair: TaskPair, at: Date) throws
     func deleteTask(_ id: TaskID) throws
     @discardableResult
     func append(_ notification: TaskNotification) throws -> Int64
