@@ -95,11 +95,19 @@ final class Session {
     /// "11-22 13:00", in the console's zone: a time in a table.
     func shortTime(_ date: Date) -> String { Self.format(date, "MM-dd HH:mm", zone: context.timeZone) }
 
-    /// "2026-11-22 13:00", in the console's zone.
-    func minute(_ date: Date) -> String { Self.format(date, "yyyy-MM-dd HH:mm", zone: context.timeZone) }
+    /// "2026-11-22 13:00 UTC+08:00": in the console's zone, which it names.
+    func minute(_ date: Date) -> String { ISOTime.shown(date, zone: context.timeZone) }
 
-    /// "2026-11-22 13:00:05", in the console's zone: a step's time.
-    func second(_ date: Date) -> String { Self.format(date, "yyyy-MM-dd HH:mm:ss", zone: context.timeZone) }
+    /// "2026-11-22 13:00:05 UTC", in the console's zone: a step's time.
+    func second(_ date: Date) -> String {
+        Self.format(date, "yyyy-MM-dd HH:mm:ss", zone: context.timeZone) + " " + ISOTime.offsetLabel(context.timeZone, at: date)
+    }
+
+    /// A column of `shortTime`s, whose header says their zone: "TIME UTC+08:00".
+    func timeColumn(_ name: String) -> Column {
+        let header = name + " " + ISOTime.offsetLabel(context.timeZone, at: now)
+        return Column(header, .fixed(max(11, TextWidth.of(header))))
+    }
 
     private static func format(_ date: Date, _ pattern: String, zone: TimeZone) -> String {
         let formatter = DateFormatter()

@@ -76,7 +76,8 @@ struct CertificateJSON: Encodable, StreamableJSON {
 enum Formats {
     static func iso(_ date: Date) -> String { ISOTime.string(date) }
     static func day(_ date: Date) -> String { String(iso(date).prefix(10)) }
-    static func minute(_ date: Date) -> String { iso(date).prefix(16).replacingOccurrences(of: "T", with: " ") }
+    /// "2026-12-08 10:00 UTC+08:00": local, as `--at` reads a time, with its zone.
+    static func minute(_ date: Date) -> String { ISOTime.shown(date, zone: .current) }
 }
 
 /// SPEC 8: a field with no value is `null`, never left out, so every object

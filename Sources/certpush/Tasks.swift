@@ -13,7 +13,7 @@ struct Tasks: ParsableCommand {
         @Option(name: .customLong("cert"), help: "A certificate id; repeat, or separate with commas, for several.") var certificates: [String] = []
         @Option(name: .customLong("resource"), help: "A resource id; repeat, or separate with commas, for several.") var resources: [String] = []
         @Flag(help: "Add the resources smart matching finds (D5).") var match = false
-        @Option(help: "Run at this time: ISO 8601 (2026-12-01T09:30:00Z) or local YYYY-MM-DD HH:MM.") var at: String?
+        @Option(help: "Run at this time: ISO 8601 with a zone (2026-12-01T09:30:00Z), or YYYY-MM-DD HH:MM in the local zone (TZ).") var at: String?
         @Option(name: .customLong("contact"), help: "A contact's name; repeat for several (up to 10).") var contacts: [String] = []
 
         func request() throws -> TaskRequest {
@@ -89,7 +89,7 @@ struct Tasks: ParsableCommand {
             if json { return try printJSON(try deployments.tasks().map(TaskJSON.init)) }
             printTable(header: ["ID", "NAME", "STATUS", "CERTIFICATES", "OK/FAILED/TOTAL", "AT"], rows: try deployments.summaries().map { task in
                 [task.id.description, task.name, task.status.words, task.certificateText,
-                 "\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairTotal)", task.scheduledAt.map(Formats.minute) ?? "now"]
+                 "\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairTotal)", Formats.minute(task.scheduledAt ?? task.createdAt)]
             })
         }
     }

@@ -62,6 +62,20 @@ import Testing
         #expect(driver.screen.contains("Task \(task.id) · long · failed"))
     }
 
+    @Test("times are the console's zone, and say so: the task list's column, the task's header (issue 22, 4)")
+    func timesSayTheirZone() throws {
+        let driver = try ConsoleDriver { $0.timeZone = TimeZone(identifier: "Asia/Shanghai")! }
+        let id = try driver.fixture.certificateID(named: "partner-shared")
+        let task = try driver.fixture.workspace.deployments.create(
+            TaskRequest(name: "later", certificates: [id], match: true, at: testNow.addingTimeInterval(86_400)))
+        driver.press("Tab", "j", "Enter")
+        #expect(driver.screen.contains("WHEN UTC+08:00"), "\(driver.screen)")
+        #expect(driver.line(containing: "later")?.contains("11-23 20:00") == true, "12:00 UTC is 20:00 in Shanghai")
+        driver.press("Enter")
+        #expect(driver.screen.contains("runs 2026-11-23 20:00 UTC+08:00"), "\(driver.screen)")
+        #expect(try driver.fixture.workspace.deployments.task(task.id).status == .scheduled)
+    }
+
     @Test("D14: a task submitted while another runs waits in the queue and runs when the runner is free")
     func secondTaskQueued() throws {
         let runner = HeldRunner()

@@ -129,4 +129,15 @@ import Testing
             #expect(refusal.sentence == "\"next tuesday\" is not a time: write 2026-12-01 09:30 (UTC+08:00 Asia/Shanghai) or 2026-12-01T09:30:00Z.")
         }
     }
+
+    @Test("a time shown to people always says its zone, the zone it was read in (issue 22, 4)")
+    func shown() throws {
+        let shanghai = TimeZone(identifier: "Asia/Shanghai")!, utc = TimeZone(identifier: "UTC")!
+        let date = try ISOTime.parse("2026-12-08 10:00", zone: shanghai)
+        #expect(ISOTime.string(date) == "2026-12-08T02:00:00Z")
+        #expect(ISOTime.shown(date, zone: shanghai) == "2026-12-08 10:00 UTC+08:00")
+        #expect(ISOTime.shown(date, zone: utc) == "2026-12-08 02:00 UTC")
+        let newYork = TimeZone(identifier: "America/New_York")!
+        #expect(ISOTime.shown(date, zone: newYork) == "2026-12-07 21:00 UTC-05:00")
+    }
 }

@@ -89,6 +89,30 @@ import Testing
         #expect(recovered.stdout == "t3 cut: succeeded (1 pair)\n", "\(recovered.stdout)")
     }
 
+    @Test("--at without a zone is read in the local zone (TZ), and every time printed says its zone (issue 22, 4)")
+    func localTimes() throws {
+        #expect(try certpush(["init"]).status == 0)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let day = calendar.date(byAdding: .day, value: 2, to: Date())!
+        let parts = calendar.dateComponents([.year, .month, .day], from: day)
+        let date = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        func inZone(_ zone: String, _ arguments: [String]) throws -> CertpushBinary.Result {
+            try CertpushBinary.run(arguments + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state"),
+                                                                            "XDG_CONFIG_HOME": directory.path("config"), "TZ": zone])
+        }
+        let created = try inZone("Asia/Shanghai", ["tasks", "create", "--name", "later", "--cert", "c10", "--match", "--at", "\(date) 10:00"])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.hasPrefix("t1 later: scheduled, scheduled for \(date) 10:00 UTC+08:00\n"), "\(created.stdout)")
+        let shown = try inZone("Asia/Shanghai", ["tasks", "show", "t1", "--json"])
+        let task = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(task["scheduledAt"] as? String == "\(date)T02:00:00Z")
+        #expect(try inZone("Asia/Shanghai", ["tasks", "list"]).stdout.contains("\(date) 10:00 UTC+08:00"))
+        #expect(try inZone("UTC", ["tasks", "list"]).stdout.contains("\(date) 02:00 UTC"))
+        let refused = try inZone("Asia/Shanghai", ["tasks", "create", "--name", "x", "--cert", "c10", "--match", "--at", "soon"])
+        #expect(refused.stderr.contains("(UTC+08:00 Asia/Shanghai)"), "the refusal names the zone it reads in: \(refused.stderr)")
+    }
+
     @Test("two run-due processes at once never run a task twice")
     func concurrentRunDue() throws {
         #expect(try certpush(["init"]).status == 0)

@@ -56,7 +56,7 @@ final class ActivityScreen: Screen {
              TableCell(DisplayText.neutralized(entry.user)), TableCell(entry.action),
              TableCell(DisplayText.neutralized(entry.subject)), TableCell(DisplayText.neutralized(entry.detail))]
         }
-        let table = Table(columns: [Column("TIME", .fixed(11)), Column("USER", .fixed(8), drop: 1), Column("ACTION", .flexible(minimum: 14), preferred: 16),
+        let table = Table(columns: [session.timeColumn("TIME"), Column("USER", .fixed(8), drop: 1), Column("ACTION", .flexible(minimum: 14), preferred: 16),
                                     Column("SUBJECT", .flexible(minimum: 7)), Column("DETAIL", .flexible(minimum: 10), preferred: 24)])
         table.render(rows: cells, cursor: list.shown.isEmpty ? nil : window.selected - window.top, focused: true,
                      theme: session.theme, in: area, into: &buffer)

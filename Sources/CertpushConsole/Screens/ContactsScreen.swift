@@ -123,7 +123,7 @@ final class ContactsScreen: Screen {
         let cells = messages.map { [TableCell(session.shortTime($0.at)), TableCell(DisplayText.neutralized($0.contact)),
                                     TableCell(DisplayText.neutralized($0.message)
                                               + ($0.deliveryFailure.isEmpty ? "" : " (not delivered: \($0.deliveryFailure))"))] }
-        Table(columns: [Column("TIME", .fixed(11)), Column("TO", .flexible(minimum: 10)), Column("MESSAGE", .flexible(minimum: 20))])
+        Table(columns: [session.timeColumn("TIME"), Column("TO", .flexible(minimum: 10)), Column("MESSAGE", .flexible(minimum: 20))])
             .render(rows: cells, cursor: outboxFocused && !messages.isEmpty ? outbox.window.selected - outbox.window.top : nil,
                     focused: outboxFocused, theme: theme, in: area, into: &buffer)
         if outbox.shown.isEmpty {

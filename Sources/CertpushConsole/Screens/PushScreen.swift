@@ -196,7 +196,7 @@ final class PushScreen: Screen {
         y += 2
 
         buffer.write("Latest push records", x: rect.x + 1, y: y, style: theme["table.header"])
-        let table = Table(columns: [Column("TIME", .fixed(11)), Column("USER", .fixed(8), drop: 1), Column("TARGET", .flexible(minimum: 14), preferred: 21),
+        let table = Table(columns: [session.timeColumn("TIME"), Column("USER", .fixed(8), drop: 1), Column("TARGET", .flexible(minimum: 14), preferred: 21),
                                     Column("RESULT", .fixed(7)), Column("REASON", .flexible(minimum: 12), preferred: 20)])
         let rows = shownRecords.map { record in
             [TableCell(session.shortTime(record.at)), TableCell(DisplayText.neutralized(record.user)),

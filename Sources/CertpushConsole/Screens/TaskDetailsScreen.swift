@@ -208,9 +208,13 @@ final class TaskDetailsScreen: Screen {
             return
         }
         let summary = "\(task.status.words) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(task.pairTotal) in all · certificates \(task.certificateText)"
-            + (task.status == .scheduled ? task.scheduledAt.map { " · runs \(session.minute($0))" } ?? "" : "")
-            + (task.finishedAt.map { " · ended \(session.minute($0))" } ?? "")
         buffer.write(TextWidth.truncate(summary, to: rect.width - 2), x: rect.x + 1, y: rect.y, style: theme[TaskText.role(task.status)])
+        // When, on a line of its own, what matters first: when it runs or ended, then when it was made.
+        let first = task.status == .scheduled ? task.scheduledAt.map { "runs \(session.minute($0)) · " } : task.finishedAt.map { "ended \(session.minute($0)) · " }
+        let when = (first ?? "") + "created \(session.minute(task.createdAt))"
+        if task.status != .running && task.status != .pending {
+            buffer.write(TextWidth.truncate(when, to: rect.width - 2), x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
+        }
         if task.status == .running || task.status == .pending {
             // Progress: a bar with counts (SPEC 7).
             let total = task.pairTotal, done = total - task.count(.pending) - task.count(.deploying)

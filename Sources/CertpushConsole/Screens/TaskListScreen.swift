@@ -82,7 +82,7 @@ final class TaskListScreen: Screen {
         }
         Table(columns: [Column("", .fixed(1)), Column("ID", .flexible(minimum: 3)), Column("NAME", .flexible(minimum: 10), preferred: 16),
                         Column("STATUS", .fixed(16)), Column("CERTS", .flexible(minimum: 6), drop: 1, preferred: 10), Column("OK/F/ALL", .fixed(8)),
-                        Column("WHEN", .fixed(11))])
+                        session.timeColumn("WHEN")])
             .render(rows: rows, cursor: all.isEmpty ? nil : window.selected - window.top, focused: true,
                     theme: session.theme, in: rect, into: &buffer)
         if all.isEmpty {

@@ -49,10 +49,32 @@ extension ISOTime {
         throw Refusal("\"\(DisplayText.neutralized(text))\" is not a time: write 2026-12-01 09:30 (\(zoneLabel(zone))) or 2026-12-01T09:30:00Z.")
     }
 
+    /// "2026-12-08 10:00" in `zone`: how people write a time (SPEC 5's custom time).
+    public static func minute(_ date: Date, zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    /// "2026-12-08 10:00 UTC+08:00": a time shown to people, never without its zone.
+    /// The one rule: a time written without a zone is read in the local zone
+    /// (`parse`), and every time shown says the zone it is in.
+    public static func shown(_ date: Date, zone: TimeZone) -> String {
+        minute(date, zone: zone) + " " + offsetLabel(zone, at: date)
+    }
+
+    /// "UTC", "UTC+08:00".
+    public static func offsetLabel(_ zone: TimeZone, at date: Date) -> String {
+        let seconds = zone.secondsFromGMT(for: date)
+        return seconds == 0 ? "UTC" : String(format: "UTC%@%02d:%02d", seconds < 0 ? "-" : "+", abs(seconds) / 3600, abs(seconds) % 3600 / 60)
+    }
+
     /// "UTC", "UTC+08:00 Asia/Shanghai": the zone a local time is read in.
     public static func zoneLabel(_ zone: TimeZone, at date: Date = Date()) -> String {
         let seconds = zone.secondsFromGMT(for: date)
-        let offset = seconds == 0 ? "UTC" : String(format: "UTC%@%02d:%02d", seconds < 0 ? "-" : "+", abs(seconds) / 3600, abs(seconds) % 3600 / 60)
+        let offset = offsetLabel(zone, at: date)
         let name = zone.identifier
         let universal = ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Universal", "Zulu", ""].contains(name)
         return universal && seconds == 0 ? offset : "\(offset) \(name)"

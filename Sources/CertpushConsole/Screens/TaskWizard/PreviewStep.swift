@@ -71,7 +71,7 @@ final class PreviewStep: WizardStep {
         }
         buffer.write(Words.count(plan.pairs.count, "certificate-resource pair"), x: rect.x, y: rect.y, style: theme["dialog"])
         buffer.write("Deployment quota to consume: \(plan.quota) of \(plan.quotaRemaining) left", x: rect.x, y: rect.y + 1, style: theme["dialog"])
-        let when = plan.request.at.map { "Deploys at \(session.minute($0)) (\(ISOTime.zoneLabel(session.context.timeZone, at: $0)))" }
+        let when = plan.request.at.map { "Deploys at \(ISOTime.minute($0, zone: session.context.timeZone)) (\(ISOTime.zoneLabel(session.context.timeZone, at: $0)))" }
         buffer.write(when ?? "Deploys now, when submitted", x: rect.x, y: rect.y + 2, style: theme["status.muted"])
         var y = rect.y + 4
         for problem in plan.problems.prefix(5) {
