@@ -61,6 +61,31 @@ import Testing
         }
     }
 
+    @Test("80x24: a push to 21 targets: the picker refuses an 11th region out loud; the result scrolls, says how many more, and keeps the next step in view (issue 22, 5, 6)")
+    func manyTargets() throws {
+        let driver = try ConsoleDriver(size: Self.small).select("media-upload")
+        driver.press("p", "j", "r")
+        for index in 0..<10 { driver.press("Space"); if index < 9 { driver.press("j") } }
+        #expect(driver.screen.contains("10/10 selected"), "\(driver.screen)")
+        driver.press("j", "Space")
+        #expect(driver.screen.contains("You can select up to 10 regions."), "the 11th Space says why: \(driver.screen)")
+        driver.press("Enter", "j", "r")
+        for index in 0..<10 { driver.press("Space"); if index < 9 { driver.press("j") } }
+        driver.press("Enter", "k", "k", "Space", "Tab", "Enter")
+        let records = try driver.fixture.workspace.push.records(for: CertificateID(12), limit: 30)
+        #expect(records.count == 21, "\(driver.screen)")
+        let failed = records.filter { !$0.succeeded }.count
+        let screen = driver.screen
+        #expect(screen.contains("Pushed to \(21 - failed) of 21 targets"), "\(screen)")
+        #expect(screen.contains("more of 21 targets (↑↓ scroll)"), "\(screen)")
+        #expect(screen.contains("It must still be configured"), "\(screen)")
+        // Scrolled to the end, the last target is there, and the next step still is.
+        for _ in 0..<30 { driver.press("Down") }
+        let last = try #require(records.first)
+        #expect(driver.screen.contains(last.target.description), "\(driver.screen)")
+        #expect(driver.screen.contains("It must still be configured"))
+    }
+
     @Test("120x35: FAULT and CERTS grow to their text")
     func wideColumns() throws {
         let driver = try ConsoleDriver(size: Self.large)

@@ -21,7 +21,14 @@ final class PushResultDialog: Screen {
 
     var anySucceeded: Bool { results.contains(where: \.succeeded) }
     var buttons: [String] { anySucceeded ? ["Configure Now", "Continue Pushing", "Close"] : ["Continue Pushing", "Close"] }
-    var title: String { anySucceeded ? "Certificate pushed" : "Push failed" }
+    var title: String {
+        let pushed = results.filter(\.succeeded).count
+        if pushed == results.count { return "Certificate pushed" }
+        return pushed == 0 ? "Push failed" : "Pushed to \(pushed) of \(results.count) targets"
+    }
+    /// The first result line in view, when there are more than the screen holds.
+    private var offset = 0
+    private var hidden = 0
     var words: [String] { ["push", "bind"] }
     var isDialog: Bool { true }
     var commands: [Command] {
@@ -30,6 +37,10 @@ final class PushResultDialog: Screen {
             self.focus = (self.focus + step) % self.buttons.count
             return .handled
         },
+         Command([.up, .down], "scroll results", label: "↑↓") { [unowned self] key in
+            self.offset = max(0, min(self.offset + (key == .down ? 1 : -1), self.offset + self.hidden))
+            return .handled
+         },
          Command([.enter], "press") { [unowned self] in self.press(self.buttons[self.focus]) },
          Command([.escape], "close") { [unowned self] in self.press("Continue Pushing") }]
     }
@@ -68,19 +79,31 @@ final class PushResultDialog: Screen {
             (record.succeeded ? "✓ \(record.target)" : "✗ \(record.target): \(DisplayText.neutralized(record.reason))",
              record.succeeded ? "status.ok" : "status.error")
         }
-        if anySucceeded {
-            lines += [("", "dialog"), ("The certificate was pushed. It must still be configured on the", "dialog"),
-                      ("target service: bind it to a listener or domain there.", "dialog")]
-        }
         // As wide as its longest reason needs, up to the screen; a longer one wraps.
         let width = min(area.width - 2, max(70, (lines.map { TextWidth.of($0.0) }.max() ?? 0) + 4))
         lines = lines.flatMap { line in
             ImportDialog.wrap(line.0, width: width - 4).enumerated().map { ($0.offset == 0 ? $0.element : "  " + $0.element, line.1) }
                 .ifEmpty([line])
         }
-        let inner = Frame.dialog(title, width: width, height: min(area.height, lines.count + 5), in: area, theme: theme, into: &buffer)
-        for (index, line) in lines.enumerated() where index < inner.height - 2 {
+        // What is left to do stays in view under the results, however many there are.
+        let footer = anySucceeded
+            ? [""] + ImportDialog.wrap("The certificate was pushed. It must still be configured on the target service: bind it to a listener or domain there.", width: width - 4)
+            : []
+        let inner = Frame.dialog(title, width: width, height: min(area.height, lines.count + footer.count + 5), in: area, theme: theme, into: &buffer)
+        let rows = max(1, inner.height - 2 - footer.count)
+        let overflows = lines.count > rows
+        let shown = overflows ? rows - 1 : rows
+        offset = min(offset, max(0, lines.count - shown))
+        hidden = overflows ? lines.count - offset - shown : 0
+        for (index, line) in lines.dropFirst(offset).prefix(shown).enumerated() {
             buffer.write(TextWidth.truncate(line.0, to: inner.width - 2), x: inner.x + 1, y: inner.y + 1 + index, style: theme[line.1])
+        }
+        if overflows {
+            let more = hidden > 0 ? "↓ \(hidden) more of \(results.count) targets (↑↓ scroll)" : "↑ \(offset) above (↑↓ scroll)"
+            buffer.write(TextWidth.truncate(more, to: inner.width - 2), x: inner.x + 1, y: inner.y + 1 + shown, style: theme["status.muted"])
+        }
+        for (index, line) in footer.enumerated() {
+            buffer.write(TextWidth.truncate(line, to: inner.width - 2), x: inner.x + 1, y: inner.y + 1 + rows + index, style: theme["dialog"])
         }
         var x = inner.maxX
         buttonSpans = []
