@@ -53,6 +53,13 @@ extension SQLiteSession {
             return min(total, limit)
         }
         let (clause, arguments) = Self.clauses(filter)
+        if let id = ResourceID(text), Self.indexable(text) {
+            // An id (r17): that resource, and the text found by the trigram index.
+            return try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM (SELECT 1 FROM resource WHERE (resource.id = ? OR resource.id IN
+                    (SELECT rowid FROM resource_text WHERE resource_text MATCH ?)) AND \(clause) LIMIT ?)
+                """, arguments: [id.rawValue, Self.phrase(text)] + arguments + [limit]) ?? 0
+        }
         if Self.indexable(text) {
             // The trigram index leads, so that rare text is counted without a scan.
             return try Int.fetchOne(db, sql: """
@@ -88,10 +95,14 @@ extension SQLiteSession {
             return try fetchResources("SELECT \(Self.resourceColumns) FROM resource WHERE \(range) AND \(base) AND \(matches) ORDER BY \(order) LIMIT ?",
                                       arguments + textArguments + [limit])
         }
+        var indexed: StatementArguments = [ResourceID(text)?.rawValue ?? -1, Self.phrase(text)]
+        indexed += arguments
+        indexed += textArguments
+        indexed += [limit]
         return try fetchResources("""
-            SELECT \(Self.resourceColumns) FROM resource WHERE id IN (SELECT rowid FROM resource_text WHERE resource_text MATCH ?)
+            SELECT \(Self.resourceColumns) FROM resource WHERE (id = ? OR id IN (SELECT rowid FROM resource_text WHERE resource_text MATCH ?))
             AND \(range) AND \(base) AND \(matches) ORDER BY \(order) LIMIT ?
-            """, [Self.phrase(text)] + arguments + textArguments + [limit])
+            """, indexed)
     }
 
     private func fetchResources(_ sql: String, _ arguments: StatementArguments) throws -> [CloudResource] {
@@ -127,11 +138,14 @@ extension SQLiteSession {
         return (clauses.joined(separator: " AND "), arguments)
     }
 
+    /// Text in the name or the domain; a resource's id too, written as the lists show it (r17) or bare (17).
     private static func textClause(_ text: String) -> (String, StatementArguments) {
         let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
         let pattern = "%\(escaped)%"
-        return ("(resource.name LIKE ? ESCAPE '\\' OR resource.domain LIKE ? ESCAPE '\\')", [pattern, pattern])
+        let byText = "resource.name LIKE ? ESCAPE '\\' OR resource.domain LIKE ? ESCAPE '\\'"
+        guard let id = ResourceID(text) else { return ("(\(byText))", [pattern, pattern]) }
+        return ("(resource.id = ? OR \(byText))", [id.rawValue, pattern, pattern])
     }
 
     private static func arguments(_ position: ResourcePosition) -> StatementArguments {

@@ -76,6 +76,21 @@ import Testing
         #expect(try driver.fixture.workspace.deployments.task(task.id).status == .scheduled)
     }
 
+    @Test("wizard step 3 filters by id as the README says: r17 and 17 find r17 (issue 22, 8)")
+    func filterById() throws {
+        let driver = try driverOn("wildcard-example")
+        driver.press("d", "Enter", "Enter", "Esc")
+        #expect(driver.screen.contains("3 Resources") || driver.screen.contains("Selected resources"), "\(driver.screen)")
+        for text in ["r17", "17"] {
+            driver.press("/")
+            driver.type(text)
+            driver.press("Enter")
+            #expect(driver.line(containing: "r17 ") != nil, "\(text): \(driver.screen)")
+            #expect(driver.line(containing: "r16 ") == nil && driver.line(containing: "r1 ") == nil, "\(text): \(driver.screen)")
+            driver.press("/", "Esc")
+        }
+    }
+
     @Test("D14: a task submitted while another runs waits in the queue and runs when the runner is free")
     func secondTaskQueued() throws {
         let runner = HeldRunner()

@@ -35,7 +35,8 @@ import Testing
         let filters = [ResourceFilter(), ResourceFilter(service: "elb"), ResourceFilter(service: "elb", region: "cn-north-4"),
                        ResourceFilter(service: "cdn", region: ""), ResourceFilter(text: "SITE-1"), ResourceFilter(text: "s_"),
                        ResourceFilter(text: "_1"), ResourceFilter(text: "%"), ResourceFilter(service: "waf", text: "h2"),
-                       ResourceFilter(text: "nothing like it"), ResourceFilter(certificateID: CertificateID(1), text: "site")]
+                       ResourceFilter(text: "nothing like it"), ResourceFilter(certificateID: CertificateID(1), text: "site"),
+                       ResourceFilter(text: "r17"), ResourceFilter(text: "17"), ResourceFilter(service: "elb", text: "R250")]
         for filter in filters {
             let expected = try reference(store, filter).map(\.id)
             for size in [1, 7, 50] {
@@ -79,6 +80,11 @@ import Testing
         let after = try store.read { try $0.resourcePage(filter, .after(ResourcePosition(of: first[29])), limit: 30) }
         #expect(after.map(\.id) == Array(expected[30..<60]))
         #expect(try store.read { try $0.resourceCount(filter, upTo: 10_000) } == 500)
+        // An id is found however far down the list it is (issue 22, 8): r1234 as the lists write it.
+        let last = try #require(expected.last)
+        let byID = ResourceFilter(text: last.description)
+        #expect(try store.read { try $0.resourcePage(byID, .first, limit: 30) }.map(\.id) == [last])
+        #expect(try store.read { try $0.resourceCount(byID, upTo: 10) } == 1)
     }
 
     @Test("the tally follows inserts, moves and deletes")
