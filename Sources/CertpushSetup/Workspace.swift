@@ -155,8 +155,19 @@ public struct Workspace: Sendable {
 
     /// S5: what each resource serves now, by handshake, for the accounts whose driver can tell (every such resource when `ids` is empty).
     public func verify(_ ids: [ResourceID] = []) throws -> [SiteVerification] {
-        let resources = try store.read { db in
-            ids.isEmpty ? try db.resources(ResourceFilter()).filter { drivers.byAccount[$0.account]?.verifier != nil } : try db.resources(ids)
+        let verifying = drivers.byAccount.filter { $0.value.verifier != nil }.keys.sorted()
+        let resources = try store.read { db -> [CloudResource] in
+            guard !ids.isEmpty else { return try verifying.flatMap { try db.resources(ResourceFilter(account: $0)) } }
+            // Named ones: each must be there, and on an account whose sites can be handshaken with.
+            let found = try db.resources(ids)
+            for id in ids {
+                guard let resource = found.first(where: { $0.id == id }) else { throw Refusal("There is no resource \(id).") }
+                guard verifying.contains(resource.account) else {
+                    let service = CloudService.named(resource.service)?.label ?? resource.service
+                    throw Refusal("\(id) (\(service), account \(DisplayText.neutralized(resource.account))) is not a server site: verify handshakes with the sites of servers accounts only.")
+                }
+            }
+            return found
         }
         let byAccount = Dictionary(grouping: resources, by: \.account)
         return try byAccount.keys.sorted().flatMap { account in

@@ -65,4 +65,15 @@ import Testing
         #expect(try certpush("resources", "sync").stdout.contains("Synchronized sandbox: 23 resources."))
         #expect(try certpush("resources", "list", "--service", "nope").status == 2)
     }
+
+    @Test("verify names what it cannot verify: a cloud resource, a resource that is not there (issue 22, 12)")
+    func verifyRefusals() throws {
+        #expect(try certpush("init").status == 0)
+        let cloud = try certpush("verify", "r1")
+        #expect(cloud.status == 2 && cloud.stderr == "certpush: r1 (ELB, account sandbox) is not a server site: verify handshakes with the sites of servers accounts only.\n", "\(cloud.stderr)")
+        let missing = try certpush("verify", "r99")
+        #expect(missing.status == 2 && missing.stderr == "certpush: There is no resource r99.\n", "\(missing.stderr)")
+        let none = try certpush("verify")
+        #expect(none.status == 0 && none.stdout.contains("No server resources to verify"))
+    }
 }
