@@ -15,8 +15,9 @@ struct CertificateJSON: Encodable, StreamableJSON {
     @Nullable var notBefore: String?
     @Nullable var notAfter: String?
     var issuer: String
-    var serial: String
-    var fingerprint: String
+    /// Nil (null) for a pending certificate, which has neither yet.
+    @Nullable var serial: String?
+    @Nullable var fingerprint: String?
     var chainLength: Int
     var hasPrivateKey: Bool
     var manualCSR: Bool
@@ -34,8 +35,8 @@ struct CertificateJSON: Encodable, StreamableJSON {
         notBefore = c.notBefore.map(Formats.iso)
         notAfter = c.notAfter.map(Formats.iso)
         issuer = c.issuer
-        serial = c.serial
-        fingerprint = c.fingerprint
+        serial = c.serial.isEmpty ? nil : c.serial
+        fingerprint = c.fingerprint.isEmpty ? nil : c.fingerprint
         self.chainLength = chainLength ?? c.chainPEM.count
         hasPrivateKey = c.hasPrivateKey
         manualCSR = c.manualCSR
@@ -66,8 +67,8 @@ struct CertificateJSON: Encodable, StreamableJSON {
     var fields: [(String, String)] {
         [("ID", id), ("Name", name), ("Domains", domains.joined(separator: ", ")), ("Primary domain", primaryDomain),
          ("Key algorithm", keyAlgorithm), ("Family", family), ("Source", source), ("Status", status),
-         ("Not before", notBefore ?? "-"), ("Not after", notAfter ?? "-"), ("Issuer", issuer), ("Serial", serial),
-         ("SHA-256", fingerprint), ("Chain", "\(chainLength) certificate(s)"),
+         ("Not before", notBefore ?? "-"), ("Not after", notAfter ?? "-"), ("Issuer", issuer), ("Serial", serial ?? "-"),
+         ("SHA-256", fingerprint ?? "-"), ("Chain", "\(chainLength) certificate(s)"),
          ("Private key", hasPrivateKey ? "held" : "not held"), ("Manual CSR", manualCSR ? "yes" : "no"),
          ("Shared", shared ? "yes" : "no")]
     }

@@ -67,7 +67,8 @@ struct PushResultJSON: Encodable {
     var service: String
     @Nullable var region: String?
     var ok: Bool
-    var reason: String
+    /// Why a target failed; null when it was pushed.
+    @Nullable var reason: String?
 
     init(_ record: PushRecord) {
         at = Formats.iso(record.at)
@@ -76,6 +77,6 @@ struct PushResultJSON: Encodable {
         service = record.target.service
         region = record.target.region
         ok = record.succeeded
-        reason = record.reason
+        reason = record.reason.isEmpty ? nil : record.reason
     }
 }

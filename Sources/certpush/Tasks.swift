@@ -242,19 +242,30 @@ struct TaskJSON: Encodable, StreamableJSON {
         var service: String
         @Nullable var region: String?
         var status: String
-        var cause: String
+        @Nullable var cause: String?
     }
 
     var id: String
     var name: String
     var status: String
-    var pairs: Int
-    var quota: Int
+    var contacts: [String]
+    var createdAt: String
+    var createdBy: String
     @Nullable var scheduledAt: String?
+    @Nullable var finishedAt: String?
+    var pairs: Int
+    var succeeded: Int
+    var failed: Int
+    var quota: Int
     var resources: [Resource]
 
     /// In the order of the keys, as JSONEncoder sorts them.
     func writeJSON(into object: inout JSONObjectText) {
+        object.add("contacts", contacts)
+        object.add("createdAt", createdAt)
+        object.add("createdBy", createdBy)
+        object.add("failed", failed)
+        object.add("finishedAt", finishedAt)
         object.add("id", id)
         object.add("name", name)
         object.add("pairs", pairs)
@@ -270,18 +281,25 @@ struct TaskJSON: Encodable, StreamableJSON {
         }
         object.add("scheduledAt", scheduledAt)
         object.add("status", status)
+        object.add("succeeded", succeeded)
     }
 
     init(_ task: DeploymentTask) {
         id = task.id.description
         name = task.name
         status = task.status.rawValue
-        pairs = task.pairs.count
-        quota = task.pairs.filter(\.charged).count
+        contacts = task.contacts
+        createdAt = Formats.iso(task.createdAt)
+        createdBy = task.createdBy
         scheduledAt = task.scheduledAt.map(Formats.iso)
+        finishedAt = task.finishedAt.map(Formats.iso)
+        pairs = task.pairs.count
+        succeeded = task.count(.succeeded)
+        failed = task.count(.failed)
+        quota = task.pairs.filter(\.charged).count
         resources = task.pairs.map {
             Resource(id: $0.resourceID.description, account: $0.account, certificate: $0.certificateID.description, service: $0.service,
-                     region: $0.region, status: $0.status.rawValue, cause: $0.cause)
+                     region: $0.region, status: $0.status.rawValue, cause: $0.cause.isEmpty ? nil : $0.cause)
         }
     }
 }

@@ -34,7 +34,8 @@ import Testing
         for id in ["t1", "t2"] {
             let shown = try certpush(["tasks", "show", id, "--json"]).stdout
             #expect(shown.contains("\"resources\" : ["))
-            let indented = shown.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+            // Each line one level in, as the list nests it; an empty line (inside an empty array) stays empty.
+            let indented = shown.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n")
             #expect(listed.contains(indented), "tasks show \(id) --json is not written as tasks list --json writes it")
         }
         #expect(try certpush(["tasks", "rollback", "t2", "--resource", "r6"]).status == 2)
@@ -111,6 +112,29 @@ import Testing
         #expect(try inZone("UTC", ["tasks", "list"]).stdout.contains("\(date) 02:00 UTC"))
         let refused = try inZone("Asia/Shanghai", ["tasks", "create", "--name", "x", "--cert", "c10", "--match", "--at", "soon"])
         #expect(refused.stderr.contains("(UTC+08:00 Asia/Shanghai)"), "the refusal names the zone it reads in: \(refused.stderr)")
+    }
+
+    @Test("JSON says null where there is no value, and a task carries its contacts, times and counts (issue 22, 10)")
+    func jsonNulls() throws {
+        #expect(try certpush(["init"]).status == 0)
+        let created = try certpush(["tasks", "create", "--name", "j", "--cert", "c2", "--match", "--contact", "Ana Ops", "--json"])
+        let task = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        #expect(task["contacts"] as? [String] == ["Ana Ops"])
+        for key in ["createdAt", "createdBy", "finishedAt", "succeeded", "failed"] { #expect(task[key] != nil && !(task[key] is NSNull), "\(key)") }
+        #expect((task["succeeded"] as? Int ?? 0) + (task["failed"] as? Int ?? 0) == task["pairs"] as? Int)
+        #expect(task["scheduledAt"] is NSNull)
+        let pairs = try #require(task["resources"] as? [[String: Any]])
+        #expect(pairs.contains { $0["status"] as? String == "succeeded" && $0["cause"] is NSNull })
+        #expect(pairs.contains { $0["status"] as? String == "failed" && $0["cause"] as? String == "listener in maintenance" })
+        // tasks list --json writes the same objects as tasks show --json.
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(try certpush(["tasks", "list", "--json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(listed.first.map { NSDictionary(dictionary: $0) } == NSDictionary(dictionary: task))
+        let certificates = try #require(try JSONSerialization.jsonObject(with: Data(try certpush(["certs", "list", "--json"]).stdout.utf8)) as? [[String: Any]])
+        let pending = try #require(certificates.first { $0["status"] as? String == "pending" })
+        #expect(pending["fingerprint"] is NSNull && pending["serial"] is NSNull)
+        let pushed = try certpush(["push", "c12", "--service", "waf", "--region", "cn-north-4", "--region", "af-south-1", "--json"])
+        let results = try #require((try JSONSerialization.jsonObject(with: Data(pushed.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+        #expect(results.map { $0["reason"] is NSNull } == [true, false])
     }
 
     @Test("two run-due processes at once never run a task twice")
