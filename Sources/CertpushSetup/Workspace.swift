@@ -200,10 +200,17 @@ public struct Workspace: Sendable {
 public enum Notifier {
     public static let timeLimit: TimeInterval = 10
 
+    /// Why a notification stays in the outbox unsent when nothing is set to send it.
+    public static let noCommand = "not sent: no notify_command is set in config.toml"
+
+    /// The message on standard input; in the environment, what a script needs to
+    /// send it on: CERTPUSH_TASK (t6), CERTPUSH_STATUS (partially_failed),
+    /// CERTPUSH_CONTACT (the contact's name) and CERTPUSH_EMAIL (its address).
     public static func deliver(_ notification: TaskNotification, command: String?, timeLimit: TimeInterval = timeLimit) -> String? {
-        guard let command, !command.isEmpty else { return nil }
+        guard let command, !command.isEmpty else { return noCommand }
         let environment = ProcessInfo.processInfo.environment.merging([
-            "CERTPUSH_TASK": notification.taskID.description, "CERTPUSH_CONTACT": notification.contact,
+            "CERTPUSH_TASK": notification.taskID.description, "CERTPUSH_STATUS": notification.taskStatus,
+            "CERTPUSH_CONTACT": notification.contact, "CERTPUSH_EMAIL": notification.email,
         ]) { $1 }
         let failure: String?
         do {

@@ -36,6 +36,9 @@ import Testing
         let out = directory.path("got.txt")
         #expect(Notifier.deliver(notification, command: "cat > \(out)") == nil)
         #expect(try String(contentsOfFile: out, encoding: .utf8) == notification.message + "\n")
+        // No command set: the outbox says it was not sent, never that it may have been (issue 22, 11).
+        #expect(Notifier.deliver(notification, command: nil) == "not sent: no notify_command is set in config.toml")
+        #expect(Notifier.deliver(notification, command: "") == Notifier.noCommand)
     }
 
     @Test("D15: a delivery failure is kept in the outbox, and the other contacts are still notified")

@@ -61,11 +61,15 @@ import Testing
     func notifyCommand() throws {
         let out = directory.path("notified.txt")
         try FileManager.default.createDirectory(atPath: directory.path("config/certpush"), withIntermediateDirectories: true)
-        try "notify_command = \"cat >> \(out)\"\n".write(toFile: directory.path("config/certpush/config.toml"), atomically: true, encoding: .utf8)
+        // What a mail script needs, in its environment (issue 22, 11).
+        let command = "cat >> \(out); echo \\\"to $CERTPUSH_CONTACT <$CERTPUSH_EMAIL>: $CERTPUSH_TASK $CERTPUSH_STATUS\\\" >> \(out)"
+        try "notify_command = \"\(command)\"\n".write(toFile: directory.path("config/certpush/config.toml"), atomically: true, encoding: .utf8)
         #expect(try certpush(["init"]).status == 0)
         #expect(try certpush(["tasks", "create", "--name", "tell", "--cert", "c10", "--match", "--contact", "Ana Ops", "--contact", "Chen Web"]).status == 0)
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.components(separatedBy: "ended succeeded").count - 1 == 2)
+        #expect(text.contains("to Ana Ops <ana.ops@example.com>: t1 succeeded\n"), "\(text)")
+        #expect(text.contains("to Chen Web <chen.web@example.com>: t1 succeeded\n"), "\(text)")
     }
 
     @Test("run-due says each task it ran with its outcome, exits 1 when one failed, and names what it finished after a kill (issue 22, 2)")

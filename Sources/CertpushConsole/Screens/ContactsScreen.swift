@@ -70,7 +70,7 @@ final class ContactsScreen: Screen {
         guard let message = outbox.selected else { return .handled }
         var fields = [("Time", session.minute(message.at) + " (" + ISOTime.string(message.at) + ")"), ("To", DisplayText.neutralized(message.contact)),
                       ("Task", message.taskID.description), ("Message", DisplayText.neutralized(message.message))]
-        fields.append(("Delivered", message.deliveryFailure.isEmpty ? "yes, or no notify command is set" : "no: \(message.deliveryFailure)"))
+        fields.append(("Delivered", message.deliveryFailure.isEmpty ? "yes: notify_command took it" : "no: \(message.deliveryFailure)"))
         return .open(EntryDialog(title: "Message to \(DisplayText.neutralized(message.contact))", fields: fields, theme: session.theme))
     }
 

@@ -297,9 +297,12 @@ extension DeploymentService {
                     + (failed > 1 ? " (and \(failed - 1) more)." : "")
             }
             try db.append(ActivityEntry(at: now, user: user, action: "task.finish", subject: id.description, detail: message))
+            let addresses = Dictionary(try db.contacts().map { ($0.name, $0.email) }, uniquingKeysWith: { first, _ in first })
             return try task.contacts.map { contact in
                 var notification = TaskNotification(taskID: id, contact: contact, at: now, message: message)
                 notification.id = try db.append(notification)
+                notification.email = addresses[contact] ?? ""
+                notification.taskStatus = status.rawValue
                 return notification
             }
         }

@@ -166,8 +166,12 @@ public struct TaskNotification: Sendable, Equatable {
     public var contact: String
     public var at: Date
     public var message: String
-    /// Why `notify_command` did not take it ("timed out after 10 s"); empty when it did, or when none is set.
+    /// Why `notify_command` did not take it ("timed out after 10 s", "no notify_command is set"); empty when it did.
     public var deliveryFailure: String = ""
+    /// The contact's email address and the task's status code, for `notify_command`'s
+    /// environment (CERTPUSH_EMAIL, CERTPUSH_STATUS); not kept in the outbox.
+    public var email: String = ""
+    public var taskStatus: String = ""
     public init(taskID: TaskID, contact: String, at: Date, message: String) {
         self.taskID = taskID
         self.contact = contact
