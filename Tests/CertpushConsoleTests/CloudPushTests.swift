@@ -34,7 +34,7 @@ import Testing
         #expect(driver.screen.contains("Push c1 to hw (Huawei Cloud SCM): ELB in 3 regions?"), "\(driver.screen)")
         driver.press("Tab", "Enter")
         let results = driver.screen
-        #expect(results.contains("Certificate pushed"))
+        #expect(results.contains("Pushed to 2 of 3 targets"))
         #expect(results.contains("✓ ELB in cn-north-4"))
         #expect(results.contains("✓ ELB in ap-southeast-1"))
         #expect(results.contains("✗ ELB in af-south-1: SCM.0305: ELB is not enabled in af-south-1"))
@@ -118,7 +118,7 @@ import Testing
         // W4: the title bar says LIVE, with the accounts.
         #expect(driver.buffer.line(0).hasSuffix("LIVE: ali"), "\(driver.buffer.line(0))")
         driver.press("d", "Enter", "Enter")
-        #expect(driver.screen.contains("2 resources (ali: r1, r2) already use"), "\(driver.screen)")
+        #expect(driver.screen.contains("2 CDN or DCDN resources (ali: r1, r2) without HTTPS"), "\(driver.screen)")
         driver.press("Enter", "Enter")
         #expect(driver.screen.contains("2 certificate-resource pairs"))
         driver.press("Enter")

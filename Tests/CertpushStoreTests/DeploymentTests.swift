@@ -111,7 +111,7 @@ import Testing
         #expect(empty.problems == ["The task has no certificate-resource pairs: add resources."])
         try fixture.workspace.store.write { try $0.setValue("0", forKey: DeploymentService.quotaKey) }
         #expect(try problems(TaskRequest(name: "t", certificates: [id("media-upload")], match: true))
-                == ["The task needs \(unshared.quota) units of deployment quota; 0 are left."])
+                == ["The task needs \(Words.count(unshared.quota, "unit")) of deployment quota; 0 are left."])
         #expect(throws: Refusal.self) { try deployments.create(TaskRequest(name: "t", certificates: [id("media-upload")], match: true)) }
         #expect(try deployments.tasks().isEmpty)
     }
@@ -159,6 +159,18 @@ import Testing
         #expect(steps.allSatisfy { $0.at == testNow })
     }
 
+    @Test("a resource that already serves the certificate: preview says so, and its roll back says it keeps it (issue 22, 9)")
+    func sameCertificateAgain() throws {
+        let partner = try id("partner-shared")
+        let plan = try deployments.preview(TaskRequest(name: "again", certificates: [partner], match: true))
+        let held = try #require(plan.resources.first { $0.certificateID == partner })
+        #expect(plan.warnings.contains("\(held.id) already serves \(partner): deploying it again writes it afresh (a repair), and its roll back keeps \(partner)."),
+                "\(plan.warnings)")
+        let task = try deployments.create(TaskRequest(name: "again", certificates: [partner], resources: [held.id]))
+        let outcome = try #require(try deployments.rollBack(task.id).first)
+        #expect(outcome.sentence == "\(held.id) \(held.name): keeps \(partner), which it held before the task too.")
+    }
+
     @Test("D13: delete one or several; a running task cannot be deleted")
     func delete() throws {
         let a = try deployments.create(TaskRequest(name: "a", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(3_600)))
@@ -190,7 +202,9 @@ import Testing
         fixture.time.advance(by: 61)
         let other = DeploymentService(store: fixture.workspace.store, drivers: SandboxProvider(store: fixture.workspace.store).drivers, time: fixture.time, user: "cron",
                                       processID: 999_999, isAlive: { _ in true })
-        let mine = deployments
+        // Both judge the other's process alive, as two real processes would (a fake pid is no process here).
+        let mine = DeploymentService(store: fixture.workspace.store, drivers: SandboxProvider(store: fixture.workspace.store).drivers, time: fixture.time,
+                                     user: "me", processID: getpid(), isAlive: { _ in true })
         async let first = Task { try mine.runDue() }.value
         async let second = Task { try other.runDue() }.value
         let ran = try await first + second

@@ -67,6 +67,25 @@ public enum DeploymentRules {
         }
     }
 
+    /// What the console asks before adding smart matches: how many, and why
+    /// each kind matched (a certificate in use, or no HTTPS yet). `which`
+    /// names them by account in a live workspace (W5).
+    public static func smartMatchOffer(_ matched: [CloudResource], which: String = "") -> (text: String, button: String) {
+        let inUse = matched.filter { $0.certificateID != nil }.count, first = matched.count - inUse
+        let them = matched.count == 1 ? "it" : "them"
+        let text: String
+        switch (inUse, first) {
+        case (_, 0):
+            text = "\(Words.count(inUse, "resource"))\(which) already \(inUse == 1 ? "uses a certificate" : "use certificates") for domains your selection covers."
+        case (0, _):
+            text = "\(Words.count(first, "CDN or DCDN resource"))\(which) without HTTPS yet \(first == 1 ? "serves a domain" : "serve domains") your selection covers (a first deployment)."
+        default:
+            text = "\(Words.count(matched.count, "resource"))\(which) serve domains your selection covers: \(inUse) already \(inUse == 1 ? "uses a certificate" : "use certificates"), "
+                + "\(first) \(first == 1 ? "has" : "have") no HTTPS yet (a first deployment)."
+        }
+        return (text + " Add \(them)?", "Add \(them.capitalized)")
+    }
+
     /// The domains and parents to look resources up by, for `smartMatches`.
     public static func lookupKeys(for certificates: [Certificate]) -> (domains: [String], parents: [String]) {
         let names = Set(certificates.flatMap(\.domains).map { $0.lowercased() })
@@ -108,7 +127,9 @@ public enum DeploymentRules {
                     problems.append("\(certificate.id) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS, not to \(resource.id) (\(service.label)).")
                 }
                 pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
-                if let old = resource.certificateID.flatMap({ replaced[$0] }),
+                if resource.certificateID == certificate.id {
+                    warnings.append("\(resource.id) already serves \(certificate.id): deploying it again writes it afresh (a repair), and its roll back keeps \(certificate.id).")
+                } else if let old = resource.certificateID.flatMap({ replaced[$0] }),
                    failure(deploying: certificate, to: resource, replacing: old) != nil {
                     warnings.append("\(resource.id) will fail with \"domain mismatch\": \(certificate.id) does not cover \(DisplayText.neutralized(old.primaryDomain)), the domain of \(old.id) it would replace (\(service.label) keeps the domain, D7).")
                 }
@@ -119,7 +140,7 @@ public enum DeploymentRules {
         let quota = pairs.filter { chargeable.contains($0.certificate) && charging.contains($0.resource) }.count
         if pairs.isEmpty && problems.isEmpty { problems.append("The task has no certificate-resource pairs: add resources.") }
         if quota > quotaRemaining {
-            problems.append("The task needs \(quota) units of deployment quota; \(quotaRemaining) are left.")
+            problems.append("The task needs \(Words.count(quota, "unit")) of deployment quota; \(quotaRemaining) \(quotaRemaining == 1 ? "is" : "are") left.")
         }
         return TaskPlan(request: request, certificates: certificates, resources: resources, pairs: pairs,
                         quota: quota, quotaRemaining: quotaRemaining, problems: problems, warnings: warnings, refusedBy: refusedBy)

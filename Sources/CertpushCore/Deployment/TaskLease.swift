@@ -44,6 +44,7 @@ public struct RollbackOutcome: Sendable, Equatable {
     public var sentence: String {
         let name = DisplayText.neutralized(resourceName)
         if let failure { return "\(resource) \(name): not rolled back: \(failure)." }
+        if restored == replaced { return "\(resource) \(name): keeps \(replaced), which it held before the task too." }
         return "\(resource) \(name): \(restored.map { "\($0) is back" } ?? "no certificate again") (was \(replaced))."
     }
 }

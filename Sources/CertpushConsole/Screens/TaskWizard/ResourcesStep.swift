@@ -77,10 +77,10 @@ final class ResourcesStep: FilteringStep {
         guard !matches.isEmpty else { return .handled }
         // W5: in a live workspace the offer says which resources of which account it would add.
         let which = session.context.confirmsChanges ? " (" + LiveConfirmation.matches(matched.map(LiveConfirmation.Target.init)) + ")" : ""
+        let offer = DeploymentRules.smartMatchOffer(matched, which: which)
         return .open(ConfirmDialog(
-            title: "Smart matching",
-            text: "\(Words.count(matches.count, "resource"))\(which) already \(matches.count == 1 ? "uses" : "use") certificates matching your selection. Add \(matches.count == 1 ? "it" : "them")?",
-            confirmTitle: "Add Them", cancelTitle: "No", confirmByDefault: true, theme: session.theme
+            title: "Smart matching", text: offer.text,
+            confirmTitle: offer.button, cancelTitle: "No", confirmByDefault: true, theme: session.theme
         ) { [unowned self] in
             self.draft.addResources(matches)
             self.session.services.deployments.smartMatchesAccepted()
