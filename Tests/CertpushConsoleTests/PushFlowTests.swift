@@ -52,6 +52,25 @@ import Testing
         #expect(driver.screen.contains("regions 10/10"))
     }
 
+    @Test("80 columns: Tab is in the hint bar; after Configure Now and Esc the push page starts afresh, the services in focus (issue 22, 7)")
+    func pushPageAt80() throws {
+        let driver = try ConsoleDriver(size: Size(width: 80, height: 24)).select("media-upload")
+        driver.press("p")
+        #expect(driver.screen.contains("Tab to the Push button"), "\(driver.screen)")
+        driver.press("j", "r", "Space", "Enter", "Tab")
+        #expect(driver.screen.contains("Tab to the services"))
+        driver.press("Enter")
+        #expect(driver.screen.contains("[ Configure Now ]"), "\(driver.screen)")
+        driver.press("Enter")
+        #expect(driver.screen.contains("Web Application Firewall") || driver.screen.contains("WAF"), "\(driver.screen)")
+        driver.press("Esc")
+        #expect(driver.screen.contains("Push Certificate · c12"), "Esc leads back to the push page: \(driver.screen)")
+        driver.press("Space")
+        #expect(driver.screen.contains("[x] CDN"), "Space checks the service in focus again: \(driver.screen)")
+        driver.press("Tab", "Down")
+        #expect(driver.screen.contains("Tab to the Push button"), "↓ from the button goes round to the services")
+    }
+
     @Test("a push with a good and a failing target shows both, then Continue Pushing clears the page and shows the records")
     func continuePushing() throws {
         let driver = try driverOn("media-upload")

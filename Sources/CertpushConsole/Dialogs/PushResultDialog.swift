@@ -53,6 +53,8 @@ final class PushResultDialog: Screen {
     private func press(_ button: String) -> KeyResult {
         switch button {
         case "Configure Now":
+            // The push is done: back on the push page, it starts afresh with the services in focus.
+            pushPage?.reset()
             if let account = results.first?.account, account != Account.sandboxName {
                 return .open(FinishInCloudDialog(session: session, certificate: certificate, account: account,
                                                  pushed: results.filter(\.succeeded).map(\.target)))

@@ -33,7 +33,8 @@ final class PushScreen: Screen {
 
     var commands: [Command] {
         [Command([.up, .down, .character("j"), .character("k")], "move", label: "↑↓") { [unowned self] key in
-            self.focus = key == .up || key == .character("k") ? max(0, self.focus - 1) : min(self.services.count, self.focus + 1)
+            // ↓ from the Push button goes round to the first service.
+            self.focus = key == .up || key == .character("k") ? max(0, self.focus - 1) : (self.buttonFocused ? 0 : self.focus + 1)
             return .handled
         },
          Command([.character(" ")], "check service", label: "Space") { [unowned self] in
@@ -44,7 +45,7 @@ final class PushScreen: Screen {
              guard !self.buttonFocused, self.services[self.focus].regional else { return .handled }
              return .open(self.pickerFor(self.services[self.focus]))
          },
-         Command([.tab, .backTab], "Push button / services", label: "Tab") { [unowned self] key in
+         Command([.tab, .backTab], buttonFocused ? "to the services" : "to the Push button", label: "Tab", essential: true) { [unowned self] key in
              if key == .tab { self.focus = self.buttonFocused ? 0 : self.services.count } else {
                  self.focus = self.buttonFocused ? self.services.count - 1 : self.services.count
              }
