@@ -42,7 +42,7 @@ import Testing
         #expect(driver.screen.contains("Configure in Huawei Cloud"))
         #expect(driver.screen.contains("certpush holds no resources of a Huawei Cloud account"))
         driver.press("Enter", "Esc")
-        #expect(driver.line(containing: "hw · ELB in af-south-1")?.contains("failed") == true)
+        #expect(driver.line(containing: "hw · ELB af-south-1")?.contains("failed") == true)
         #expect(scm.importedCount == 1)
     }
 
@@ -149,7 +149,7 @@ import Testing
         #expect(results.contains("✓ WAF in ap-southeast-1"))
         driver.press("Tab", "Enter")
         #expect(driver.line(containing: "hw · CDN")?.contains("failed") == true)
-        #expect(driver.line(containing: "hw · WAF in ap-southeast-1")?.contains("pushed") == true)
+        #expect(driver.line(containing: "hw · WAF ap-southeast-1")?.contains("pushed") == true)
     }
 }
 

@@ -36,11 +36,22 @@ import Testing
         #expect(large.screen.contains("4 Preview and Submit"))
     }
 
-    @Test("80x24: task details show the whole cause (REGION gives way); the task list says when, not \"now\"")
+    @Test("80x24: task details keep REGION (two listeners of one name differ by it), Enter shows the cause whole; the task list says when, not \"now\"")
     func taskSmall() throws {
         let driver = try ConsoleDriver(size: Self.small).select("wildcard-example")
         driver.press("d", "Enter", "Enter", "Enter", "Enter", "Enter")
-        #expect(driver.line(containing: "r6 listener-hk-443")?.contains("failed    listener in maintenance") == true)
+        let pairRow = try #require(driver.line(containing: "r6 listener"), "\(driver.screen)")
+        #expect(pairRow.contains("ap-southeast-1") && pairRow.contains("failed"), "\(pairRow)")
+        #expect(driver.line(containing: "r1 listener")?.contains("cn-north-4") == true && driver.line(containing: "r4 listener")?.contains("cn-east-3") == true,
+                "\(driver.screen)")
+        // Enter on r6 opens it whole, the cause uncut.
+        for _ in 0..<12 {
+            driver.press("Enter")
+            if driver.screen.contains("r6 in this task") { break }
+            driver.press("Esc", "j")
+        }
+        #expect(driver.screen.contains("listener in maintenance"), "\(driver.screen)")
+        driver.press("Esc")
         driver.press("Esc")
         let row = try #require(driver.line(containing: "t1"))
         #expect(row.contains("partially failed") && row.contains("11-22 12:00") && !row.contains("now"))
@@ -57,7 +68,7 @@ import Testing
                 #expect(driver.screen.contains(failure.reason), "\(driver.screen)")
             }
             driver.press("Tab", "Enter")
-            #expect(driver.line(containing: "WAF in af-south-1")?.contains("WAF is not enable") == true, "\(driver.screen)")
+            #expect(driver.line(containing: "WAF af-south-1")?.contains("WAF is not enable") == true, "the region whole, and the reason: \(driver.screen)")
         }
     }
 
@@ -84,6 +95,19 @@ import Testing
         let last = try #require(records.first)
         #expect(driver.screen.contains(last.target.description), "\(driver.screen)")
         #expect(driver.screen.contains("It must still be configured"))
+    }
+
+    @Test("80x24: certificate details show the whole SHA-256, on two lines rather than cut (issue 22, 13)")
+    func fingerprintWhole() throws {
+        let driver = try ConsoleDriver(size: Self.small).select("media-upload")
+        let fingerprint = try #require(try driver.fixture.certificates.list(CertificateQuery()).first { $0.name == "media-upload" }?.fingerprint)
+        driver.press("Enter")
+        let label = try #require(driver.line(containing: "SHA-256"))
+        let lines = driver.screen.split(separator: "\n").map(String.init)
+        let at = try #require(lines.firstIndex(of: label))
+        let value = [label, lines[at + 1]].map { $0.replacingOccurrences(of: "SHA-256", with: "").filter(\.isHexDigit) }.joined()
+        #expect(value.hasSuffix(fingerprint) || value == fingerprint, "\(driver.screen)")
+        #expect(!label.contains("…"))
     }
 
     @Test("120x35: FAULT and CERTS grow to their text")

@@ -118,8 +118,8 @@ final class TmuxSession {
         #expect(results.contains("Configure Now"))
         #expect(results.contains("Continue Pushing"))
         try tmux.send("Tab", "Enter")
-        try tmux.waitFor("ELB in cn-north-1")
-        let page = try tmux.waitUntil("both records pushed") { $0.contains("ELB in cn-north-4") && $0.components(separatedBy: "pushed").count - 1 >= 2 }
+        try tmux.waitFor("ELB cn-north-1")
+        let page = try tmux.waitUntil("both records pushed") { $0.contains("ELB cn-north-4") && $0.components(separatedBy: "pushed").count - 1 >= 2 }
         #expect(page.contains("regions 0/10"))
         // Push once more to reach the service view, and bind to a listener.
         try tmux.send("j", "j", "r")

@@ -86,11 +86,19 @@ final class CertificateDetailsScreen: Screen {
     private var shown: [(label: String, value: String, role: String?)] = []
     private var shownVersion: Int?
 
+    private var shownWidth = 0
+
     func load(in rect: Rect) {
         let version = session.version(of: .all)
-        if shownVersion != version {
-            shown = lines
+        if shownVersion != version || shownWidth != rect.width {
+            // A value wider than the pane goes on under its label, never cut: a SHA-256 at 80 columns.
+            let room = max(8, rect.width - 19)
+            shown = lines.flatMap { line -> [(label: String, value: String, role: String?)] in
+                guard TextWidth.of(line.value) > room else { return [line] }
+                return ImportDialog.wrap(line.value, width: room).enumerated().map { ($0.offset == 0 ? line.label : "", $0.element, line.role) }
+            }
             shownVersion = version
+            shownWidth = rect.width
         }
         scroll.height = rect.height
         scroll.setCount(shown.count)

@@ -197,11 +197,11 @@ final class PushScreen: Screen {
         y += 2
 
         buffer.write("Latest push records", x: rect.x + 1, y: y, style: theme["table.header"])
-        let table = Table(columns: [session.timeColumn("TIME"), Column("USER", .fixed(8), drop: 1), Column("TARGET", .flexible(minimum: 14), preferred: 21),
-                                    Column("RESULT", .fixed(7)), Column("REASON", .flexible(minimum: 12), preferred: 20)])
+        let table = Table(columns: [session.timeColumn("TIME"), Column("USER", .fixed(8), drop: 1), Column("TARGET", .flexible(minimum: 18), preferred: 21),
+                                    Column("RESULT", .fixed(6)), Column("REASON", .flexible(minimum: 12), preferred: 20)])
         let rows = shownRecords.map { record in
             [TableCell(session.shortTime(record.at)), TableCell(DisplayText.neutralized(record.user)),
-             TableCell((record.account == Account.sandboxName ? "" : "\(record.account) · ") + record.target.description), TableCell(record.succeeded ? "pushed" : "failed", role: record.succeeded ? "status.ok" : "status.error"),
+             TableCell((record.account == Account.sandboxName ? "" : "\(record.account) · ") + record.target.compact), TableCell(record.succeeded ? "pushed" : "failed", role: record.succeeded ? "status.ok" : "status.error"),
              TableCell(DisplayText.neutralized(record.reason))]
         }
         let area = Rect(x: rect.x + 1, y: y + 1, width: rect.width - 2, height: rect.maxY - y - 1)

@@ -232,8 +232,9 @@ final class TaskDetailsScreen: Screen {
              TableCell(Self.held(after: pair)), TableCell(pair.status.words, role: TaskText.role(pair.status)),
              Self.causeCell(pair)]
         }
+        // REGION stays at any width (two listeners of one name differ by it); the cause gives way, Enter shows it whole.
         Table(columns: [Column("RESOURCE", .flexible(minimum: 14), preferred: 20), Column("ACCOUNT", .fixed(10), drop: 0),
-                        Column("REGION", .fixed(14), drop: 1),
+                        Column("REGION", .fixed(14)),
                         Column("CERT", .flexible(minimum: 4)), Column("STATUS", .flexible(minimum: 9)),
                         Column("CAUSE", .flexible(minimum: 12), preferred: 24)])
             .render(rows: cells, cursor: pairs.isEmpty ? nil : pairList.cursor, focused: true, theme: theme, in: area, into: &buffer)

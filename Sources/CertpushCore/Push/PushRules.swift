@@ -9,6 +9,8 @@ public struct PushTarget: Hashable, Sendable, CustomStringConvertible {
         self.region = region
     }
     public var description: String { service.uppercased() + (region.map { " in \($0)" } ?? "") }
+    /// "WAF ap-southeast-1": for a narrow column, where the region must not be cut.
+    public var compact: String { service.uppercased() + (region.map { " \($0)" } ?? "") }
 }
 
 /// What a user asked for: services, each with its regions (none for global ones).
