@@ -241,4 +241,17 @@ import Testing
         driver.send(.mouse(x: cancel.x + 2, y: cancel.y))
         #expect(!driver.screen.contains("Import Certificate"))
     }
+
+    @Test("More: every item has its letter, shown beside it; d deploys, v shows details, x deletes (issue 22, 14)")
+    func moreLetters() throws {
+        let driver = try ConsoleDriver().select("media-upload")
+        driver.press("m")
+        for line in ["p  Push", "d  Deploy", "v  Details", "r  Rename", "x  Delete"] { #expect(driver.screen.contains(line), "\(driver.screen)") }
+        driver.press("d")
+        #expect(driver.screen.contains("1 Basics"), "\(driver.screen)")
+        driver.press("Esc", "m", "v")
+        #expect(driver.screen.contains("SHA-256"), "\(driver.screen)")
+        driver.press("Esc", "m", "x")
+        #expect(driver.screen.contains("c12 is in use on 1 resource"), "x asks to delete, which D13 refuses here: \(driver.screen)")
+    }
 }

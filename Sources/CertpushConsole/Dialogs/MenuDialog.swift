@@ -4,6 +4,8 @@ import TerminalKit
 final class MenuDialog: Screen {
     struct Item {
         var title: String
+        /// The letter that picks it, shown beside it; nil: its first letter when no other item shares it.
+        var key: Character? = nil
         var action: () -> KeyResult
     }
 
@@ -25,17 +27,23 @@ final class MenuDialog: Screen {
         Command.movement { [unowned self] key in _ = self.window.handle(key) } + [
             Command([.enter], "choose") { [unowned self] in self.items[self.window.selected].action() },
             Command([.escape], "close") { .close },
-            Command(initials, "choose by first letter", label: initials.map(\.label).joined(), hinted: false) { [unowned self] key in
-                guard let index = self.items.firstIndex(where: { Key.character(Character($0.title.prefix(1).lowercased())) == key }) else { return .handled }
+            Command(initials.compactMap { $0 }.map(Key.character), "choose by its letter",
+                    label: initials.compactMap { $0 }.map(String.init).joined(), hinted: false) { [unowned self] key in
+                guard let index = self.initials.firstIndex(where: { $0.map(Key.character) == key }) else { return .handled }
                 return self.items[index].action()
             },
         ]
     }
 
-    /// The first letters only one item starts with, lower case.
-    private var initials: [Key] {
+    /// Each item's letter: the one it names, else its first letter when no other item
+    /// starts with it; nil when it has none.
+    private var initials: [Character?] {
         let letters = items.map { Character($0.title.prefix(1).lowercased()) }
-        return letters.filter { letter in letters.filter { $0 == letter }.count == 1 && !"jkgG".contains(letter) }.map { .character($0) }
+        return items.enumerated().map { index, item in
+            if let key = item.key { return key }
+            let letter = letters[index]
+            return letters.filter { $0 == letter }.count == 1 && !"jkgG".contains(letter) ? letter : nil
+        }
     }
 
     func click(x: Int, y: Int) -> KeyResult {
@@ -44,7 +52,8 @@ final class MenuDialog: Screen {
     }
 
     func render(in area: Rect, into buffer: inout Buffer) {
-        let width = max(24, items.map { TextWidth.of($0.title) }.max()! + 8)
+        let width = max(24, items.map { TextWidth.of($0.title) }.max()! + 12)
+        let letters = initials
         let inner = Frame.dialog(title, width: width, height: items.count + 2, in: area, theme: theme, into: &buffer)
         rows = [:]
         for (index, item) in items.enumerated() {
@@ -52,7 +61,7 @@ final class MenuDialog: Screen {
             rows[y] = index
             let style = theme[index == window.selected ? "table.cursor" : "dialog"]
             buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: style)
-            buffer.write(" " + item.title, x: inner.x, y: y, style: style)
+            buffer.write(" " + (letters[index].map { "\($0)  " } ?? "   ") + item.title, x: inner.x, y: y, style: style)
         }
     }
 }

@@ -119,11 +119,12 @@ final class CertificateListScreen: Screen {
     /// More: Push, Deploy, Details, Delete, for the certificate at the cursor.
     private func moreMenu(for certificate: Certificate) -> MenuDialog {
         MenuDialog(title: "\(certificate.id) · More", items: [
-            .init(title: "Push") { [unowned self] in self.push(certificate, replacing: true) },
-            .init(title: "Deploy") { [unowned self] in .replace(TaskWizard(session: self.session, certificates: [certificate])) },
-            .init(title: "Details") { [unowned self] in .replace(CertificateDetailsScreen(session: self.session, certificate: certificate)) },
-            .init(title: "Rename") { [unowned self] in .replace(RenameDialog(session: self.session, certificate: certificate)) },
-            .init(title: "Delete") { [unowned self] in self.delete(certificate) },
+            // The letters the list itself uses where it has them (p push, d deploy), x for delete as the task list.
+            .init(title: "Push", key: "p") { [unowned self] in self.push(certificate, replacing: true) },
+            .init(title: "Deploy", key: "d") { [unowned self] in .replace(TaskWizard(session: self.session, certificates: [certificate])) },
+            .init(title: "Details", key: "v") { [unowned self] in .replace(CertificateDetailsScreen(session: self.session, certificate: certificate)) },
+            .init(title: "Rename", key: "r") { [unowned self] in .replace(RenameDialog(session: self.session, certificate: certificate)) },
+            .init(title: "Delete", key: "x") { [unowned self] in self.delete(certificate) },
         ], theme: session.theme)
     }
 
