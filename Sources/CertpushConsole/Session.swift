@@ -92,6 +92,33 @@ final class Session {
 
     func say(_ text: String) { message = (text, false) }
 
+    // MARK: Synchronize, from any screen that offers it
+
+    private static let synchronizeLabel = "synchronize"
+
+    /// Whether a synchronization runs: Synchronize is then unavailable.
+    var synchronizing: Bool { context.background.running.contains { $0.label == Self.synchronizeLabel } }
+
+    /// D16: every account's resources read again, away from the keys (K1); a
+    /// synchronization may keep certificates it found, so every list reads again.
+    func synchronize() {
+        guard !synchronizing else { return }
+        let deployments = services.deployments
+        let everyAccount = context.synchronize
+        run(Self.synchronizeLabel, changes: .all) {
+            if let everyAccount { return try everyAccount() }
+            return "Synchronized " + (try deployments.synchronize(.sandbox).sentence)
+        }
+    }
+
+    /// The `s` command every screen of resources offers.
+    func synchronizeCommand() -> Command {
+        Command([.character("s")], synchronizing ? "Synchronize (unavailable while work runs)" : "Synchronize Cloud Resources") { [unowned self] in
+            self.synchronize()
+            return .handled
+        }
+    }
+
     /// "11-22 13:00", in the console's zone: a time in a table.
     func shortTime(_ date: Date) -> String { Self.format(date, "MM-dd HH:mm", zone: context.timeZone) }
 

@@ -212,4 +212,15 @@ import Testing
         driver.press("s")
         #expect(driver.screen.contains("Synchronized sandbox: 23 resources."))
     }
+
+    @Test("Synchronize is also in Cloud Resources and in each service's view, where resources are looked at (issue 22, 14)")
+    func synchronizeWhereResourcesAre() throws {
+        let driver = try ConsoleDriver()
+        driver.press("Tab", "j", "j", "Enter")
+        #expect(driver.screen.contains("s Synchronize Cloud Resources"), "\(driver.screen)")
+        driver.press("s")
+        #expect(driver.screen.contains("Synchronized sandbox: 23 resources."), "\(driver.screen)")
+        driver.press("Enter", "s")
+        #expect(driver.screen.contains("Synchronized sandbox: 23 resources."), "\(driver.screen)")
+    }
 }

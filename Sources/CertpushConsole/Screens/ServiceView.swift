@@ -78,6 +78,7 @@ final class ServiceView: Screen {
                 return .handled
             })
         }
+        commands.append(session.synchronizeCommand())
         commands.append(Command([.escape], "back") { .close })
         return commands
     }

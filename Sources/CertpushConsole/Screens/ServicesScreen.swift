@@ -20,6 +20,7 @@ final class ServicesScreen: Screen {
             Command([.enter], "open service") { [unowned self] in
                 .open(ServiceView(session: self.session, service: self.services[self.window.selected], region: nil, selecting: nil))
             },
+            session.synchronizeCommand(),
         ]
     }
 

@@ -329,8 +329,11 @@ extension DeploymentService {
             let now = time.now()
             let adopted: (state: TaskState, open: [TaskPair])? = try store.write { db in
                 guard let state = try db.taskState(id), !isHeldByOther(state.lease, at: now), let task = try db.task(id) else { return nil }
+                // Still in flight: another runner may have finished it since the list was read.
+                let open = task.pairs.filter { $0.status == .deploying || $0.status == .rollingBack }
+                guard state.status == .running || !open.isEmpty else { return nil }
                 try db.setLease(id, lease(at: now))
-                return (state, task.pairs.filter { $0.status == .deploying || $0.status == .rollingBack })
+                return (state, open)
             }
             guard let adopted else { continue }
             var settledAll = true

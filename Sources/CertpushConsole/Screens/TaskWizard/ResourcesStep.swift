@@ -19,7 +19,6 @@ final class ResourcesStep: FilteringStep {
     private var shownTally: [ResourceTally] = []
     private var shownMatchCount = 0
     static let countLimit = 10_000
-    static let synchronizeLabel = "synchronize"
 
     init(session: Session, draft: TaskDraft) {
         self.session = session
@@ -28,7 +27,7 @@ final class ResourcesStep: FilteringStep {
     }
 
     /// While a synchronization runs, Synchronize is unavailable.
-    var synchronizing: Bool { session.context.background.running.contains { $0.label == Self.synchronizeLabel } }
+    var synchronizing: Bool { session.synchronizing }
 
     /// What the list shows: the service, region and text chosen.
     var resourceFilter: ResourceFilter { ResourceFilter(service: serviceFilter, region: regionFilter, text: filter.text.text) }
@@ -58,10 +57,7 @@ final class ResourcesStep: FilteringStep {
                 self.filter.isTyping = true
                 return .handled
             },
-            Command([.character("s")], synchronizing ? "Synchronize (unavailable while work runs)" : "Synchronize Cloud Resources") { [unowned self] in
-                self.synchronize()
-                return .handled
-            },
+            session.synchronizeCommand(),
         ]
     }
 
@@ -147,17 +143,6 @@ final class ResourcesStep: FilteringStep {
     }
 
     /// D16: in the background; the action shows unavailable until it is done.
-    private func synchronize() {
-        guard !synchronizing else { return }
-        let deployments = session.services.deployments
-        let everyAccount = session.context.synchronize
-        // A synchronization may keep certificates it found on resources: every list reads again.
-        session.run(Self.synchronizeLabel, changes: .all) {
-            if let everyAccount { return try everyAccount() }
-            return "Synchronized " + (try deployments.synchronize(.sandbox).sentence)
-        }
-    }
-
     private func listArea(_ rect: Rect) -> Rect { Rect(x: rect.x, y: rect.y + 3, width: rect.width, height: rect.height - 3) }
 
     func load(in rect: Rect) {
