@@ -5,14 +5,11 @@ import Foundation
 struct Activity: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The audit log, newest first.")
     @OptionGroup var global: GlobalOptions
-    @Option(help: "How many entries.") var limit = 50
+    @Option(parsing: .unconditional, help: "How many entries.") var limit = 50
     @Flag(help: "Print JSON.") var json = false
 
-    func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be a positive number.") }
-    }
-
     func run() throws {
+        guard limit > 0 else { throw Refusal("--limit must be 1 or more.") }
         let workspace = try global.openWorkspace(forReading: true)
         let entries = try workspace.certificates.activity(limit: limit)
         if json {

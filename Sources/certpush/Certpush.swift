@@ -9,6 +9,7 @@ struct Certpush: ParsableCommand {
         commandName: "certpush",
         abstract: "Keep SSL certificates, push them to cloud services, deploy and roll back.",
         discussion: "With no subcommand, certpush opens the console.",
+        version: "certpush \(certpushVersion)",
         subcommands: [Init.self, Status.self, WorkspaceCommand.self, Training.self, ExercisesCommand.self, Certs.self, Push.self, PushRecords.self, Resources.self, Regions.self, Tasks.self, Activity.self,
                       Accounts.self, VerifyCommand.self, DatabaseCommand.self])
 

@@ -37,14 +37,11 @@ struct PushRecords: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "push-records", abstract: "A certificate's push records, newest first.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The certificate id, like c12.") var id: String
-    @Option(help: "How many records.") var limit = 10
+    @Option(parsing: .unconditional, help: "How many records.") var limit = 10
     @Flag(help: "Print JSON.") var json = false
 
-    func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be a positive number.") }
-    }
-
     func run() throws {
+        guard limit > 0 else { throw Refusal("--limit must be 1 or more.") }
         let workspace = try global.openWorkspace(forReading: true)
         let certificate = try workspace.certificates.certificate(named: id)
         let records = try workspace.push.records(for: certificate.id, limit: limit)

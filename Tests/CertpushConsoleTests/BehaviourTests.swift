@@ -78,7 +78,7 @@ import Testing
         let driver = try finishedTask()
         moveTo("r6 listener-hk-443", in: driver)
         driver.press("b")
-        #expect(driver.screen.contains("r6 cannot be rolled back: it is failed, not succeeded."))
+        #expect(driver.screen.contains("r6 cannot be rolled back: its status is failed, not succeeded."))
         #expect(!driver.screen.contains("[ Roll Back ]"))
         driver.press("g", "b", "Tab", "Enter")
         #expect(driver.screen.contains("r1 listener-web-443: c1 is back (was c2)."))
@@ -90,7 +90,7 @@ import Testing
     func retry() throws {
         let driver = try finishedTask()
         driver.press("r")
-        #expect(driver.screen.contains("cannot be retried: it is succeeded, not failed."))
+        #expect(driver.screen.contains("cannot be retried: its status is succeeded, not failed."))
         moveTo("r6 listener-hk-443", in: driver)
         driver.press("r")
         #expect(driver.screen.contains("take no deployment quota."))

@@ -147,7 +147,7 @@ import Testing
         #expect(half.status == .succeeded)
         #expect(half.pairs.first { $0.resourceID == listener.id }?.status == .rolledBack)
         #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == before)
-        #expect(throws: Refusal("\(listener.id) cannot be rolled back: it is rolled back, not succeeded.")) {
+        #expect(throws: Refusal("\(listener.id) cannot be rolled back: its status is rolled back, not succeeded.")) {
             try deployments.rollBack(task.id, resources: [listener.id])
         }
         #expect(try deployments.rollBack(task.id).count == 1)

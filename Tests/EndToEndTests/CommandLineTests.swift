@@ -193,4 +193,17 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("needs a terminal"))
     }
+
+    @Test("words: --version answers; a negative --limit is one sentence, not 'Missing value' (issue 22, words)")
+    func versionAndLimits() throws {
+        let version = try CertpushBinary.run(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("certpush "), "\(version.stdout)")
+        let directory = TemporaryDirectory()
+        let db = directory.path("w.sqlite")
+        #expect(try CertpushBinary.run(["init", "--db", db], environment: ["XDG_STATE_HOME": directory.path("state")]).status == 0)
+        for command in [["push-records", "c12", "--limit", "-1"], ["activity", "--limit", "-1"], ["activity", "--limit", "0"]] {
+            let refused = try CertpushBinary.run(command + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state")])
+            #expect(refused.status == 2 && refused.stderr == "certpush: --limit must be 1 or more.\n", "\(command): \(refused.stderr)")
+        }
+    }
 }

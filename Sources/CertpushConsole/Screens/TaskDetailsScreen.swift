@@ -145,13 +145,13 @@ final class TaskDetailsScreen: Screen {
         let deployments = session.services.deployments
         let started = session.run(retried.isEmpty ? "\(id) deploy" : "\(id) retry", task: id) {
             guard let task = try deployments.run(id) else { return "\(id) is being run elsewhere." }
-            guard !retried.isEmpty else { return "\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words)." }
+            guard !retried.isEmpty else { return "\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.words)." }
             let outcomes = task.pairs.filter { retried.contains($0.resourceID) }.map { pair in
                 "\(pair.resourceID) \(DisplayText.neutralized(pair.resourceName)): \(pair.status.words)"
                     + (pair.cause.isEmpty ? "" : " (\(DisplayText.neutralized(pair.cause)))")
             }
             return "Retried: " + outcomes.prefix(3).joined(separator: "; ") + (outcomes.count > 3 ? "; \(outcomes.count - 3) more" : "")
-                + ". \(task.id) is \(task.status.words)."
+                + ". \(task.id): \(task.status.words)."
         }
         // Not started now: the task stays queued, and the console's queue runs it.
         if !started { session.message = ("\(id) is queued; it runs when its runner is free.", false) }

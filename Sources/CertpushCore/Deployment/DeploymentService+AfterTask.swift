@@ -136,6 +136,6 @@ public enum AfterTaskAction: Sendable {
 
     /// Why this resource cannot be acted on, or nil: the console asks before it confirms.
     public func refusal(pair: TaskPair) -> String? {
-        pair.status == needs ? nil : "\(pair.resourceID) cannot be \(done): it is \(pair.status.words), not \(needs.words)."
+        pair.status == needs ? nil : "\(pair.resourceID) cannot be \(done): its status is \(pair.status.words), not \(needs.words)."
     }
 }

@@ -52,7 +52,7 @@ final class PreviewStep: WizardStep {
             if task.status == .pending {
                 TaskDetailsScreen.runInBackground(task.id, session: self.session)
             } else {
-                self.session.say("\(task.id) \(DisplayText.neutralized(task.name)) is \(task.status.words).")
+                self.session.say("\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.words).")
             }
             return .goTo(.tasks, TaskDetailsScreen(session: self.session, taskID: task.id))
         })

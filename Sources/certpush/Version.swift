@@ -1,0 +1,2 @@
+/// What `certpush --version` says: raised with each release.
+let certpushVersion = "0.9.0"
