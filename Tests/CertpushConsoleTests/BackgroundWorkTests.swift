@@ -39,7 +39,7 @@ import Testing
         #expect(runner.running.map(\.label) == ["t2 deploy"])
         runner.release("t2 deploy")
         driver.console.tick()
-        #expect(driver.screen.contains("t2 Deploy wildcard-example is partially failed."), "\(driver.screen)")
+        #expect(driver.screen.contains("t2 Deploy wildcard-example: partially failed."), "\(driver.screen)")
         #expect(try deployments.task(TaskID(2)).status == .partiallyFailed)
         #expect(try deployments.task(TaskID(1)).pairs.first?.status == .rolledBack)
     }
