@@ -110,6 +110,15 @@ import Testing
         #expect(!label.contains("…"))
     }
 
+    @Test("80x24: e says what the list shows, where there is room for it (issue 22, 14)")
+    func expiringLabel() throws {
+        let driver = try ConsoleDriver(size: Self.small)
+        driver.press("e")
+        #expect(driver.screen.contains("expiring ≤30 d or expired · ") || driver.screen.contains("expiring or expired"), "\(driver.screen)")
+        driver.press("e")
+        #expect(driver.screen.contains("14 certificates"), "\(driver.screen)")
+    }
+
     @Test("120x35: FAULT and CERTS grow to their text")
     func wideColumns() throws {
         let driver = try ConsoleDriver(size: Self.large)

@@ -224,11 +224,17 @@ final class CertificateListScreen: Screen {
         let theme = session.theme
         let spans = TabBar.render(Self.tabs.map(\.title), selected: tab, theme: theme, at: rect.x, y: rect.y, into: &buffer)
         tabSpans = (rect.y, spans)
-        var status = expiringOnly ? "expiring ≤\(session.context.expiry.warningDays) d or expired · " : ""
-        status += Words.count(window.count, "certificate")
-        let statusX = rect.maxX - TextWidth.of(status)
-        if statusX > (spans.last?.upperBound ?? rect.x) + 1 {
-            buffer.write(status, x: statusX, y: rect.y, style: theme["status.muted"])
+        // What the list shows, beside the tabs, else on the line under them: never left out
+        // while `e` narrows the list (a shorter form where the full one does not fit).
+        let count = Words.count(window.count, "certificate")
+        let forms = expiringOnly
+            ? ["expiring ≤\(session.context.expiry.warningDays) d or expired · " + count, "expiring or expired · " + count, "expiring or expired"]
+            : [count]
+        placing: for (y, after) in [(rect.y, spans.last?.upperBound ?? rect.x), (rect.y + 1, rect.x)] {
+            for form in forms where rect.maxX - TextWidth.of(form) > after + 1 {
+                buffer.write(form, x: rect.maxX - TextWidth.of(form), y: y, style: theme[expiringOnly ? "status.warn" : "status.muted"])
+                break placing
+            }
         }
 
         let listArea = listArea(in: rect)
