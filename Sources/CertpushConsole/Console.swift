@@ -326,10 +326,19 @@ public final class Console: TerminalProgram {
 
     // MARK: Drawing
 
+    /// The message's lines at this width: a sentence wider than the screen
+    /// takes up to three lines from the page rather than being cut.
+    private func messageLines(_ size: Size) -> [String] {
+        guard let message = session.message else { return [] }
+        let lines = ImportDialog.wrap(message.text, width: size.width - 2)
+        guard lines.count > 3 else { return lines }
+        return Array(lines.prefix(2)) + [TextWidth.truncate(lines.dropFirst(2).joined(separator: " "), to: size.width - 2)]
+    }
+
     private func layout(_ size: Size) -> (title: Rect, body: Rect, message: Rect, hints: Rect) {
         let (title, rest) = Rect(size: size).splitTop(1)
         let (middle, hints) = rest.splitBottom(1)
-        let (body, message) = middle.splitBottom(1)
+        let (body, message) = middle.splitBottom(max(1, messageLines(size).count))
         return (title, body, message, hints)
     }
 
@@ -361,8 +370,9 @@ public final class Console: TerminalProgram {
         }
 
         if let message = session.message {
-            buffer.write(" " + message.text, x: 0, y: areas.message.y,
-                         style: theme[message.isError ? "message.error" : "message.info"])
+            for (index, line) in messageLines(size).enumerated() {
+                buffer.write(" " + line, x: 0, y: areas.message.y + index, style: theme[message.isError ? "message.error" : "message.info"])
+            }
         } else if let runningLine {
             buffer.write(" " + runningLine, x: 0, y: areas.message.y, style: theme["status.warn"])
         }

@@ -119,6 +119,17 @@ import Testing
         #expect(driver.screen.contains("14 certificates"), "\(driver.screen)")
     }
 
+    @Test("80x24: a sentence wider than the screen wraps above the hint bar instead of being cut (issue 22, 13)")
+    func longMessage() throws {
+        let driver = try ConsoleDriver(size: Self.small).select("media-upload")
+        driver.press("m", "x")
+        let lines = driver.screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let start = try #require(lines.firstIndex { $0.hasPrefix("c12 is in use") }, "\(driver.screen)")
+        let said = lines[start...].prefix(2).joined(separator: " ")
+        #expect(said.hasPrefix("c12 is in use on 1 resource (r9 img.example.com); bind another certificate there first."), "\(driver.screen)")
+        #expect(!said.contains("…"))
+    }
+
     @Test("120x35: FAULT and CERTS grow to their text")
     func wideColumns() throws {
         let driver = try ConsoleDriver(size: Self.large)
