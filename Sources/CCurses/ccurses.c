@@ -71,6 +71,11 @@ int cc_start(void) {
 void cc_stop(void) {
     if (!started) return;
     started = 0;
+    // A blank screen before leaving it: a terminal that resized while the
+    // console ran (tmux, grown) may not restore the shell's screen whole,
+    // and must then show nothing rather than the last frame.
+    erase();
+    refresh();
     endwin();
 }
 

@@ -185,6 +185,30 @@ final class TmuxSession {
         #expect(!screen.contains("SSL Certificates"))
     }
 
+    @Test("quitting after resizes leaves the shell's screen, not the last frame (issue 22, 14)")
+    func quitAfterResizing() throws {
+        // A shell in the pane, as a user has: certpush is started from it twice and gives it back.
+        guard Shell.find("tmux") != nil, let tmux = try TmuxSession(command: "env PS1='$ ' bash --norc --noprofile") else { return }
+        let command = "env CERTPUSH_DB=\(directory.path("tmux.sqlite")) XDG_STATE_HOME=\(directory.path("state")) "
+            + "XDG_CONFIG_HOME=\(directory.path("config")) TERM=tmux-256color \(CertpushBinary.url.path); echo certpush-exited-$?"
+        try tmux.type("clear; " + command)
+        try tmux.send("Enter")
+        try tmux.waitFor("14 certificates")
+        try tmux.run("resize-window", "-t", "0", "-x", "60", "-y", "20")
+        try tmux.waitFor("Terminal too small")
+        try tmux.send("q")
+        try tmux.waitFor("certpush-exited-0")
+        try tmux.run("resize-window", "-t", "0", "-x", "100", "-y", "30")
+        try tmux.type("clear; " + command)
+        try tmux.send("Enter")
+        try tmux.waitFor("14 certificates")
+        try tmux.run("resize-window", "-t", "0", "-x", "120", "-y", "35")
+        try tmux.waitUntil("the frame at 120 columns") { $0.split(separator: "\n").first.map { $0.count > 100 } ?? false }
+        try tmux.send("q")
+        let screen = try tmux.waitFor("certpush-exited-0")
+        #expect(!screen.contains("│") && !screen.contains("14 certificates"), "the last frame stayed on the shell's screen:\n\(screen)")
+    }
+
     @Test("SIGTERM and a crash give the terminal back", arguments: [SIGTERM, SIGSEGV])
     func signals(signal: Int32) throws {
         guard let tmux = try start() else { return }
