@@ -27,6 +27,10 @@ import Testing
         let stored = try #require(try JSONSerialization.jsonObject(with: Data(records.stdout.utf8)) as? [[String: Any]])
         #expect(stored.count == 3)
         #expect(stored.first?["region"] as? String == "af-south-1")
+        // Activity keeps the failed targets apart, with why, never among the pushed (issue 22, words).
+        let activity = try #require(try JSONSerialization.jsonObject(with: Data(try certpush("activity", "--json").stdout.utf8)) as? [[String: Any]])
+        #expect(activity.first?["detail"] as? String == "sandbox: pushed to 1 of 2 targets: WAF in cn-north-4; failed: WAF in af-south-1 (WAF is not enabled in af-south-1)",
+                "\(activity.first ?? [:])")
     }
 
     @Test("P1, P2 and P5 refuse before anything runs: exit 2, no record", arguments: [

@@ -154,9 +154,19 @@ public struct PushService: Sendable {
         let succeeded = records.filter(\.succeeded).count
         try store.write { db in
             try db.append(ActivityEntry(at: now, user: user, action: "certificate.push", subject: certificate.id.description,
-                                        detail: "\(account.name): \(succeeded) of \(records.count) targets: " + records.map(\.target.description).joined(separator: ", ")))
+                                        detail: Self.pushDetail(account: account.name, records)))
         }
         return records
+    }
+
+    /// "hw: pushed to 8 of 11 targets: ELB in cn-north-4, ...; failed: WAF in af-south-1 (WAF is not enabled ...)":
+    /// the failed ones apart, each with why, never counted among the pushed.
+    static func pushDetail(account: String, _ records: [PushRecord]) -> String {
+        let pushed = records.filter(\.succeeded), failed = records.filter { !$0.succeeded }
+        var detail = "\(account): pushed to \(pushed.count) of \(Words.count(records.count, "target"))"
+        if !pushed.isEmpty { detail += ": " + pushed.map(\.target.description).joined(separator: ", ") }
+        if !failed.isEmpty { detail += "; failed: " + failed.map { "\($0.target) (\($0.reason))" }.joined(separator: ", ") }
+        return detail
     }
 
     /// P5 as the region picker meets it: the sentence to show for an 11th region.
