@@ -64,7 +64,7 @@ extension SQLiteSession {
         facts.pairStatuses = Set(try String.fetchAll(db, sql: "SELECT DISTINCT status FROM task_pair_tally WHERE count > 0").compactMap(PairStatus.init))
         facts.tasks = try Int.fetchOne(db, sql: "SELECT count(*) FROM task") ?? 0
         // A scheduled task counts once made, even after it is deleted: the activity log keeps its time.
-        facts.scheduledTasks = try Int.fetchOne(db, sql: "SELECT count(*) FROM activity WHERE id > ? AND action = 'task.create' AND detail LIKE '% pairs, at ____-__-__T__:__:__Z'",
+        facts.scheduledTasks = try Int.fetchOne(db, sql: "SELECT count(*) FROM activity WHERE id > ? AND action = 'task.create' AND detail GLOB '* pair*, at ????-??-??T??:??:??Z'",
                                                 arguments: [since]) ?? 0
         facts.succeededAfterFix = try Bool.fetchOne(db, sql: """
             SELECT EXISTS (SELECT 1 FROM task_pair JOIN activity ON activity.action = 'training.fix' AND activity.subject = 'r' || task_pair.resource_id

@@ -48,7 +48,7 @@ struct Tasks: ParsableCommand {
             if json {
                 try printJSON(PlanJSON(plan))
             } else {
-                print("\(plan.pairs.count) certificate-resource pairs; quota \(plan.quota) of \(plan.quotaRemaining) left.")
+                print(Words.count(plan.pairs.count, "certificate-resource pair") + "; quota \(plan.quota) of \(plan.quotaRemaining) left.")
                 let resources = Dictionary(plan.resources.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                 printTable(header: ["RESOURCE", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"], rows: plan.pairs.map { pair in
                     let resource = resources[pair.resource]!

@@ -205,5 +205,9 @@ import Testing
             let refused = try CertpushBinary.run(command + ["--db", db], environment: ["XDG_STATE_HOME": directory.path("state")])
             #expect(refused.status == 2 && refused.stderr == "certpush: --limit must be 1 or more.\n", "\(command): \(refused.stderr)")
         }
+        // One pair is "1 certificate-resource pair", not "pairs".
+        let preview = try CertpushBinary.run(["tasks", "preview", "--name", "p", "--cert", "c10", "--match", "--db", db],
+                                             environment: ["XDG_STATE_HOME": directory.path("state")])
+        #expect(preview.stdout.contains("1 certificate-resource pair; quota"), "\(preview.stdout)")
     }
 }

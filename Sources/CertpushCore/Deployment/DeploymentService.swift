@@ -145,7 +145,7 @@ public struct DeploymentService: Sendable {
                 contacts: request.contacts, scheduledAt: request.at, createdAt: now, createdBy: user, pairs: pairs)
             let kept = try db.insert(task)
             try db.append(ActivityEntry(at: now, user: user, action: "task.create", subject: kept.id.description,
-                                        detail: "\(task.name): \(pairs.count) pairs" + (request.at.map { ", at \(ISOTime.string($0))" } ?? "")))
+                                        detail: "\(task.name): " + Words.count(pairs.count, "pair") + (request.at.map { ", at \(ISOTime.string($0))" } ?? "")))
             return kept
         }
         if request.at == nil && runNow { return try runOrAwait(created.id) }
