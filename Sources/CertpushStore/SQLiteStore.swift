@@ -106,10 +106,8 @@ public final class SQLiteStore: Store {
         do {
             return try open(path)
         } catch {
-            guard let error = error as? DatabaseError, [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) else {
-                if let error = error as? DatabaseError { throw translated(error, path: path) }
-                throw error
-            }
+            guard let error = error as? DatabaseError else { throw error }
+            guard [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) else { throw translated(error, path: path) }
             guard ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0) == 0 else {
                 throw StoreError(path: path, reason: .readOnly)
             }
@@ -155,8 +153,7 @@ public final class SQLiteStore: Store {
             throw Self.translated(error, path: location)
         } catch let error as RowDecodingError {
             Self.logger.error("database holds what certpush never wrote", metadata: ["path": "\(location)", "error": "\(error)"])
-            DamageMark.record("a value is not what certpush wrote there", for: location)
-            throw StoreError(path: location, reason: .damaged("a value is not what certpush wrote there"))
+            throw Self.damaged("a value is not what certpush wrote there", path: location)
         }
     }
 

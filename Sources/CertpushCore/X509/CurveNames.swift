@@ -30,7 +30,7 @@ enum CurveNames {
             guard let key = RSAPublicKey(bits: bits) else { return .unknown }
             return KeyAlgorithm(rawValue: (oid == OID.rsassaPSS ? "RSA-PSS-" : "RSA-") + String(key.modulusBitCount))
         case OID.ecPublicKey:
-            let curve = parameters.flatMap { $0.objectIdentifier ?? PrimeCurve.named(explicitParameters: $0)?.oid }
+            let curve = parameters.flatMap(PrimeCurve.oid(ofParameters:))
             switch curve {
             case OID.sm2Curve: return .sm2
             case let curve?: return KeyAlgorithm(rawValue: "EC-" + name(of: curve))
@@ -41,12 +41,16 @@ enum CurveNames {
         case OID.x25519: return KeyAlgorithm(rawValue: "X25519")
         case OID.x448: return KeyAlgorithm(rawValue: "X448")
         case OID.dsa:
-            let p = parameters?.children.first?.unsignedInteger
-            return KeyAlgorithm(rawValue: p.map { "DSA-\(BigBytes.bitCount($0))" } ?? "DSA")
+            return dsa(primeP: parameters?.children.first?.unsignedInteger)
         case "1.2.840.10046.2.1": return KeyAlgorithm(rawValue: "DH")
         case "1.2.643.7.1.1.1.1": return KeyAlgorithm(rawValue: "GOST-2012-256")
         case "1.2.643.7.1.1.1.2": return KeyAlgorithm(rawValue: "GOST-2012-512")
         default: return KeyAlgorithm(rawValue: "OID \(oid)")
         }
+    }
+
+    /// "DSA-2048" by the size of its prime p; "DSA" when the parameters do not say.
+    static func dsa(primeP: ArraySlice<UInt8>?) -> KeyAlgorithm {
+        KeyAlgorithm(rawValue: primeP.map { "DSA-\(BigBytes.bitCount($0))" } ?? "DSA")
     }
 }

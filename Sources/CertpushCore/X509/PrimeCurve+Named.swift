@@ -61,6 +61,12 @@ extension PrimeCurve {
                    n: "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409"),
     ]
 
+    /// The OID of the curve ECParameters name: given as an OID, or as
+    /// explicit numbers that are a named curve's; nil for any other.
+    static func oid(ofParameters node: ASN1Node) -> String? {
+        node.objectIdentifier ?? named(explicitParameters: node)?.oid
+    }
+
     static func named(oid: String) -> PrimeCurve? {
         named.first { $0.oid == oid }
     }

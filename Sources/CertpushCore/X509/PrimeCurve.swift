@@ -16,8 +16,7 @@ struct PrimeCurve {
     let byteCount: Int
 
     init(name: String, oid: String, p: String, a: String, b: String, g: String, n: String) {
-        let pBytes = Self.bytes(hex: p)
-        self.init(name: name, oid: oid, p: pBytes, a: Self.bytes(hex: a), b: Self.bytes(hex: b),
+        self.init(name: name, oid: oid, p: Self.bytes(hex: p), a: Self.bytes(hex: a), b: Self.bytes(hex: b),
                   g: Self.bytes(hex: g), n: Self.bytes(hex: n))!
     }
 
@@ -39,7 +38,8 @@ struct PrimeCurve {
         self.a = field.enter(aLimbs)
         self.b = field.enter(bLimbs)
         generator = (field.enter(x), field.enter(y))
-        order = Limbs.from(bytes: Self.trimmed(n), count: max(limbs, (Self.trimmed(n).count + 7) / 8))
+        let n = Self.trimmed(n)
+        order = Limbs.from(bytes: n, count: max(limbs, (n.count + 7) / 8))
     }
 
     /// The uncompressed point (04 ‖ x ‖ y) of `secret × G`, or nil when the
@@ -145,7 +145,7 @@ struct MontgomeryField {
         value[0] = 1
         var r: [UInt64] = []
         for step in 1...(128 * modulus.count) {
-            value = Self.twice(value, modulo: modulus)
+            value = Self.add(value, value, modulo: modulus)
             if step == 64 * modulus.count { r = value }
         }
         rSquared = value
@@ -183,15 +183,10 @@ struct MontgomeryField {
             t[n - 1] = top
             t[n] = t[n + 1] &+ (topOverflow ? 1 : 0)
         }
-        var result = Array(t[0..<n])
-        if t[n] != 0 || !Limbs.less(result, modulus) { result = Limbs.subtract(result, modulus).difference }
-        return result
+        return Self.reduced(Array(t[0..<n]), overflow: t[n] != 0, modulo: modulus)
     }
 
-    func add(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
-        let (sum, carry) = Limbs.add(a, b)
-        return carry || !Limbs.less(sum, modulus) ? Limbs.subtract(sum, modulus).difference : sum
-    }
+    func add(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] { Self.add(a, b, modulo: modulus) }
 
     func twice(_ a: [UInt64]) -> [UInt64] { add(a, a) }
 
@@ -225,9 +220,15 @@ struct MontgomeryField {
         return (high, low)
     }
 
-    private static func twice(_ value: [UInt64], modulo modulus: [UInt64]) -> [UInt64] {
-        let (sum, carry) = Limbs.add(value, value)
-        return carry || !Limbs.less(sum, modulus) ? Limbs.subtract(sum, modulus).difference : sum
+    /// a + b mod p, for a and b below p.
+    private static func add(_ a: [UInt64], _ b: [UInt64], modulo modulus: [UInt64]) -> [UInt64] {
+        let (sum, carry) = Limbs.add(a, b)
+        return reduced(sum, overflow: carry, modulo: modulus)
+    }
+
+    /// A value below 2p (with the bit above its limbs in `overflow`) brought below p.
+    private static func reduced(_ value: [UInt64], overflow: Bool, modulo modulus: [UInt64]) -> [UInt64] {
+        overflow || !Limbs.less(value, modulus) ? Limbs.subtract(value, modulus).difference : value
     }
 }
 

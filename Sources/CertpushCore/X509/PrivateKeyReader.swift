@@ -124,8 +124,7 @@ enum PrivateKeyReader {
     }
 
     private static func dsaRefusal(primeP: ArraySlice<UInt8>?) -> PrivateKeyError {
-        let size = primeP.map { "DSA-\(BigBytes.bitCount($0))" } ?? "DSA"
-        return .unsupported("it is a DSA key (\(size)), which TLS servers and clouds no longer take; make an EC key "
+        .unsupported("it is a DSA key (\(CurveNames.dsa(primeP: primeP))), which TLS servers and clouds no longer take; make an EC key "
             + "(`openssl ecparam -genkey -name prime256v1 -noout -out NEW.key`) and have the certificate issued again for it")
     }
 
@@ -161,7 +160,7 @@ enum PrivateKeyReader {
         }
         let inner = fields.dropFirst(2).first(where: { $0.isContextTag(0) })?.children.first
         let written = fields.dropFirst(2).first(where: { $0.isContextTag(1) })?.children.first?.bitStringBytes.map(Array.init)
-        let outerCurve = outer.flatMap(curveOID), innerCurve = inner.flatMap(curveOID)
+        let outerCurve = outer.flatMap(PrimeCurve.oid(ofParameters:)), innerCurve = inner.flatMap(PrimeCurve.oid(ofParameters:))
         if outer != nil, inner != nil, outerCurve != innerCurve || outerCurve == nil {
             throw .unsupported("it names its curve twice, differently: the key file is damaged")
         }
@@ -175,11 +174,6 @@ enum PrivateKeyReader {
             throw .unsupported("its written public key is not the one its secret gives: the key file is forged or damaged")
         }
         return ParsedPrivateKey(publicKey: .point(computed), pem: "")
-    }
-
-    /// A curve's OID, named or recognised from explicit parameters.
-    private static func curveOID(_ node: ASN1Node) -> String? {
-        node.objectIdentifier ?? PrimeCurve.named(explicitParameters: node)?.oid
     }
 
     private static func publicPoint(secret: [UInt8], curve: String) throws(PrivateKeyError) -> [UInt8] {
