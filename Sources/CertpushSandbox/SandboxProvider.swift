@@ -88,8 +88,10 @@ public struct SandboxProvider: Pusher, Deployer, Inventory {
 
     // MARK: Inventory
 
-    /// The sandbox's inventory is its own truth: synchronizing finds it as it is.
+    /// The sandbox's inventory is its own truth: synchronizing finds it as it
+    /// is, counting its own resources only (a database from before workspaces
+    /// opens as training with another account's resources still in it).
     public func observe() throws -> Observation {
-        Observation([.kept(count: try store.read { try $0.resourceCount() })])
+        Observation([.kept(count: try store.read { try $0.resourceCountsByAccount()[Account.sandboxName] ?? 0 })])
     }
 }

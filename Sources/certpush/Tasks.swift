@@ -88,7 +88,7 @@ struct Tasks: ParsableCommand {
             // JSON carries every pair, for scripts; the table reads counts only.
             if json { return try printJSON(try deployments.tasks().map(TaskJSON.init)) }
             printTable(header: ["ID", "NAME", "STATUS", "CERTIFICATES", "OK/FAILED/TOTAL", "AT"], rows: try deployments.summaries().map { task in
-                [task.id.description, task.name, task.status.words, task.certificateText,
+                [task.id.description, task.name, task.statusWords, task.certificateText,
                  "\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairTotal)", Formats.minute(task.scheduledAt ?? task.createdAt)]
             })
         }
@@ -180,7 +180,7 @@ enum TaskText {
             detail = "\(failed.count) of \(detail) failed; " + failed.prefix(3).map { "\($0.resourceID): \(DisplayText.neutralized($0.cause))" }.joined(separator: "; ")
                 + (failed.count > 3 ? "; \(failed.count - 3) more in `certpush tasks show \(task.id)`" : "")
         }
-        return "\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.words) (\(detail))"
+        return "\(task.id) \(DisplayText.neutralized(task.name)): \(task.statusWords) (\(detail))"
     }
 
     static func id(_ text: String) throws -> TaskID {
@@ -203,7 +203,7 @@ enum TimeText {
 }
 
 func printTask(_ task: DeploymentTask) {
-    print("\(task.id) \(DisplayText.neutralized(task.name)): \(task.status.words)"
+    print("\(task.id) \(DisplayText.neutralized(task.name)): \(task.statusWords)"
           + (task.scheduledAt.map { ", scheduled for \(Formats.minute($0))" } ?? ""))
     printTable(header: ["RESOURCE", "ACCOUNT", "SERVICE", "REGION", "NAME", "CERTIFICATE", "STATUS", "CAUSE"], rows: task.pairs.map { pair in
         [pair.resourceID.description, pair.account, pair.service, pair.region ?? "global", pair.resourceName, pair.certificateID.description,

@@ -145,6 +145,9 @@ import Testing
         #expect(outcomes.map(\.sentence) == ["\(listener.id) listener-web-443: \(before!) is back (was \(wildcard))."])
         let half = try deployments.task(task.id)
         #expect(half.status == .succeeded)
+        // Still "succeeded", but never silent about the resource put back (issue 22, words).
+        #expect(half.statusWords == "succeeded, 1 rolled back")
+        #expect(try deployments.summaries().first { $0.id == task.id }?.statusWords == "succeeded, 1 rolled back")
         #expect(half.pairs.first { $0.resourceID == listener.id }?.status == .rolledBack)
         #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == before)
         #expect(throws: Refusal("\(listener.id) cannot be rolled back: its status is rolled back, not succeeded.")) {
@@ -152,6 +155,7 @@ import Testing
         }
         #expect(try deployments.rollBack(task.id).count == 1)
         #expect(try deployments.task(task.id).status == .rolledBack)
+        #expect(try deployments.task(task.id).statusWords == "rolled back")
         // Each change of the pair is kept as a step, at the workspace's time (issue 22, 3).
         let pair = try #require(try deployments.task(task.id).pairs.first { $0.resourceID == listener.id })
         let steps = try deployments.steps(of: pair)

@@ -30,6 +30,12 @@ import Testing
         #expect(try workspace.synchronize().map(\.sentence) == ["sandbox: 23 resources."])
         #expect(throws: Refusal.self) { try workspace.account(named: "web") }
         #expect(try workspace.store.read { try $0.resourceCountsByAccount() }.keys.sorted() == ["sandbox"])
+        // Another account's resource, left by a database from before workspaces, is not the sandbox's (issue 22: "24 resources").
+        _ = try workspace.store.write { db in
+            try db.insertResource(CloudResource(id: ResourceID(0), service: "nginx", region: nil, name: "web1:443", domain: "www.example.com",
+                                                certificateID: nil, account: "web"))
+        }
+        #expect(try workspace.synchronize().map(\.sentence) == ["sandbox: 23 resources."])
     }
 
     @Test("W2: a live workspace holds no sandbox certificate, resource, region, CA or quota, and its accounts are config.toml's")
@@ -55,7 +61,7 @@ import Testing
         let paths = Paths(environment: ["HOME": directory.path("home"), "XDG_DATA_HOME": directory.path("data")])
         #expect(paths.database() == directory.path("data") + "/certpush/training.sqlite")
         try FileManager.default.createDirectory(atPath: directory.path("data") + "/certpush", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: paths.liveDatabase, contents: Data())
+        _ = FileManager.default.createFile(atPath: paths.liveDatabase, contents: Data())
         #expect(paths.database() == directory.path("data") + "/certpush/certpush.sqlite")
         #expect(paths.database(training: true) == directory.path("data") + "/certpush/training.sqlite")
         #expect(paths.database(explicit: "/x.sqlite", training: false) == "/x.sqlite")

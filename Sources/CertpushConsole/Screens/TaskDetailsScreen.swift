@@ -39,7 +39,7 @@ final class TaskDetailsScreen: Screen {
         guard let services = task?.services, !services.isEmpty else { return nil }
         return services[min(tab, services.count - 1)]
     }
-    var title: String { "Task \(taskID)" + (task.map { " · \(DisplayText.neutralized($0.name)) · \($0.status.words)" } ?? "") }
+    var title: String { "Task \(taskID)" + (task.map { " · \(DisplayText.neutralized($0.name)) · \($0.statusWords)" } ?? "") }
     var words: [String] { ["pair", "quota", "account", "roll back", "retry", "partially failed"] }
 
     var commands: [Command] {
@@ -207,7 +207,8 @@ final class TaskDetailsScreen: Screen {
             buffer.write("This task no longer exists.", x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
             return
         }
-        let summary = "\(task.status.words) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(task.pairTotal) in all · certificates \(task.certificateText)"
+        let back = task.count(.rolledBack) > 0 && task.status != .rolledBack ? "\(task.count(.rolledBack)) rolled back, " : ""
+        let summary = "\(task.status.words) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(back)\(task.pairTotal) in all · certificates \(task.certificateText)"
         buffer.write(TextWidth.truncate(summary, to: rect.width - 2), x: rect.x + 1, y: rect.y, style: theme[TaskText.role(task.status)])
         // When, on a line of its own, what matters first: when it runs or ended, then when it was made.
         let first = task.status == .scheduled ? task.scheduledAt.map { "runs \(session.minute($0)) · " } : task.finishedAt.map { "ended \(session.minute($0)) · " }

@@ -11,6 +11,13 @@ public enum TaskStatus: String, Sendable, CaseIterable, Codable {
 
     /// The status as people read it ("partially failed"); `rawValue` is for JSON.
     public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+
+    /// The status with the resources already rolled back, so a task that stays
+    /// "succeeded" after one of its resources was rolled back says so:
+    /// "succeeded, 1 rolled back".
+    public func words(rolledBack: Int) -> String {
+        rolledBack > 0 && self != .rolledBack ? "\(words), \(rolledBack) rolled back" : words
+    }
 }
 
 /// D11: one certificate-resource pair's status.
@@ -59,6 +66,7 @@ public struct DeploymentTask: Sendable, Equatable {
     }
 
     public func count(_ status: PairStatus) -> Int { pairs.filter { $0.status == status }.count }
+    public var statusWords: String { status.words(rolledBack: count(.rolledBack)) }
 }
 
 /// One certificate on one resource, inside a task.
@@ -149,6 +157,7 @@ public struct TaskSummary: Sendable, Equatable {
 
     public var pairTotal: Int { pairCounts.reduce(0) { $0 + $1.count } }
     public func count(_ status: PairStatus) -> Int { pairCounts.filter { $0.status == status }.reduce(0) { $0 + $1.count } }
+    public var statusWords: String { status.words(rolledBack: count(.rolledBack)) }
     /// The services of its pairs, each once.
     public var services: [String] {
         var seen: [String] = []

@@ -103,7 +103,7 @@ public struct PushService: Sendable {
         do {
             targets = try PushRules.targets(of: request, knownRegions: known)
         } catch {
-            if (error as? Refusal)?.sentence == PushRules.tooManyRegions { exercises.note(.regionCap) }
+            if error.sentence == PushRules.tooManyRegions { exercises.note(.regionCap) }
             throw error
         }
         var records: [PushRecord] = []
@@ -151,7 +151,6 @@ public struct PushService: Sendable {
             try store.write { db in for record in started { try db.settle(record) } }
             records += started
         }
-        let succeeded = records.filter(\.succeeded).count
         try store.write { db in
             try db.append(ActivityEntry(at: now, user: user, action: "certificate.push", subject: certificate.id.description,
                                         detail: Self.pushDetail(account: account.name, records)))
