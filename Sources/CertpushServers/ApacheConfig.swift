@@ -92,12 +92,12 @@ struct Apache: ServerSoftware {
 
     /// apache: its main config and every file it includes, read over the
     /// shell (globs expanded there); each TLS virtual host is a site.
-    func discover(_ shell: HostShell) throws -> [ServerSite] {
+    func discover(_ shell: HostShell) throws -> Discovery {
         let main = ApacheConfig.mainFile(command: shell.tool)
         let first = try shell.run("cat -- \(ServerFiles.quoted(main))")
         guard first.succeeded else { throw Refusal("reading \(main) failed: \(first.failure)") }
         let root = ApacheConfig.serverRoot(in: first.stdout) ?? (main as NSString).deletingLastPathComponent
-        var texts = [first.stdout], read = Set([main]), pending = ApacheConfig.includes(in: first.stdout, serverRoot: root)
+        var texts = [first.stdout], read = Set([main]), files = [main], pending = ApacheConfig.includes(in: first.stdout, serverRoot: root)
         var rounds = 0
         while !pending.isEmpty, rounds < 16 {
             rounds += 1
@@ -108,10 +108,12 @@ struct Apache: ServerSoftware {
                 let script = "for f in \(pattern.replacingOccurrences(of: " ", with: "\\ ")); do if [ -f \"$f\" ]; then printf '%s %s\\n' \(ServerFiles.fileMarker) \"$f\"; cat -- \"$f\"; fi; done"
                 for file in ServerFiles.files(in: try shell.run(script).stdout) where read.insert(file.path).inserted {
                     texts.append(file.text)
+                    files.append(file.path)
                     pending += ApacheConfig.includes(in: file.text, serverRoot: root)
                 }
             }
         }
-        return try ServerFiles.withServedFingerprints(ApacheConfig.sites(in: texts, host: shell.host.name, serverRoot: root), shell: shell)
+        let sites = ApacheConfig.sites(in: texts, host: shell.host.name, serverRoot: root)
+        return Discovery(sites: try ServerFiles.withServedFingerprints(sites, shell: shell), files: files)
     }
 }

@@ -49,9 +49,10 @@ struct HAProxy: ServerSoftware {
 
     /// haproxy: its config files read over the shell; each TLS bind's `crt`
     /// file (or each file of a `crt` folder) is a site, named by its certificate.
-    func discover(_ shell: HostShell) throws -> [ServerSite] {
+    func discover(_ shell: HostShell) throws -> Discovery {
         var binds: [(address: String, port: Int, crts: [String])] = []
-        for file in HAProxyConfig.configFiles(command: shell.tool) {
+        let configFiles = HAProxyConfig.configFiles(command: shell.tool)
+        for file in configFiles {
             let text = try shell.run("cat -- \(ServerFiles.quoted(file))")
             guard text.succeeded else { throw Refusal("reading \(file) failed: \(text.failure)") }
             binds += HAProxyConfig.binds(in: text.stdout)
@@ -64,7 +65,7 @@ struct HAProxy: ServerSoftware {
         }
         let paths = Array(Set(files.values.joined())).sorted()
         let texts = try ServerFiles.certificateTexts(paths, shell: shell)
-        return binds.flatMap { bind in
+        let sites = binds.flatMap { bind in
             bind.crts.flatMap { files[$0] ?? [] }.map { path in
                 let text = texts[path] ?? ""
                 return ServerSite(host: shell.host.name, address: bind.address, port: bind.port,
@@ -72,5 +73,6 @@ struct HAProxy: ServerSoftware {
                                   servedFingerprint: Fingerprint.ofFirstCertificate(inPEM: text))
             }
         }
+        return Discovery(sites: sites, files: configFiles)
     }
 }

@@ -188,13 +188,13 @@ struct Nginx: ServerSoftware {
     var tool: String { "nginx" }
     func reload(tool: String) -> String { tool + " -s reload" }
 
-    func discover(_ shell: HostShell) throws -> [ServerSite] {
+    func discover(_ shell: HostShell) throws -> Discovery {
         let dump = try shell.run(shell.tool + " -T")
         guard dump.succeeded else { throw Refusal("\(shell.tool) -T failed: \(dump.failure)") }
         let sites: [ServerSite]
         do { sites = try NginxConfig.sites(fromDump: dump.stdout, host: shell.host.name) } catch let error as NginxConfig.ParseError {
             throw Refusal("its configuration could not be read: \(error.description)")
         }
-        return try ServerFiles.withServedFingerprints(sites, shell: shell)
+        return Discovery(sites: try ServerFiles.withServedFingerprints(sites, shell: shell), files: NginxConfig.split(dump.stdout).map(\.path))
     }
 }

@@ -14,8 +14,16 @@ public protocol ServerSoftware: Sendable {
     var checkArgument: String { get }
     /// Its own reload, given its tool as the config calls it.
     func reload(tool: String) -> String
-    /// The host's TLS sites, each with the SHA-256 of the certificate its file holds now.
-    func discover(_ shell: HostShell) throws -> [ServerSite]
+    /// The host's TLS sites, each with the SHA-256 of the certificate its
+    /// file holds now, and the configuration files read to find them.
+    func discover(_ shell: HostShell) throws -> Discovery
+}
+
+/// What a server's configuration showed: its TLS sites, and the files read
+/// (the main one first), so that "0 TLS sites" says where certpush looked.
+public struct Discovery: Sendable {
+    public var sites: [ServerSite]
+    public var files: [String]
 }
 
 extension ServerSoftware {

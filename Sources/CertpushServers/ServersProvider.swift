@@ -100,8 +100,8 @@ public struct ServersProvider: Deployer, Inventory, Verifier {
     public func observe() throws -> Observation {
         Observation(account.hosts.map { host in
             do {
-                let sites = try host.server.software.discover(HostShell(host: host, timeLimit: timeLimit))
-                return .sites(host: host.name, service: host.server.rawValue, sites)
+                let found = try host.server.software.discover(HostShell(host: host, timeLimit: timeLimit))
+                return .sites(host: host.name, service: host.server.rawValue, files: found.files, found.sites)
             } catch {
                 return .unreadable(host: host.name, cause: (error as? CertpushError)?.sentence ?? "\(error)")
             }

@@ -155,7 +155,8 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
 
         let sync = try certpush("resources", "sync", "--account", "web", config: config)
         #expect(sync.status == 1, "one host fails")
-        #expect(sync.stdout.contains("Synchronized web: here: 2 TLS sites; broken: "), "\(sync.stdout)")
+        // It names the file it read, so "0 TLS sites" tells where it looked (issue 22, 15).
+        #expect(sync.stdout.contains("Synchronized web: here: 2 TLS sites in \(nginx.configPath); broken: "), "\(sync.stdout)")
         #expect(sync.stdout.contains("[emerg] open() \"/nonexistent/nginx.conf\" failed (2: No such file or directory)"), "\(sync.stdout)")
         let list = try certpush("resources", "list", "--account", "web", config: config)
         let www = try #require(list.stdout.split(separator: "\n").first { $0.contains("www.example.com@127.0.0.1:18443") }, "\(list.stdout)")
@@ -165,7 +166,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
 
         // The second site goes: the next sync removes it and keeps the first as it was.
         try nginx.configure([.init(names: ["www.example.com"], port: 18443, certificate: certificate, key: key)])
-        #expect(try certpush("resources", "sync", "--account", "web", config: config).stdout.contains("here: 1 TLS site;"))
+        #expect(try certpush("resources", "sync", "--account", "web", config: config).stdout.contains("here: 1 TLS site in \(nginx.configPath);"))
         let after = try certpush("resources", "list", "--account", "web", config: config)
         #expect(!after.stdout.contains("api.example.com") && after.stdout.contains("www.example.com@127.0.0.1:18443"))
         #expect(try certpush("accounts", config: config).stdout.split(separator: "\n").first { $0.contains("web") }?.contains("never") == false)
@@ -286,7 +287,7 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
                                     "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json", config: good)
         let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
         let sync = try certpush("resources", "sync", "--account", "web", config: good)
-        #expect(sync.stdout.contains("web1: 1 TLS site; web2: 1 TLS site."), "\(sync.stdout)\(sync.stderr)")
+        #expect(sync.stdout.contains("web1: 1 TLS site in ") && sync.stdout.contains("web2: 1 TLS site in "), "\(sync.stdout)\(sync.stderr)")
 
         // web2 now refuses: its destination is a user whose key the server does not take.
         let bad = config(badSSH: "nobody@127.0.0.1")

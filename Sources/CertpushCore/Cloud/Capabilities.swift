@@ -101,7 +101,8 @@ public protocol Verifier: Sendable {
 public struct Observation: Sendable {
     public enum Part: Sendable {
         /// A server host's TLS sites, read whole: they replace its resources.
-        case sites(host: String, service: String, [ServerSite])
+        /// `files` are the configuration files read, the main one first.
+        case sites(host: String, service: String, files: [String], [ServerSite])
         /// A cloud account's resources, read whole: they replace its resources.
         case resources([RemoteResource])
         /// A host that could not be read: its resources stay as they were.

@@ -21,7 +21,7 @@ extension DeploymentService {
         let now = time.now()
         let words = observation.parts.map { part -> String in
             switch part {
-            case .sites(let host, _, let sites): "\(host): \(Words.count(sites.count, "TLS site"))"
+            case .sites(let host, _, let files, let sites): "\(host): \(Words.count(sites.count, "TLS site")) \(Self.read(files))"
             case .resources(let resources): Words.count(resources.count, "resource")
             case .unreadable(let host, let cause): "\(host): \(cause)"
             case .kept(let count): Words.count(count, "resource")
@@ -32,7 +32,7 @@ extension DeploymentService {
             for seen in observation.certificates { try adopt(seen, in: db, now: now) }
             for part in observation.parts {
                 switch part {
-                case .sites(let host, let service, let sites): _ = try db.replaceServerSites(account: account, service: service, host: host, with: sites)
+                case .sites(let host, let service, _, let sites): _ = try db.replaceServerSites(account: account, service: service, host: host, with: sites)
                 case .resources(let resources): _ = try db.replaceCloudResources(account: account, with: resources)
                 case .unreadable, .kept: break
                 }
@@ -42,6 +42,13 @@ extension DeploymentService {
         }
         let failed = observation.parts.contains { if case .unreadable = $0 { true } else { false } }
         return (sentence, failed)
+    }
+
+    /// Where a host's sites were looked for: "in /etc/nginx/nginx.conf and 3 other files".
+    static func read(_ files: [String]) -> String {
+        guard let main = files.first else { return "(no configuration file read)" }
+        let more = files.count - 1
+        return "in \(DisplayText.neutralized(main))" + (more > 0 ? " and \(Words.count(more, "other file"))" : "")
     }
 
     /// One observed certificate kept without its key, unless certpush has it or cannot read it.
