@@ -330,7 +330,7 @@ public final class Console: TerminalProgram {
     /// takes up to three lines from the page rather than being cut.
     private func messageLines(_ size: Size) -> [String] {
         guard let message = session.message else { return [] }
-        let lines = ImportDialog.wrap(message.text, width: size.width - 2)
+        let lines = TextWidth.wrap(message.text, width: size.width - 2)
         guard lines.count > 3 else { return lines }
         return Array(lines.prefix(2)) + [TextWidth.truncate(lines.dropFirst(2).joined(separator: " "), to: size.width - 2)]
     }

@@ -77,4 +77,19 @@ public enum TextWidth {
         if !current.isEmpty { pieces.append(current) }
         return pieces
     }
+
+    /// Lines of at most `width` cells, broken between words; a word longer
+    /// than a line (a path, a fingerprint) is broken inside.
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ").flatMap({ chunks(String($0), width: width) }) {
+            if !current.isEmpty && of(current) + 1 + of(word) > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
 }

@@ -57,7 +57,7 @@ struct ScreenPath: CustomStringConvertible, Sendable {
     func open() throws -> ConsoleDriver {
         let fixture = try SandboxFixture()
         if withServers {
-            try fixture.workspace.store.write { db in
+            _ = try fixture.workspace.store.write { db in
                 try db.replaceServerSites(account: "web", service: "nginx", host: "web1", with: [
                     ServerSite(host: "web1", address: "*", port: 443, serverNames: ["www.example.com"], certificatePath: "/etc/ssl/www.pem",
                                keyPath: "/etc/ssl/www.key", servedFingerprint: nil),

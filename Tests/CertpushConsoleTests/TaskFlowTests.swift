@@ -36,6 +36,18 @@ import Testing
         for tab in ["ELB", "CDN", "DCDN", "WAF", "GA", "OSS", "FC"] { #expect(screen.contains(tab)) }
     }
 
+    @Test("preview at 80x24: resources that already serve the certificate are one warning, whole, not four cut mid-sentence (issue 22, 13)")
+    func previewWarningsWhole() throws {
+        let driver = try ConsoleDriver(size: Size(width: 80, height: 24)).select("www.example.com")
+        driver.press("d", "Enter", "Enter", "Enter", "Enter")
+        let screen = driver.screen
+        #expect(screen.contains("4 certificate-resource pairs"), "\(screen)")
+        let shown = screen.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "│ ")) }.joined(separator: " ")
+        #expect(shown.contains("r1, r4, r10 and r14 already serve c1: deploying it again writes it afresh (a repair), and a roll back keeps c1."),
+                "\(screen)")
+        #expect(!screen.split(separator: "\n").dropFirst().contains { $0.contains("…") }, "nothing cut below the title: \(screen)")
+    }
+
     @Test("Enter on a pair opens it whole: the whole cause however long, and each step with its time (issue 22, 3)")
     func pairOpensWhole() throws {
         let driver = try ConsoleDriver(size: Size(width: 80, height: 24))

@@ -39,7 +39,7 @@ final class ConfirmDialog: Screen {
     }
 
     func render(in area: Rect, into buffer: inout Buffer) {
-        let lines = ImportDialog.wrap(text, width: 52)
+        let lines = TextWidth.wrap(text, width: 52)
         let inner = Frame.dialog(title, width: 58, height: lines.count + 5, in: area, theme: theme, into: &buffer)
         for (index, line) in lines.enumerated() {
             buffer.write(line, x: inner.x + 1, y: inner.y + 1 + index, style: theme["dialog"])

@@ -26,7 +26,7 @@ final class EntryDialog: Screen {
     private func lines(width: Int) -> [(label: String, text: String)] {
         fields.flatMap { field in
             let wrapped = field.value.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
-                let parts = ImportDialog.wrap(String(line), width: width)
+                let parts = TextWidth.wrap(String(line), width: width)
                 return parts.isEmpty ? [""] : parts.flatMap { TextWidth.chunks($0, width: width) }
             }
             return wrapped.enumerated().map { (index, line) in (index == 0 ? field.label : "", line) }

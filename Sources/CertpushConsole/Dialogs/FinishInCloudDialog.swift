@@ -26,7 +26,7 @@ final class FinishInCloudDialog: Screen {
 
     func render(in area: Rect, into buffer: inout Buffer) {
         let width = min(area.width - 2, 90)
-        let wrapped = lines.flatMap { ImportDialog.wrap($0, width: width - 4) + [""] }
+        let wrapped = lines.flatMap { TextWidth.wrap($0, width: width - 4) + [""] }
         let inner = Frame.dialog(title, width: width, height: min(area.height, wrapped.count + 4), in: area, theme: session.theme, into: &buffer)
         for (index, line) in wrapped.enumerated() where index < inner.height - 2 {
             buffer.write(TextWidth.truncate(line, to: inner.width - 2), x: inner.x + 1, y: inner.y + 1 + index, style: session.theme["dialog"])

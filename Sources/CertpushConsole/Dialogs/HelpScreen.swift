@@ -44,7 +44,7 @@ final class HelpScreen: Screen {
             lines.append((nil, "", "body"))
             lines.append((nil, "Words on this screen", "dialog.title"))
             for word in words {
-                for (index, line) in ImportDialog.wrap("\(word): \(Glossary.explain(word) ?? "")", width: Self.width - 4).enumerated() {
+                for (index, line) in TextWidth.wrap("\(word): \(Glossary.explain(word) ?? "")", width: Self.width - 4).enumerated() {
                     lines.append((nil, (index == 0 ? "" : "  ") + line, "body"))
                 }
             }

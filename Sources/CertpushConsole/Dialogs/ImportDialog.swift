@@ -146,7 +146,7 @@ final class ImportDialog: Screen {
         y += 2
         buffer.write("Key and chain are optional; a file may hold its chain.", x: inner.x + 1, y: y, style: theme["status.muted"])
         if let error {
-            let lines = Self.wrap(error, width: inner.width - 2)
+            let lines = TextWidth.wrap(error, width: inner.width - 2)
             for (index, line) in lines.prefix(2).enumerated() {
                 buffer.write(line, x: inner.x + 1, y: y + 1 + index, style: theme["message.error"])
             }
@@ -156,20 +156,5 @@ final class ImportDialog: Screen {
         let cancel = Button.render("Cancel", focused: focus == .cancelButton, theme: theme, at: cancelX, y: buttonY, into: &buffer)
         let ok = Button.render("Import", focused: focus == .importButton, theme: theme, at: cancelX - 12, y: buttonY, into: &buffer)
         targets += [(.cancelButton, buttonY, cancel), (.importButton, buttonY, ok)]
-    }
-
-    /// Lines of at most `width` cells, broken between words; a word longer
-    /// than a line (a path, a fingerprint) is broken inside.
-    static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = [], current = ""
-        for word in text.split(separator: " ").flatMap({ TextWidth.chunks(String($0), width: width) }) {
-            if !current.isEmpty && TextWidth.of(current) + 1 + TextWidth.of(word) > width {
-                lines.append(current)
-                current = ""
-            }
-            current += (current.isEmpty ? "" : " ") + word
-        }
-        if !current.isEmpty { lines.append(current) }
-        return lines
     }
 }

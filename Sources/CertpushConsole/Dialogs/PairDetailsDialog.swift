@@ -63,7 +63,7 @@ final class PairDetailsDialog: Screen {
             let room = width - 4
             if TextWidth.of(line.text) <= room || line.isStep { return [line.text].map { ($0, line.role) } }
             let indent = String(line.text.prefix(while: { $0 == " " }))
-            return ImportDialog.wrap(line.text, width: room - indent.count).map { (indent + $0, line.role) }
+            return TextWidth.wrap(line.text, width: room - indent.count).map { (indent + $0, line.role) }
         }
     }
 

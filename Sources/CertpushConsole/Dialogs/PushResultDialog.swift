@@ -84,12 +84,12 @@ final class PushResultDialog: Screen {
         // As wide as its longest reason needs, up to the screen; a longer one wraps.
         let width = min(area.width - 2, max(70, (lines.map { TextWidth.of($0.0) }.max() ?? 0) + 4))
         lines = lines.flatMap { line in
-            ImportDialog.wrap(line.0, width: width - 4).enumerated().map { ($0.offset == 0 ? $0.element : "  " + $0.element, line.1) }
+            TextWidth.wrap(line.0, width: width - 4).enumerated().map { ($0.offset == 0 ? $0.element : "  " + $0.element, line.1) }
                 .ifEmpty([line])
         }
         // What is left to do stays in view under the results, however many there are.
         let footer = anySucceeded
-            ? [""] + ImportDialog.wrap("The certificate was pushed. It must still be configured on the target service: bind it to a listener or domain there.", width: width - 4)
+            ? [""] + TextWidth.wrap("The certificate was pushed. It must still be configured on the target service: bind it to a listener or domain there.", width: width - 4)
             : []
         let inner = Frame.dialog(title, width: width, height: min(area.height, lines.count + footer.count + 5), in: area, theme: theme, into: &buffer)
         let rows = max(1, inner.height - 2 - footer.count)

@@ -43,7 +43,7 @@ final class RenameDialog: Screen {
 
     func render(in area: Rect, into buffer: inout Buffer) {
         let theme = session.theme
-        let lines = problem.map { ImportDialog.wrap(DisplayText.neutralized($0), width: 52) } ?? []
+        let lines = problem.map { TextWidth.wrap(DisplayText.neutralized($0), width: 52) } ?? []
         let inner = Frame.dialog(title, width: 58, height: 6 + lines.count, in: area, theme: theme, into: &buffer)
         buffer.write("Name (what lists and the cloud's stores show):", x: inner.x + 1, y: inner.y + 1, style: theme["dialog"])
         field.render(focused: true, theme: theme, in: Rect(x: inner.x + 1, y: inner.y + 2, width: inner.width - 2, height: 1), into: &buffer)

@@ -95,7 +95,7 @@ final class CertificateDetailsScreen: Screen {
             let room = max(8, rect.width - 19)
             shown = lines.flatMap { line -> [(label: String, value: String, role: String?)] in
                 guard TextWidth.of(line.value) > room else { return [line] }
-                return ImportDialog.wrap(line.value, width: room).enumerated().map { ($0.offset == 0 ? line.label : "", $0.element, line.role) }
+                return TextWidth.wrap(line.value, width: room).enumerated().map { ($0.offset == 0 ? line.label : "", $0.element, line.role) }
             }
             shownVersion = version
             shownWidth = rect.width

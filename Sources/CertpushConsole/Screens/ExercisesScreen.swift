@@ -65,7 +65,7 @@ final class ExercisesScreen: Screen {
         var y = rect.y + 2 + window.height
         let bottom = rect.maxY
         func paragraph(_ label: String, _ text: String, role: String) {
-            for (number, line) in ImportDialog.wrap("\(label) \(text)", width: rect.width - 1).enumerated() where y < bottom {
+            for (number, line) in TextWidth.wrap("\(label) \(text)", width: rect.width - 1).enumerated() where y < bottom {
                 buffer.write(line, x: rect.x, y: y, style: theme[number == 0 ? role : "body"])
                 y += 1
             }

@@ -107,6 +107,8 @@ public enum DeploymentRules {
         }
         var pairs: [PlannedPair] = []
         var warnings: [String] = []
+        // Resources that already serve the certificate chosen for them: one warning per certificate.
+        var repairs: [CertificateID: [ResourceID]] = [:]
         let index = DomainMatch.Index(certificates, names: \.domains)
         for resource in resources {
             guard let service = CloudService.named(resource.service) else { continue }
@@ -128,13 +130,14 @@ public enum DeploymentRules {
                 }
                 pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
                 if resource.certificateID == certificate.id {
-                    warnings.append("\(resource.id) already serves \(certificate.id): deploying it again writes it afresh (a repair), and its roll back keeps \(certificate.id).")
+                    repairs[certificate.id, default: []].append(resource.id)
                 } else if let old = resource.certificateID.flatMap({ replaced[$0] }),
                    failure(deploying: certificate, to: resource, replacing: old) != nil {
                     warnings.append("\(resource.id) will fail with \"domain mismatch\": \(certificate.id) does not cover \(DisplayText.neutralized(old.primaryDomain)), the domain of \(old.id) it would replace (\(service.label) keeps the domain, D7).")
                 }
             }
         }
+        warnings += certificates.compactMap { certificate in repairs[certificate.id].map { Self.repairWarning($0, certificate.id) } }
         let chargeable = Set(certificates.filter(isCharged).map(\.id))
         let charging = Set(resources.filter { chargesQuota($0.service, account: $0.account) }.map(\.id))
         let quota = pairs.filter { chargeable.contains($0.certificate) && charging.contains($0.resource) }.count
@@ -144,6 +147,14 @@ public enum DeploymentRules {
         }
         return TaskPlan(request: request, certificates: certificates, resources: resources, pairs: pairs,
                         quota: quota, quotaRemaining: quotaRemaining, problems: problems, warnings: warnings, refusedBy: refusedBy)
+    }
+
+    /// "r1 already serves c1: ..." or "r1, r4 and r10 already serve c1: ...".
+    static func repairWarning(_ resources: [ResourceID], _ certificate: CertificateID) -> String {
+        let names = resources.map(\.description)
+        let subject = names.count == 1 ? "\(names[0]) already serves" : "\(names.dropLast().joined(separator: ", ")) and \(names.last!) already serve"
+        let its = names.count == 1 ? "its roll back keeps" : "a roll back keeps"
+        return "\(subject) \(certificate): deploying it again writes it afresh (a repair), and \(its) \(certificate)."
     }
 
     /// D1: the task's name, contacts and time, as the wizard's first step checks them.

@@ -73,19 +73,25 @@ final class PreviewStep: WizardStep {
         buffer.write("Deployment quota to consume: \(plan.quota) of \(plan.quotaRemaining) left", x: rect.x, y: rect.y + 1, style: theme["dialog"])
         let when = plan.request.at.map { "Deploys at \(ISOTime.minute($0, zone: session.context.timeZone)) (\(ISOTime.zoneLabel(session.context.timeZone, at: $0)))" }
         buffer.write(when ?? "Deploys now, when submitted", x: rect.x, y: rect.y + 2, style: theme["status.muted"])
+        // What blocks the task, then what the core knows will happen when it runs (D7, a repair),
+        // each whole (wrapped), in at most `room` lines; the CLI's `tasks preview` lists every one.
         var y = rect.y + 4
-        for problem in plan.problems.prefix(5) {
-            buffer.write("✗ " + TextWidth.truncate(problem, to: rect.width - 2), x: rect.x, y: y, style: theme["message.error"])
-            y += 1
+        let notes = plan.problems.map { ("✗ ", $0, "message.error") } + plan.warnings.map { ("! ", $0, "status.warn") }
+        let room = 7
+        var shown = 0
+        for (mark, text, role) in notes {
+            let lines = TextWidth.wrap(text, width: rect.width - 2)
+            let used = y - (rect.y + 4), isLast = shown == notes.count - 1
+            // Keep a line for "and N more" unless this note is the last.
+            guard used + lines.count + (isLast ? 0 : 1) <= room else { break }
+            for (index, line) in lines.enumerated() {
+                buffer.write((index == 0 ? mark : "  ") + line, x: rect.x, y: y, style: theme[role])
+                y += 1
+            }
+            shown += 1
         }
-        // What the core already knows will fail when the task runs (D7), though it may be submitted.
-        let room = max(0, 5 - plan.problems.count)
-        for warning in plan.warnings.prefix(room) {
-            buffer.write("! " + TextWidth.truncate(warning, to: rect.width - 2), x: rect.x, y: y, style: theme["status.warn"])
-            y += 1
-        }
-        if plan.warnings.count > room && !plan.warnings.isEmpty {
-            buffer.write("  and \(plan.warnings.count - room) more that will fail the same way", x: rect.x, y: y, style: theme["status.warn"])
+        if shown < notes.count {
+            buffer.write("  and \(notes.count - shown) more: `certpush tasks preview` lists them all", x: rect.x, y: y, style: theme["status.muted"])
             y += 1
         }
         if plan.problems.isEmpty {

@@ -112,7 +112,7 @@ final class TaskWizard: Screen {
         current.render(in: body(in: area), into: &buffer)
         if let warning = draft.warning {
             // Two lines, so that a reason is read whole at 80 columns.
-            let lines = ImportDialog.wrap(warning, width: area.width - 2)
+            let lines = TextWidth.wrap(warning, width: area.width - 2)
             for (index, line) in lines.prefix(2).enumerated() {
                 let text = index == 1 && lines.count > 2 ? TextWidth.truncate(line + " " + lines[2...].joined(separator: " "), to: area.width - 2) : line
                 buffer.write(text, x: area.x + 1, y: area.maxY - min(2, lines.count) + index, style: theme["message.error"])
