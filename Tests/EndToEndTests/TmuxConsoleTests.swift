@@ -155,12 +155,13 @@ final class TmuxSession {
         try tmux.send("Enter")
         try tmux.waitFor("Deployment quota to consume: 0 of 10 left")
         try tmux.send("Enter")
-        try tmux.waitFor("partially failed · 11 succeeded, 1 failed, 12 in all")
+        try tmux.waitFor("11 succeeded, 1 failed, 12 in all · certificates c2")
         try tmux.waitFor("listener in maintenance")
         try tmux.send("b")
         try tmux.waitFor("Put the previous certificate (c1) back on r1")
         try tmux.send("Tab", "Enter")
-        try tmux.waitFor("rolled back")
+        try tmux.waitFor("partially failed, 1 rolled back")
+        try tmux.waitFor("10 succeeded, 1 failed, 1 rolled back, 12 in all")
         // Cloud Resources > ELB, cn-north-4: listener-web-443 has c1 again.
         // The task opened in Deployment Tasks; Cloud Resources is the next section.
         try tmux.send("Escape", "Tab", "j", "Enter", "j", "j", "j", "Enter")
@@ -203,7 +204,7 @@ final class TmuxSession {
         try tmux.send("Enter")
         try tmux.waitFor("14 certificates")
         try tmux.run("resize-window", "-t", "0", "-x", "120", "-y", "35")
-        try tmux.waitUntil("the frame at 120 columns") { $0.split(separator: "\n").first.map { $0.count > 100 } ?? false }
+        _ = try tmux.waitUntil("the frame at 120 columns") { $0.split(separator: "\n").first.map { $0.count > 100 } ?? false }
         try tmux.send("q")
         let screen = try tmux.waitFor("certpush-exited-0")
         #expect(!screen.contains("│") && !screen.contains("14 certificates"), "the last frame stayed on the shell's screen:\n\(screen)")

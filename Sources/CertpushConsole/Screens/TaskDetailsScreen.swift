@@ -194,7 +194,34 @@ final class TaskDetailsScreen: Screen {
     /// The task and the rows in view, as the last `load` read them.
     private var shownTask: TaskSummary?
 
-    private func pairArea(in rect: Rect) -> Rect { Rect(x: rect.x, y: rect.y + 4, width: rect.width, height: rect.height - 4) }
+    /// The header's lines: its counts and certificates, then when it runs or
+    /// ended and when it was made, packed whole (" · " between parts) into
+    /// as few lines as the width takes, at most three.
+    private func header(_ task: TaskSummary, width: Int) -> [String] {
+        let back = task.count(.rolledBack) > 0 && task.status != .rolledBack ? "\(task.count(.rolledBack)) rolled back, " : ""
+        var parts = ["\(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(back)\(task.pairTotal) in all",
+                     "certificates \(task.certificateText)"]
+        if task.status == .scheduled, let at = task.scheduledAt { parts.append("runs \(session.minute(at))") }
+        if let ended = task.finishedAt { parts.append("ended \(session.minute(ended))") }
+        if task.status != .running && task.status != .pending { parts.append("created \(session.minute(task.createdAt))") }
+        var lines: [String] = []
+        for part in parts {
+            if let last = lines.last, TextWidth.of(last) + 3 + TextWidth.of(part) <= width {
+                lines[lines.count - 1] = last + " · " + part
+            } else {
+                lines.append(part)
+            }
+        }
+        return Array(lines.prefix(3)).map { TextWidth.truncate($0, to: width) }
+    }
+
+    /// Where the pairs go: below the header, the progress bar while it runs, and the service tabs.
+    private func pairArea(in rect: Rect) -> Rect {
+        let top = (shownTask.map { header($0, width: rect.width - 2).count } ?? 1) + (isRunning ? 1 : 0) + 2
+        return Rect(x: rect.x, y: rect.y + top, width: rect.width, height: rect.height - top)
+    }
+
+    private var isRunning: Bool { shownTask.map { $0.status == .running || $0.status == .pending } ?? false }
 
     func load(in rect: Rect) {
         shownTask = task
@@ -207,25 +234,20 @@ final class TaskDetailsScreen: Screen {
             buffer.write("This task no longer exists.", x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
             return
         }
-        let back = task.count(.rolledBack) > 0 && task.status != .rolledBack ? "\(task.count(.rolledBack)) rolled back, " : ""
-        let summary = "\(task.status.words) · \(task.count(.succeeded)) succeeded, \(task.count(.failed)) failed, \(back)\(task.pairTotal) in all · certificates \(task.certificateText)"
-        buffer.write(TextWidth.truncate(summary, to: rect.width - 2), x: rect.x + 1, y: rect.y, style: theme[TaskText.role(task.status)])
-        // When, on a line of its own, what matters first: when it runs or ended, then when it was made.
-        let first = task.status == .scheduled ? task.scheduledAt.map { "runs \(session.minute($0)) · " } : task.finishedAt.map { "ended \(session.minute($0)) · " }
-        let when = (first ?? "") + "created \(session.minute(task.createdAt))"
-        if task.status != .running && task.status != .pending {
-            buffer.write(TextWidth.truncate(when, to: rect.width - 2), x: rect.x + 1, y: rect.y + 1, style: theme["status.muted"])
+        let lines = header(task, width: rect.width - 2)
+        for (index, line) in lines.enumerated() {
+            buffer.write(line, x: rect.x + 1, y: rect.y + index, style: theme[index == 0 ? TaskText.role(task.status) : "status.muted"])
         }
-        if task.status == .running || task.status == .pending {
+        if isRunning {
             // Progress: a bar with counts (SPEC 7).
             let total = task.pairTotal, done = total - task.count(.pending) - task.count(.deploying)
             let width = 30, filled = total == 0 ? 0 : width * done / total
             let bar = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] \(done)/\(total) done"
-            buffer.write(bar, x: rect.x + 1, y: rect.y + 1, style: theme["status.ok"])
+            buffer.write(bar, x: rect.x + 1, y: rect.y + lines.count, style: theme["status.ok"])
         }
         let services = task.services
         TabBar.render(services.map { CloudService.named($0)?.label ?? $0 }, selected: min(tab, max(0, services.count - 1)),
-                      theme: theme, at: rect.x, y: rect.y + 2, into: &buffer)
+                      theme: theme, at: rect.x, y: pairArea(in: rect).y - 2, into: &buffer)
         let area = pairArea(in: rect)
         let pairs = pairList.rows
         let cells = pairs.map { pair in
@@ -236,7 +258,7 @@ final class TaskDetailsScreen: Screen {
         // REGION stays at any width (two listeners of one name differ by it); the cause gives way, Enter shows it whole.
         Table(columns: [Column("RESOURCE", .flexible(minimum: 14), preferred: 20), Column("ACCOUNT", .fixed(10), drop: 0),
                         Column("REGION", .fixed(14)),
-                        Column("CERT", .flexible(minimum: 4)), Column("STATUS", .flexible(minimum: 9)),
+                        Column("CERT", .flexible(minimum: 4)), Column("STATUS", .flexible(minimum: 11)),
                         Column("CAUSE", .flexible(minimum: 12), preferred: 24)])
             .render(rows: cells, cursor: pairs.isEmpty ? nil : pairList.cursor, focused: true, theme: theme, in: area, into: &buffer)
     }

@@ -75,13 +75,14 @@ final class TaskListScreen: Screen {
         let all = shown
         let rows = all[window.visibleRange].map { task in
             [TableCell(marked.contains(task.id) ? "●" : " "), TableCell(task.id.description), TableCell(DisplayText.neutralized(task.name)),
-             TableCell(task.statusWords, role: TaskText.role(task.status)),
+             TableCell(task.status.words, role: TaskText.role(task.status)),
              TableCell(task.certificateText),
-             TableCell("\(task.count(.succeeded))/\(task.count(.failed))/\(task.pairTotal)"),
+             TableCell("\(task.count(.succeeded))/\(task.count(.failed))/\(task.count(.rolledBack))/\(task.pairTotal)"),
              TableCell(when(task))]
         }
-        Table(columns: [Column("", .fixed(1)), Column("ID", .flexible(minimum: 3)), Column("NAME", .flexible(minimum: 10), preferred: 16),
-                        Column("STATUS", .flexible(minimum: 16), preferred: 26), Column("CERTS", .flexible(minimum: 6), drop: 1, preferred: 10), Column("OK/F/ALL", .fixed(8)),
+        // The counts say what the status cannot at 80 columns: a succeeded task with resources rolled back (OK/F/RB/ALL).
+        Table(columns: [Column("", .fixed(1)), Column("ID", .flexible(minimum: 3)), Column("NAME", .flexible(minimum: 8), preferred: 16),
+                        Column("STATUS", .fixed(16)), Column("CERTS", .flexible(minimum: 6), drop: 1, preferred: 10), Column("OK/F/RB/ALL", .fixed(11)),
                         session.timeColumn("WHEN")])
             .render(rows: rows, cursor: all.isEmpty ? nil : window.selected - window.top, focused: true,
                     theme: session.theme, in: rect, into: &buffer)
