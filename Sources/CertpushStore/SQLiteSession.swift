@@ -107,6 +107,13 @@ struct SQLiteSession: StoreWriter {
         if let pem = draft.privateKeyPEM {
             try db.execute(sql: "INSERT INTO private_key (certificate_id, pem) VALUES (?, ?)", arguments: [id.rawValue, try vault.seal(pem)])
         }
+        // S1: a server site whose file holds this certificate serves it, whether synchronize or import came first.
+        if !c.fingerprint.isEmpty {
+            try run("""
+                UPDATE resource SET certificate_id = ? WHERE certificate_id IS NULL
+                    AND id IN (SELECT resource_id FROM server_site WHERE served_fingerprint = ?)
+                """, [id.rawValue, c.fingerprint])
+        }
         return id
     }
 

@@ -92,4 +92,19 @@ public enum TextWidth {
         if !current.isEmpty { lines.append(current) }
         return lines
     }
+
+    /// Parts joined by " · ", each kept whole on one line: a part that does
+    /// not fit beside the one before starts the next line. At most
+    /// `maxLines` lines; a part wider than a line alone is truncated.
+    public static func pack(_ parts: [String], width: Int, maxLines: Int) -> [String] {
+        var lines: [String] = []
+        for part in parts {
+            if let last = lines.last, of(last) + 3 + of(part) <= width {
+                lines[lines.count - 1] = last + " · " + part
+            } else {
+                lines.append(part)
+            }
+        }
+        return lines.prefix(maxLines).map { truncate($0, to: width) }
+    }
 }

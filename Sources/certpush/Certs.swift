@@ -34,8 +34,7 @@ struct Certs: ParsableCommand {
             if json {
                 try streamJSON { emit in try workspace.certificates.forEach { try emit(CertificateJSON($0, chainLength: $1, now: now)) } }
             } else {
-                try streamTable(header: ["ID", "NAME", "DOMAIN", "STATUS", "SOURCE", "FAMILY", "EXPIRES"],
-                                widths: [7, 24, 28, 8, 9, 13, 10]) { emit in
+                try streamTable(header: ["ID", "NAME", "DOMAIN", "STATUS", "SOURCE", "FAMILY", "EXPIRES"]) { emit in
                     try workspace.certificates.forEach { c, _ in
                         emit([c.id.description, c.name, c.primaryDomain, c.status(at: now).rawValue, c.source.rawValue,
                               c.family.rawValue, c.notAfter.map(Formats.day) ?? "-"])

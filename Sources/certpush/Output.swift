@@ -288,17 +288,37 @@ func streamJSON<Element: StreamableJSON>(_ produce: ((Element) throws -> Void) t
     output.flush()
 }
 
-/// A table written as it is read: fixed column widths, since the widest cell
-/// is not known before the end; a longer cell pushes its row out, never cut.
-func streamTable(header: [String], widths: [Int], _ produce: (([String]) -> Void) throws -> Void) throws {
+/// A table written as it is read, never cut: a long list is not held to
+/// find its widest cell.
+func streamTable(header: [String], _ produce: (([String]) -> Void) throws -> Void) throws {
     let output = StreamOutput()
-    func line(_ cells: [String]) -> String {
+    // Columns as wide as the header and the first page need; later rows use
+    // the same widths (a longer cell pushes its line only), so a million rows
+    // stream without being held.
+    let firstPage = 500
+    var buffered: [[String]] = [header], widths: [Int]?
+    func line(_ cells: [String], _ widths: [Int]) -> String {
         cells.enumerated().map { index, cell in
             index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
         }.joined(separator: "  ") + "\n"
     }
-    output.write(line(header))
-    try produce { row in output.write(line(row.map(DisplayText.neutralized))) }
+    func settle() -> [Int] {
+        if let widths { return widths }
+        let measured = header.indices.map { index in buffered.map { $0[index].count }.max() ?? 0 }
+        for row in buffered { output.write(line(row, measured)) }
+        buffered = []
+        widths = measured
+        return measured
+    }
+    try produce { row in
+        let cells = row.map(DisplayText.neutralized)
+        if widths == nil && buffered.count <= firstPage {
+            buffered.append(cells)
+        } else {
+            output.write(line(cells, settle()))
+        }
+    }
+    _ = settle()
     output.flush()
 }
 

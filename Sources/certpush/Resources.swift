@@ -29,8 +29,7 @@ struct Resources: ParsableCommand {
                     try workspace.store.read { db in try db.forEachResource(filter) { try emit(ResourceJSON($0)) } }
                 }
             }
-            try streamTable(header: ["ID", "ACCOUNT", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"],
-                            widths: [8, 8, 7, 14, 24, 28, 11]) { emit in
+            try streamTable(header: ["ID", "ACCOUNT", "SERVICE", "REGION", "NAME", "DOMAIN", "CERTIFICATE"]) { emit in
                 try workspace.store.read { db in
                     try db.forEachResource(filter) {
                         emit([$0.id.description, $0.account, $0.service, $0.region ?? "global", $0.name, $0.domain,

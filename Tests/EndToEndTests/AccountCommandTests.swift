@@ -163,6 +163,12 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         #expect(www.contains("nginx") && www.contains("here") && www.contains(id))
         let api = try #require(list.stdout.split(separator: "\n").first { $0.contains("api.example.com@127.0.0.1:18444") }, "\(list.stdout)")
         #expect(api.contains("-"), "a certificate certpush does not hold is served there")
+        // Imported after the sync, as the README's walk does it: the site that serves it says so at once.
+        let wild = try certpush("certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
+                                "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json", config: config)
+        let wildID = try #require(wild.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
+        let relisted = try certpush("resources", "list", "--account", "web", config: config).stdout
+        #expect(relisted.split(separator: "\n").first { $0.contains("api.example.com@127.0.0.1:18444") }?.hasSuffix(" \(wildID)") == true, "\(relisted)")
 
         // The second site goes: the next sync removes it and keeps the first as it was.
         try nginx.configure([.init(names: ["www.example.com"], port: 18443, certificate: certificate, key: key)])

@@ -160,11 +160,14 @@ final class PushScreen: Screen {
         let theme = session.theme
         let now = session.now
         var y = rect.y
+        // Its status says "expired" when it is; otherwise how long it has left.
+        let left = certificate.notAfter.flatMap { $0 > now ? "\(ExpiryPolicy.daysLeft(until: $0, now: now)) d left" : nil }
         let summary = [certificate.id.description, DisplayText.neutralized(certificate.domains.joined(separator: ", ")),
-                       certificate.keyAlgorithm.rawValue, certificate.status(at: now).rawValue,
-                       ExpiryText.cell(for: certificate, now: now, policy: session.context.expiry).text]
-        buffer.write(TextWidth.truncate(summary.joined(separator: " · "), to: rect.width - 2), x: rect.x + 1, y: y, style: theme["body"])
-        y += 1
+                       certificate.keyAlgorithm.rawValue, certificate.status(at: now).rawValue] + (left.map { [$0] } ?? [])
+        for line in TextWidth.pack(summary, width: rect.width - 2, maxLines: 2) {
+            buffer.write(line, x: rect.x + 1, y: y, style: theme["body"])
+            y += 1
+        }
         // What matters first: whose store it goes to, and how to change that; the regions as far as they fit.
         var into = "Account \(account.name) · " + account.kind.title
         if accounts.count > 1 { into += " · a: switch" }
@@ -177,17 +180,31 @@ final class PushScreen: Screen {
         for (index, service) in services.enumerated() {
             let mark = checked.contains(service.code) ? "[x]" : "[ ]"
             var line = "\(mark) \(service.label.padding(toLength: 4, withPad: " ", startingAt: 0)) \(service.name.padding(toLength: 26, withPad: " ", startingAt: 0))"
+            // The regions chosen, each whole: on the service's line when they fit, else on lines below it.
+            var more: [String] = []
             if service.regional {
                 let chosen = regions[service.code] ?? []
-                line += "   regions \(chosen.count)/\(PushRules.maximumRegions)" + (chosen.isEmpty ? "  (r to pick)" : ": " + chosen.joined(separator: ", "))
+                line += "   regions \(chosen.count)/\(PushRules.maximumRegions)"
+                let list = ": " + chosen.joined(separator: ", ")
+                if chosen.isEmpty {
+                    // The hint only where it fits whole: the hint bar says "r pick regions" too.
+                    if TextWidth.of(line) + 13 <= rect.width - 3 { line += "  (r to pick)" }
+                } else if TextWidth.of(line + list) <= rect.width - 3 {
+                    line += list
+                } else {
+                    line += ":"
+                    more = TextWidth.wrap(chosen.joined(separator: ", "), width: rect.width - 11).map { "      " + $0 }
+                }
             } else {
                 line += globalEnabled[service.code] == true ? "   global" : "   global (not enabled)"
             }
             let style = theme[focus == index ? "table.cursor" : "body"]
-            buffer.fill(Rect(x: rect.x + 1, y: y, width: rect.width - 2, height: 1), style: style)
-            buffer.write(TextWidth.truncate(line, to: rect.width - 3), x: rect.x + 2, y: y, style: style)
-            targets.append((y, rect.x..<rect.maxX, index))
-            y += 1
+            for text in [line] + more {
+                buffer.fill(Rect(x: rect.x + 1, y: y, width: rect.width - 2, height: 1), style: style)
+                buffer.write(TextWidth.truncate(text, to: rect.width - 3), x: rect.x + 2, y: y, style: style)
+                targets.append((y, rect.x..<rect.maxX, index))
+                y += 1
+            }
         }
         y += 1
         let label = "Push Certificate"

@@ -204,15 +204,7 @@ final class TaskDetailsScreen: Screen {
         if task.status == .scheduled, let at = task.scheduledAt { parts.append("runs \(session.minute(at))") }
         if let ended = task.finishedAt { parts.append("ended \(session.minute(ended))") }
         if task.status != .running && task.status != .pending { parts.append("created \(session.minute(task.createdAt))") }
-        var lines: [String] = []
-        for part in parts {
-            if let last = lines.last, TextWidth.of(last) + 3 + TextWidth.of(part) <= width {
-                lines[lines.count - 1] = last + " · " + part
-            } else {
-                lines.append(part)
-            }
-        }
-        return Array(lines.prefix(3)).map { TextWidth.truncate($0, to: width) }
+        return TextWidth.pack(parts, width: width, maxLines: 3)
     }
 
     /// Where the pairs go: below the header, the progress bar while it runs, and the service tabs.
