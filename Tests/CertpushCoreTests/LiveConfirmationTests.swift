@@ -23,7 +23,7 @@ import Testing
         let push = LiveConfirmation.push(CertificateID(3), account: accounts[2], targets: [
             PushTarget(service: "elb", region: "cn-north-4"), PushTarget(service: "elb", region: "ap-southeast-1"), PushTarget(service: "cdn", region: nil)])
         #expect(push == "Push c3 to hw (Huawei Cloud SCM): CDN, ELB in 2 regions?")
-        #expect(LiveConfirmation.act("Roll back", on: [resource(5, "web", "nginx", "web1")], accounts: accounts) == "Roll back r5 on web (nginx, 1 host) 1?")
+        #expect(LiveConfirmation.act("Roll back", on: [resource(5, "web", "nginx", "web1")], accounts: accounts) == "Roll back r5 on web (nginx, 1 host)?")
         #expect(LiveConfirmation.matches([resource(4, "web", "nginx", "web1"), resource(9, "ali-prod", "cdn", nil), resource(6, "web", "nginx", "web1")])
                 == "ali-prod: r9; web: r4, r6")
     }

@@ -26,12 +26,13 @@ public enum LiveConfirmation {
     }
 
     /// "web (nginx, 3 hosts) 3, ali-prod (CAS) 11": the resources by account, in the accounts' order.
-    public static func byAccount(_ resources: [Target], accounts: [Account]) -> String {
+    /// Without `counts` ("web (nginx, 1 host)") when the sentence names the resources already.
+    public static func byAccount(_ resources: [Target], accounts: [Account], counts: Bool = true) -> String {
         let grouped = Dictionary(grouping: resources, by: \.account)
         let order = accounts.map(\.name) + grouped.keys.filter { name in !accounts.contains { $0.name == name } }.sorted()
         return order.compactMap { name -> String? in
             guard let mine = grouped[name], !mine.isEmpty else { return nil }
-            return "\(DisplayText.neutralized(name)) (\(describe(accounts.first { $0.name == name }, mine))) \(mine.count)"
+            return "\(DisplayText.neutralized(name)) (\(describe(accounts.first { $0.name == name }, mine)))" + (counts ? " \(mine.count)" : "")
         }.joined(separator: ", ")
     }
 
@@ -55,7 +56,9 @@ public enum LiveConfirmation {
     /// "Roll back r5 on web (nginx, 1 host)?", "Bind c3 to r9 on ali (CAS)?"
     public static func act(_ verb: String, on resources: [Target], accounts: [Account]) -> String {
         let names = resources.prefix(3).map(\.id.description).joined(separator: ", ") + (resources.count > 3 ? " and \(resources.count - 3) more" : "")
-        return "\(verb) \(names) on " + byAccount(resources, accounts: accounts) + "?"
+        // The ids are named: counts only tell apart what each of several accounts holds.
+        let several = Set(resources.map(\.account)).count > 1
+        return "\(verb) \(names) on " + byAccount(resources, accounts: accounts, counts: several) + "?"
     }
 
     /// D5 in a live workspace: what smart matching would add, by account, each with its resources.
