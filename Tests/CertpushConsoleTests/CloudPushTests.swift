@@ -28,7 +28,9 @@ import Testing
         #expect(driver.screen.contains("ELB regions 0/10"))
         #expect(driver.line(containing: "af-south-1")?.contains("(not enabled)") == false)
         driver.press("Space", "j", "Space", "j", "Space", "Enter")
-        #expect(driver.screen.contains("regions 3/10: cn-north-4, ap-southeast-1, af-s"))
+        // Too long for the service's line, the regions go whole on the line below it.
+        #expect(driver.screen.contains("regions 3/10:"), "\(driver.screen)")
+        #expect(driver.screen.contains("cn-north-4, ap-southeast-1, af-south-1"), "\(driver.screen)")
         driver.press("Tab", "Enter")
         // W5: a live account's push is confirmed, naming the account and the targets.
         #expect(driver.screen.contains("Push c1 to hw (Huawei Cloud SCM): ELB in 3 regions?"), "\(driver.screen)")
