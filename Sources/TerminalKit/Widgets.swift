@@ -94,6 +94,12 @@ public struct Table {
         let wants = Dictionary(uniqueKeysWithValues: flexible.map { index in
             (index, rows.reduce(TextWidth.of(columns[index].title)) { max($0, index < $1.count ? TextWidth.of($1[index].text) : 0) })
         })
+        // First each column up to its preferred width, as far as its text wants, in order; then shares of the rest.
+        for index in flexible where spare > 0 {
+            let add = min(max(0, min(wants[index]!, columns[index].preferred ?? 0) - widths[index]!), spare)
+            widths[index]! += add
+            spare -= add
+        }
         var needy = flexible.filter { wants[$0]! > widths[$0]! }
         while spare > 0 && !needy.isEmpty {
             let share = max(1, spare / needy.count)

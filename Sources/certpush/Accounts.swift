@@ -30,7 +30,7 @@ struct Accounts: ParsableCommand {
                 return
             }
             printTable(header: ["NAME", "KIND", "RESOURCES", "LAST SYNC"], rows: rows.map {
-                [$0.name, $0.kind, "\($0.resources)", $0.lastSync.map { $0.prefix(16).replacingOccurrences(of: "T", with: " ") } ?? "never"]
+                [$0.name, $0.kind, "\($0.resources)", Formats.minute(isoText: $0.lastSync) ?? "never"]
             })
         }
     }

@@ -79,6 +79,8 @@ enum Formats {
     static func day(_ date: Date) -> String { String(iso(date).prefix(10)) }
     /// "2026-12-08 10:00 UTC+08:00": local, as `--at` reads a time, with its zone.
     static func minute(_ date: Date) -> String { ISOTime.shown(date, zone: .current) }
+    /// A stored ISO 8601 time shown as `minute` does; nil when there is none.
+    static func minute(isoText: String?) -> String? { isoText.flatMap { try? ISOTime.parse($0) }.map(minute) }
 }
 
 /// SPEC 8: a field with no value is `null`, never left out, so every object

@@ -28,7 +28,7 @@ struct Status: ParsableCommand {
         print("Kind: \(what)")
         if let note = workspace.unusedAccountsNote { print(note) }
         print("Tasks: \(queued) queued, \(running) running.")
-        print("Last synchronized: " + (status.lastSync.map { $0.prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC" } ?? "never") + ".")
+        print("Last synchronized: " + (Formats.minute(isoText: status.lastSync) ?? "never") + ".")
     }
 }
 

@@ -17,6 +17,15 @@ import Testing
         #expect(CertificateStatus(lifecycle: .issued, notAfter: .distantPast, now: testNow) == .expired)
     }
 
+    @Test("a roll back says what is back: a certificate, none, or a server site's previous files whatever they hold (README walk)")
+    func rollbackSentences() {
+        let r2 = ResourceID(2), c2 = CertificateID(2), c1 = CertificateID(1)
+        #expect(RollbackOutcome(resource: r2, resourceName: "site", replaced: c2, restored: c1).sentence == "r2 site: c1 is back (was c2).")
+        #expect(RollbackOutcome(resource: r2, resourceName: "cdn", replaced: c2, restored: nil).sentence == "r2 cdn: no certificate again (was c2).")
+        #expect(RollbackOutcome(resource: r2, resourceName: "site", replaced: c2, restored: nil, restoresFiles: true).sentence
+                == "r2 site: its previous files are back (was c2).")
+    }
+
     @Test("expiry urgency: under 30 days warns, under 7 and expired are errors")
     func urgency() {
         let policy = ExpiryPolicy()

@@ -247,9 +247,11 @@ final class TaskDetailsScreen: Screen {
              TableCell(Self.held(after: pair)), TableCell(pair.status.words, role: TaskText.role(pair.status)),
              Self.causeCell(pair)]
         }
-        // REGION stays at any width (two listeners of one name differ by it); the cause gives way, Enter shows it whole.
-        Table(columns: [Column("RESOURCE", .flexible(minimum: 14), preferred: 20), Column("ACCOUNT", .fixed(10), drop: 0),
-                        Column("REGION", .fixed(14)),
+        // REGION stays at any width (two listeners of one name differ by it), as wide as its widest in view
+        // (a host's name is short, "ap-southeast-1" is not); the cause gives way, Enter shows it whole.
+        let regionWidth = max(6, pairs.map { TextWidth.of($0.region ?? "global") }.max() ?? 0)
+        Table(columns: [Column("RESOURCE", .flexible(minimum: 14), preferred: 34), Column("ACCOUNT", .fixed(10), drop: 0),
+                        Column("REGION", .fixed(min(regionWidth, 20))),
                         Column("CERT", .flexible(minimum: 4)), Column("STATUS", .flexible(minimum: 11)),
                         Column("CAUSE", .flexible(minimum: 12), preferred: 24)])
             .render(rows: cells, cursor: pairs.isEmpty ? nil : pairList.cursor, focused: true, theme: theme, in: area, into: &buffer)

@@ -37,7 +37,8 @@ extension DeploymentService {
                 try db.update(kept, at: time.now())
             }
             outcomes.append(RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
-                                            restored: pair.previousCertificateID, failure: cause))
+                                            restored: pair.previousCertificateID, failure: cause,
+                                            restoresFiles: CloudService.named(pair.service)?.onServers == true))
         }
         try store.write { db in
             try settleRollbackStatus(of: id, in: db)

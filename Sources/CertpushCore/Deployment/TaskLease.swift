@@ -40,11 +40,25 @@ public struct RollbackOutcome: Sendable, Equatable {
     public var restored: CertificateID?
     /// Why it did not work; nil when it did.
     public var failure: String?
+    /// A server site: its backup files went back, whatever certificate they
+    /// hold (one certpush did not know is not "no certificate").
+    public var restoresFiles = false
+
+    public init(resource: ResourceID, resourceName: String, replaced: CertificateID, restored: CertificateID?,
+                failure: String? = nil, restoresFiles: Bool = false) {
+        self.resource = resource
+        self.resourceName = resourceName
+        self.replaced = replaced
+        self.restored = restored
+        self.failure = failure
+        self.restoresFiles = restoresFiles
+    }
 
     public var sentence: String {
         let name = DisplayText.neutralized(resourceName)
         if let failure { return "\(resource) \(name): not rolled back: \(failure)." }
         if restored == replaced { return "\(resource) \(name): keeps \(replaced), which it held before the task too." }
-        return "\(resource) \(name): \(restored.map { "\($0) is back" } ?? "no certificate again") (was \(replaced))."
+        let back = restored.map { "\($0) is back" } ?? (restoresFiles ? "its previous files are back" : "no certificate again")
+        return "\(resource) \(name): \(back) (was \(replaced))."
     }
 }

@@ -180,7 +180,7 @@ final class ResourcesStep: FilteringStep {
              TableCell(r.certificateID?.description ?? "no HTTPS", role: r.certificateID == nil ? "status.muted" : nil),
              TableCell(DisplayText.neutralized(r.account))]
         }
-        Table(columns: [Column("", .fixed(3)), Column("ID", .flexible(minimum: 3)), Column("SVC", .fixed(5)), Column("REGION", .flexible(minimum: 9)),
+        Table(columns: [Column("", .fixed(3)), Column("ID", .flexible(minimum: 3)), Column("SVC", .fixed(5)), Column("REGION", .flexible(minimum: 9), preferred: 14),
                         Column("NAME", .flexible(minimum: 8), preferred: 14), Column("DOMAIN", .flexible(minimum: 8), preferred: 16),
                         Column("CERT", .fixed(8)), Column("ACCOUNT", .flexible(minimum: 7), drop: 1)])
             .render(rows: cells, cursor: rows.isEmpty ? nil : list.cursor, focused: !filter.isTyping, theme: theme, in: area, into: &buffer)
