@@ -59,10 +59,16 @@ public struct HostShell: Sendable {
 
     /// Runs `command` with `/bin/sh -c` there, `input` on its standard input.
     public func run(_ command: String, input: Data = Data()) throws -> Output {
-        if host.isLocal {
-            return try Subprocess.run("/bin/sh", ["-c", command], input: input, timeLimit: timeLimit)
-        }
-        return try Subprocess.run(Self.ssh, sshOptions + ["--", host.ssh, command], input: input, timeLimit: timeLimit)
+        #if DEBUG
+        RemoteStepKill.duringStep()
+        #endif
+        let output = host.isLocal
+            ? try Subprocess.run("/bin/sh", ["-c", command], input: input, timeLimit: timeLimit)
+            : try Subprocess.run(Self.ssh, sshOptions + ["--", host.ssh, command], input: input, timeLimit: timeLimit)
+        #if DEBUG
+        RemoteStepKill.afterStep()
+        #endif
+        return output
     }
 
     /// Ends the shared connection, if one was opened.
@@ -220,3 +226,42 @@ public enum Subprocess {
     /// A child that stops reading its input must not kill certpush with SIGPIPE.
     private static let brokenPipesIgnored: Void = { signal(SIGPIPE, SIG_IGN) }()
 }
+
+#if DEBUG
+/// Fault injection for the kill walk of server deployments (debug builds
+/// only): `CERTPUSH_KILL_AFTER_STEPS=N` kills this process with SIGKILL right
+/// after its Nth command on a host returned, inside a provider call, where
+/// `CERTPUSH_KILL_AFTER_WRITES` (database writes) never reaches.
+/// `CERTPUSH_KILL_DURING_STEP=N` kills it 20 ms into its Nth command, which
+/// goes on without it (a reload still under way when recovery looks).
+enum RemoteStepKill {
+    private static let limit = ProcessInfo.processInfo.environment["CERTPUSH_KILL_AFTER_STEPS"].flatMap(Int.init)
+    private static let during = ProcessInfo.processInfo.environment["CERTPUSH_KILL_DURING_STEP"].flatMap(Int.init)
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var count = 0
+    nonisolated(unsafe) private static var started = 0
+
+    static func duringStep() {
+        guard let during else { return }
+        let reached = lock.withLock {
+            started += 1
+            return started == during
+        }
+        if reached {
+            Thread.detachNewThread {
+                Thread.sleep(forTimeInterval: 0.02)
+                kill(getpid(), SIGKILL)
+            }
+        }
+    }
+
+    static func afterStep() {
+        guard let limit else { return }
+        let reached = lock.withLock {
+            count += 1
+            return count >= limit
+        }
+        if reached { kill(getpid(), SIGKILL) }
+    }
+}
+#endif

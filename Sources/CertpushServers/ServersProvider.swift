@@ -71,26 +71,17 @@ public struct ServersProvider: Deployer, Inventory, Verifier {
         try store.write { db in try db.setServedFingerprint(fingerprint, on: resource.id) }
     }
 
-    /// The certificate the site serves now (a handshake: what clients get).
+    /// The certificate the site serves now, made to be what its files hold.
     ///
     /// This is how the engine learns the truth of an action a dead process
-    /// left at intent (R3). A deployment killed half-way leaves files that
-    /// the server does not serve (the certificate moved, the key not, or
-    /// neither reloaded): those files are put back from the backup here, so
-    /// that what is on disk is what is served, never half of each.
+    /// left at intent (R3). A process killed inside a deployment may leave
+    /// staged files, files the server has not loaded, or a reload still under
+    /// way: `settle` removes what was staged, puts the backup back where the
+    /// server refuses the files, reloads and proves by handshake, so that
+    /// what is on disk, what is served and what is recorded agree (S10).
     public func served(on resource: CloudResource) throws -> String? {
         let (site, shell) = try site(of: resource)
-        let deployment = SiteDeployment(shell: shell, site: site, proofTime: proofTime)
-        let served: String
-        do {
-            served = try TLSProbe.servedFingerprint(address: site.connectAddress, port: site.port, serverName: site.domain)
-        } catch let failure as TLSProbe.Failure {
-            throw ProviderFailure("what \(site.domain):\(site.port) serves cannot be told: \(failure.description)")
-        }
-        if try deployment.fileFingerprint() != served, try deployment.backupFingerprint() == served {
-            try deployment.restoreFiles()
-        }
-        return served
+        return try SiteDeployment(shell: shell, site: site, proofTime: proofTime).settle()
     }
 
     // MARK: Inventory
@@ -133,48 +124,70 @@ public struct ServersProvider: Deployer, Inventory, Verifier {
     }
 }
 
-/// The steps on one site, in the order S2 gives them.
+/// The steps on one site, in the order S2 gives them, with its files kept
+/// where the server never loads them (S10): the new files are staged, and
+/// the old ones backed up, in certpush's state folder on the host; a new
+/// file enters the site's folder only as `NAME.certpush-new`, renamed onto
+/// the target in the same command.
 struct SiteDeployment {
     let shell: HostShell
     let site: ServerSite
     let proofTime: TimeInterval
 
-    var certificate: String { ServerFiles.quoted(site.certificatePath) }
-    var key: String { ServerFiles.quoted(site.keyPath) }
-    static let newSuffix = ".certpush-new", backupSuffix = ".certpush-backup"
+    static let newSuffix = ".certpush-new"
     static let proofsInARow = 3
-
-    /// File work as the server's tool runs: with `sudo -n` when its command does.
-    func privileged(_ script: String) -> String {
-        shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n sh -c \(ServerFiles.quoted(script))" : script
-    }
-
-    func run(_ script: String, input: String = "", step: String) throws {
-        let output = try shell.run(privileged(script), input: Data(input.utf8))
-        guard output.succeeded else { throw ProviderFailure("\(step) failed: \(output.failure)") }
-    }
+    /// certpush's folder on the host, as the host's shell spells it.
+    static let stateFolder = "\"${XDG_STATE_HOME:-$HOME/.local/state}/certpush\""
 
     /// One PEM with chain and key (haproxy), rather than a certificate file and a key file (nginx).
     var combined: Bool { site.certificatePath == site.keyPath }
+    /// The site's files: the certificate's, then the key's when it has its own.
+    var paths: [String] { combined ? [site.certificatePath] : [site.certificatePath, site.keyPath] }
 
-    /// Write, back up, move into place, check, reload, prove; any failure after the move restores the backup.
+    static func quoted(_ path: String) -> String { ServerFiles.quoted(path) }
+    /// A site's file in the state folder: its whole path in one name.
+    static func stateName(_ path: String) -> String { quoted(path.replacingOccurrences(of: "/", with: "%")) }
+    func staged(_ path: String) -> String { "\"$S\"/staged/" + Self.stateName(path) }
+    func backup(_ path: String) -> String { "\"$S\"/backup/" + Self.stateName(path) }
+
+    /// File work as the server's tool runs (with `sudo -n` when its command does), in the state folder.
+    func privileged(_ body: String) -> String {
+        let script = "S=\(Self.stateFolder); umask 077; mkdir -p \"$S/staged\" \"$S/backup\" && \(body)"
+        return shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n sh -c \(ServerFiles.quoted(script))" : script
+    }
+
+    func run(_ body: String, input: String = "", step: String) throws {
+        let output = try shell.run(privileged(body), input: Data(input.utf8))
+        guard output.succeeded else { throw ProviderFailure("\(step) failed: \(output.failure)") }
+    }
+
+    func run(capturing body: String) throws -> String {
+        let output = try shell.run(privileged(body))
+        guard output.succeeded else { throw ProviderFailure("reading \(site.certificatePath) failed: \(output.failure)") }
+        return output.stdout
+    }
+
+    /// Puts each (source, target) into place: copied beside its target, then
+    /// renamed onto it, so the server never reads half a file; a key stays 0600.
+    func placing(_ moves: [(source: String, target: String)]) -> String {
+        moves.map { move in
+            let target = Self.quoted(move.target), next = Self.quoted(move.target + Self.newSuffix)
+            let mode = move.target == site.keyPath ? "600" : "644"
+            return "cp \(move.source) \(next) && chmod \(mode) \(next) && mv -f \(next) \(target)"
+        }.joined(separator: " && ")
+    }
+
+    /// Stage, back up, move into place, check, reload, prove; any failure after the move restores the backup.
     func install(_ material: ServersProvider.Material) throws {
-        let newCertificate = ServerFiles.quoted(site.certificatePath + Self.newSuffix), newKey = ServerFiles.quoted(site.keyPath + Self.newSuffix)
         if combined {
-            try run("umask 077 && cat > \(newCertificate) && chmod 600 \(newCertificate)", input: material.chain + material.key,
-                    step: "writing the certificate and key")
-            try run("""
-                cp -p \(certificate) \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix)) && mv -f \(newCertificate) \(certificate)
-                """, step: "moving the new file into place")
+            try run("cat > \(staged(site.certificatePath))", input: material.chain + material.key, step: "writing the certificate and key")
         } else {
-            try run("umask 022 && cat > \(newCertificate)", input: material.chain, step: "writing the certificate")
-            try run("umask 077 && cat > \(newKey) && chmod 600 \(newKey)", input: material.key, step: "writing the key")
-            try run("""
-                cp -p \(certificate) \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix)) && \
-                cp -p \(key) \(ServerFiles.quoted(site.keyPath + Self.backupSuffix)) && \
-                mv -f \(newCertificate) \(certificate) && mv -f \(newKey) \(key)
-                """, step: "moving the new files into place")
+            try run("cat > \(staged(site.certificatePath))", input: material.chain, step: "writing the certificate")
+            try run("cat > \(staged(site.keyPath))", input: material.key, step: "writing the key")
         }
+        let backups = paths.map { "cp -p \(Self.quoted($0)) \(backup($0))" }.joined(separator: " && ")
+        try run(backups + " && " + placing(paths.map { (staged($0), $0) }) + " && rm -f " + paths.map(staged).joined(separator: " "),
+                step: combined ? "moving the new file into place" : "moving the new files into place")
         do {
             try check()
         } catch let failure as ProviderFailure {
@@ -187,15 +200,22 @@ struct SiteDeployment {
             try prove(material.fingerprint)
         } catch let failure as ProviderFailure {
             // The old files go back and are served again before the pair fails.
-            let restored = (try? restoreFiles()) != nil && (try? reload()) != nil
-            throw ProviderFailure(failure.cause + (restored ? "; the previous certificate is back" : "; putting the previous files back failed too"))
+            throw ProviderFailure(failure.cause + "; " + putBack())
         }
+    }
+
+    /// After a failed reload or proof: the previous files back, reloaded; what happened, in words.
+    func putBack() -> String {
+        do { try restoreFiles() } catch { return "putting the previous files back failed too: \((error as? ProviderFailure)?.cause ?? "\(error)")" }
+        do { try reload() } catch {
+            return "the previous files are back, but reloading them failed too: \((error as? ProviderFailure)?.cause ?? "\(error)")"
+        }
+        return "the previous certificate is back"
     }
 
     /// S3 without a known previous certificate: the backup files go back, then check, reload, prove.
     func restoreBackup() throws -> String {
-        let backup = try run(capturing: "cat -- \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix))")
-        guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: backup) else {
+        guard let fingerprint = try backupFingerprint() else {
             throw ProviderFailure("there is no backup of \(site.certificatePath) to put back")
         }
         try restoreFiles()
@@ -204,15 +224,33 @@ struct SiteDeployment {
     }
 
     func restoreFiles() throws {
-        let certificateBack = "cp -p \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix)) \(certificate)"
-        try run(combined ? certificateBack : certificateBack + " && cp -p \(ServerFiles.quoted(site.keyPath + Self.backupSuffix)) \(key)",
-                step: "putting the previous files back")
+        try run(placing(paths.map { (backup($0), $0) }), step: "putting the previous files back")
     }
 
     func checkReloadProve(_ fingerprint: String) throws {
         try check()
         try reload()
         try prove(fingerprint)
+    }
+
+    /// S10, after a process died inside a deployment or a roll back: no
+    /// staged file is left; files the server refuses (a certificate moved,
+    /// its key not) give way to the backup; then the server reloads what is
+    /// on disk and the handshake proves it, so what is served is what the
+    /// files hold. Returns that certificate's SHA-256.
+    func settle() throws -> String? {
+        try run("rm -f " + paths.flatMap { [staged($0), Self.quoted($0 + Self.newSuffix)] }.joined(separator: " "), step: "removing staged files")
+        do {
+            try check()
+        } catch {
+            guard try backupFingerprint() != nil else { throw error }
+            try restoreFiles()
+            try check()
+        }
+        try reload()
+        guard let fingerprint = try fileFingerprint() else { throw ProviderFailure("\(site.certificatePath) holds no certificate") }
+        try prove(fingerprint)
+        return fingerprint
     }
 
     /// The server's own check of its configuration with the new files (`nginx -t`, `haproxy -c`, `apachectl -t`).
@@ -257,18 +295,11 @@ struct SiteDeployment {
     }
 
     func fileFingerprint() throws -> String? {
-        Fingerprint.ofFirstCertificate(inPEM: try run(capturing: "cat -- \(certificate)"))
+        Fingerprint.ofFirstCertificate(inPEM: try run(capturing: "cat -- \(Self.quoted(site.certificatePath))"))
     }
 
     /// The backup's certificate, or nil when there is no backup.
     func backupFingerprint() throws -> String? {
-        let output = try shell.run(privileged("cat -- \(ServerFiles.quoted(site.certificatePath + Self.backupSuffix)) 2>/dev/null || true"))
-        return Fingerprint.ofFirstCertificate(inPEM: output.stdout)
-    }
-
-    func run(capturing script: String) throws -> String {
-        let output = try shell.run(privileged(script))
-        guard output.succeeded else { throw ProviderFailure("reading \(site.certificatePath) failed: \(output.failure)") }
-        return output.stdout
+        Fingerprint.ofFirstCertificate(inPEM: try run(capturing: "cat -- \(backup(site.certificatePath)) 2>/dev/null || true"))
     }
 }
