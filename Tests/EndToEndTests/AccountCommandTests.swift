@@ -359,6 +359,30 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
     }
 }
 
+/// Failure sentences say what really happened (issue 19).
+@Suite struct ServerFailureWordsTests {
+    @Test("a reload that fails: the cause says the previous files are back and their reload failed too, and they are back byte for byte")
+    func failedReload() throws {
+        try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
+        let (nginx, _, certificate, _) = try NginxFixture.servingWWW()
+        defer { nginx.stop() }
+        let before = try String(contentsOfFile: certificate, encoding: .utf8)
+        let cli = ConfiguredCLI()
+        let config = serversAccount([("here", "local", nginx.command)], reload: "/bin/false")
+        #expect(try cli(["init", "--live"], config: config).status == 0)
+        let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
+                                "--key", Fixtures.url("ecdsa-wildcard.key.pem").path, "--json"], config: config)
+        let new = try #require(imported.stdout.firstMatch(of: /"id"\s*:\s*"(c\d+)"/).map { String($0.1) })
+        #expect(try cli(["resources", "sync"], config: config).status == 0)
+        let created = try cli(["tasks", "create", "--name", "no reload", "--cert", new, "--resource", "r1"], config: config)
+        #expect(created.status == 1)
+        #expect(created.stdout.contains("the reload failed: ") && created.stdout.contains("the previous files are back, but reloading them failed too"),
+                "\(created.stdout)")
+        #expect(!created.stdout.contains("putting the previous files back failed"), "\(created.stdout)")
+        #expect(try String(contentsOfFile: certificate, encoding: .utf8) == before)
+    }
+}
+
 /// S10: a kill after each command certpush runs on a host, in a deployment
 /// and in a roll back, then `tasks run-due`: what the site serves (by
 /// handshake) is what certpush records, and no staged file is left.
