@@ -22,6 +22,9 @@ public struct ServersProvider: Deployer, Inventory, Verifier {
 
     public var actions: AccountActions { AccountActions(deployer: self, inventory: self, verifier: self) }
 
+    /// S11: hosts at once (`parallel`, 10 unless the config says); one host's sites go in order.
+    public var parallel: Int { account.parallel }
+
     /// What a deployment writes and proves: the full chain, the key, and the fingerprint.
     struct Material {
         var chain: String

@@ -14,6 +14,8 @@ import TerminalKit
 //                                                 every SPEC 9 budget, measured on a copy of a make-db database
 //   swift run -c release certpush-bench busy-rollback [pairs] [latency-ms]
 //                                                 other commands during a slow roll back (60 pairs, 300 ms)
+//   swift run -c release certpush-bench fleet [hosts] [sites] [path/to/certpush]
+//                                                 a task over real nginx hosts on loopback (20 of 10 sites): deploy, roll back
 // Each run builds its database in a temporary folder.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -36,6 +38,12 @@ if mode == "budgets" {
     }
     let binary = arguments.dropFirst(2).first ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("certpush").path
     try budgets(database: arguments[1], binary: binary)
+    exit(0)
+}
+
+if mode == "fleet" {
+    let binary = arguments.dropFirst(3).first ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("certpush").path
+    try fleet(hosts: arguments.dropFirst().first.flatMap(Int.init) ?? 20, sites: arguments.dropFirst(2).first.flatMap(Int.init) ?? 10, binary: binary)
     exit(0)
 }
 

@@ -83,6 +83,54 @@ import Testing
         WatchingProvider(SandboxProvider(store: store), path: fixture.databasePath)
     }
 
+    /// A deployer that works in lanes (S11): each call takes a while, and the
+    /// calls under way are watched, by lane (a pair's region).
+    final class LaneProvider: Deployer, @unchecked Sendable {
+        let inner: SandboxProvider
+        let parallel: Int
+        private let lock = NSLock()
+        private var running: [String] = []
+        private(set) var mostAtOnce = 0
+        private(set) var laneOverlaps = 0
+        init(_ inner: SandboxProvider, parallel: Int) {
+            self.inner = inner
+            self.parallel = parallel
+        }
+        private func during(_ resource: CloudResource, _ body: () throws -> Void) rethrows {
+            let lane = resource.region ?? "global"
+            lock.withLock {
+                if running.contains(lane) { laneOverlaps += 1 }
+                running.append(lane)
+                mostAtOnce = max(mostAtOnce, running.count)
+            }
+            defer { lock.withLock { running.remove(at: running.firstIndex(of: lane)!) } }
+            Thread.sleep(forTimeInterval: 0.05)
+            try body()
+        }
+        func bind(_ material: CertificateMaterial, to resource: CloudResource) throws { try during(resource) { try inner.bind(material, to: resource) } }
+        func rollBack(_ resource: CloudResource, to previous: CertificateMaterial?) throws {
+            try during(resource) { try inner.rollBack(resource, to: previous) }
+        }
+        func served(on resource: CloudResource) throws -> String? { try inner.served(on: resource) }
+    }
+
+    @Test("S11: an account that works in lanes runs its lanes at once, up to its parallel, each lane's pairs one after another; roll back too")
+    func lanesAtOnce() throws {
+        let provider = LaneProvider(SandboxProvider(store: store), parallel: 3)
+        let deployments = service(provider: provider)
+        let task = try deployments.create(TaskRequest(name: "fleet", certificates: [id("wildcard-example")], match: true))
+        let lanes = Set(task.pairs.map { $0.region ?? "global" })
+        #expect(lanes.count > 3 && task.pairs.count > lanes.count, "several lanes, some with several pairs")
+        #expect(provider.mostAtOnce == 3, "\(provider.mostAtOnce) calls at once")
+        #expect(provider.laneOverlaps == 0, "one lane's pairs never overlap")
+        #expect(task.status == .partiallyFailed && task.count(.failed) == 1, "the faulty listener fails alone")
+        let outcomes = try deployments.rollBack(task.id)
+        #expect(outcomes.map(\.resource) == task.pairs.filter { $0.status == .succeeded }.map(\.resourceID), "outcomes in the task's order")
+        #expect(outcomes.allSatisfy { $0.failure == nil })
+        #expect(provider.laneOverlaps == 0)
+        #expect(try deployments.task(task.id).status == .rolledBack)
+    }
+
     @Test("R3: every push, deploy and roll back calls the provider with no transaction open, after its intent committed")
     func callsOutsideTransactions() throws {
         let provider = watching()

@@ -274,6 +274,11 @@ import Testing
             .contains("poll_interval is not a setting here"))
         let timed = try Config.parse("[accounts.ali]\nkind = \"alibabacloud\"\naccess_key_id_env = \"A\"\naccess_key_secret_env = \"B\"\ntimeout = 5\npoll_interval = 0.5\n", path: "c.toml")
         #expect(timed.accounts.first?.timeLimit == 5 && timed.accounts.first?.pollInterval == 0.5)
+        // S11: parallel, hosts at once; 10 unless set.
+        let host = "[[accounts.web.hosts]]\nname = \"a\"\nssh = \"local\"\nserver = \"nginx\"\n"
+        #expect(try Config.parse("[accounts.web]\nkind = \"servers\"\n" + host, path: "c.toml").accounts.first?.parallel == 10)
+        #expect(try Config.parse("[accounts.web]\nkind = \"servers\"\nparallel = 3\n" + host, path: "c.toml").accounts.first?.parallel == 3)
+        #expect(problem("[accounts.web]\nkind = \"servers\"\nparallel = 0\n" + host).contains("parallel must be a whole number of hosts from 1 to 100"))
         #expect(problem("[accounts.sandbox]\nkind = \"servers\"\n").contains("is the training sandbox's name"))
         #expect(problem("[accounts.\"my web\"]\nkind = \"sandbox\"\n").contains("is not an account name"))
     }

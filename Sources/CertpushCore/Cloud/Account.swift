@@ -40,6 +40,8 @@ public struct Account: Sendable, Equatable {
     public var timeLimit: Double?
     /// How often a CAS job's workers are read, when the config sets it.
     public var pollInterval: Double?
+    /// S11: how many of a servers account's hosts a task works on at once.
+    public var parallel = 10
 
     public init(name: String, kind: Kind, hosts: [ServerHost] = [], regions: [String] = [], endpoint: String? = nil,
                 credentialNames: [String: String] = [:]) {

@@ -67,6 +67,9 @@ extension Pusher {
 public protocol Deployer: Sendable {
     /// Whether a task's pairs of this account go as one job (CAS, A4) rather than a call each.
     var deploysInJobs: Bool { get }
+    /// S11: how many lanes (a servers account's hosts: a pair's `region`) run
+    /// at once, each lane's pairs in order; 1: the pairs one after another.
+    var parallel: Int { get }
     /// Puts the certificate on the resource.
     func bind(_ material: CertificateMaterial, to resource: CloudResource) throws
     /// Deploys pairs as one job: each pair's error, nil where it worked.
@@ -79,6 +82,7 @@ public protocol Deployer: Sendable {
 
 extension Deployer {
     public var deploysInJobs: Bool { false }
+    public var parallel: Int { 1 }
 
     public func deploy(_ pairs: [(material: CertificateMaterial, resource: CloudResource)]) throws -> [Error?] {
         pairs.map { pair in Result { try bind(pair.material, to: pair.resource) }.failure }

@@ -9,37 +9,8 @@ extension DeploymentService {
         let chosen = try store.write { db in
             try claimPairs(of: id, resources, for: .rollBack, in: db)
         }
-        var outcomes: [RollbackOutcome] = []
-        for pair in chosen {
-            let started: (pair: TaskPair, resource: CloudResource, previous: CertificateMaterial?)? = try store.write { db in
-                guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
-                guard let resource = try db.resource(pair.resourceID) else { return nil }
-                var rolling = pair
-                rolling.status = .rollingBack
-                try db.update(rolling, at: time.now())
-                return (rolling, resource, try pair.previousCertificateID.flatMap { try Self.materials([$0], in: db)[$0] })
-            }
-            guard let started else {
-                outcomes.append(RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
-                                                restored: nil, failure: "the resource no longer exists"))
-                continue
-            }
-            let cause = call(on: pair.resourceID, expecting: pair.previousCertificateID, insteadOf: pair.certificateID) {
-                if let previous = pair.previousCertificateID, started.previous == nil { throw ProviderFailure("\(previous) no longer exists") }
-                try drivers.deployer(started.resource.account).rollBack(started.resource, to: started.previous)
-            }
-            try store.write { db in
-                _ = try renewClaim(on: id, in: db)
-                guard let cause else { return try markRolledBack(started.pair, in: db) }
-                var kept = started.pair
-                kept.status = .succeeded
-                kept.cause = "roll back failed: \(cause)"
-                try db.update(kept, at: time.now())
-            }
-            outcomes.append(RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
-                                            restored: pair.previousCertificateID, failure: cause,
-                                            restoresFiles: CloudService.named(pair.service)?.onServers == true))
-        }
+        // S11: a servers account's hosts at once, each host's sites in order.
+        let outcomes = try inLanes(chosen) { pair in try rollBackOne(pair, of: id) }
         try store.write { db in
             try settleRollbackStatus(of: id, in: db)
             try db.setLease(id, nil)
@@ -47,6 +18,37 @@ extension DeploymentService {
                                         detail: outcomes.map(\.sentence).joined(separator: " ")))
         }
         return outcomes
+    }
+
+    /// One resource's roll back: its intent, the call with no transaction open, its result (R3).
+    private func rollBackOne(_ pair: TaskPair, of id: TaskID) throws -> RollbackOutcome {
+        let started: (pair: TaskPair, resource: CloudResource, previous: CertificateMaterial?)? = try store.write { db in
+            guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
+            guard let resource = try db.resource(pair.resourceID) else { return nil }
+            var rolling = pair
+            rolling.status = .rollingBack
+            try db.update(rolling, at: time.now())
+            return (rolling, resource, try pair.previousCertificateID.flatMap { try Self.materials([$0], in: db)[$0] })
+        }
+        guard let started else {
+            return RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
+                                   restored: nil, failure: "the resource no longer exists")
+        }
+        let cause = call(on: pair.resourceID, expecting: pair.previousCertificateID, insteadOf: pair.certificateID) {
+            if let previous = pair.previousCertificateID, started.previous == nil { throw ProviderFailure("\(previous) no longer exists") }
+            try drivers.deployer(started.resource.account).rollBack(started.resource, to: started.previous)
+        }
+        try store.write { db in
+            _ = try renewClaim(on: id, in: db)
+            guard let cause else { return try markRolledBack(started.pair, in: db) }
+            var kept = started.pair
+            kept.status = .succeeded
+            kept.cause = "roll back failed: \(cause)"
+            try db.update(kept, at: time.now())
+        }
+        return RollbackOutcome(resource: pair.resourceID, resourceName: pair.resourceName, replaced: pair.certificateID,
+                               restored: pair.previousCertificateID, failure: cause,
+                               restoresFiles: CloudService.named(pair.service)?.onServers == true)
     }
 
     /// D17: runs failed pairs again in the same task; quota is taken again

@@ -130,6 +130,12 @@ extension DeploymentService {
         for (account, pairs) in jobs.sorted(by: { $0.key < $1.key }) {
             try deploy(pairs[...], of: id, asJobOf: account)
         }
+        // S11: a servers account's hosts at once, each host's sites in order, each pair its own run.
+        let laned = pending.filter { ((try? drivers.deployer($0.account).parallel) ?? 1) > 1 }
+        if !laned.isEmpty {
+            pending.removeAll { pair in laned.contains { $0.id == pair.id } }
+            _ = try inLanes(laned) { pair in try deploy([pair][...], of: id, asJobOf: nil) }
+        }
         var start = 0, runLength = 1
         let clock = ContinuousClock()
         while start < pending.count {
@@ -336,16 +342,17 @@ extension DeploymentService {
                 return (state, open)
             }
             guard let adopted else { continue }
-            var settledAll = true
-            for pair in adopted.open {
+            // Each site left in flight is asked (a servers account's hosts at once).
+            let settled = try inLanes(adopted.open) { pair -> Bool in
                 do {
                     let truth = try truth(on: pair.resourceID)
                     try store.write { db in try settleInterrupted(pair, truth: truth, in: db) }
+                    return true
                 } catch {
-                    settledAll = false
+                    return false
                 }
             }
-            guard settledAll else {
+            guard settled.allSatisfy({ $0 }) else {
                 // The provider could not say: leave the claim to lapse so a later recovery asks again.
                 try store.write { try $0.setLease(id, nil) }
                 continue

@@ -10,11 +10,17 @@ extension Account.Kind {
 /// server of `ServerHost.Server.all`.
 struct ServersDriver: AccountDriver {
     var kind: Account.Kind { .servers }
-    var settings: Set<String> { ["hosts"] }
+    var settings: Set<String> { ["hosts", "parallel"] }
 
     func configure(_ account: inout Account, from table: AccountTable) throws {
         guard let hosts = table.fields["hosts"]?.array, !hosts.isEmpty else {
             throw table.problem("a servers account needs at least one [[\(table.header).hosts]] with name, ssh and server")
+        }
+        if let value = table.fields["parallel"] {
+            guard let parallel = value.int, (1...100).contains(parallel) else {
+                throw table.problem("parallel must be a whole number of hosts from 1 to 100")
+            }
+            account.parallel = parallel
         }
         var seen = Set<String>()
         for (index, value) in hosts.enumerated() {
