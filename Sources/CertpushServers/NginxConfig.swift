@@ -158,11 +158,16 @@ public enum NginxConfig {
             }
             let own = Self.own(flat, inherited: inherited)
             guard let certificate = own.certificate, let key = own.key, !certificate.contains("$"), !key.contains("$") else { return [] }
-            return listens.map {
-                ServerSite(host: host, address: $0.address, port: $0.port, serverNames: names, certificatePath: certificate, keyPath: key,
-                           servedFingerprint: nil)
+            // S7: one site per port of a block (`listen 443 ssl; listen [::]:443 ssl;` is one site, first address kept).
+            var ports = Set<Int>()
+            return listens.filter { ports.insert($0.port).inserted }.map {
+                ServerSite(host: host, address: $0.address, port: $0.port, serverNames: names,
+                           certificatePath: resolved(certificate), keyPath: resolved(key), servedFingerprint: nil)
             }
         }
+
+        /// S7: a relative file, as nginx resolves it: against its configuration folder.
+        func resolved(_ path: String) -> String { path.hasPrefix("/") ? path : mainFolder + "/" + path }
 
         /// The certificate and key a level sets, else those it inherits. The
         /// first of a level is taken: a second (RSA beside ECDSA) is left as it is.

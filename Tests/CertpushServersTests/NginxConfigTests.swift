@@ -43,19 +43,35 @@ import Testing
         server { listen 7443 ssl; server_name never.example.com; ssl_certificate /x; ssl_certificate_key /y; }
         """
 
+    @Test("S7: a relative certificate is resolved as nginx resolves it, against its configuration folder; one block's IPv4 and IPv6 listens of a port are one site")
+    func relativeAndTwice() throws {
+        let sites = try NginxConfig.sites(fromDump: """
+            # configuration file /etc/nginx/nginx.conf:
+            http { include sites-enabled/*; }
+            # configuration file /etc/nginx/sites-enabled/default:
+            server {
+                listen 443 ssl default_server;
+                listen [::]:443 ssl default_server;
+                server_name www.example.com;
+                ssl_certificate empty_cert.pem;
+                ssl_certificate_key ssl/empty_cert.key;
+            }
+            """, host: "web1")
+        #expect(sites == [ServerSite(host: "web1", address: "*", port: 443, serverNames: ["www.example.com"],
+                                     certificatePath: "/etc/nginx/empty_cert.pem", keyPath: "/etc/nginx/ssl/empty_cert.key", servedFingerprint: nil)])
+    }
+
     @Test("every TLS listen of every server block becomes a site, through includes (absolute, relative, globs), with inherited files; variables and plain HTTP are left out")
     func sites() throws {
         let sites = try NginxConfig.sites(fromDump: Self.dump, host: "web1")
         #expect(sites == [
             ServerSite(host: "web1", address: "*", port: 443, serverNames: ["shop.example.com", "www.shop.example.com"],
                        certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key", servedFingerprint: nil),
-            ServerSite(host: "web1", address: "[::]", port: 443, serverNames: ["shop.example.com", "www.shop.example.com"],
-                       certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key", servedFingerprint: nil),
             ServerSite(host: "web1", address: "127.0.0.1", port: 8443, serverNames: ["_", "api.example.org"],
                        certificatePath: "/etc/ssl/default.pem", keyPath: "/etc/ssl/default.key", servedFingerprint: nil),
         ])
-        #expect(sites[2].domain == "api.example.org")
-        #expect(sites[0].connectAddress == "127.0.0.1" && sites[1].connectAddress == "::1")
+        #expect(sites[1].domain == "api.example.org")
+        #expect(sites[0].connectAddress == "127.0.0.1")
     }
 
     @Test("a broken dump is an error, not a guess")

@@ -359,6 +359,47 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
     }
 }
 
+/// S7: configurations as admins write them, on a real nginx.
+@Suite(.serialized) struct NginxAsWrittenTests {
+    @Test("S7: a site whose files are named relative to nginx's folder, listening on IPv4 and IPv6, is one site: found, deployed, proved, rolled back")
+    func relativePaths() throws {
+        try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
+        let nginx = NginxFixture()
+        defer { nginx.stop() }
+        let port = NginxFixture.freePort()
+        _ = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
+        _ = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
+        // As Debian's snakeoil and certbot's empty_cert.pem are named: relative to the configuration's folder.
+        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: "site.pem", key: "site.key")], extra: """
+            server { listen 127.0.0.2:\(port) ssl; listen 127.0.0.3:\(port) ssl; server_name other.example.com;
+                     ssl_certificate site.pem; ssl_certificate_key site.key; }
+            """)
+        try nginx.start(waitingFor: port)
+        let cli = ConfiguredCLI()
+        let config = serversAccount([("here", "local", nginx.command)])
+        #expect(try cli(["init", "--live"], config: config).status == 0)
+        let old = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
+        let new = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path, "--key", Fixtures.url("ecdsa-wildcard.key.pem").path],
+                    config: config)
+        let sync = try cli(["resources", "sync"], config: config)
+        #expect(sync.stdout.contains("here: 2 TLS sites in "), "one site per block and port: \(sync.stdout)")
+        let listing = try cli(["resources", "list"], config: config).stdout
+        // The file was found where nginx finds it: its certificate is known.
+        #expect(listing.split(separator: "\n").first { $0.contains("www.example.com@127.0.0.1:\(port)") }?.hasSuffix(" c1") == true, "\(listing)")
+        #expect(listing.split(separator: "\n").first { $0.contains("other.example.com@127.0.0.2:\(port)") }?.hasSuffix(" c1") == true, "\(listing)")
+        let created = try cli(["tasks", "create", "--name", "relative", "--cert", "c2", "--resource", "r1"], config: config)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == new)
+        #expect(Fingerprint.ofFirstCertificate(inPEM: try String(contentsOfFile: nginx.directory.path("site.pem"), encoding: .utf8)) == new)
+        #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/site.pem.certpush-new"))
+        let rolled = try cli(["tasks", "rollback", "t1"], config: config)
+        #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == old)
+    }
+}
+
 /// Failure sentences say what really happened (issue 19).
 @Suite struct ServerFailureWordsTests {
     @Test("a reload that fails: the cause says the previous files are back and their reload failed too, and they are back byte for byte")
