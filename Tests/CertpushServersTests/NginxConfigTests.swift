@@ -105,6 +105,26 @@ import Testing
             "10.0.0.1:4443 /etc/ssl/api.pem",
         ])
         #expect(HAProxyConfig.configFiles(command: "sudo haproxy -f /etc/haproxy/haproxy.cfg -f /etc/haproxy/conf.d") == ["/etc/haproxy/haproxy.cfg", "/etc/haproxy/conf.d"])
+    }
+
+    @Test("S7: relative files as haproxy resolves them: crt-base for certificates, default-path (config, parent, origin) for the rest, crt-list lines")
+    func relativeFiles() {
+        let text = """
+            global
+                crt-base certs
+                default-path config
+            frontend www
+                bind :443 ssl crt pub1.pem crt /abs/pub2.pem crt-list lists/sites.list
+            """
+        let paths = HAProxyConfig.paths(in: text)
+        #expect(paths == HAProxyConfig.Paths(crtBase: "certs", defaultPath: "config", origin: nil))
+        let binds = HAProxyConfig.binds(in: text, file: "/etc/haproxy/haproxy.cfg")
+        #expect(binds == [HAProxyConfig.Bind(address: "*", port: 443, crts: ["/etc/haproxy/certs/pub1.pem", "/abs/pub2.pem"],
+                                             crtLists: ["/etc/haproxy/lists/sites.list"])])
+        #expect(HAProxyConfig.certificates(inList: "# sites\nshop.pem [alpn h2] shop.example.com\n\n/x/y.pem\n", file: "/etc/haproxy/haproxy.cfg",
+                                           paths: paths) == ["/etc/haproxy/certs/shop.pem", "/x/y.pem"])
+        #expect(HAProxyConfig.Paths(defaultPath: "parent").other("a.pem", in: "/etc/haproxy/conf.d/x.cfg") == "/etc/haproxy/a.pem")
+        #expect(HAProxyConfig.Paths(defaultPath: "origin", origin: "/srv/lb").certificate("a.pem", in: "/x.cfg") == "/srv/lb/a.pem")
         #expect(HAProxyConfig.configFiles(command: "haproxy") == ["/etc/haproxy/haproxy.cfg"])
     }
 }

@@ -561,6 +561,58 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
     }
 }
 
+/// S7 on a real haproxy: files named as its own examples name them.
+@Suite(.serialized) struct HAProxyAsWrittenTests {
+    @Test("S7: default-path config, crt-base and a crt-list with a relative entry: haproxy -c takes it, certpush finds the file haproxy loads, deploys and rolls back")
+    func relativeFiles() throws {
+        let haproxy = try #require(HAProxyDeploymentTests.binary, "haproxy is not installed: .ci/run installs it")
+        let folder = TemporaryDirectory()
+        let port = NginxFixture.freePort()
+        try FileManager.default.createDirectory(atPath: folder.path("certs"), withIntermediateDirectories: true)
+        let pem = folder.path("certs/site.pem")
+        try (try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8) + (try String(contentsOf: Fixtures.url("rsa-www.key.pem"), encoding: .utf8)))
+            .write(toFile: pem, atomically: true, encoding: .utf8)
+        try "# the sites\nsite.pem www.example.com\n".write(toFile: folder.path("sites.list"), atomically: true, encoding: .utf8)
+        let configFile = folder.path("haproxy.cfg")
+        try """
+            global
+                log stderr local0 err
+                default-path config
+                crt-base certs
+            defaults
+                mode tcp
+                timeout connect 5s
+                timeout client 5s
+                timeout server 5s
+            frontend web
+                bind 127.0.0.1:\(port) ssl crt-list sites.list
+                default_backend nowhere
+            backend nowhere
+                mode tcp
+
+            """.write(toFile: configFile, atomically: true, encoding: .utf8)
+        // haproxy itself resolves the files this way: it takes the config from another working folder.
+        let checked = try Subprocess.run("/bin/sh", ["-c", "cd / && \(haproxy) -c -f \(configFile)"], timeLimit: 20)
+        #expect(checked.succeeded, "\(checked.failure)")
+        let pid = try Daemon.start(haproxy, ["-W", "-f", configFile, "-p", folder.path("haproxy.pid")], log: folder.path("haproxy.log"), port: port)
+        defer { Daemon.stop(pid) }
+        let config = """
+            [accounts.lb]
+            kind = "servers"
+            [[accounts.lb.hosts]]
+            name = "lb1"
+            ssh = "local"
+            server = "haproxy"
+            command = "\(haproxy) -f \(configFile)"
+            reload = "kill -USR2 \(pid)"
+            """
+        try provesDeployAndRollBack(ConfiguredCLI(), config: config, account: "lb", host: "lb1", server: "haproxy", port: port) { () throws in
+            #expect(try String(contentsOfFile: pem, encoding: .utf8).contains("PRIVATE KEY"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("certs")) == ["site.pem"], "nothing staged or backed up in the crt folder")
+        }
+    }
+}
+
 /// apache (SPEC 13): its config and what it includes, read over the shell;
 /// a TLS virtual host is a site; `-t`, a graceful restart, and the same proof.
 @Suite(.serialized) struct ApacheDeploymentTests {
