@@ -43,38 +43,58 @@ public enum ApacheConfig {
         lines(text).first { $0[0].lowercased() == "serverroot" && $0.count > 1 }?[1]
     }
 
-    /// The TLS virtual hosts of these files' texts (in the order apache reads them).
-    public static func sites(in texts: [String], host: String, serverRoot: String) -> [ServerSite] {
+    /// The main file's lines with every `Include` and `IncludeOptional`
+    /// replaced, where it stands (inside a `<VirtualHost>` too), by the lines
+    /// of the files it names, in the order apache reads them (S7).
+    static func flattened(_ path: String, files: [String: String], serverRoot: String, depth: Int = 0) -> [[String]] {
+        guard depth < 16, let text = files[path] else { return [] }
+        return lines(text).flatMap { words -> [[String]] in
+            guard ["include", "includeoptional"].contains(words[0].lowercased()), words.count > 1,
+                  let pattern = includes(in: words.joined(separator: " "), serverRoot: serverRoot).first else { return [words] }
+            return files.keys.filter { fnmatch(pattern, $0, 0) == 0 }.sorted()
+                .flatMap { flattened($0, files: files, serverRoot: serverRoot, depth: depth + 1) }
+        }
+    }
+
+    /// The TLS virtual hosts of the configuration that starts at `main`
+    /// (`files`: every file read, by path): one site per virtual host and
+    /// port, with the certificate and key set in it or, failing that, at the
+    /// server level.
+    public static func sites(main: String, files: [String: String], host: String, serverRoot: String) -> [ServerSite] {
         var sites: [ServerSite] = []
-        for text in texts {
-            var block: (addresses: [String], names: [String], ssl: Bool, certificate: String?, key: String?)?
-            for words in lines(text) {
-                let name = words[0].lowercased()
-                if name.hasPrefix("<virtualhost") {
-                    let addresses = ([String(words[0].dropFirst("<virtualhost".count))] + words.dropFirst())
-                        .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ">")) }.filter { !$0.isEmpty }
-                    block = (addresses, [], false, nil, nil)
-                } else if name == "</virtualhost>", let current = block {
-                    if current.ssl, let certificate = current.certificate {
-                        for address in current.addresses {
-                            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { continue }
-                            var listen = String(address[..<colon])
-                            if listen == "_default_" || listen == "*" { listen = "*" }
-                            sites.append(ServerSite(host: host, address: listen, port: port, serverNames: current.names,
-                                                    certificatePath: absolute(certificate, serverRoot),
-                                                    keyPath: absolute(current.key ?? certificate, serverRoot), servedFingerprint: nil))
-                        }
+        var block: (addresses: [String], names: [String], ssl: Bool, certificate: String?, key: String?)?
+        var serverCertificate: String?, serverKey: String?
+        for words in flattened(main, files: files, serverRoot: serverRoot) {
+            let name = words[0].lowercased()
+            if name.hasPrefix("<virtualhost") {
+                let addresses = ([String(words[0].dropFirst("<virtualhost".count))] + words.dropFirst())
+                    .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ">")) }.filter { !$0.isEmpty }
+                block = (addresses, [], false, nil, nil)
+            } else if name == "</virtualhost>", let current = block {
+                if current.ssl, let certificate = current.certificate ?? serverCertificate {
+                    var ports = Set<Int>()
+                    for address in current.addresses {
+                        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                              ports.insert(port).inserted else { continue }
+                        var listen = String(address[..<colon])
+                        if listen == "_default_" || listen == "*" { listen = "*" }
+                        let key = current.key ?? (current.certificate == nil ? serverKey : nil) ?? certificate
+                        sites.append(ServerSite(host: host, address: listen, port: port, serverNames: current.names,
+                                                certificatePath: absolute(certificate, serverRoot),
+                                                keyPath: absolute(key, serverRoot), servedFingerprint: nil))
                     }
-                    block = nil
-                } else if block != nil, words.count > 1 {
-                    switch name {
-                    case "servername": block!.names.insert(words[1], at: 0)
-                    case "serveralias": block!.names += words.dropFirst()
-                    case "sslengine": block!.ssl = words[1].lowercased() == "on"
-                    case "sslcertificatefile": block!.certificate = block!.certificate ?? words[1]
-                    case "sslcertificatekeyfile": block!.key = block!.key ?? words[1]
-                    default: break
-                    }
+                }
+                block = nil
+            } else if words.count > 1 {
+                switch (name, block != nil) {
+                case ("servername", true): block!.names.insert(words[1], at: 0)
+                case ("serveralias", true): block!.names += words.dropFirst()
+                case ("sslengine", true): block!.ssl = words[1].lowercased() == "on"
+                case ("sslcertificatefile", true): block!.certificate = block!.certificate ?? words[1]
+                case ("sslcertificatekeyfile", true): block!.key = block!.key ?? words[1]
+                case ("sslcertificatefile", false): serverCertificate = serverCertificate ?? words[1]
+                case ("sslcertificatekeyfile", false): serverKey = serverKey ?? words[1]
+                default: break
                 }
             }
         }
@@ -113,7 +133,8 @@ struct Apache: ServerSoftware {
                 }
             }
         }
-        let sites = ApacheConfig.sites(in: texts, host: shell.host.name, serverRoot: root)
+        let sites = ApacheConfig.sites(main: main, files: Dictionary(zip(files, texts), uniquingKeysWith: { first, _ in first }),
+                                       host: shell.host.name, serverRoot: root)
         return Discovery(sites: try ServerFiles.withServedFingerprints(sites, shell: shell), files: files)
     }
 }

@@ -1,5 +1,7 @@
 import CertpushCore
 import CertpushServers
+import CertpushTestSupport
+import Foundation
 import Testing
 
 /// S1: what `nginx -T` says nginx serves, read as nginx reads it.
@@ -159,12 +161,52 @@ import Testing
                 SSLCertificateFile /x.pem
             </VirtualHost>
             """
-        let sites = ApacheConfig.sites(in: [site], host: "www1", serverRoot: "/etc/apache2")
+        let sites = ApacheConfig.sites(main: "/etc/apache2/apache2.conf",
+                                       files: ["/etc/apache2/apache2.conf": main, "/etc/apache2/sites-enabled/www.conf": site],
+                                       host: "www1", serverRoot: "/etc/apache2")
         #expect(sites == [
             ServerSite(host: "www1", address: "*", port: 443, serverNames: ["www.example.com", "example.com", "m.example.com"],
                        certificatePath: "/etc/apache2/ssl/www.pem", keyPath: "/etc/ssl/private/www.key", servedFingerprint: nil),
             ServerSite(host: "www1", address: "[::1]", port: 8443, serverNames: ["www.example.com", "example.com", "m.example.com"],
                        certificatePath: "/etc/apache2/ssl/www.pem", keyPath: "/etc/ssl/private/www.key", servedFingerprint: nil),
         ])
+    }
+
+    @Test("S7: an Include inside a virtual host counts where it stands: certbot's options file turns SSLEngine on; a port named twice is one site")
+    func includeInsideVirtualHost() throws {
+        let options = try String(contentsOf: Fixtures.certbot.appendingPathComponent("options-ssl-apache.conf"), encoding: .utf8)
+        let files = [
+            "/etc/apache2/apache2.conf": "IncludeOptional sites-enabled/*.conf\n",
+            "/etc/apache2/sites-enabled/www-le-ssl.conf": """
+                <IfModule mod_ssl.c>
+                <VirtualHost *:443 [::]:443>
+                    ServerName www.example.com
+                    Include /etc/letsencrypt/options-ssl-apache.conf
+                    SSLCertificateFile /etc/letsencrypt/live/www.example.com/fullchain.pem
+                    SSLCertificateKeyFile /etc/letsencrypt/live/www.example.com/privkey.pem
+                </VirtualHost>
+                </IfModule>
+                """,
+            "/etc/letsencrypt/options-ssl-apache.conf": options,
+        ]
+        #expect(ApacheConfig.sites(main: "/etc/apache2/apache2.conf", files: files, host: "www1", serverRoot: "/etc/apache2") == [
+            ServerSite(host: "www1", address: "*", port: 443, serverNames: ["www.example.com"],
+                       certificatePath: "/etc/letsencrypt/live/www.example.com/fullchain.pem",
+                       keyPath: "/etc/letsencrypt/live/www.example.com/privkey.pem", servedFingerprint: nil),
+        ])
+    }
+
+    @Test("S7: certbot's Debian tree (multiple_vhosts): the one virtual host with SSLEngine on is the one site; certificate files alone are not TLS")
+    func certbotDebianTree() throws {
+        let tree = Fixtures.certbot.appendingPathComponent("multiple_vhosts")
+        var files: [String: String] = [:]
+        for name in ["apache2.conf", "ports.conf"] + (try FileManager.default.contentsOfDirectory(atPath: tree.path + "/sites-enabled")).map({ "sites-enabled/" + $0 }) {
+            files["/etc/apache2/" + name] = try String(contentsOf: tree.appendingPathComponent(name), encoding: .utf8)
+        }
+        let sites = ApacheConfig.sites(main: "/etc/apache2/apache2.conf", files: files, host: "web", serverRoot: "/etc/apache2")
+        #expect(sites == [
+            ServerSite(host: "web", address: "*", port: 443, serverNames: [], certificatePath: "/etc/apache2/certs/certbot-cert_5.pem",
+                       keyPath: "/etc/apache2/ssl/key-certbot_15.pem", servedFingerprint: nil),
+        ], "\(sites)")
     }
 }

@@ -19,6 +19,9 @@ public enum Fixtures {
         InputFile(name: name, bytes: Array(try Data(contentsOf: url(name))))
     }
 
+    /// certbot's installer test data and the TLS options file it writes (see its README).
+    public static let certbot: URL = packageRoot.appendingPathComponent("Tests/Fixtures/certbot")
+
     /// pyca/cryptography's test vectors (`scripts/pyca-vectors.py` copies them in).
     public static let pyca: URL = packageRoot.appendingPathComponent("Tests/Fixtures/pyca")
 

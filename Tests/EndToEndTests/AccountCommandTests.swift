@@ -619,8 +619,21 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
     static let binary = ["/usr/sbin/apache2", "/usr/sbin/httpd"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let modules = ["/usr/lib/apache2/modules", "/usr/lib64/httpd/modules"].first { FileManager.default.fileExists(atPath: $0 + "/mod_ssl.so") }
 
+    @Test("S7: a certbot-made virtual host, whose SSLEngine comes from certbot's own options file by Include, is found, deployed, proved and rolled back")
+    func certbotVirtualHost() throws {
+        try apacheSite(sslLines: "Include options-ssl-apache.conf") { folder in
+            try FileManager.default.copyItem(at: Fixtures.certbot.appendingPathComponent("options-ssl-apache.conf"),
+                                             to: URL(fileURLWithPath: folder.path("options-ssl-apache.conf")))
+        }
+    }
+
     @Test("an apache virtual host is found through IncludeOptional, deployed and proved, then rolled back and proved")
     func deployToApache() throws {
+        try apacheSite(sslLines: "SSLEngine on") { _ in }
+    }
+
+    /// An apache on loopback serving www.example.com with `sslLines` in its virtual host, proved through deploy and roll back.
+    func apacheSite(sslLines: String, prepare: (TemporaryDirectory) throws -> Void) throws {
         let apache = try #require(Self.binary, "apache is not installed: .ci/run installs it")
         let modules = try #require(Self.modules, "mod_ssl is not installed: .ci/run installs apache2")
         let folder = TemporaryDirectory()
@@ -646,12 +659,13 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
             <VirtualHost 127.0.0.1:\(port)>
                 ServerName www.example.com
                 ServerAlias example.com
-                SSLEngine on
+                \(sslLines)
                 SSLCertificateFile site.pem
                 SSLCertificateKeyFile \(folder.path("site.key"))
             </VirtualHost>
 
             """.write(toFile: folder.path("sites/www.conf"), atomically: true, encoding: .utf8)
+        try prepare(folder)
         let pid = try Daemon.start(apache, ["-f", configFile, "-DFOREGROUND"], log: folder.path("apache.log"), port: port) {
             (try? String(contentsOfFile: folder.path("error.log"), encoding: .utf8)) ?? ""
         }
