@@ -115,7 +115,7 @@ public struct ServersProvider: Deployer, Inventory, Verifier {
         return try known.map { resource, site, expectedFingerprint in
             let expected = resource.certificateID?.description ?? site.servedFingerprint.map { String($0.prefix(16)) + "…" } ?? "-"
             do {
-                let fingerprint = try TLSProbe.servedFingerprint(address: site.connectAddress, port: site.port, serverName: site.domain,
+                let fingerprint = try TLSProbe.servedFingerprint(address: site.connectAddress, port: site.port, serverName: site.probeName,
                                                                  timeLimit: 5)
                 let id = try store.read { try $0.certificate(fingerprint: fingerprint)?.id }
                 return SiteVerification(resource: resource.id, name: resource.name, served: id?.description ?? String(fingerprint.prefix(16)) + "…",
@@ -200,7 +200,7 @@ struct SiteDeployment {
         }
         do {
             try reload()
-            try prove(material.fingerprint)
+            try prove(material.fingerprint, asking: proofName(forPEM: material.chain))
         } catch let failure as ProviderFailure {
             // The old files go back and are served again before the pair fails.
             throw ProviderFailure(failure.cause + "; " + putBack())
@@ -218,11 +218,14 @@ struct SiteDeployment {
 
     /// S3 without a known previous certificate: the backup files go back, then check, reload, prove.
     func restoreBackup() throws -> String {
-        guard let fingerprint = try backupFingerprint() else {
+        let backup = try run(capturing: "cat -- \(backup(site.certificatePath)) 2>/dev/null || true")
+        guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: backup) else {
             throw ProviderFailure("there is no backup of \(site.certificatePath) to put back")
         }
         try restoreFiles()
-        try checkReloadProve(fingerprint)
+        try check()
+        try reload()
+        try prove(fingerprint, asking: proofName(forPEM: backup))
         return fingerprint
     }
 
@@ -230,10 +233,12 @@ struct SiteDeployment {
         try run(placing(paths.map { (backup($0), $0) }), step: "putting the previous files back")
     }
 
-    func checkReloadProve(_ fingerprint: String) throws {
-        try check()
-        try reload()
-        try prove(fingerprint)
+    /// S9: the name a proof asks for: the site's, or for a site that answers
+    /// any name, the certificate's first (a wildcard's with a label before it).
+    func proofName(forPEM pem: String) -> String {
+        guard site.answersAnyName else { return site.domain }
+        let first = Fingerprint.domainsOfFirstCertificate(inPEM: pem).first ?? site.probeName
+        return first.hasPrefix("*.") ? "certpush-proof" + first.dropFirst() : first
     }
 
     /// S10, after a process died inside a deployment or a roll back: no
@@ -251,8 +256,9 @@ struct SiteDeployment {
             try check()
         }
         try reload()
-        guard let fingerprint = try fileFingerprint() else { throw ProviderFailure("\(site.certificatePath) holds no certificate") }
-        try prove(fingerprint)
+        let file = try run(capturing: "cat -- \(Self.quoted(site.certificatePath))")
+        guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: file) else { throw ProviderFailure("\(site.certificatePath) holds no certificate") }
+        try prove(fingerprint, asking: proofName(forPEM: file))
         return fingerprint
     }
 
@@ -275,19 +281,19 @@ struct SiteDeployment {
     /// Handshakes must serve `fingerprint` within `proofTime`, three times in
     /// a row: a reload finishes in the background, and until the old workers
     /// have let go of the port one of them may still answer.
-    func prove(_ fingerprint: String) throws {
+    func prove(_ fingerprint: String, asking name: String) throws {
         let deadline = Date().addingTimeInterval(proofTime)
         var last = "nothing was served", inARow = 0
         repeat {
             do {
-                let served = try TLSProbe.servedFingerprint(address: site.connectAddress, port: site.port, serverName: site.domain, timeLimit: 3)
+                let served = try TLSProbe.servedFingerprint(address: site.connectAddress, port: site.port, serverName: name, timeLimit: 3)
                 if served == fingerprint {
                     inARow += 1
                     if inARow == Self.proofsInARow { return }
                     Thread.sleep(forTimeInterval: 0.05)
                     continue
                 }
-                last = "\(site.domain):\(site.port) still serves \(served.prefix(16))…"
+                last = "\(name):\(site.port) still serves \(served.prefix(16))…"
             } catch let failure as TLSProbe.Failure {
                 last = failure.description
             }
@@ -295,10 +301,6 @@ struct SiteDeployment {
             Thread.sleep(forTimeInterval: 0.2)
         } while Date() < deadline
         throw ProviderFailure("the proof failed: \(last)")
-    }
-
-    func fileFingerprint() throws -> String? {
-        Fingerprint.ofFirstCertificate(inPEM: try run(capturing: "cat -- \(Self.quoted(site.certificatePath))"))
     }
 
     /// The backup's certificate, or nil when there is no backup.

@@ -163,6 +163,25 @@ import Testing
         #expect(steps.allSatisfy { $0.at == testNow })
     }
 
+    @Test("S9: a site that answers any name takes the certificate chosen for it, with a warning; smart matching never adds it")
+    func answersAnyName() throws {
+        let wildcard = try id("wildcard-example")
+        let any = try fixture.addResource("cdn", name: "catch-all", domain: CloudResource.anyName, certificate: try id("www.example.com"))
+        #expect(any.answersAnyName)
+        let matched = try deployments.preview(TaskRequest(name: "m", certificates: [wildcard], match: true))
+        #expect(!matched.resources.contains { $0.id == any.id }, "never smart-matched")
+        let chosen = try deployments.preview(TaskRequest(name: "c", certificates: [wildcard], resources: [any.id]))
+        #expect(chosen.problems.isEmpty, "\(chosen.problems)")
+        #expect(chosen.pairs.map(\.resource) == [any.id])
+        #expect(chosen.warnings.contains("\(any.id) answers any name: every client that reaches it, whatever name it asks for, will get \(wildcard)."))
+        let two = try deployments.preview(TaskRequest(name: "t", certificates: [wildcard, try id("api.example.org")], resources: [any.id]))
+        #expect(two.problems.contains { $0.contains("is covered equally well by") }, "two certificates for one catch-all: the user chooses")
+        #expect(ServerSite(host: "h", address: "*", port: 443, serverNames: ["_"], certificatePath: "/a", keyPath: "/a", servedFingerprint: nil).answersAnyName)
+        #expect(ServerSite(host: "h", address: "*", port: 443, serverNames: [], certificatePath: "/a", keyPath: "/a", servedFingerprint: nil).domain == "*")
+        #expect(ServerSite(host: "h", address: "*", port: 443, serverNames: ["_", "*.example.com"], certificatePath: "/a", keyPath: "/a",
+                           servedFingerprint: nil).domain == "*.example.com")
+    }
+
     @Test("a resource that already serves the certificate: preview says so, and its roll back says it keeps it (issue 22, 9)")
     func sameCertificateAgain() throws {
         let partner = try id("partner-shared")

@@ -400,6 +400,42 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
     }
 }
 
+/// S9 on a real nginx: a site with no name.
+@Suite(.serialized) struct NginxCatchAllTests {
+    @Test("S9: a `server_name _` site is listed as answering any name, is never smart-matched, deploys when chosen (preview warns), proves with the certificate's name, rolls back")
+    func catchAll() throws {
+        try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
+        let nginx = NginxFixture()
+        defer { nginx.stop() }
+        let port = NginxFixture.freePort()
+        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
+        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
+        try nginx.configure([.init(names: ["_"], port: port, certificate: certificate, key: key)])
+        try nginx.start(waitingFor: port)
+        let cli = ConfiguredCLI()
+        let config = serversAccount([("here", "local", nginx.command)])
+        #expect(try cli(["init", "--live"], config: config).status == 0)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path, "--key", Fixtures.url("ecdsa-wildcard.key.pem").path],
+                    config: config)
+        #expect(try cli(["resources", "sync"], config: config).stdout.contains("here: 1 TLS site"))
+        let listing = try cli(["resources", "list"], config: config).stdout
+        #expect(listing.contains("*@127.0.0.1:\(port)"), "\(listing)")
+        let matched = try cli(["tasks", "preview", "--name", "m", "--cert", "c2", "--match"], config: config)
+        #expect(!matched.stdout.contains("r1"), "never smart-matched: \(matched.stdout)\(matched.stderr)")
+        let preview = try cli(["tasks", "preview", "--name", "any", "--cert", "c2", "--resource", "r1"], config: config)
+        #expect(preview.stdout.contains("r1 answers any name"), "\(preview.stdout)\(preview.stderr)")
+        let created = try cli(["tasks", "create", "--name", "any", "--cert", "c2", "--resource", "r1"], config: config)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        let new = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "anything.example.com") == new)
+        let rolled = try cli(["tasks", "rollback", "t1"], config: config)
+        #expect(rolled.status == 0 && rolled.stdout.contains("c1 is back"), "\(rolled.stdout)\(rolled.stderr)")
+        let verified = try cli(["verify", "--json"], config: config)
+        #expect(verified.status == 0 && verified.stdout.contains("\"ok\" : true"), "\(verified.stdout)\(verified.stderr)")
+    }
+}
+
 /// Failure sentences say what really happened (issue 19).
 @Suite struct ServerFailureWordsTests {
     @Test("a reload that fails: the cause says the previous files are back and their reload failed too, and they are back byte for byte")

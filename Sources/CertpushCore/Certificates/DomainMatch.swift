@@ -49,9 +49,12 @@ public enum DomainMatch {
     public struct Index<Value> {
         private var exact: [String: [Value]] = [:]
         private var wildcard: [String: [Value]] = [:]
+        /// Every value, in the order given.
+        public private(set) var items: [Value] = []
 
         public init<S: Sequence>(_ items: S, names: (Value) -> [String]) where S.Element == Value {
             for item in items {
+                self.items.append(item)
                 for name in Set(names(item).map { $0.lowercased() }) {
                     if let base = wildcardBase(of: name) {
                         wildcard[base, default: []].append(item)

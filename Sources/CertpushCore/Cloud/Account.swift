@@ -145,12 +145,20 @@ public struct ServerSite: Sendable, Equatable {
         self.servedFingerprint = servedFingerprint
     }
 
-    /// The first real server name, else the address: what the certificate must cover.
+    /// The first real server name, else a wildcard one: what the certificate
+    /// must cover; a site with neither answers any name (S9: `*`).
     public var domain: String { Self.domain(names: serverNames, address: address) }
 
     public static func domain(names: [String], address: String) -> String {
-        names.first { !$0.isEmpty && $0 != "_" && !$0.hasPrefix("~") && !$0.contains("*") } ?? names.first ?? address
+        let named = names.filter { !$0.isEmpty && $0 != "_" && !$0.hasPrefix("~") }
+        return named.first { !$0.contains("*") } ?? named.first ?? CloudResource.anyName
     }
+
+    /// S9: a site that answers any name.
+    public var answersAnyName: Bool { domain == CloudResource.anyName }
+
+    /// The name a handshake asks for when no certificate says which: the site's, or one no site is named.
+    public var probeName: String { answersAnyName ? "any-name.certpush.invalid" : domain }
 
     /// Where to connect for the proof: the listen address, or loopback for every address.
     public var connectAddress: String { Self.connectAddress(address) }

@@ -26,6 +26,11 @@ public struct CloudResource: Sendable, Equatable {
         self.certificateID = certificateID
         self.fault = fault
     }
+
+    /// S9: the domain of a site that answers any name (nginx `_` or no
+    /// `server_name`, an apache host without ServerName).
+    public static let anyName = "*"
+    public var answersAnyName: Bool { domain == Self.anyName }
 }
 
 /// A certificate in a service's own certificate store.

@@ -62,7 +62,8 @@ public enum DeploymentRules {
     public static func smartMatches(for certificates: [Certificate], among candidates: [CloudResource]) -> [CloudResource] {
         let index = DomainMatch.Index(certificates, names: \.domains)
         return candidates.filter { resource in
-            guard resource.certificateID != nil || CloudService.named(resource.service)?.firstDeployment == true else { return false }
+            // S9: a site that answers any name is never added for the user: it is chosen, or left.
+            guard !resource.answersAnyName, resource.certificateID != nil || CloudService.named(resource.service)?.firstDeployment == true else { return false }
             return index.best(for: resource.domain).rank != .none
         }
     }
@@ -129,6 +130,9 @@ public enum DeploymentRules {
                     problems.append("\(certificate.id) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS, not to \(resource.id) (\(service.label)).")
                 }
                 pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
+                if resource.answersAnyName {
+                    warnings.append("\(resource.id) answers any name: every client that reaches it, whatever name it asks for, will get \(certificate.id).")
+                }
                 if resource.certificateID == certificate.id {
                     repairs[certificate.id, default: []].append(resource.id)
                 } else if let old = resource.certificateID.flatMap({ replaced[$0] }),
@@ -198,6 +202,11 @@ public enum DeploymentRules {
     }
 
     static func coverage(of resource: CloudResource, in index: DomainMatch.Index<Certificate>) -> Coverage {
+        // S9: a site that answers any name takes the certificate chosen for it, whichever it is.
+        if resource.answersAnyName {
+            let chosen = index.items
+            return chosen.count == 1 ? .best(chosen[0]) : chosen.isEmpty ? .uncovered : .tied(chosen)
+        }
         var seen = Set<CertificateID>()
         let best = index.best(for: resource.domain).values.filter { seen.insert($0.id).inserted }
         switch best.count {

@@ -240,7 +240,7 @@ public struct PushService: Sendable {
     }
 
     private static func coverageWarning(_ certificate: Certificate, _ resource: CloudResource) -> String? {
-        guard !resource.domain.isEmpty, !DomainMatch.covers(anyOf: certificate.domains, resource.domain) else { return nil }
+        guard !resource.domain.isEmpty, !resource.answersAnyName, !DomainMatch.covers(anyOf: certificate.domains, resource.domain) else { return nil }
         return "\(certificate.id) (\(DisplayText.neutralized(certificate.domains.prefix(3).joined(separator: ", ")))) does not cover \(DisplayText.neutralized(resource.domain)), the domain of \(resource.id) \(DisplayText.neutralized(resource.name)): clients will refuse the connection."
     }
 
