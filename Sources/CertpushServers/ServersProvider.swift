@@ -51,12 +51,25 @@ public struct ServersProvider: Deployer, Inventory, Verifier {
 
     // MARK: Deployer
 
-    /// S2: deploys the certificate to the site and proves it is served.
+    /// S2: deploys the certificate to the site and proves it is served
+    /// there and (S8) on every site that loads the same file.
     public func bind(_ material: CertificateMaterial, to resource: CloudResource) throws {
         let (site, shell) = try site(of: resource)
         let files = try Material(material)
-        try SiteDeployment(shell: shell, site: site, proofTime: proofTime).install(files)
-        try store.write { db in try db.setServedFingerprint(files.fingerprint, on: resource.id) }
+        let siblings = try sharingFile(with: resource)
+        try SiteDeployment(shell: shell, site: site, proofTime: proofTime).install(files, alsoProving: siblings.map(\.site))
+        try store.write { db in
+            for id in [resource.id] + siblings.map(\.id) { try db.setServedFingerprint(files.fingerprint, on: id) }
+        }
+    }
+
+    /// S8: the other sites of the host that load this resource's certificate file.
+    func sharingFile(with resource: CloudResource) throws -> [(id: ResourceID, site: ServerSite)] {
+        try store.read { db in
+            try (db.sitesSharingFile(with: [resource.id])[resource.id] ?? []).compactMap { other in
+                try db.serverSite(other.id).map { (other.id, $0) }
+            }
+        }
     }
 
     /// S3: puts the previous certificate back (or, when certpush never knew it, the backup files) and proves it.
@@ -181,7 +194,7 @@ struct SiteDeployment {
     }
 
     /// Stage, back up, move into place, check, reload, prove; any failure after the move restores the backup.
-    func install(_ material: ServersProvider.Material) throws {
+    func install(_ material: ServersProvider.Material, alsoProving siblings: [ServerSite] = []) throws {
         if combined {
             try run("cat > \(staged(site.certificatePath))", input: material.chain + material.key, step: "writing the certificate and key")
         } else {
@@ -201,6 +214,9 @@ struct SiteDeployment {
         do {
             try reload()
             try prove(material.fingerprint, asking: proofName(forPEM: material.chain))
+            for sibling in siblings.map({ SiteDeployment(shell: shell, site: $0, proofTime: proofTime) }) {
+                try sibling.prove(material.fingerprint, asking: sibling.proofName(forPEM: material.chain))
+            }
         } catch let failure as ProviderFailure {
             // The old files go back and are served again before the pair fails.
             throw ProviderFailure(failure.cause + "; " + putBack())

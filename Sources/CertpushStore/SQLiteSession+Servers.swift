@@ -8,6 +8,25 @@ extension SQLiteSession {
         try Row.fetchOne(db, sql: "SELECT * FROM server_site WHERE resource_id = ?", arguments: [resource.rawValue]).map(Self.site)
     }
 
+    func sitesSharingFile(with resources: [ResourceID]) throws -> [ResourceID: [CloudResource]] {
+        var shared: [ResourceID: [CloudResource]] = [:]
+        for batch in Self.batches(resources) {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(Self.resourceColumns), mine.resource_id FROM server_site mine
+                JOIN resource me ON me.id = mine.resource_id
+                JOIN server_site other ON other.host = mine.host AND other.certificate_path = mine.certificate_path
+                    AND other.resource_id <> mine.resource_id
+                JOIN resource ON resource.id = other.resource_id AND resource.account = me.account
+                WHERE mine.resource_id IN (\(databaseQuestionMarks(count: batch.count)))
+                ORDER BY resource.id
+                """, arguments: StatementArguments(batch.map(\.rawValue)))
+            for row in rows {
+                shared[ResourceID(try row.value(8) as Int64), default: []].append(try Self.resource(row))
+            }
+        }
+        return shared
+    }
+
     private static func site(_ row: Row) throws -> ServerSite {
         ServerSite(host: try row.value("host"), address: try row.value("address"), port: try row.value("port"),
                    serverNames: (try row.value("server_names") as String).split(separator: " ").map(String.init),

@@ -163,6 +163,20 @@ import Testing
         #expect(steps.allSatisfy { $0.at == testNow })
     }
 
+    @Test("S8: a certificate that does not cover a site loading the same file blocks, named; two certificates for one file block")
+    func sharedFile() throws {
+        let www = try fixture.workspace.certificates.certificate(id("www.example.com")), wildcard = try fixture.workspace.certificates.certificate(id("wildcard-example"))
+        let r1 = CloudResource(id: ResourceID(1), service: "nginx", region: "web1", name: "www", domain: "www.example.com", certificateID: nil, account: "web")
+        let r2 = CloudResource(id: ResourceID(2), service: "nginx", region: "web1", name: "api", domain: "api.example.com", certificateID: nil, account: "web")
+        let (sentence, uncovered) = DeploymentRules.sharedFile(r1, [r2], www)
+        #expect(sentence == "r1 shares its certificate file with r2: it gets \(www.id) too, and the proof covers it.")
+        #expect(uncovered == ["r2 (api.example.com) loads the same certificate file as r1, and \(www.id) does not cover it: choose a certificate that covers both, or give r2 a file of its own."])
+        #expect(DeploymentRules.sharedFile(r1, [r2], wildcard).1.isEmpty)
+        let conflicts = DeploymentRules.fileConflicts([PlannedPair(certificate: www.id, resource: r1.id), PlannedPair(certificate: wildcard.id, resource: r2.id)],
+                                                      [r1.id: [r2], r2.id: [r1]])
+        #expect(conflicts == ["r1 and r2 load the same certificate file: one task cannot put both \(www.id) and \(wildcard.id) there."])
+    }
+
     @Test("S9: a site that answers any name takes the certificate chosen for it, with a warning; smart matching never adds it")
     func answersAnyName() throws {
         let wildcard = try id("wildcard-example")

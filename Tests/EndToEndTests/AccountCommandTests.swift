@@ -389,14 +389,23 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
         // The file was found where nginx finds it: its certificate is known.
         #expect(listing.split(separator: "\n").first { $0.contains("www.example.com@127.0.0.1:\(port)") }?.hasSuffix(" c1") == true, "\(listing)")
         #expect(listing.split(separator: "\n").first { $0.contains("other.example.com@127.0.0.2:\(port)") }?.hasSuffix(" c1") == true, "\(listing)")
+        // S8: both sites load site.pem: the file is the unit that changes.
+        let preview = try cli(["tasks", "preview", "--name", "relative", "--cert", "c2", "--resource", "r1"], config: config)
+        #expect(preview.stdout.contains("r1 shares its certificate file with r2: it gets c2 too, and the proof covers it."), "\(preview.stdout)")
         let created = try cli(["tasks", "create", "--name", "relative", "--cert", "c2", "--resource", "r1"], config: config)
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == new)
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.2", port: port, serverName: "other.example.com") == new)
+        let after = try cli(["resources", "list"], config: config).stdout
+        #expect(after.split(separator: "\n").first { $0.contains("other.example.com@127.0.0.2") }?.hasSuffix(" c2") == true,
+                "the other site's record follows its file: \(after)")
+        #expect(try cli(["verify"], config: config).status == 0)
         #expect(Fingerprint.ofFirstCertificate(inPEM: try String(contentsOfFile: nginx.directory.path("site.pem"), encoding: .utf8)) == new)
         #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/site.pem.certpush-new"))
         let rolled = try cli(["tasks", "rollback", "t1"], config: config)
         #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
         #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == old)
+        #expect(try cli(["verify"], config: config).status == 0, "both sites serve what certpush records")
     }
 }
 

@@ -97,7 +97,8 @@ public enum DeploymentRules {
     /// `replaced`: the certificates the resources hold now, by id, for D7's warning.
     public static func plan(_ request: TaskRequest, certificates: [Certificate], resources: [CloudResource],
                             knownContacts: Set<String>, quotaRemaining: Int, now: Date,
-                            replaced: [CertificateID: Certificate] = [:]) -> TaskPlan {
+                            replaced: [CertificateID: Certificate] = [:],
+                            sharingFile: [ResourceID: [CloudResource]] = [:]) -> TaskPlan {
         var problems = basicsProblems(request, knownContacts: knownContacts, now: now)
         var refusedBy: Set<String> = []
         if certificates.isEmpty { problems.append("Choose at least one certificate.") }
@@ -130,6 +131,11 @@ public enum DeploymentRules {
                     problems.append("\(certificate.id) is an SM certificate: it deploys only to CDN, DCDN and Anti-DDoS, not to \(resource.id) (\(service.label)).")
                 }
                 pairs.append(PlannedPair(certificate: certificate.id, resource: resource.id))
+                if let others = sharingFile[resource.id], !others.isEmpty {
+                    let (sentence, uncovered) = Self.sharedFile(resource, others, certificate)
+                    warnings.append(sentence)
+                    problems += uncovered
+                }
                 if resource.answersAnyName {
                     warnings.append("\(resource.id) answers any name: every client that reaches it, whatever name it asks for, will get \(certificate.id).")
                 }
@@ -142,6 +148,7 @@ public enum DeploymentRules {
             }
         }
         warnings += certificates.compactMap { certificate in repairs[certificate.id].map { Self.repairWarning($0, certificate.id) } }
+        problems += Self.fileConflicts(pairs, sharingFile)
         let chargeable = Set(certificates.filter(isCharged).map(\.id))
         let charging = Set(resources.filter { chargesQuota($0.service, account: $0.account) }.map(\.id))
         let quota = pairs.filter { chargeable.contains($0.certificate) && charging.contains($0.resource) }.count
@@ -151,6 +158,32 @@ public enum DeploymentRules {
         }
         return TaskPlan(request: request, certificates: certificates, resources: resources, pairs: pairs,
                         quota: quota, quotaRemaining: quotaRemaining, problems: problems, warnings: warnings, refusedBy: refusedBy)
+    }
+
+    /// S8: the unit that changes is the file: what preview says of the sites
+    /// that load it too, and one problem for each the certificate would not cover.
+    public static func sharedFile(_ resource: CloudResource, _ others: [CloudResource], _ certificate: Certificate) -> (String, [String]) {
+        let ids = others.map(\.id.description).joined(separator: ", ")
+        let sentence = "\(resource.id) shares its certificate file with \(ids): \(others.count == 1 ? "it gets" : "they get") \(certificate.id) too, and the proof covers \(others.count == 1 ? "it" : "them")."
+        let uncovered = others.filter { !$0.answersAnyName && !DomainMatch.covers(anyOf: certificate.domains, $0.domain) }.map { other in
+            "\(other.id) (\(DisplayText.neutralized(other.domain))) loads the same certificate file as \(resource.id), and \(certificate.id) does not cover it: choose a certificate that covers both, or give \(other.id) a file of its own."
+        }
+        return (sentence, uncovered)
+    }
+
+    /// S8: two pairs of one task on sites that load one file must put the same certificate there.
+    public static func fileConflicts(_ pairs: [PlannedPair], _ sharingFile: [ResourceID: [CloudResource]]) -> [String] {
+        var chosen: [ResourceID: CertificateID] = [:]
+        for pair in pairs { chosen[pair.resource] = pair.certificate }
+        var problems: [String] = []
+        for pair in pairs {
+            for other in sharingFile[pair.resource] ?? [] where other.id > pair.resource {
+                if let theirs = chosen[other.id], theirs != pair.certificate {
+                    problems.append("\(pair.resource) and \(other.id) load the same certificate file: one task cannot put both \(pair.certificate) and \(theirs) there.")
+                }
+            }
+        }
+        return problems
     }
 
     /// "r1 already serves c1: ..." or "r1, r4 and r10 already serve c1: ...".

@@ -262,7 +262,13 @@ extension DeploymentService {
         pair.status = .succeeded
         pair.cause = ""
         try db.update(pair, at: time.now())
-        try db.setCertificate(pair.certificateID, on: pair.resourceID)
+        try recordHeld(pair.certificateID, on: pair.resourceID, in: db)
+    }
+
+    /// What a resource holds now, and (S8) every site that loads the same certificate file: the file changed for all.
+    private func recordHeld(_ certificate: CertificateID?, on resource: ResourceID, in db: any StoreWriter) throws {
+        try db.setCertificate(certificate, on: resource)
+        for sibling in try db.sitesSharingFile(with: [resource])[resource] ?? [] { try db.setCertificate(certificate, on: sibling.id) }
     }
 
     /// A rolled-back pair: the inventory shows what the resource had before the task.
@@ -271,7 +277,7 @@ extension DeploymentService {
         pair.status = .rolledBack
         pair.cause = ""
         try db.update(pair, at: time.now())
-        try db.setCertificate(pair.previousCertificateID, on: pair.resourceID)
+        try recordHeld(pair.previousCertificateID, on: pair.resourceID, in: db)
     }
 
     /// Fails a pair with its cause and refunds its quota (D10).

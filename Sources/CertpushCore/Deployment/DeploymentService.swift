@@ -100,10 +100,12 @@ public struct DeploymentService: Sendable {
             CloudService.named(resource.service)?.replacementDomainRule == true ? resource.certificateID : nil
         })
         let held = Dictionary(try db.certificates(heldIDs, pems: false).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // S8: server sites that load the same file as one of the task's.
+        let servers = resourceIDs.filter { resources[$0].flatMap { CloudService.named($0.service)?.onServers } == true }
         return DeploymentRules.plan(
             request, certificates: certificates, resources: resourceIDs.compactMap { resources[$0] },
             knownContacts: Set(try db.contacts().map(\.name)), quotaRemaining: try Self.quota(in: db), now: time.now(),
-            replaced: held)
+            replaced: held, sharingFile: servers.isEmpty ? [:] : try db.sitesSharingFile(with: servers))
     }
 
     /// D1 as the wizard's first step checks it: name, contacts, time.

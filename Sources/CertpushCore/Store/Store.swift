@@ -49,6 +49,9 @@ public protocol StoreReader {
     func resourceCountsByAccount() throws -> [String: Int]
     /// What a server resource is on its host (S1); nil for a cloud resource.
     func serverSite(_ resource: ResourceID) throws -> ServerSite?
+    /// S8: for each of these server resources, the other sites of its host
+    /// that load the same certificate file (absent when none does).
+    func sitesSharingFile(with resources: [ResourceID]) throws -> [ResourceID: [CloudResource]]
     /// The cloud's own id of a cloud account's resource.
     func remoteID(of resource: ResourceID) throws -> String?
     /// Up to `limit` of the filter's resources next to `anchor`, in list order
