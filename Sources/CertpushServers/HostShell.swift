@@ -45,17 +45,52 @@ public struct HostShell: Sendable {
         }
     }
 
-    /// The ssh arguments before the destination: batch mode, a connect
-    /// time-out, and the shared connection when there is one.
+    /// The ssh arguments before the destination: batch mode, time limits
+    /// (S12: the host's `connect_timeout`, else the user's ssh_config, else
+    /// certpush's own), and the shared connection when there is one.
     var sshOptions: [String] {
         // An ssh_config of certpush's own, when the operator keeps one apart from ~/.ssh/config.
         let configFile = ProcessInfo.processInfo.environment["CERTPUSH_SSH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-        var options = (configFile.map { ["-F", $0] } ?? []) + ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(Int(min(timeLimit, 15)))", "-o", "ServerAliveInterval=5"]
+        var options = (configFile.map { ["-F", $0] } ?? []) + ["-o", "BatchMode=yes"]
+        options += Self.timeOptions(host: host, timeLimit: timeLimit, users: Self.userSettings(configFile: configFile, destination: host.ssh))
         if let controlFolder {
             options += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlFolder)/%C", "-o", "ControlPersist=10"]
         }
         return options
     }
+
+    /// S12: the host's `connect_timeout` wins; else what the user's ssh
+    /// configuration sets (`users`, as `ssh -G` says it); certpush's own
+    /// time limits only where it sets none.
+    public static func timeOptions(host: ServerHost, timeLimit: TimeInterval, users: [String: String]) -> [String] {
+        var options: [String] = []
+        if let seconds = host.connectTimeout {
+            options += ["-o", "ConnectTimeout=\(seconds)"]
+        } else if users["connecttimeout"] ?? "none" == "none" {
+            options += ["-o", "ConnectTimeout=\(Int(min(timeLimit, 15)))"]
+        }
+        if users["serveraliveinterval"] ?? "0" == "0" { options += ["-o", "ServerAliveInterval=5"] }
+        return options
+    }
+
+    /// What the user's ssh configuration sets for a destination (`ssh -G`),
+    /// read once per configuration and destination.
+    public static func userSettings(configFile: String?, destination: String) -> [String: String] {
+        let key = (configFile ?? "") + "\u{0}" + destination
+        if let known = settingsLock.withLock({ knownSettings[key] }) { return known }
+        var settings: [String: String] = [:]
+        if let output = try? Subprocess.run(ssh, (configFile.map { ["-F", $0] } ?? []) + ["-G", "--", destination], timeLimit: 10), output.succeeded {
+            for line in output.stdout.split(separator: "\n") {
+                let words = line.split(separator: " ", maxSplits: 1)
+                if words.count == 2 { settings[String(words[0])] = String(words[1]) }
+            }
+        }
+        settingsLock.withLock { knownSettings[key] = settings }
+        return settings
+    }
+
+    private static let settingsLock = NSLock()
+    nonisolated(unsafe) private static var knownSettings: [String: [String: String]] = [:]
 
     /// Runs `command` with `/bin/sh -c` there, `input` on its standard input.
     public func run(_ command: String, input: Data = Data()) throws -> Output {

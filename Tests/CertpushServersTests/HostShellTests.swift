@@ -25,4 +25,21 @@ import Testing
         #expect(!failed.succeeded)
         #expect(failed.failure == "nginx: [emerg] unknown directive \"x\" in /etc/nginx.conf:3")
     }
+
+    @Test("S12: the user's ssh_config wins over certpush's time limits; a host's connect_timeout wins over both")
+    func userSettingsWin() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("certpush-ssh-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("ssh_config").path
+        try "Host slow.example.com\n  ConnectTimeout 3\n  ServerAliveInterval 9\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let slow = HostShell.userSettings(configFile: config, destination: "deploy@slow.example.com")
+        let plain = HostShell.userSettings(configFile: config, destination: "deploy@web1.example.com")
+        #expect(slow["connecttimeout"] == "3" && plain["connecttimeout"] == "none", "as ssh -G says")
+        var host = ServerHost(name: "web1", ssh: "deploy@slow.example.com", server: .nginx)
+        #expect(HostShell.timeOptions(host: host, timeLimit: 30, users: slow).isEmpty, "the user's ConnectTimeout and ServerAliveInterval stand")
+        #expect(HostShell.timeOptions(host: host, timeLimit: 30, users: plain) == ["-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=5"])
+        host.connectTimeout = 7
+        #expect(HostShell.timeOptions(host: host, timeLimit: 30, users: slow) == ["-o", "ConnectTimeout=7"])
+    }
 }

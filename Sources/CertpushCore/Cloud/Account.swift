@@ -94,6 +94,8 @@ public struct ServerHost: Sendable, Equatable {
     /// How to reload it; the tool's own reload when nil.
     public var reload: String?
 
+    /// S12: seconds for ssh to connect, over the user's ssh_config and certpush's own.
+    public var connectTimeout: Int?
     public init(name: String, ssh: String, server: Server, command: String? = nil, reload: String? = nil) {
         self.name = name
         self.ssh = ssh

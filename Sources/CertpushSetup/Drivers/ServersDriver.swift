@@ -26,7 +26,7 @@ struct ServersDriver: AccountDriver {
         for (index, value) in hosts.enumerated() {
             func problem(_ words: String) -> ConfigError { table.problemIn("hosts", index, words) }
             guard let host = value.table else { throw problem("each host is a table") }
-            let known: Set = ["name", "ssh", "server", "command", "reload"]
+            let known: Set = ["name", "ssh", "server", "command", "reload", "connect_timeout"]
             if let unknown = host.keys.sorted().first(where: { !known.contains($0) }) {
                 throw problem("\(DisplayText.neutralized(unknown)) is not a setting here (known: \(known.sorted().joined(separator: ", ")))")
             }
@@ -42,7 +42,12 @@ struct ServersDriver: AccountDriver {
             for key in ["command", "reload"] where host[key] != nil && host[key]?.string?.isEmpty != false {
                 throw problem("\(key) must be a command, like \"sudo nginx\"")
             }
-            account.hosts.append(ServerHost(name: name, ssh: ssh, server: server, command: host["command"]?.string, reload: host["reload"]?.string))
+            var made = ServerHost(name: name, ssh: ssh, server: server, command: host["command"]?.string, reload: host["reload"]?.string)
+            if let value = host["connect_timeout"] {
+                guard let seconds = value.int, (1...300).contains(seconds) else { throw problem("connect_timeout must be a whole number of seconds from 1 to 300") }
+                made.connectTimeout = seconds
+            }
+            account.hosts.append(made)
         }
     }
 
