@@ -24,6 +24,9 @@ public struct ServersProvider: Deployer, Inventory, Verifier {
 
     /// S11: hosts at once (`parallel`, 10 unless the config says); one host's sites go in order.
     public var parallel: Int { account.parallel }
+    /// S11: the first `canary` hosts, in the account's order, go first.
+    public var lanes: [String] { account.hosts.map(\.name) }
+    public var canary: Int { account.canary }
 
     /// What a deployment writes and proves: the full chain, the key, and the fingerprint.
     struct Material {

@@ -90,7 +90,7 @@ import Testing
     func retry() throws {
         let driver = try finishedTask()
         driver.press("r")
-        #expect(driver.screen.contains("cannot be retried: its status is succeeded, not failed."))
+        #expect(driver.screen.contains("cannot be retried: its status is succeeded, not failed or skipped."))
         moveTo("r6 listener-hk-443", in: driver)
         driver.press("r")
         #expect(driver.screen.contains("take no deployment quota."))

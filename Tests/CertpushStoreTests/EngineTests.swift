@@ -88,6 +88,8 @@ import Testing
     final class LaneProvider: Deployer, @unchecked Sendable {
         let inner: SandboxProvider
         let parallel: Int
+        var lanes: [String] = []
+        var canary = 0
         private let lock = NSLock()
         private var running: [String] = []
         private(set) var mostAtOnce = 0
@@ -129,6 +131,25 @@ import Testing
         #expect(outcomes.allSatisfy { $0.failure == nil })
         #expect(provider.laneOverlaps == 0)
         #expect(try deployments.task(task.id).status == .rolledBack)
+    }
+
+    @Test("S11: a canary host that fails stops the task: every pair not started is skipped with why, the task failed; a retry takes the skipped ones")
+    func canaryStops() throws {
+        let provider = LaneProvider(SandboxProvider(store: store), parallel: 3)
+        // The faulty listener's region goes first, as the account's first host would.
+        provider.lanes = ["ap-southeast-1", "cn-north-4", "cn-east-3"]
+        provider.canary = 1
+        let deployments = service(provider: provider)
+        let task = try deployments.create(TaskRequest(name: "canary", certificates: [id("wildcard-example")], match: true))
+        let faulty = try #require(task.pairs.first { $0.region == "ap-southeast-1" })
+        #expect(faulty.status == .failed)
+        let others = task.pairs.filter { $0.id != faulty.id }
+        #expect(!others.isEmpty && others.allSatisfy { $0.status == .skipped && $0.cause == "not started: canary ap-southeast-1 failed" },
+                "\(others.map { "\($0.resourceID) \($0.status) \($0.cause)" })")
+        #expect(task.status == .failed)
+        try fixture.workspace.store.write { db in try db.setFault(nil, on: faulty.resourceID) }
+        let retried = try deployments.retry(task.id)
+        #expect(retried.status == .succeeded, "\(retried.pairs.map { "\($0.resourceID) \($0.status) \($0.cause)" })")
     }
 
     @Test("R3: every push, deploy and roll back calls the provider with no transaction open, after its intent committed")

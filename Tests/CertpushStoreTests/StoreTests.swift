@@ -279,6 +279,8 @@ import Testing
         #expect(try Config.parse("[accounts.web]\nkind = \"servers\"\n" + host, path: "c.toml").accounts.first?.parallel == 10)
         #expect(try Config.parse("[accounts.web]\nkind = \"servers\"\nparallel = 3\n" + host, path: "c.toml").accounts.first?.parallel == 3)
         #expect(problem("[accounts.web]\nkind = \"servers\"\nparallel = 0\n" + host).contains("parallel must be a whole number of hosts from 1 to 100"))
+        #expect(try Config.parse("[accounts.web]\nkind = \"servers\"\ncanary = 2\n" + host, path: "c.toml").accounts.first?.canary == 2)
+        #expect(problem("[accounts.web]\nkind = \"servers\"\ncanary = -1\n" + host).contains("canary must be a whole number of hosts"))
         // S12: a host's connect_timeout.
         #expect(try Config.parse("[accounts.web]\nkind = \"servers\"\n" + host + "connect_timeout = 7\n", path: "c.toml").accounts.first?.hosts.first?.connectTimeout == 7)
         #expect(problem("[accounts.web]\nkind = \"servers\"\n" + host + "connect_timeout = \"soon\"\n").contains("connect_timeout must be a whole number of seconds"))

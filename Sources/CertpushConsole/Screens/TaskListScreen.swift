@@ -120,7 +120,7 @@ enum TaskText {
         case .succeeded: "status.ok"
         case .failed: "status.error"
         case .rolledBack: "status.warn"
-        case .pending, .deploying, .rollingBack: "status.muted"
+        case .pending, .deploying, .rollingBack, .skipped: "status.muted"
         }
     }
 }

@@ -42,6 +42,8 @@ public struct Account: Sendable, Equatable {
     public var pollInterval: Double?
     /// S11: how many of a servers account's hosts a task works on at once.
     public var parallel = 10
+    /// S11: how many of its first hosts go first; 0: none.
+    public var canary = 0
 
     public init(name: String, kind: Kind, hosts: [ServerHost] = [], regions: [String] = [], endpoint: String? = nil,
                 credentialNames: [String: String] = [:]) {

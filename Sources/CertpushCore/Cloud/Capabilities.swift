@@ -70,6 +70,10 @@ public protocol Deployer: Sendable {
     /// S11: how many lanes (a servers account's hosts: a pair's `region`) run
     /// at once, each lane's pairs in order; 1: the pairs one after another.
     var parallel: Int { get }
+    /// S11: its lanes in the account's order (a servers account's hosts), and
+    /// how many of the first go first as canaries; a failed canary stops the task.
+    var lanes: [String] { get }
+    var canary: Int { get }
     /// Puts the certificate on the resource.
     func bind(_ material: CertificateMaterial, to resource: CloudResource) throws
     /// Deploys pairs as one job: each pair's error, nil where it worked.
@@ -83,6 +87,8 @@ public protocol Deployer: Sendable {
 extension Deployer {
     public var deploysInJobs: Bool { false }
     public var parallel: Int { 1 }
+    public var lanes: [String] { [] }
+    public var canary: Int { 0 }
 
     public func deploy(_ pairs: [(material: CertificateMaterial, resource: CloudResource)]) throws -> [Error?] {
         pairs.map { pair in Result { try bind(pair.material, to: pair.resource) }.failure }

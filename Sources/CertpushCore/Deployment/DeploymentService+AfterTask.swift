@@ -105,7 +105,7 @@ extension DeploymentService {
                 guard !pairs.isEmpty else { throw Refusal("\(resource) is not in \(task.id).") }
                 return pairs
             }
-        } ?? task.pairs.filter { $0.status == status }
+        } ?? task.pairs.filter { action.accepts($0.status) }
         guard !chosen.isEmpty else { throw Refusal("\(id) has no \(status.words) resources to \(action.verb).") }
         if let refusal = chosen.lazy.compactMap(action.refusal(pair:)).first { throw Refusal(refusal) }
         return chosen
@@ -116,7 +116,7 @@ extension DeploymentService {
         try store.read { db in
             guard let task = try db.task(id) else { throw Refusal("There is no task \(id).") }
             let chosen = Set(resources ?? [])
-            let pairs = task.pairs.filter { $0.status == .failed && (resources == nil || chosen.contains($0.resourceID)) }
+            let pairs = task.pairs.filter { AfterTaskAction.retry.accepts($0.status) && (resources == nil || chosen.contains($0.resourceID)) }
             let charged = Set(try db.certificates(Self.unique(pairs.map(\.certificateID)), pems: false).filter(DeploymentRules.isCharged).map(\.id))
             return pairs.filter { charged.contains($0.certificateID) && DeploymentRules.chargesQuota($0.service, account: $0.account) }.count
         }
@@ -129,6 +129,8 @@ public enum AfterTaskAction: Sendable {
 
     /// The status a resource must be in.
     public var needs: PairStatus { self == .rollBack ? .succeeded : .failed }
+    /// Whether a resource in this status can be acted on: a retry takes the skipped ones too (S11).
+    public func accepts(_ status: PairStatus) -> Bool { status == needs || (self == .retry && status == .skipped) }
     var verb: String { self == .rollBack ? "roll back" : "retry" }
     var done: String { self == .rollBack ? "rolled back" : "retried" }
 
@@ -139,6 +141,7 @@ public enum AfterTaskAction: Sendable {
 
     /// Why this resource cannot be acted on, or nil: the console asks before it confirms.
     public func refusal(pair: TaskPair) -> String? {
-        pair.status == needs ? nil : "\(pair.resourceID) cannot be \(done): its status is \(pair.status.words), not \(needs.words)."
+        accepts(pair.status) ? nil
+            : "\(pair.resourceID) cannot be \(done): its status is \(pair.status.words), not \(self == .retry ? "failed or skipped" : needs.words)."
     }
 }

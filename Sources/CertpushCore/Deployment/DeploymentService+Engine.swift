@@ -134,7 +134,23 @@ extension DeploymentService {
         let laned = pending.filter { ((try? drivers.deployer($0.account).parallel) ?? 1) > 1 }
         if !laned.isEmpty {
             pending.removeAll { pair in laned.contains { $0.id == pair.id } }
-            _ = try inLanes(laned) { pair in try deploy([pair][...], of: id, asJobOf: nil) }
+            // S11: canary hosts first; one of their pairs failing stops the task there.
+            let canaries = canaryLanes(of: laned)
+            if !canaries.isEmpty {
+                let first = laned.filter { canaries.contains(laneKey($0)) }
+                do {
+                    _ = try inLanes(first) { pair in
+                        try deploy([pair][...], of: id, asJobOf: nil)
+                        if try store.read({ try $0.task(id)?.pairs.first { $0.id == pair.id }?.status }) == .failed {
+                            throw CanaryFailed(host: pair.region ?? pair.account)
+                        }
+                    }
+                } catch let failed as CanaryFailed {
+                    try skipPending(of: id, because: "not started: canary \(failed.host) failed")
+                    return
+                }
+            }
+            _ = try inLanes(laned.filter { !canaries.contains(laneKey($0)) }) { pair in try deploy([pair][...], of: id, asJobOf: nil) }
         }
         var start = 0, runLength = 1
         let clock = ContinuousClock()
@@ -297,7 +313,7 @@ extension DeploymentService {
         let now = time.now()
         let notifications: [TaskNotification] = try store.write { db in
             guard let task = try db.task(id), try renewClaim(on: id, in: db) else { return [] }
-            let succeeded = task.count(.succeeded), failed = task.count(.failed)
+            let succeeded = task.count(.succeeded), failed = task.count(.failed) + task.count(.skipped)
             let status: TaskStatus = failed == 0 ? .succeeded : (succeeded == 0 ? .failed : .partiallyFailed)
             try db.setStatus(id, status, finishedAt: now)
             try db.setLease(id, nil)

@@ -19,7 +19,7 @@ extension DeploymentService {
             let parallel = limits[pair.account] ?? ((try? drivers.deployer(pair.account).parallel) ?? 1)
             limits[pair.account] = parallel
             // One lane for the pairs that run one after another; one per host otherwise.
-            let key = parallel > 1 ? "\(pair.account)\u{0}\(pair.region ?? "")" : "\u{0}sequential"
+            let key = parallel > 1 ? laneKey(pair) : "\u{0}sequential"
             if let lane = laneOf[key] {
                 lanes[lane].pairs.append((index, pair))
             } else {
@@ -55,6 +55,38 @@ extension DeploymentService {
         done.wait()
         if let error = state.error { throw error }
         return state.results.map { $0! }
+    }
+}
+
+/// S11: a canary host's pair failed; the task stops there.
+struct CanaryFailed: Error {
+    var host: String
+}
+
+extension DeploymentService {
+    /// A pair's lane: its account and host.
+    func laneKey(_ pair: TaskPair) -> String { "\(pair.account)\u{0}\(pair.region ?? "")" }
+
+    /// The lanes that go first: each account's first `canary` hosts, in the account's order.
+    func canaryLanes(of pairs: [TaskPair]) -> Set<String> {
+        var canaries = Set<String>()
+        for account in Set(pairs.map(\.account)) {
+            guard let deployer = try? drivers.deployer(account), deployer.canary > 0 else { continue }
+            let used = Set(pairs.filter { $0.account == account }.compactMap(\.region))
+            for host in deployer.lanes.filter(used.contains).prefix(deployer.canary) { canaries.insert("\(account)\u{0}\(host)") }
+        }
+        return canaries
+    }
+
+    /// Every pair of the task not started yet becomes skipped, with why (D11).
+    func skipPending(of id: TaskID, because cause: String) throws {
+        try store.write { db in
+            for var pair in try db.task(id)?.pairs.filter({ $0.status == .pending }) ?? [] {
+                pair.status = .skipped
+                pair.cause = cause
+                try db.update(pair, at: time.now())
+            }
+        }
     }
 }
 

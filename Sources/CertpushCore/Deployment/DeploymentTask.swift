@@ -22,7 +22,8 @@ public enum TaskStatus: String, Sendable, CaseIterable, Codable {
 
 /// D11: one certificate-resource pair's status.
 public enum PairStatus: String, Sendable, CaseIterable, Codable {
-    case pending, deploying, succeeded, failed, rollingBack = "rolling_back", rolledBack = "rolled_back"
+    /// `skipped`: never started, because a canary host failed (S11).
+    case pending, deploying, succeeded, failed, skipped, rollingBack = "rolling_back", rolledBack = "rolled_back"
 
     /// The status as people read it ("rolled back"); `rawValue` is for JSON.
     public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }

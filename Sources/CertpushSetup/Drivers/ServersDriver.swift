@@ -10,7 +10,7 @@ extension Account.Kind {
 /// server of `ServerHost.Server.all`.
 struct ServersDriver: AccountDriver {
     var kind: Account.Kind { .servers }
-    var settings: Set<String> { ["hosts", "parallel"] }
+    var settings: Set<String> { ["hosts", "parallel", "canary"] }
 
     func configure(_ account: inout Account, from table: AccountTable) throws {
         guard let hosts = table.fields["hosts"]?.array, !hosts.isEmpty else {
@@ -21,6 +21,10 @@ struct ServersDriver: AccountDriver {
                 throw table.problem("parallel must be a whole number of hosts from 1 to 100")
             }
             account.parallel = parallel
+        }
+        if let value = table.fields["canary"] {
+            guard let canary = value.int, canary >= 0 else { throw table.problem("canary must be a whole number of hosts, 0 for none") }
+            account.canary = canary
         }
         var seen = Set<String>()
         for (index, value) in hosts.enumerated() {
