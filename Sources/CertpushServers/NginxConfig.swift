@@ -157,12 +157,15 @@ public enum NginxConfig {
                 }
             }
             let own = Self.own(flat, inherited: inherited)
-            guard let certificate = own.certificate, let key = own.key, !certificate.contains("$"), !key.contains("$") else { return [] }
+            guard let certificate = own.certificate, let key = own.key else { return [] }
+            // S7: a file named by a variable is chosen per connection: listed with why, never deployed to.
+            let variable = [certificate, key].first { $0.contains("$") }
+            let problem = variable.map { "its certificate is chosen per connection (\($0)): certpush cannot tell which file to replace" }
             // S7: one site per port of a block (`listen 443 ssl; listen [::]:443 ssl;` is one site, first address kept).
             var ports = Set<Int>()
             return listens.filter { ports.insert($0.port).inserted }.map {
                 ServerSite(host: host, address: $0.address, port: $0.port, serverNames: names,
-                           certificatePath: resolved(certificate), keyPath: resolved(key), servedFingerprint: nil)
+                           certificatePath: resolved(certificate), keyPath: resolved(key), servedFingerprint: nil, problem: problem)
             }
         }
 

@@ -8,7 +8,14 @@ enum ServerFiles {
         let texts = try certificateTexts(Array(Set(sites.map(\.certificatePath))).sorted(), shell: shell)
         return sites.map { site in
             var site = site
+            guard site.problem == nil else { return site }
             site.servedFingerprint = texts[site.certificatePath].flatMap(Fingerprint.ofFirstCertificate(inPEM:))
+            if site.servedFingerprint == nil {
+                // S7: a file that cannot be read, or holds no certificate, is listed with why and never deployed to.
+                let said = (texts[site.certificatePath] ?? "").split(separator: "\n").first.map(String.init) ?? ""
+                site.problem = "its certificate file \(site.certificatePath) holds no certificate certpush can read"
+                    + (said.isEmpty || said.hasPrefix("-----") ? "" : " (\(said.trimmingCharacters(in: .whitespaces)))")
+            }
             return site
         }
     }

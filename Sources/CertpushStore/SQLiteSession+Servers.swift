@@ -51,11 +51,12 @@ extension SQLiteSession {
             let id: ResourceID
             if let kept = byKey.removeValue(forKey: key(site)) {
                 id = kept
-                try run("UPDATE resource SET name = ?, domain = ?, parent_domain = ?, certificate_id = ? WHERE id = ?",
-                        [site.resourceName, site.domain.lowercased(), DomainMatch.parent(of: site.domain.lowercased()), served?.rawValue, id.rawValue])
+                try run("UPDATE resource SET name = ?, domain = ?, parent_domain = ?, certificate_id = ?, fault = ? WHERE id = ?",
+                        [site.resourceName, site.domain.lowercased(), DomainMatch.parent(of: site.domain.lowercased()), served?.rawValue,
+                         site.problem, id.rawValue])
             } else {
                 id = try insertResource(CloudResource(id: ResourceID(0), service: service, region: host, name: site.resourceName,
-                                                      domain: site.domain, certificateID: served, account: account))
+                                                      domain: site.domain, certificateID: served, fault: site.problem, account: account))
             }
             try run("""
                 INSERT INTO server_site (resource_id, host, address, port, server_names, certificate_path, key_path, served_fingerprint)

@@ -63,7 +63,7 @@ import Testing
                                      certificatePath: "/etc/nginx/empty_cert.pem", keyPath: "/etc/nginx/ssl/empty_cert.key", servedFingerprint: nil)])
     }
 
-    @Test("every TLS listen of every server block becomes a site, through includes (absolute, relative, globs), with inherited files; variables and plain HTTP are left out")
+    @Test("every TLS listen of every server block becomes a site, through includes (absolute, relative, globs), with inherited files; plain HTTP is left out, a variable file is listed with why")
     func sites() throws {
         let sites = try NginxConfig.sites(fromDump: Self.dump, host: "web1")
         #expect(sites == [
@@ -71,6 +71,10 @@ import Testing
                        certificatePath: "/etc/ssl/shop fullchain.pem", keyPath: "/etc/ssl/shop.key", servedFingerprint: nil),
             ServerSite(host: "web1", address: "127.0.0.1", port: 8443, serverNames: ["_", "api.example.org"],
                        certificatePath: "/etc/ssl/default.pem", keyPath: "/etc/ssl/default.key", servedFingerprint: nil),
+            // S7: a file chosen per connection is listed with why, never deployed to.
+            ServerSite(host: "web1", address: "*", port: 9443, serverNames: ["dyn.example.org"],
+                       certificatePath: "/etc/ssl/$ssl_server_name.pem", keyPath: "/etc/ssl/$ssl_server_name.key", servedFingerprint: nil,
+                       problem: "its certificate is chosen per connection (/etc/ssl/$ssl_server_name.pem): certpush cannot tell which file to replace"),
         ])
         #expect(sites[1].domain == "api.example.org")
         #expect(sites[0].connectAddress == "127.0.0.1")

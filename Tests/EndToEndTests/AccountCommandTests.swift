@@ -409,6 +409,34 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
     }
 }
 
+extension NginxAsWrittenTests {
+    @Test("S7: a site whose certificate nginx chooses per connection ($ssl_server_name) is listed, and a task on it is refused with why")
+    func variableFile() throws {
+        try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
+        let nginx = NginxFixture()
+        defer { nginx.stop() }
+        let port = NginxFixture.freePort(), other = NginxFixture.freePort()
+        let certificate = try nginx.install(Fixtures.url("rsa-www.crt.pem"), as: "site.pem")
+        let key = try nginx.install(Fixtures.url("rsa-www.key.pem"), as: "site.key")
+        try nginx.configure([.init(names: ["www.example.com"], port: port, certificate: certificate, key: key)], extra: """
+            server { listen 127.0.0.1:\(other) ssl; server_name dyn.example.com;
+                     ssl_certificate \(nginx.directory.path(""))/$ssl_server_name.pem; ssl_certificate_key \(nginx.directory.path(""))/$ssl_server_name.key; }
+            """)
+        try nginx.start(waitingFor: port)
+        let cli = ConfiguredCLI()
+        let config = serversAccount([("here", "local", nginx.command)])
+        #expect(try cli(["init", "--live"], config: config).status == 0)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path, "--key", Fixtures.url("ecdsa-wildcard.key.pem").path],
+                    config: config)
+        #expect(try cli(["resources", "sync"], config: config).stdout.contains("here: 2 TLS sites"))
+        let refused = try cli(["tasks", "create", "--name", "dyn", "--cert", "c1", "--resource", "r2"], config: config)
+        #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("r2 cannot be deployed to: its certificate is chosen per connection"), "\(refused.stderr)")
+        #expect(try cli(["tasks", "list", "--json"], config: config).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]"
+                || !(try cli(["tasks", "list"], config: config).stdout.contains("dyn")))
+    }
+}
+
 /// S9 on a real nginx: a site with no name.
 @Suite(.serialized) struct NginxCatchAllTests {
     @Test("S9: a `server_name _` site is listed as answering any name, is never smart-matched, deploys when chosen (preview warns), proves with the certificate's name, rolls back")

@@ -137,9 +137,13 @@ public struct ServerSite: Sendable, Equatable {
     public var keyPath: String
     /// SHA-256 of the certificate file's first certificate at the last synchronization.
     public var servedFingerprint: String?
+    /// S7: why certpush cannot deploy to it (its file is chosen at run time,
+    /// or cannot be read): listed with this, never deployed to.
+    public var problem: String?
 
     public init(host: String, address: String, port: Int, serverNames: [String], certificatePath: String, keyPath: String,
-                servedFingerprint: String?) {
+                servedFingerprint: String?, problem: String? = nil) {
+        self.problem = problem
         self.host = host
         self.address = address
         self.port = port

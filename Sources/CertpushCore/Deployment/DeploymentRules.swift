@@ -114,6 +114,11 @@ public enum DeploymentRules {
         let index = DomainMatch.Index(certificates, names: \.domains)
         for resource in resources {
             guard let service = CloudService.named(resource.service) else { continue }
+            // S7: a server site certpush cannot resolve is listed with why, and never deployed to.
+            if service.onServers, let problem = resource.fault {
+                problems.append("\(resource.id) cannot be deployed to: \(problem).")
+                continue
+            }
             if resource.certificateID == nil && !service.firstDeployment {
                 problems.append("\(resource.id) has no certificate yet, and \(service.label) takes only resources that already have one.")
             }
