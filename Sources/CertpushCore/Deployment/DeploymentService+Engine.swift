@@ -131,9 +131,11 @@ extension DeploymentService {
             try deploy(pairs[...], of: id, asJobOf: account)
         }
         // S11: a servers account's hosts at once, each host's sites in order, each pair its own run.
-        let laned = pending.filter { ((try? drivers.deployer($0.account).parallel) ?? 1) > 1 }
+        let inLanesByAccount = Set(Set(pending.map(\.account)).filter { ((try? drivers.deployer($0).parallel) ?? 1) > 1 })
+        let laned = inLanesByAccount.isEmpty ? [] : pending.filter { inLanesByAccount.contains($0.account) }
         if !laned.isEmpty {
-            pending.removeAll { pair in laned.contains { $0.id == pair.id } }
+            let lanedIDs = Set(laned.map(\.id))
+            pending.removeAll { lanedIDs.contains($0.id) }
             // S11: canary hosts first; one of their pairs failing stops the task there.
             let canaries = canaryLanes(of: laned)
             if !canaries.isEmpty {
@@ -278,13 +280,14 @@ extension DeploymentService {
         pair.status = .succeeded
         pair.cause = ""
         try db.update(pair, at: time.now())
-        try recordHeld(pair.certificateID, on: pair.resourceID, in: db)
+        try recordHeld(pair.certificateID, on: pair, in: db)
     }
 
     /// What a resource holds now, and (S8) every site that loads the same certificate file: the file changed for all.
-    private func recordHeld(_ certificate: CertificateID?, on resource: ResourceID, in db: any StoreWriter) throws {
-        try db.setCertificate(certificate, on: resource)
-        for sibling in try db.sitesSharingFile(with: [resource])[resource] ?? [] { try db.setCertificate(certificate, on: sibling.id) }
+    private func recordHeld(_ certificate: CertificateID?, on pair: TaskPair, in db: any StoreWriter) throws {
+        try db.setCertificate(certificate, on: pair.resourceID)
+        guard CloudService.named(pair.service)?.onServers == true else { return }
+        for sibling in try db.sitesSharingFile(with: [pair.resourceID])[pair.resourceID] ?? [] { try db.setCertificate(certificate, on: sibling.id) }
     }
 
     /// A rolled-back pair: the inventory shows what the resource had before the task.
@@ -293,7 +296,7 @@ extension DeploymentService {
         pair.status = .rolledBack
         pair.cause = ""
         try db.update(pair, at: time.now())
-        try recordHeld(pair.previousCertificateID, on: pair.resourceID, in: db)
+        try recordHeld(pair.previousCertificateID, on: pair, in: db)
     }
 
     /// Fails a pair with its cause and refunds its quota (D10).
