@@ -73,6 +73,15 @@ extension SQLiteSession {
         }
     }
 
+    func pairCountsByRegion(_ task: TaskID, service: String) throws -> [(region: String, status: PairStatus, count: Int)] {
+        try Row.fetchAll(db, sql: """
+            SELECT region, status, count(*) FROM task_pair WHERE task_id = ? AND service = ? GROUP BY region, status ORDER BY min(id)
+            """, arguments: [task.rawValue, service]).compactMap { row in
+            guard let status = PairStatus(rawValue: try row.value(1)) else { return nil }
+            return (try row.value(0), status, try row.value(2))
+        }
+    }
+
     func pairPage(_ task: TaskID, service: String, _ anchor: PageAnchor<Int64>, limit: Int) throws -> [TaskPair] {
         let (range, descending): (String, Bool), position: Int64?
         switch anchor {

@@ -90,6 +90,7 @@ import Testing
         let parallel: Int
         var lanes: [String] = []
         var canary = 0
+        var failOn: Set<ResourceID> = []
         private let lock = NSLock()
         private var running: [String] = []
         private(set) var mostAtOnce = 0
@@ -98,7 +99,7 @@ import Testing
             self.inner = inner
             self.parallel = parallel
         }
-        private func during(_ resource: CloudResource, _ body: () throws -> Void) rethrows {
+        private func during(_ resource: CloudResource, _ body: () throws -> Void) throws {
             let lane = resource.region ?? "global"
             lock.withLock {
                 if running.contains(lane) { laneOverlaps += 1 }
@@ -107,6 +108,7 @@ import Testing
             }
             defer { lock.withLock { running.remove(at: running.firstIndex(of: lane)!) } }
             Thread.sleep(forTimeInterval: 0.05)
+            if failOn.contains(resource.id) { throw ProviderFailure("nginx -t refused it") }
             try body()
         }
         func bind(_ material: CertificateMaterial, to resource: CloudResource) throws { try during(resource) { try inner.bind(material, to: resource) } }
@@ -131,6 +133,20 @@ import Testing
         #expect(outcomes.allSatisfy { $0.failure == nil })
         #expect(provider.laneOverlaps == 0)
         #expect(try deployments.task(task.id).status == .rolledBack)
+    }
+
+    @Test("S11: task details' progress per host: done of all, and what failed, in the order the task met the hosts")
+    func progressPerHost() throws {
+        let provider = LaneProvider(SandboxProvider(store: store), parallel: 2)
+        let deployments = service(provider: provider)
+        let wildcard = try id("wildcard-example")
+        let a = try fixture.addResource("nginx", region: "web1", name: "a", domain: "a.example.com", certificate: wildcard)
+        let b = try fixture.addResource("nginx", region: "web1", name: "b", domain: "b.example.com", certificate: wildcard)
+        let c = try fixture.addResource("nginx", region: "web2", name: "c", domain: "c.example.com", certificate: wildcard)
+        provider.failOn = [c.id]
+        let task = try deployments.create(TaskRequest(name: "hosts", certificates: [wildcard], resources: [a.id, b.id, c.id]))
+        #expect(try deployments.hostProgress(of: task.id, service: "nginx") == "web1 2/2 · web2 1/1, 1 failed")
+        #expect(try deployments.hostProgress(of: task.id, service: "elb") == nil, "clouds have regions, not hosts")
     }
 
     @Test("S11: a canary host that fails stops the task: every pair not started is skipped with why, the task failed; a retry takes the skipped ones")

@@ -204,6 +204,7 @@ final class TaskDetailsScreen: Screen {
         if task.status == .scheduled, let at = task.scheduledAt { parts.append("runs \(session.minute(at))") }
         if let ended = task.finishedAt { parts.append("ended \(session.minute(ended))") }
         if task.status != .running && task.status != .pending { parts.append("created \(session.minute(task.createdAt))") }
+        if let hosts { parts.append("hosts: " + hosts) }
         return TextWidth.pack(parts, width: width, maxLines: 3)
     }
 
@@ -215,8 +216,17 @@ final class TaskDetailsScreen: Screen {
 
     private var isRunning: Bool { shownTask.map { $0.status == .running || $0.status == .pending } ?? false }
 
+    /// S11: each host's progress on the server service in view, read again when tasks change or the tab does.
+    private var hosts: String?
+    private var hostsRead: (version: Int, service: String?)?
+
     func load(in rect: Rect) {
         shownTask = task
+        let version = session.version(of: .tasks)
+        if hostsRead.map({ $0.version != version || $0.service != service }) ?? true {
+            hosts = service.flatMap { try? session.services.deployments.hostProgress(of: taskID, service: $0) }
+            hostsRead = (version, service)
+        }
         _ = pairList.visibleRows(height: pairArea(in: rect).height - 1)
     }
 

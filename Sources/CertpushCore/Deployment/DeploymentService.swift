@@ -175,6 +175,26 @@ public struct DeploymentService: Sendable {
         return summary
     }
 
+    /// S11: how far each host of a server service has come in a task:
+    /// "web1 10/10 · web2 3/10, 1 failed", in the order the task met them.
+    public func hostProgress(of task: TaskID, service: String) throws -> String? {
+        guard CloudService.named(service)?.onServers == true else { return nil }
+        var hosts: [String] = [], counts: [String: [PairStatus: Int]] = [:]
+        for (region, status, count) in try store.read({ try $0.pairCountsByRegion(task, service: service) }) {
+            if counts[region] == nil { hosts.append(region) }
+            counts[region, default: [:]][status, default: 0] += count
+        }
+        guard hosts.count > 1 else { return nil }
+        return hosts.map { host in
+            let mine = counts[host] ?? [:], total = mine.values.reduce(0, +)
+            let done = total - (mine[.pending] ?? 0) - (mine[.deploying] ?? 0)
+            let troubles = [(PairStatus.failed, "failed"), (.skipped, "skipped"), (.rolledBack, "rolled back")].compactMap { status, word in
+                (mine[status] ?? 0) > 0 ? "\(mine[status]!) \(word)" : nil
+            }
+            return "\(host) \(done)/\(total)" + (troubles.isEmpty ? "" : ", " + troubles.joined(separator: ", "))
+        }.joined(separator: " · ")
+    }
+
     /// A page of a task's pairs on one service, by pair id.
     public func pairs(of task: TaskID, service: String, _ anchor: PageAnchor<Int64>, limit: Int) throws -> [TaskPair] {
         try store.read { try $0.pairPage(task, service: service, anchor, limit: limit) }

@@ -78,6 +78,8 @@ public protocol StoreReader {
     /// Every task without its pairs, newest first.
     func taskSummaries() throws -> [TaskSummary]
     func taskSummary(_ id: TaskID) throws -> TaskSummary?
+    /// S11: a task's pairs on one service, counted by region (a server's host) and status.
+    func pairCountsByRegion(_ task: TaskID, service: String) throws -> [(region: String, status: PairStatus, count: Int)]
     /// Up to `limit` of a task's pairs on one service next to `anchor`, by pair id.
     func pairPage(_ task: TaskID, service: String, _ anchor: PageAnchor<Int64>, limit: Int) throws -> [TaskPair]
     func queuedTasks(at now: Date) throws -> [TaskID]
