@@ -48,6 +48,18 @@ import Testing
         #expect(!screen.split(separator: "\n").dropFirst().contains { $0.contains("…") }, "nothing cut below the title: \(screen)")
     }
 
+    @Test("S11: a task over server sites on several hosts shows each host's progress in its details")
+    func hostsInDetails() throws {
+        let driver = try ConsoleDriver(size: Size(width: 100, height: 30))
+        let wildcard = try driver.fixture.certificateID(named: "wildcard-example")
+        let a = try driver.fixture.addResource("nginx", region: "web1", name: "a", domain: "a.example.com", certificate: wildcard)
+        let b = try driver.fixture.addResource("nginx", region: "web2", name: "b", domain: "b.example.com", certificate: wildcard)
+        let task = try driver.fixture.workspace.deployments.create(TaskRequest(name: "hosts", certificates: [wildcard], resources: [a.id, b.id]))
+        driver.press("Tab", "j", "Enter", "Enter")
+        #expect(driver.screen.contains("Task \(task.id) · hosts"), "\(driver.screen)")
+        #expect(driver.screen.contains("hosts: web1 1/1 · web2 1/1"), "\(driver.screen)")
+    }
+
     @Test("Enter on a pair opens it whole: the whole cause however long, and each step with its time (issue 22, 3)")
     func pairOpensWhole() throws {
         let driver = try ConsoleDriver(size: Size(width: 80, height: 24))
