@@ -19,6 +19,9 @@ public enum Fixtures {
         InputFile(name: name, bytes: Array(try Data(contentsOf: url(name))))
     }
 
+    /// Debian 12's packaged nginx configuration (see its README).
+    public static let debianNginx: URL = packageRoot.appendingPathComponent("Tests/Fixtures/debian-nginx")
+
     /// certbot's installer test data and the TLS options file it writes (see its README).
     public static let certbot: URL = packageRoot.appendingPathComponent("Tests/Fixtures/certbot")
 

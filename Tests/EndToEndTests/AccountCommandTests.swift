@@ -410,6 +410,65 @@ func serversAccount(_ hosts: [(name: String, ssh: String, command: String)], rel
 }
 
 extension NginxAsWrittenTests {
+    @Test("S7, S9: Debian's packaged nginx, TLS turned on as its default site's comments say: one catch-all site (IPv4 and IPv6 listens), its snakeoil file found through a relative include; deployed, proved and rolled back")
+    func debianDefault() throws {
+        let binary = try #require(NginxFixture.binary, "nginx is not installed: .ci/run installs it")
+        let folder = TemporaryDirectory(), debian = Fixtures.debianNginx
+        let root = folder.path("") + "/"
+        let port = NginxFixture.freePort(), plain = NginxFixture.freePort()
+        func read(_ name: String) throws -> String { try String(contentsOf: debian.appendingPathComponent(name), encoding: .utf8) }
+        for sub in ["modules-enabled", "conf.d", "sites-enabled", "snippets"] {
+            try FileManager.default.createDirectory(atPath: folder.path(sub), withIntermediateDirectories: true)
+        }
+        // Only what a temporary folder needs: its paths, and ports of its own.
+        let relocated = { (text: String) in
+            text.replacingOccurrences(of: "/etc/nginx/", with: root).replacingOccurrences(of: "/var/log/nginx/", with: root)
+                .replacingOccurrences(of: "pid /run/nginx.pid;", with: "pid \(root)nginx.pid;")
+        }
+        try relocated(try read("nginx.conf")).write(toFile: folder.path("nginx.conf"), atomically: true, encoding: .utf8)
+        try read("mime.types").write(toFile: folder.path("mime.types"), atomically: true, encoding: .utf8)
+        try read("snippets/snakeoil.conf").replacingOccurrences(of: "/etc/ssl/certs/", with: root).replacingOccurrences(of: "/etc/ssl/private/", with: root)
+            .write(toFile: folder.path("snippets/snakeoil.conf"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Fixtures.url("rsa-www.crt.pem").path, toPath: folder.path("ssl-cert-snakeoil.pem"))
+        try FileManager.default.copyItem(atPath: Fixtures.url("rsa-www.key.pem").path, toPath: folder.path("ssl-cert-snakeoil.key"))
+        // The default site with TLS on, as its comments say: uncomment the two listens and the snakeoil include.
+        let site = try read("sites-available/default")
+            .replacingOccurrences(of: "\t# listen 443 ssl default_server;", with: "\tlisten \(port) ssl default_server;")
+            .replacingOccurrences(of: "\t# listen [::]:443 ssl default_server;", with: "\tlisten [::]:\(port) ssl default_server;")
+            .replacingOccurrences(of: "\t# include snippets/snakeoil.conf;", with: "\tinclude snippets/snakeoil.conf;")
+            .replacingOccurrences(of: "listen 80 default_server;", with: "listen \(plain) default_server;")
+            .replacingOccurrences(of: "listen [::]:80 default_server;", with: "listen [::]:\(plain) default_server;")
+        try site.write(toFile: folder.path("sites-enabled/default"), atomically: true, encoding: .utf8)
+        let command = "\(binary) -e \(root)error.log -c \(root)nginx.conf -p \(root)"
+
+        // nginx's own account of it, read by certpush: one site, any name, the file the include names.
+        let dump = try Subprocess.run("/bin/sh", ["-c", command + " -T"], timeLimit: 20)
+        #expect(dump.succeeded, "\(dump.failure)")
+        let sites = try NginxConfig.sites(fromDump: dump.stdout, host: "debian")
+        #expect(sites.count == 1 && sites.first?.answersAnyName == true && sites.first?.port == port, "\(sites)")
+        #expect(sites.first?.certificatePath == root + "ssl-cert-snakeoil.pem")
+
+        let pid = try Daemon.start(binary, ["-e", root + "error.log", "-c", root + "nginx.conf", "-p", root, "-g", "daemon off;"],
+                                   log: root + "nginx.log", port: port) { (try? String(contentsOfFile: root + "error.log", encoding: .utf8)) ?? "" }
+        defer { Daemon.stop(pid) }
+        let cli = ConfiguredCLI()
+        let config = serversAccount([("debian", "local", command)])
+        #expect(try cli(["init", "--live"], config: config).status == 0)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
+        _ = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path, "--key", Fixtures.url("ecdsa-wildcard.key.pem").path],
+                    config: config)
+        let sync = try cli(["resources", "sync"], config: config)
+        #expect(sync.stdout.contains("debian: 1 TLS site in \(root)nginx.conf"), "\(sync.stdout)\(sync.stderr)")
+        #expect(try cli(["resources", "list"], config: config).stdout.contains("*:\(port)"))
+        let created = try cli(["tasks", "create", "--name", "debian", "--cert", "c2", "--resource", "r1"], config: config)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        let new = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
+        let old = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == new)
+        #expect(try cli(["tasks", "rollback", "t1"], config: config).status == 0)
+        #expect(try TLSProbe.servedFingerprint(address: "127.0.0.1", port: port, serverName: "www.example.com") == old)
+    }
+
     @Test("S7: a site whose certificate nginx chooses per connection ($ssl_server_name) is listed, and a task on it is refused with why")
     func variableFile() throws {
         try #require(NginxFixture.binary != nil, "nginx is not installed: .ci/run installs it")
