@@ -95,13 +95,13 @@ public struct HostShell: Sendable {
     /// Runs `command` with `/bin/sh -c` there, `input` on its standard input.
     public func run(_ command: String, input: Data = Data()) throws -> Output {
         #if DEBUG
-        RemoteStepKill.duringStep()
+        RemoteStepKill.during.tick()
         #endif
         let output = host.isLocal
             ? try Subprocess.run("/bin/sh", ["-c", command], input: input, timeLimit: timeLimit)
             : try Subprocess.run(Self.ssh, sshOptions + ["--", host.ssh, command], input: input, timeLimit: timeLimit)
         #if DEBUG
-        RemoteStepKill.afterStep()
+        RemoteStepKill.after.tick()
         #endif
         return output
     }
@@ -263,40 +263,14 @@ public enum Subprocess {
 }
 
 #if DEBUG
-/// Fault injection for the kill walk of server deployments (debug builds
-/// only): `CERTPUSH_KILL_AFTER_STEPS=N` kills this process with SIGKILL right
-/// after its Nth command on a host returned, inside a provider call, where
-/// `CERTPUSH_KILL_AFTER_WRITES` (database writes) never reaches.
-/// `CERTPUSH_KILL_DURING_STEP=N` kills it 20 ms into its Nth command, which
-/// goes on without it (a reload still under way when recovery looks).
+/// Fault injection for the kill walk of server deployments, inside a
+/// provider call, where `CERTPUSH_KILL_AFTER_WRITES` (database writes) never
+/// reaches: `CERTPUSH_KILL_AFTER_STEPS=N` kills this process right after its
+/// Nth command on a host returned; `CERTPUSH_KILL_DURING_STEP=N` 20 ms into
+/// its Nth command, which goes on without it (a reload still under way when
+/// recovery looks).
 enum RemoteStepKill {
-    private static let limit = ProcessInfo.processInfo.environment["CERTPUSH_KILL_AFTER_STEPS"].flatMap(Int.init)
-    private static let during = ProcessInfo.processInfo.environment["CERTPUSH_KILL_DURING_STEP"].flatMap(Int.init)
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var count = 0
-    nonisolated(unsafe) private static var started = 0
-
-    static func duringStep() {
-        guard let during else { return }
-        let reached = lock.withLock {
-            started += 1
-            return started == during
-        }
-        if reached {
-            Thread.detachNewThread {
-                Thread.sleep(forTimeInterval: 0.02)
-                kill(getpid(), SIGKILL)
-            }
-        }
-    }
-
-    static func afterStep() {
-        guard let limit else { return }
-        let reached = lock.withLock {
-            count += 1
-            return count >= limit
-        }
-        if reached { kill(getpid(), SIGKILL) }
-    }
+    static let after = CountedKill("CERTPUSH_KILL_AFTER_STEPS")
+    static let during = CountedKill("CERTPUSH_KILL_DURING_STEP", delay: 0.02)
 }
 #endif

@@ -281,19 +281,10 @@ public final class SQLiteStore: Store {
 /// `CERTPUSH_KILL_AFTER_WRITES=N` kills this process with SIGKILL right
 /// after its Nth committed write, as `kill -9` at that point would.
 enum CrashPoint {
-    private static let limit = ProcessInfo.processInfo.environment["CERTPUSH_KILL_AFTER_WRITES"].flatMap(Int.init)
+    private static let writes = CountedKill("CERTPUSH_KILL_AFTER_WRITES")
     /// `CERTPUSH_MAX_PAGES=N`: the database may not grow past N pages, as on a full disk.
     static let maximumPages = ProcessInfo.processInfo.environment["CERTPUSH_MAX_PAGES"].flatMap(Int.init)
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var count = 0
 
-    static func afterCommit() {
-        guard let limit else { return }
-        let reached = lock.withLock {
-            count += 1
-            return count >= limit
-        }
-        if reached { kill(getpid(), SIGKILL) }
-    }
+    static func afterCommit() { writes.tick() }
 }
 #endif
