@@ -237,14 +237,20 @@ struct SiteDeployment {
 
     /// S3 without a known previous certificate: the backup files go back, then check, reload, prove.
     func restoreBackup() throws -> String {
-        let backup = try run(capturing: "cat -- \(backup(site.certificatePath)) 2>/dev/null || true")
-        guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: backup) else {
+        let backup = try backupText()
+        guard Fingerprint.ofFirstCertificate(inPEM: backup) != nil else {
             throw ProviderFailure("there is no backup of \(site.certificatePath) to put back")
         }
         try restoreFiles()
         try check()
+        return try reloadProving(backup)
+    }
+
+    /// Reloads, then proves the certificate `pem` starts with is served; its SHA-256.
+    func reloadProving(_ pem: String) throws -> String {
         try reload()
-        try prove(fingerprint, asking: proofName(forPEM: backup))
+        guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: pem) else { throw ProviderFailure("\(site.certificatePath) holds no certificate") }
+        try prove(fingerprint, asking: proofName(forPEM: pem))
         return fingerprint
     }
 
@@ -274,11 +280,7 @@ struct SiteDeployment {
             try restoreFiles()
             try check()
         }
-        try reload()
-        let file = try run(capturing: "cat -- \(Self.quoted(site.certificatePath))")
-        guard let fingerprint = Fingerprint.ofFirstCertificate(inPEM: file) else { throw ProviderFailure("\(site.certificatePath) holds no certificate") }
-        try prove(fingerprint, asking: proofName(forPEM: file))
-        return fingerprint
+        return try reloadProving(try run(capturing: "cat -- \(Self.quoted(site.certificatePath))"))
     }
 
     /// The server's own check of its configuration with the new files (`nginx -t`, `haproxy -c`, `apachectl -t`).
@@ -323,7 +325,10 @@ struct SiteDeployment {
     }
 
     /// The backup's certificate, or nil when there is no backup.
-    func backupFingerprint() throws -> String? {
-        Fingerprint.ofFirstCertificate(inPEM: try run(capturing: "cat -- \(backup(site.certificatePath)) 2>/dev/null || true"))
+    func backupFingerprint() throws -> String? { Fingerprint.ofFirstCertificate(inPEM: try backupText()) }
+
+    /// The backup of the certificate file, or nothing when there is none.
+    func backupText() throws -> String {
+        try run(capturing: "cat -- \(backup(site.certificatePath)) 2>/dev/null || true")
     }
 }

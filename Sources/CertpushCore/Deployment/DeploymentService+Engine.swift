@@ -142,17 +142,14 @@ extension DeploymentService {
                 let first = laned.filter { canaries.contains(laneKey($0)) }
                 do {
                     _ = try inLanes(first) { pair in
-                        try deploy([pair][...], of: id, asJobOf: nil)
-                        if try store.read({ try $0.task(id)?.pairs.first { $0.id == pair.id }?.status }) == .failed {
-                            throw CanaryFailed(host: pair.region ?? pair.account)
-                        }
+                        if try deploy([pair][...], of: id, asJobOf: nil) { throw CanaryFailed(host: pair.region ?? pair.account) }
                     }
                 } catch let failed as CanaryFailed {
                     try skipPending(of: id, because: "not started: canary \(failed.host) failed")
                     return
                 }
             }
-            _ = try inLanes(laned.filter { !canaries.contains(laneKey($0)) }) { pair in try deploy([pair][...], of: id, asJobOf: nil) }
+            _ = try inLanes(laned.filter { !canaries.contains(laneKey($0)) }) { pair in _ = try deploy([pair][...], of: id, asJobOf: nil) }
         }
         var start = 0, runLength = 1
         let clock = ContinuousClock()
@@ -171,7 +168,9 @@ extension DeploymentService {
     /// One run: its intents in one commit, the provider called with no
     /// transaction open (pair by pair, or as one job of `account`), its
     /// results in one commit (R3).
-    private func deploy(_ run: ArraySlice<TaskPair>, of id: TaskID, asJobOf account: String?) throws {
+    /// Whether a pair of the run failed, at its intent or at the provider.
+    @discardableResult
+    private func deploy(_ run: ArraySlice<TaskPair>, of id: TaskID, asJobOf account: String?) throws -> Bool {
         let started: [(pair: TaskPair, resource: CloudResource, material: CertificateMaterial)] = try store.write { db in
             guard try renewClaim(on: id, in: db) else { throw ClaimLost() }
             // The run's certificates, read once: a certificate serves many pairs.
@@ -208,6 +207,7 @@ extension DeploymentService {
                 if let cause { try fail(pair, cause: cause, in: db) } else { try markSucceeded(pair, in: db) }
             }
         }
+        return started.count < run.count || results.contains { $0.1 != nil }
     }
 
     /// A run of pairs that took less than this may double, up to `longestRun`.
