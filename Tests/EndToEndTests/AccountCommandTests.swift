@@ -652,72 +652,38 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
 
     @Test("a haproxy site is found from its bind's crt, deployed as one PEM (0600) and proved, then rolled back and proved")
     func deployToHAProxy() throws {
-        let haproxy = try #require(Self.binary, "haproxy is not installed: .ci/run installs it")
         let folder = TemporaryDirectory()
-        let port = NginxFixture.freePort()
         let pem = folder.path("site.pem")
-        try (try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8) + (try String(contentsOf: Fixtures.url("rsa-www.key.pem"), encoding: .utf8)))
-            .write(toFile: pem, atomically: true, encoding: .utf8)
-        let configFile = folder.path("haproxy.cfg")
-        try """
-            global
-                log stderr local0 err
-            defaults
-                mode tcp
-                timeout connect 5s
-                timeout client 5s
-                timeout server 5s
-            frontend web
-                bind 127.0.0.1:\(port) ssl crt \(pem)
-                default_backend nowhere
-            backend nowhere
-                mode tcp
-
-            """.write(toFile: configFile, atomically: true, encoding: .utf8)
-        let pid = try Daemon.start(haproxy, ["-W", "-f", configFile, "-p", folder.path("haproxy.pid")], log: folder.path("haproxy.log"), port: port)
-        defer { Daemon.stop(pid) }
-        let config = """
-            [accounts.lb]
-            kind = "servers"
-            [[accounts.lb.hosts]]
-            name = "lb1"
-            ssh = "local"
-            server = "haproxy"
-            command = "\(haproxy) -f \(configFile)"
-            reload = "kill -USR2 \(pid)"
-            """
-        try provesDeployAndRollBack(ConfiguredCLI(), config: config, account: "lb", host: "lb1", server: "haproxy", port: port) { () throws in
+        try Self.writeSite(to: pem)
+        try Self.provesHAProxy(folder: folder, bind: "ssl crt \(pem)") { () throws in
             #expect(try FileManager.default.attributesOfItem(atPath: pem)[.posixPermissions] as? Int == 0o600)
             #expect(try String(contentsOfFile: pem, encoding: .utf8).contains("PRIVATE KEY"))
         }
     }
-}
 
-/// S7 on a real haproxy: files named as its own examples name them.
-@Suite(.serialized) struct HAProxyAsWrittenTests {
-    @Test("S7: default-path config, crt-base and a crt-list with a relative entry: haproxy -c takes it, certpush finds the file haproxy loads, deploys and rolls back")
-    func relativeFiles() throws {
-        let haproxy = try #require(HAProxyDeploymentTests.binary, "haproxy is not installed: .ci/run installs it")
-        let folder = TemporaryDirectory()
-        let port = NginxFixture.freePort()
-        try FileManager.default.createDirectory(atPath: folder.path("certs"), withIntermediateDirectories: true)
-        let pem = folder.path("certs/site.pem")
+    /// rsa-www's certificate and key in one PEM, as haproxy takes them.
+    static func writeSite(to pem: String) throws {
         try (try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8) + (try String(contentsOf: Fixtures.url("rsa-www.key.pem"), encoding: .utf8)))
             .write(toFile: pem, atomically: true, encoding: .utf8)
-        try "# the sites\nsite.pem www.example.com\n".write(toFile: folder.path("sites.list"), atomically: true, encoding: .utf8)
+    }
+
+    /// A haproxy in `folder` with `global` lines and a frontend bound on loopback with `bind`'s TLS words:
+    /// `haproxy -c` takes it from another working folder, then certpush finds the site, deploys and rolls back.
+    static func provesHAProxy(folder: TemporaryDirectory, global: String = "", bind: String, checkFiles: () throws -> Void) throws {
+        let haproxy = try #require(binary, "haproxy is not installed: .ci/run installs it")
+        let port = NginxFixture.freePort()
         let configFile = folder.path("haproxy.cfg")
         try """
             global
                 log stderr local0 err
-                default-path config
-                crt-base certs
+            \(global)
             defaults
                 mode tcp
                 timeout connect 5s
                 timeout client 5s
                 timeout server 5s
             frontend web
-                bind 127.0.0.1:\(port) ssl crt-list sites.list
+                bind 127.0.0.1:\(port) \(bind)
                 default_backend nowhere
             backend nowhere
                 mode tcp
@@ -738,7 +704,20 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
             command = "\(haproxy) -f \(configFile)"
             reload = "kill -USR2 \(pid)"
             """
-        try provesDeployAndRollBack(ConfiguredCLI(), config: config, account: "lb", host: "lb1", server: "haproxy", port: port) { () throws in
+        try provesDeployAndRollBack(ConfiguredCLI(), config: config, account: "lb", host: "lb1", server: "haproxy", port: port, checkFiles: checkFiles)
+    }
+}
+
+/// S7 on a real haproxy: files named as its own examples name them.
+@Suite(.serialized) struct HAProxyAsWrittenTests {
+    @Test("S7: default-path config, crt-base and a crt-list with a relative entry: haproxy -c takes it, certpush finds the file haproxy loads, deploys and rolls back")
+    func relativeFiles() throws {
+        let folder = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: folder.path("certs"), withIntermediateDirectories: true)
+        let pem = folder.path("certs/site.pem")
+        try HAProxyDeploymentTests.writeSite(to: pem)
+        try "# the sites\nsite.pem www.example.com\n".write(toFile: folder.path("sites.list"), atomically: true, encoding: .utf8)
+        try HAProxyDeploymentTests.provesHAProxy(folder: folder, global: "    default-path config\n    crt-base certs", bind: "ssl crt-list sites.list") { () throws in
             #expect(try String(contentsOfFile: pem, encoding: .utf8).contains("PRIVATE KEY"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("certs")) == ["site.pem"], "nothing staged or backed up in the crt folder")
         }
