@@ -56,34 +56,32 @@ public enum ApacheConfig {
         }
     }
 
-    /// The TLS virtual hosts of the configuration that starts at `main`
-    /// (`files`: every file read, by path): one site per virtual host and
-    /// port, with the certificate and key set in it or, failing that, at the
-    /// server level.
-    public static func sites(main: String, files: [String: String], host: String, serverRoot: String) -> [ServerSite] {
-        var sites: [ServerSite] = []
-        var block: (addresses: [String], names: [String], ssl: Bool, certificate: String?, key: String?)?
+    /// One `<VirtualHost>` block as apache reads it.
+    public struct VirtualHost: Sendable, Equatable {
+        /// As written: `*:443`, `_default_:443`, `10.2.3.4:443`.
+        public var addresses: [String]
+        /// ServerName first, then every ServerAlias.
+        public var names: [String] = []
+        public var ssl = false
+        public var certificate: String?
+        public var key: String?
+    }
+
+    /// Every virtual host of the configuration that starts at `main`
+    /// (`files`: every file read, by path), in the order apache reads them,
+    /// with the certificate and key set at the server level.
+    public static func virtualHosts(main: String, files: [String: String], serverRoot: String)
+        -> (hosts: [VirtualHost], certificate: String?, key: String?) {
+        var hosts: [VirtualHost] = [], block: VirtualHost?
         var serverCertificate: String?, serverKey: String?
-        for words in flattened(main, files: files, serverRoot: serverRoot) {
+        for words in expandingMacros(flattened(main, files: files, serverRoot: serverRoot)) {
             let name = words[0].lowercased()
             if name.hasPrefix("<virtualhost") {
                 let addresses = ([String(words[0].dropFirst("<virtualhost".count))] + words.dropFirst())
                     .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ">")) }.filter { !$0.isEmpty }
-                block = (addresses, [], false, nil, nil)
+                block = VirtualHost(addresses: addresses)
             } else if name == "</virtualhost>", let current = block {
-                if current.ssl, let certificate = current.certificate ?? serverCertificate {
-                    var ports = Set<Int>()
-                    for address in current.addresses {
-                        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-                              ports.insert(port).inserted else { continue }
-                        var listen = String(address[..<colon])
-                        if listen == "_default_" || listen == "*" { listen = "*" }
-                        let key = current.key ?? (current.certificate == nil ? serverKey : nil) ?? certificate
-                        sites.append(ServerSite(host: host, address: listen, port: port, serverNames: current.names,
-                                                certificatePath: absolute(certificate, serverRoot),
-                                                keyPath: absolute(key, serverRoot), servedFingerprint: nil))
-                    }
-                }
+                hosts.append(current)
                 block = nil
             } else if words.count > 1 {
                 switch (name, block != nil) {
@@ -98,7 +96,68 @@ public enum ApacheConfig {
                 }
             }
         }
-        return sites
+        return (hosts, serverCertificate, serverKey)
+    }
+
+    /// The TLS virtual hosts of the configuration: one site per virtual host
+    /// and port, with the certificate and key set in it or, failing that, at
+    /// the server level.
+    public static func sites(main: String, files: [String: String], host: String, serverRoot: String) -> [ServerSite] {
+        let read = virtualHosts(main: main, files: files, serverRoot: serverRoot)
+        return read.hosts.filter(\.ssl).flatMap { vhost -> [ServerSite] in
+            guard let certificate = vhost.certificate ?? read.certificate else { return [] }
+            let key = vhost.key ?? (vhost.certificate == nil ? read.key : nil) ?? certificate
+            var ports = Set<Int>()
+            return vhost.addresses.compactMap { address in
+                guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                      ports.insert(port).inserted else { return nil }
+                let listen = String(address[..<colon])
+                return ServerSite(host: host, address: listen == "_default_" ? "*" : listen, port: port, serverNames: vhost.names,
+                                  certificatePath: absolute(certificate, serverRoot), keyPath: absolute(key, serverRoot),
+                                  servedFingerprint: nil)
+            }
+        }
+    }
+
+    struct Macro {
+        var parameters: [String]
+        var body: [[String]]
+    }
+
+    /// mod_macro: each `Use name values…` replaced by the lines of the
+    /// `<Macro name $parameters…>` defined before it, parameters put in.
+    static func expandingMacros(_ lines: [[String]], known: [String: Macro] = [:], depth: Int = 0) -> [[String]] {
+        var macros = known
+        var defining: (name: String, parameters: [String], body: [[String]])?
+        var result: [[String]] = []
+        for words in lines {
+            let name = words[0].lowercased()
+            if var macro = defining {
+                if name == "</macro>" {
+                    macros[macro.name] = Macro(parameters: macro.parameters, body: macro.body)
+                    defining = nil
+                } else {
+                    macro.body.append(words)
+                    defining = macro
+                }
+            } else if name.hasPrefix("<macro") {
+                let heading = (words.joined(separator: " ").dropFirst("<macro".count))
+                    .trimmingCharacters(in: CharacterSet(charactersIn: "> ")).split(separator: " ").map(String.init)
+                guard let macroName = heading.first else { continue }
+                defining = (macroName.lowercased(), Array(heading.dropFirst()), [])
+            } else if name == "use", words.count > 1, let macro = macros[words[1].lowercased()], depth < 8 {
+                // Longest parameter first, so `$name` is not put into `$names`.
+                let values = Array(words.dropFirst(2))
+                let substitutions = zip(macro.parameters, values).sorted { $0.0.count > $1.0.count }
+                let body = macro.body.map { line in
+                    line.map { word in substitutions.reduce(word) { $0.replacingOccurrences(of: $1.0, with: $1.1) } }
+                }
+                result += expandingMacros(body, known: macros, depth: depth + 1)
+            } else {
+                result.append(words)
+            }
+        }
+        return result
     }
 
     static func absolute(_ path: String, _ root: String) -> String { path.hasPrefix("/") ? path : root + "/" + path }
