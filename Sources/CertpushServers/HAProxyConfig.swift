@@ -132,7 +132,8 @@ struct HAProxy: ServerSoftware {
     func reload(tool: String) -> String { "systemctl reload haproxy" }
 
     /// haproxy: its config files read over the shell; each TLS bind's `crt`
-    /// file (or each file of a `crt` folder) is a site, named by its certificate.
+    /// file (or each file of a `crt` folder) is a site, named by its certificate,
+    /// or a catch-all when it is the bind's only one.
     func discover(_ shell: HostShell) throws -> Discovery {
         // Every file its -f options name; a -f folder is each of its *.cfg files, in order, as haproxy reads them.
         let named = HAProxyConfig.configFiles(command: shell.tool).map(ServerFiles.quoted).joined(separator: " ")
@@ -160,11 +161,13 @@ struct HAProxy: ServerSoftware {
         }
         let texts = try ServerFiles.certificateTexts(Array(Set(files.values.joined())).sorted(), shell: shell)
         let sites = binds.flatMap { bind in
-            bind.crts.flatMap { files[$0] ?? [] }.map { path in
+            let paths = bind.crts.flatMap { files[$0] ?? [] }
+            return paths.map { path in
                 let text = texts[path] ?? ""
+                // S9: a bind's only certificate is its default, served whatever name is asked: a catch-all.
                 return ServerSite(host: shell.host.name, address: bind.address, port: bind.port,
-                                  serverNames: Fingerprint.domainsOfFirstCertificate(inPEM: text), certificatePath: path, keyPath: path,
-                                  servedFingerprint: Fingerprint.ofFirstCertificate(inPEM: text))
+                                  serverNames: paths.count == 1 ? [] : Fingerprint.domainsOfFirstCertificate(inPEM: text),
+                                  certificatePath: path, keyPath: path, servedFingerprint: Fingerprint.ofFirstCertificate(inPEM: text))
             }
         }
         return Discovery(sites: sites, files: configs.map(\.path))

@@ -620,10 +620,11 @@ extension NginxAsWrittenTests {
 }
 
 /// What the haproxy and apache tests share: the fixture rsa-www is served at
-/// `port`; certpush finds the site, deploys ecdsa-wildcard and proves it,
-/// then `checkFiles` looks at the files, then it rolls back and proves rsa-www.
+/// `port`; certpush finds the site (named `siteName`: "*" for a catch-all),
+/// deploys ecdsa-wildcard and proves it, then `checkFiles` looks at the
+/// files, then it rolls back and proves rsa-www.
 func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: String, host: String, server: String, port: Int,
-                             checkFiles: () throws -> Void) throws {
+                             siteName: String = "www.example.com", checkFiles: () throws -> Void) throws {
     #expect(try cli(["init", "--live"], config: config).status == 0)
     _ = try cli(["certs", "import", "--cert", Fixtures.url("rsa-www.crt.pem").path, "--key", Fixtures.url("rsa-www.key.pem").path], config: config)
     let imported = try cli(["certs", "import", "--cert", Fixtures.url("ecdsa-wildcard.crt.pem").path,
@@ -632,7 +633,7 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
     let sync = try cli(["resources", "sync", "--account", account], config: config)
     #expect(sync.stdout.contains("\(host): 1 TLS site"), "\(sync.stdout)\(sync.stderr)")
     let listing = try cli(["resources", "list", "--account", account], config: config).stdout
-    #expect(listing.contains("www.example.com@127.0.0.1:\(port)") && listing.contains(server) && listing.contains("c1"), "\(listing)")
+    #expect(listing.contains("\(siteName)@127.0.0.1:\(port)") && listing.contains(server) && listing.contains("c1"), "\(listing)")
 
     let oldPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("rsa-www.crt.pem"), encoding: .utf8))
     let newPrint = Fingerprint.ofFirstCertificate(inPEM: try String(contentsOf: Fixtures.url("ecdsa-wildcard.crt.pem"), encoding: .utf8))
@@ -704,7 +705,8 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
             command = "\(haproxy) -f \(configFile)"
             reload = "kill -USR2 \(pid)"
             """
-        try provesDeployAndRollBack(ConfiguredCLI(), config: config, account: "lb", host: "lb1", server: "haproxy", port: port, checkFiles: checkFiles)
+        try provesDeployAndRollBack(ConfiguredCLI(), config: config, account: "lb", host: "lb1", server: "haproxy", port: port,
+                                    siteName: "*", checkFiles: checkFiles)
     }
 }
 
@@ -721,6 +723,37 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
             #expect(try String(contentsOfFile: pem, encoding: .utf8).contains("PRIVATE KEY"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("certs")) == ["site.pem"], "nothing staged or backed up in the crt folder")
         }
+    }
+
+    @Test("S9: a bind's only certificate answers any name (a catch-all); a crt folder of two is two sites named by their certificates, as haproxy -c takes it")
+    func defaultCertificate() throws {
+        let haproxy = try #require(HAProxyDeploymentTests.binary, "haproxy is not installed: .ci/run installs it")
+        let folder = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: folder.path("certs"), withIntermediateDirectories: true)
+        try HAProxyDeploymentTests.writeSite(to: folder.path("certs/www.pem"))
+        try (try String(contentsOf: Fixtures.url("rsa-multi-san.crt.pem"), encoding: .utf8) + (try String(contentsOf: Fixtures.url("rsa-multi-san.key.pem"), encoding: .utf8)))
+            .write(toFile: folder.path("certs/shop.pem"), atomically: true, encoding: .utf8)
+        let configFile = folder.path("haproxy.cfg")
+        try """
+            frontend one
+                mode tcp
+                bind 127.0.0.1:8443 ssl crt \(folder.path("certs/www.pem"))
+            frontend two
+                mode tcp
+                bind 127.0.0.1:9443 ssl crt \(folder.path("certs"))
+
+            """.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let checked = try Subprocess.run("/bin/sh", ["-c", "\(haproxy) -c -f \(configFile)"], timeLimit: 20)
+        #expect(checked.succeeded, "\(checked.failure)")
+        let cli = ConfiguredCLI()
+        let config = "[accounts.lb]\nkind = \"servers\"\n[[accounts.lb.hosts]]\nname = \"lb1\"\nssh = \"local\"\nserver = \"haproxy\"\ncommand = \"\(haproxy) -f \(configFile)\"\n"
+        #expect(try cli(["init", "--live"], config: config).status == 0)
+        let sync = try cli(["resources", "sync"], config: config)
+        #expect(sync.stdout.contains("lb1: 3 TLS sites"), "\(sync.stdout)\(sync.stderr)")
+        let listing = try cli(["resources", "list"], config: config).stdout
+        #expect(listing.contains("*@127.0.0.1:8443"), "\(listing)")
+        #expect(listing.contains("www.example.com@127.0.0.1:9443") && listing.contains("shop.example.org@127.0.0.1:9443"), "\(listing)")
+        #expect(!listing.contains("*@127.0.0.1:9443"), "\(listing)")
     }
 }
 
