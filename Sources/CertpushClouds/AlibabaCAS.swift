@@ -1,25 +1,34 @@
 import CertpushCore
 import Foundation
 
-/// Alibaba Cloud CAS, RPC style, version 2020-04-07 (SPEC 12): every call a
-/// POST to "/" with the action in x-acs-action, its parameters as a form
-/// body, signed with ACS3-HMAC-SHA256 (A1). Errors come back as
+/// Alibaba Cloud CAS, RPC style, version 2020-04-07 (SPEC 12), each call as
+/// the official SDK (`alibabacloud-cas20200407`) makes it (A5): a POST to "/"
+/// with the action in x-acs-action and every parameter in the query string,
+/// no body, `Accept: application/json`, signed with ACS3-HMAC-SHA256 (A1).
+/// Answers are read by the SDK's response models; errors come back as
 /// {"Code", "Message", "RequestId"}.
 public struct AlibabaCAS: Sendable {
     public let account: String
     public let keys: CloudKeys
     public let http: CloudHTTP
     public let now: @Sendable () -> Date
+    /// x-acs-signature-nonce: 32 hex digits, new for every call; a test may fix it.
+    public let nonce: @Sendable () -> String
 
     public static let defaultEndpoint = "https://cas.aliyuncs.com"
     public static let version = "2020-04-07"
 
-    public init(account: String, keys: CloudKeys, http: CloudHTTP, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(account: String, keys: CloudKeys, http: CloudHTTP, now: @escaping @Sendable () -> Date = Date.init,
+                nonce: @escaping @Sendable () -> String = { UUID().uuidString.lowercased().filter { $0 != "-" } }) {
         self.account = account
         self.keys = keys
         self.http = http
         self.now = now
+        self.nonce = nonce
     }
+
+    /// The SDK's `Name` limit for a certificate CAS keeps.
+    public static let nameLimit = 63
 
     /// One resource as ListCloudResources gives it.
     public struct Resource: Sendable, Equatable {
@@ -39,8 +48,12 @@ public struct AlibabaCAS: Sendable {
         /// The certificate CAS chose for the resource.
         public var certificateID: String?
         public var status: String
-        /// The cloud's reason when it failed, where it gives one.
-        public var cause: String?
+
+        /// Why it is not done, in a sentence: the SDK's model of a worker
+        /// carries no error text, so it names the job and worker to look up.
+        public func failure(job: String, _ what: String) -> String {
+            "CAS ended \(what) in \(status) (job \(job), worker \(id)); CAS's console says why under that job"
+        }
     }
 
     /// A signed read (R6): the first page of the account's resources.
@@ -79,9 +92,11 @@ public struct AlibabaCAS: Sendable {
         return (Self.string(answer["Name"]) ?? "cas-\(id)", pem)
     }
 
-    /// A3: uploads the certificate and its key; CAS's id for it.
+    /// A3: uploads the certificate and its key; CAS's id for it. A name is
+    /// cut to the 63 characters CAS takes.
     public func upload(name: String, certificate: String, privateKey: String) throws -> String {
-        let answer = try call("UploadUserCertificate", ["Name": name, "Cert": certificate, "Key": privateKey], isRead: false)
+        let answer = try call("UploadUserCertificate", ["Name": String(name.prefix(Self.nameLimit)), "Cert": certificate, "Key": privateKey],
+                              isRead: false)
         guard let id = Self.string(answer["CertId"]) else { throw CloudUnreachable(sentence: "CAS's answer to the upload had no CertId") }
         return id
     }
@@ -110,32 +125,36 @@ public struct AlibabaCAS: Sendable {
     public func workers(job: String, pageSize: Int = 50) throws -> [Worker] {
         try everyPage("ListWorkerResource", ["JobId": job], pageSize: pageSize) { row in
             guard let id = Self.string(row["Id"]), let resource = Self.string(row["ResourceId"]) else { return nil }
-            // The API's model has no error field; a reason is read where CAS gives one (assumed names).
-            let code = Self.string(row["ErrorCode"]), message = Self.string(row["ErrorMsg"])
-            let cause = message.map { DisplayText.neutralized(code.map { "\($0): " } ?? "") + DisplayText.neutralized($0) }
-            return Worker(id: id, resourceID: resource, certificateID: Self.string(row["CertId"]), status: Self.string(row["Status"]) ?? "",
-                          cause: cause)
+            // The SDK's model of a worker has no error text: CAS's console is where a failed worker says why.
+            return Worker(id: id, resourceID: resource, certificateID: Self.string(row["CertId"]), status: Self.string(row["Status"]) ?? "")
         }
     }
 
-    public func setWorkerStatus(job: String, worker: String, _ status: String) throws {
-        _ = try call("UpdateWorkerResourceStatus", ["JobId": job, "WorkerId": worker, "Status": status], isRead: false)
+    /// A6: the API's current way to roll one worker back; its worker then
+    /// ends `rollback_success` or `rollback_error`.
+    public func createRollbackTask(job: String, worker: String) throws {
+        _ = try call("CreateRollbackTask", ["JobId": job, "WorkerId": worker], isRead: false)
     }
 
     func call(_ action: String, _ parameters: [String: String], isRead: Bool) throws -> [String: Any] {
-        let body = Data(RequestSigning.canonicalQuery(parameters.map { ($0.key, $0.value) }).utf8)
-        var request = SignableRequest(method: "POST", path: "/", headers: [
-            "host": http.host, "content-type": "application/x-www-form-urlencoded",
+        let body = Data()
+        var request = SignableRequest(method: "POST", path: "/", query: parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, headers: [
+            "host": http.host, "accept": "application/json", "user-agent": CertpushVersion.userAgent,
             "x-acs-action": action, "x-acs-version": Self.version, "x-acs-date": ISOTime.string(now()),
-            "x-acs-signature-nonce": UUID().uuidString.lowercased(), "x-acs-content-sha256": RequestSigning.sha256(body),
+            "x-acs-signature-nonce": nonce(), "x-acs-content-sha256": RequestSigning.sha256(body),
+            // What the SDK signs about the keys it was given: an access key and its secret, no session.
+            "x-acs-credentials-provider": "static_ak",
         ], body: body)
         request.headers["Authorization"] = RequestSigning.alibaba(request, accessKeyID: keys.id, secret: keys.secret).authorization
         let response = try http.send(request, isRead: isRead)
         let answer = response.json
         guard (200..<300).contains(response.status) else {
-            let code = answer["Code"] as? String ?? "HTTP \(response.status)"
+            // Read by the SDK's error model; a body without a Code is the status and the cloud's raw words.
+            guard let code = answer["Code"] as? String else {
+                throw CloudRefusal(status: response.status, code: "HTTP \(response.status)", message: CloudResponse.raw(response.body))
+            }
             let refusal = CloudRefusal(status: response.status, code: code,
-                                       message: DisplayText.neutralized(answer["Message"] as? String ?? "no message"))
+                                       message: DisplayText.neutralized(answer["Message"] as? String ?? ""))
             if Self.authenticationCodes.contains(where: code.hasPrefix) || response.status == 401 {
                 throw CloudAuthenticationFailure(account: account, cause: refusal.cause)
             }

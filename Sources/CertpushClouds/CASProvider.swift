@@ -38,7 +38,7 @@ public struct CASProvider: Deployer, Inventory {
     /// CAS's products, and the certpush service each is (SPEC 3).
     public static let products: [(product: String, service: String)] = [
         ("CDN", "cdn"), ("DCDN", "dcdn"), ("WAF", "waf"), ("SLB", "elb"), ("ALB", "elb"), ("NLB", "elb"), ("GA", "ga"),
-        ("DDoS", "ddos"), ("OSS", "oss"), ("APIGateway", "apig"), ("FC", "fc"), ("MSE", "mse"), ("SAE", "sae"),
+        ("DDOS", "ddos"), ("OSS", "oss"), ("APIGateway", "apig"), ("FC", "fc"), ("MSE", "mse"), ("SAE", "sae"),
     ]
 
     private func reference(_ kind: ProviderReference.Kind, _ subject: String) -> ProviderReference {
@@ -86,7 +86,9 @@ public struct CASProvider: Deployer, Inventory {
         let certificate = material.certificate
         if let known = try store.read({ try $0.reference(reference(.casCertificate, certificate.fingerprint)) }) { return known }
         guard let chain = material.fullChainPEM else { throw ProviderFailure("\(certificate.id) has no certificate to upload") }
-        let casID = try cas.upload(name: "\(certificate.name)-\(certificate.fingerprint.prefix(8))", certificate: chain,
+        // A5: 63 characters at most, the fingerprint's start kept, so two certificates of one name differ.
+        let name = "\(certificate.name.prefix(AlibabaCAS.nameLimit - 9))-\(certificate.fingerprint.prefix(8))"
+        let casID = try cas.upload(name: name, certificate: chain,
                                    privateKey: try material.key(for: "CAS"))
         try store.write { db in
             try db.setReference(casID, for: reference(.casCertificate, certificate.fingerprint))
@@ -157,7 +159,7 @@ public struct CASProvider: Deployer, Inventory {
                 // CAS matches a job's certificates to resources itself; certpush records only what it asked for.
                 errors[index] = ProviderFailure("CAS deployed its certificate \(worker.certificateID ?? "") there, not \(pairs[index].material.certificate.id) (CAS \(expected ?? "?"))")
             case "success": errors[index] = nil
-            case "error": errors[index] = ProviderFailure(worker.cause ?? "CAS reported that deploying to it failed")
+            case "error": errors[index] = ProviderFailure(worker.failure(job: job, "deploying to it"))
             default: errors[index] = CloudUnreachable(sentence: "CAS had not finished deploying it after \(Int(jobTimeLimit)) s")
             }
         }
@@ -179,7 +181,8 @@ public struct CASProvider: Deployer, Inventory {
         if let error = try deploy([(material, resource)]).first, let error { throw error }
     }
 
-    /// D12 through CAS: the worker that deployed it set to `rollback`, read until `rollback_success` or `rollback_error`.
+    /// D12 through CAS (A6): a roll back task for the worker that deployed
+    /// it, read until `rollback_success` or `rollback_error`.
     public func rollBack(_ resource: CloudResource, to previous: CertificateMaterial?) throws {
         let (job, workerID) = try store.read { db in
             (try db.reference(reference(.casWorkerJob, resource.id.description)), try db.reference(reference(.casWorker, resource.id.description)))
@@ -188,14 +191,14 @@ public struct CASProvider: Deployer, Inventory {
             throw ProviderFailure("CAS has no deployment of \(resource.id) from certpush to roll back")
         }
         do {
-            try cas.setWorkerStatus(job: job, worker: workerID, "rollback")
+            try cas.createRollbackTask(job: job, worker: workerID)
         } catch let refusal as CloudRefusal {
             throw ProviderFailure(refusal.cause)
         }
         let worker = try awaitWorkers(of: job, final: ["rollback_success", "rollback_error"], only: workerID).first { $0.id == workerID }
         switch worker?.status {
         case "rollback_success": return
-        case "rollback_error": throw ProviderFailure(worker?.cause ?? "CAS could not roll it back")
+        case "rollback_error": throw ProviderFailure(worker.map { $0.failure(job: job, "rolling it back") } ?? "CAS could not roll it back")
         default: throw CloudUnreachable(sentence: "CAS had not finished rolling it back after \(Int(jobTimeLimit)) s")
         }
     }

@@ -20,6 +20,12 @@ public struct CloudResponse: Sendable {
     public var status: Int
     public var body: Data
     public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+
+    /// A body as it came, for a sentence: made safe to show, at most 200 characters.
+    static func raw(_ body: Data) -> String {
+        let text = DisplayText.neutralized(String(decoding: body.prefix(400), as: UTF8.self))
+        return text.isEmpty ? "an empty body" : String(text.prefix(200))
+    }
 }
 
 /// A call that got no answer: the network failed or the time limit passed (R4).

@@ -4,6 +4,10 @@ import Foundation
 extension ProviderReference.Kind {
     /// SCM's id of a certificate, by its fingerprint (H2).
     public static let scmCertificate = Self(rawValue: "scm.certificate")
+    /// The name SCM knows a certificate by (H6), by its fingerprint.
+    public static let scmName = Self(rawValue: "scm.name")
+    /// An account's domain id looked up through IAM (H5), by its access key id's SHA-256.
+    public static let huaweiDomain = Self(rawValue: "huawei.domain")
 }
 
 /// The driver of a Huawei Cloud account (SPEC 11): it takes pushes into
@@ -32,10 +36,34 @@ public struct SCMProvider: Pusher {
         let key = Self.idReference(account.name, certificate.fingerprint)
         if let id = try store.read({ try $0.reference(key) }) { return id }
         guard let pem = certificate.certificatePEM else { throw ProviderFailure("\(certificate.id) has no certificate to import") }
-        let id = try scm.importCertificate(name: String(certificate.name.prefix(63)), certificate: pem,
+        let name = Self.scmName(certificate.name, id: certificate.id)
+        let id = try scm.importCertificate(name: name, certificate: pem,
                                            chain: certificate.chainPEM.joined(separator: "\n"), privateKey: try material.key(for: "SCM"))
-        try store.write { try $0.setReference(id, for: key) }
+        try store.write { db in
+            try db.setReference(id, for: key)
+            try db.setReference(name, for: ProviderReference(.scmName, account: account.name, subject: certificate.fingerprint))
+        }
         return id
+    }
+
+    /// H6: a name SCM takes (3 to 63 of letters, digits, `_`, `-`, `.`) made
+    /// from the certificate's: `*` is `star`, any other character a `-`, and
+    /// certpush's id last, so two certificates never share one
+    /// (`*.example.com` of c12 is `star.example.com-c12`).
+    public static func scmName(_ name: String, id: CertificateID) -> String {
+        let suffix = "-\(id)"
+        var base = ""
+        for character in name.replacingOccurrences(of: "*", with: "star") {
+            let taken = character.isASCII && (character.isLetter || character.isNumber || "_-.".contains(character))
+            if taken {
+                base.append(character)
+            } else if !base.hasSuffix("-") {
+                base.append("-")
+            }
+        }
+        let edges = CharacterSet(charactersIn: "-.")
+        base = String(base.trimmingCharacters(in: edges).prefix(63 - suffix.count)).trimmingCharacters(in: edges)
+        return (base.isEmpty ? "certificate" : base) + suffix
     }
 
     /// H3: a global service target by target, a regional one in one batch.

@@ -1,2 +1,4 @@
-/// What `certpush --version` says: raised with each release.
-let certpushVersion = "0.9.0"
+import CertpushCore
+
+/// What `certpush --version` says.
+let certpushVersion = CertpushVersion.string

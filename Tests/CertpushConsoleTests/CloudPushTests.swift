@@ -14,6 +14,7 @@ import Testing
         var account = Account(name: "hw", kind: .huaweicloud, regions: ["cn-north-4", "ap-southeast-1", "af-south-1"], endpoint: scm.endpoint,
                               credentialNames: ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
         account.timeLimit = 2
+        account.identityEndpoint = scm.endpoint
         let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": scm.secretKey])
         _ = try fixture.importCertificate(["www.example.com", "example.com"], name: "www.example.com")
         driver = try ConsoleDriver(fixture: fixture, size: Size(width: 110, height: 32)).select("www.example.com")
@@ -39,7 +40,7 @@ import Testing
         #expect(results.contains("Pushed to 2 of 3 targets"))
         #expect(results.contains("✓ ELB in cn-north-4"))
         #expect(results.contains("✓ ELB in ap-southeast-1"))
-        #expect(results.contains("✗ ELB in af-south-1: SCM.0305: ELB is not enabled in af-south-1"))
+        #expect(results.contains("✗ ELB in af-south-1: SCM: ELB is not enabled in af-south-1"))
         driver.press("Enter")
         #expect(driver.screen.contains("Configure in Huawei Cloud"))
         #expect(driver.screen.contains("certpush holds no resources of a Huawei Cloud account"))
@@ -53,7 +54,7 @@ import Testing
         defer { scm.stop() }
         driver.press("p", "a", "j", "j", "r", "Space", "Enter", "Tab", "Enter", "Tab", "Enter", "Tab", "Enter")
         driver.press("j", "j", "r", "Space", "Enter", "Tab", "Enter", "Tab", "Enter")
-        #expect(driver.screen.contains("✗ ELB in cn-north-4: SCM.0211: the certificate already exists in this service"), "\(driver.screen)")
+        #expect(driver.screen.contains("✗ ELB in cn-north-4: SCM: Push cert error: the certificate already exists in ELB"), "\(driver.screen)")
     }
 }
 
@@ -89,7 +90,7 @@ import Testing
         let www = try #require(driver.line(containing: "www.example.com"), "\(driver.screen)")
         #expect(www.contains("succeeded") && www.contains("ali"))
         driver.press("Right")
-        #expect(driver.line(containing: "static.example.com")?.contains("DeployFailed: the listener rejected the certificate") == true, "\(driver.screen)")
+        #expect(driver.line(containing: "static.example.com")?.contains("CAS ended deploying to it in error (job") == true, "\(driver.screen)")
         #expect(cas.certificate(on: 101) != nil)
         driver.press("Left", "b")
         // W5: the roll back of a live resource names its account first.
@@ -142,6 +143,7 @@ import Testing
         var account = Account(name: "hw", kind: .huaweicloud, regions: ["cn-north-4", "ap-southeast-1"], endpoint: scm.endpoint,
                               credentialNames: ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
         account.timeLimit = 1
+        account.identityEndpoint = scm.endpoint
         let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": scm.secretKey])
         _ = try fixture.importCertificate(["www.example.com", "example.com"], name: "www.example.com")
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("www.example.com")
@@ -161,8 +163,9 @@ import Testing
     func wrongSecret() throws {
         let scm = try SCMDouble()
         defer { scm.stop() }
-        let account = Account(name: "hw", kind: .huaweicloud, regions: ["cn-north-4"], endpoint: scm.endpoint,
+        var account = Account(name: "hw", kind: .huaweicloud, regions: ["cn-north-4"], endpoint: scm.endpoint,
                               credentialNames: ["access_key_env": "HW_AK", "secret_key_env": "HW_SK"])
+        account.identityEndpoint = scm.endpoint
         let fixture = try SandboxFixture(accounts: [account], environment: ["HW_AK": scm.accessKey, "HW_SK": "wrong"])
         _ = try fixture.importCertificate(["www.example.com", "example.com"], name: "www.example.com")
         let driver = try ConsoleDriver(fixture: fixture, size: Size(width: 120, height: 32)).select("www.example.com")

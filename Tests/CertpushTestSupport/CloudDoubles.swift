@@ -1,17 +1,27 @@
 import CertpushCore
 import Foundation
 
-/// Huawei Cloud SCM as its API reference describes it, on a loopback port:
-/// every request's SDK-HMAC-SHA256 signature is checked with the account's
-/// keys (401 APIGW.0301 otherwise); import gives a 16-character id; a push
-/// is refused when the service (and region) already has the certificate
-/// (SCM.0211), when a CDN certificate has the same name, or where the service
-/// is not enabled; a region named in `slow` answers after `slowDelay`.
+/// Huawei Cloud SCM (and IAM's domain lookup) as its API reference and the
+/// SDK's models describe it, on a loopback port: every request's
+/// SDK-HMAC-SHA256 signature is checked with the account's keys, and every
+/// SCM call must carry the account's domain id in a signed X-Domain-Id (401
+/// APIGW.0301 otherwise); list sizes are 10, 20 or 50; import takes names of
+/// 3 to 63 letters, digits, `_`, `-`, `.` (SCM.0032) and gives a
+/// 16-character id; a push is refused when the service (and region) already
+/// has the certificate, when a CDN certificate has the same name, or where
+/// the service is not enabled; batch-push results carry only `project_name`,
+/// `cert_id` and `message`; a region named in `slow` answers after `slowDelay`.
 public final class SCMDouble: @unchecked Sendable {
     public let accessKey: String
     public let secretKey: String
+    /// The account's domain id, as IAM names it.
+    public let domainID = "0970d7b7d400f2470fbec00316a03560"
     private let lock = NSLock()
     private var certificates: [String: String] = [:]
+    /// Where each certificate is in use, as deployed-resources lists it: SCM id to (service, region, resource id).
+    private var inUse: [String: [(service: String, region: String?, resource: String)]] = [:]
+    /// How many times IAM was asked for the domain id.
+    public private(set) var domainLookups = 0
     private var pushed: Set<String> = []
     private var cdnNames: Set<String>
     private var disabled: Set<String>
@@ -49,23 +59,40 @@ public final class SCMDouble: @unchecked Sendable {
             refusedSignatures += 1
             return Self.error(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail")
         }
+        if request.method == "GET", request.path == "/v3/auth/domains" {
+            domainLookups += 1
+            return HTTPDouble.Response(status: 200, json: ["domains": [["id": domainID, "name": "certpush-tests", "enabled": true]]])
+        }
+        // A global service: APIG takes the call only for the domain it names, signed.
+        guard request.headers["x-domain-id"] == domainID, signedHeaders(request).contains("x-domain-id") else {
+            refusedSignatures += 1
+            return Self.error(401, "APIGW.0301", "Incorrect IAM authentication information: the X-Domain-Id header is missing or does not match the AK/SK")
+        }
         calls.append("\(request.method) \(request.path)")
         let body = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any] ?? [:]
         let parts = request.path.split(separator: "/").map(String.init)
         switch (request.method, parts) {
         case ("GET", ["v3", "scm", "certificates"]):
+            guard ["10", "20", "50"].contains(request.query.first { $0.name == "limit" }?.value ?? "10") else {
+                return Self.error(400, "SCM.0005", "Incorrect request parameter.")
+            }
             return HTTPDouble.Response(status: 200, json: ["certificates": certificates.map { ["id": $0.key, "name": $0.value] }, "total_count": certificates.count])
         case ("POST", ["v3", "scm", "certificates", "import"]):
-            guard let name = body["name"] as? String, let pem = body["certificate"] as? String, pem.contains("BEGIN CERTIFICATE"),
-                  let key = body["private_key"] as? String, key.contains("PRIVATE KEY") else {
-                return Self.error(400, "SCM.0002", "Invalid parameter: certificate and private_key are required")
+            guard let name = body["name"] as? String, (3...63).contains(name.count),
+                  name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }) else {
+                return Self.error(400, "SCM.0032", "Incorrect certificate name.")
+            }
+            guard let pem = body["certificate"] as? String, pem.contains("BEGIN CERTIFICATE"),
+                  let key = body["private_key"] as? String, key.contains("PRIVATE KEY"),
+                  (body["certificate_chain"] as? String).map({ $0.contains("BEGIN CERTIFICATE") }) ?? (body["certificate_chain"] == nil) else {
+                return Self.error(400, "SCM.0005", "Incorrect request parameter.")
             }
             let id = "scs" + String(format: "%013d", 1_554_192_131_150 + certificates.count)
             certificates[id] = name
             return HTTPDouble.Response(status: 200, json: ["certificate_id": id])
         case ("POST", let path) where path.count == 5 && path[4] == "push":
             guard let region = body["target_project"] as? String, let service = body["target_service"] as? String else {
-                return Self.error(400, "SCM.0002", "Invalid parameter: target_project and target_service are required")
+                return Self.error(400, "SCM.0005", "Incorrect request parameter.")
             }
             let outcome = push(path[3], service: service, region: region)
             let delay = slow.contains("\(service.lowercased()) \(region)") ? slowDelay : 0
@@ -75,34 +102,61 @@ public final class SCMDouble: @unchecked Sendable {
             return response
         case ("POST", let path) where path.count == 5 && path[4] == "batch-push":
             guard let regions = body["target_projects"] as? [String], (1...10).contains(regions.count), let service = body["target_service"] as? String else {
-                return Self.error(400, "SCM.0002", "Invalid parameter: target_projects must name 1 to 10 regions")
+                return Self.error(400, "SCM.0005", "Incorrect request parameter.")
             }
             let results: [[String: Any]] = regions.map { region in
-                guard let outcome = push(path[3], service: service, region: region) else {
-                    return ["project_name": region, "cert_id": path[3], "message": "success"]
-                }
-                return ["project_name": region, "cert_id": path[3], "message": outcome.message, "error_code": outcome.code]
+                ["project_name": region, "cert_id": path[3], "message": push(path[3], service: service, region: region)?.message ?? "success"]
             }
             let delay = regions.contains { slow.contains("\(service.lowercased()) \($0)") } ? slowDelay : 0
             return HTTPDouble.Response(status: 200, json: ["results": results], delay: delay)
+        case ("POST", ["v3", "scm", "deployed-resources"]):
+            guard let ids = body["certificate_ids"] as? [String], !ids.isEmpty, body["service_names"] as? [String] != nil else {
+                return Self.error(400, "SCM.0005", "Incorrect request parameter.")
+            }
+            return HTTPDouble.Response(status: 200, json: ["results": ids.map { id -> [String: Any] in
+                let used = inUse[id] ?? []
+                let services = Dictionary(grouping: used, by: \.service).map { service, rows -> [String: Any] in
+                    let regions = Dictionary(grouping: rows, by: { $0.region ?? "global" }).map { region, rows -> [String: Any] in
+                        ["region_id": region, "is_error": false, "resources": rows.map { ["resource_id": $0.resource, "resource_name": $0.resource] }]
+                    }
+                    return ["service": service, "resource_num": rows.count, "resource_location": service == "CDN" ? "global" : "region",
+                            "region_resources": regions]
+                }
+                return ["certificate_id": id, "total_num": used.count, "deployed_resources": services]
+            }])
         default:
             return Self.error(404, "APIGW.0101", "The API does not exist or has not been published in the environment")
         }
     }
 
+    /// Marks a certificate (by SCM id) as in use by a resource of a service, as its console would after a binding.
+    public func use(_ id: String, service: String, region: String?, resource: String) {
+        lock.withLock { inUse[id, default: []].append((service, region, resource)) }
+    }
+
+    /// SCM's id of the certificate imported under `name`.
+    public func id(named name: String) -> String? { lock.withLock { certificates.first { $0.value == name }?.key } }
+    public var importedNames: [String] { lock.withLock { Array(certificates.values).sorted() } }
+
     /// P3, P4, P6 as SCM answers them; nil when the push is taken.
     private func push(_ id: String, service: String, region: String) -> (code: String, message: String)? {
-        guard let name = certificates[id] else { return ("SCM.0004", "The certificate does not exist") }
+        guard let name = certificates[id] else { return ("SCM.0020", "Incorrect certificate ID.") }
         let code = service.lowercased()
-        guard ["cdn", "waf", "elb"].contains(code) else { return ("SCM.0002", "Invalid parameter: target_service \(service)") }
+        guard ["cdn", "waf", "elb"].contains(code) else { return ("SCM.0030", "Certificates cannot be pushed to this service.") }
         let regional = code != "cdn"
         if regional && disabled.contains("\(code) \(region)") { return ("SCM.0305", "\(service) is not enabled in \(region)") }
         let key = "\(id) \(code) \(regional ? region : "")"
-        if pushed.contains(key) { return ("SCM.0211", "the certificate already exists in this service") }
+        // Huawei's error table has no code for a second push; SCM.0028 is its "Push cert error" (assumed).
+        if pushed.contains(key) { return ("SCM.0028", "Push cert error: the certificate already exists in \(service)") }
         if code == "cdn" && cdnNames.contains(name) { return ("SCM.0212", "a certificate named \(name) already exists in CDN") }
         pushed.insert(key)
         if code == "cdn" { cdnNames.insert(name) }
         return nil
+    }
+
+    private func signedHeaders(_ request: HTTPDouble.Request) -> [String] {
+        let fields = Self.fields(String((request.headers["authorization"] ?? "").dropFirst("SDK-HMAC-SHA256 ".count)), separator: ", ")
+        return (fields["SignedHeaders"] ?? "").split(separator: ";").map(String.init)
     }
 
     private func signatureHolds(_ request: HTTPDouble.Request) -> Bool {
@@ -129,13 +183,16 @@ public final class SCMDouble: @unchecked Sendable {
     }
 }
 
-/// Alibaba Cloud CAS (2020-04-07) as its API reference describes it, on a
-/// loopback port: every request's ACS3-HMAC-SHA256 signature is checked
-/// (SignatureDoesNotMatch otherwise); ListCloudResources pages; a job stays
-/// in `editing` until UpdateDeploymentJobStatus sets it `pending`; each read
-/// of its workers moves them one step, `pending` > `processing` > `success`
-/// (or `error` on a resource in `failing`); a worker set to `rollback` ends
-/// `rollback_success`, or `rollback_error` on a resource in `failingRollback`.
+/// Alibaba Cloud CAS (2020-04-07) as its API reference and the SDK's models
+/// describe it, on a loopback port: every request's ACS3-HMAC-SHA256
+/// signature is checked (SignatureDoesNotMatch otherwise); parameters are
+/// read from the query string, as the SDK sends them; ListCloudResources
+/// pages; a job stays in `editing` until UpdateDeploymentJobStatus sets it
+/// `pending`; each read of its workers moves them one step, `pending` >
+/// `processing` > `success` (or `error` on a resource in `failing`); a
+/// worker CreateRollbackTask names ends `rollback_success`, or
+/// `rollback_error` on a resource in `failingRollback`. A worker row has
+/// the model's fields only: no error text.
 public final class CASDouble: @unchecked Sendable {
     public struct Resource: Sendable {
         public var id: Int
@@ -215,7 +272,7 @@ public final class CASDouble: @unchecked Sendable {
             return Self.error(400, "InvalidVersion", "Specified parameter Version is not valid.")
         }
         calls.append(action)
-        var response = respond(action, request.form.merging(Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })) { $1 })
+        var response = respond(action, Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }))
         if slow.contains(action) { response.delay = slowDelay }
         return response
     }
@@ -246,7 +303,7 @@ public final class CASDouble: @unchecked Sendable {
             return HTTPDouble.Response(status: 200, json: ["RequestId": UUID().uuidString, "Id": id, "Name": found.name, "Cert": found.pem,
                                                            "Key": "-----BEGIN PRIVATE KEY-----\nnot for certpush\n-----END PRIVATE KEY-----"])
         case "UploadUserCertificate":
-            guard let name = parameters["Name"], let cert = parameters["Cert"], cert.contains("BEGIN CERTIFICATE"),
+            guard let name = parameters["Name"], name.count <= 63, let cert = parameters["Cert"], cert.contains("BEGIN CERTIFICATE"),
                   parameters["Key"]?.contains("PRIVATE KEY") == true else {
                 return Self.error(400, "MissingParameter", "Name, Cert and Key are required.")
             }
@@ -291,25 +348,19 @@ public final class CASDouble: @unchecked Sendable {
             guard let job = Int(parameters["JobId"] ?? ""), jobs[job] != nil else { return Self.error(400, "JobNotFound", "The job does not exist.") }
             for index in workers.indices where workers[index].job == job { step(index) }
             return paged(workers.filter { $0.job == job }) { worker in
-                var row: [String: Any] = ["Id": worker.id, "JobId": worker.job, "ResourceId": worker.resource, "CertId": worker.cert,
-                                          "Status": worker.status]
-                if worker.status == "error" {
-                    row["ErrorCode"] = "DeployFailed"
-                    row["ErrorMsg"] = worker.cert == 0 ? "no certificate of the job covers the domain" : "the listener rejected the certificate"
-                }
-                if worker.status == "rollback_error" { row["ErrorCode"] = "RollbackFailed"; row["ErrorMsg"] = "the previous certificate was deleted" }
-                return row
+                ["Id": worker.id, "JobId": worker.job, "ResourceId": worker.resource, "CertId": worker.cert, "Status": worker.status,
+                 "CloudProduct": resources.first { $0.id == worker.resource }?.product ?? ""]
             }
-        case "UpdateWorkerResourceStatus":
+        case "CreateRollbackTask":
             guard let job = Int(parameters["JobId"] ?? ""), let id = Int(parameters["WorkerId"] ?? ""),
                   let index = workers.firstIndex(where: { $0.id == id && $0.job == job }) else {
                 return Self.error(400, "WorkerNotFound", "The worker does not exist.")
             }
-            guard parameters["Status"] == "rollback", workers[index].status == "success" else {
+            guard workers[index].status == "success" else {
                 return Self.error(400, "WorkerStatusInvalid", "Only a worker in success can be rolled back.")
             }
             workers[index].status = "rollback"
-            return HTTPDouble.Response(status: 200, json: ["RequestId": UUID().uuidString])
+            return HTTPDouble.Response(status: 200, json: ["RequestId": UUID().uuidString, "Data": 9_000 + index])
         default:
             return Self.error(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
         }

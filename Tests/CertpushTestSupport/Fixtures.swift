@@ -24,6 +24,8 @@ public enum Fixtures {
 
     /// certbot's installer test data and the TLS options file it writes (see its README).
     public static let certbot: URL = packageRoot.appendingPathComponent("Tests/Fixtures/certbot")
+    /// Requests the clouds' official SDKs make, recorded by scripts/golden/record.py (SPEC A7).
+    public static let golden: URL = packageRoot.appendingPathComponent("Tests/Fixtures/golden")
 
     /// pyca/cryptography's test vectors (`scripts/pyca-vectors.py` copies them in).
     public static let pyca: URL = packageRoot.appendingPathComponent("Tests/Fixtures/pyca")

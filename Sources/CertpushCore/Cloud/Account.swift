@@ -38,6 +38,10 @@ public struct Account: Sendable, Equatable {
     public var credentialNames: [String: String]
     /// A cloud call's time limit in seconds, when the config sets one (R4: 30 by default).
     public var timeLimit: Double?
+    /// H5: a Huawei Cloud account's domain id, when the config names it.
+    public var domainID: String?
+    /// H5: where a Huawei Cloud account's domain id is looked up, when the config overrides IAM's endpoint (R2).
+    public var identityEndpoint: String?
     /// How often a CAS job's workers are read, when the config sets it.
     public var pollInterval: Double?
     /// S11: how many of a servers account's hosts a task works on at once.

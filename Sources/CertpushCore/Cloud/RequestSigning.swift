@@ -94,13 +94,14 @@ public enum RequestSigning {
         public var authorization: String
     }
 
-    /// Alibaba's guide: host, content-type and every x-acs-* header are signed;
-    /// x-acs-content-sha256 carries the hashed payload.
+    /// Alibaba's guide, as the SDK signs: every header sent (host, the
+    /// x-acs-* ones, accept, user-agent) is signed; x-acs-content-sha256
+    /// carries the hashed payload.
     public static func alibaba(_ request: SignableRequest, accessKeyID: String, secret: String) -> AlibabaSignature {
         var headers = request.headers
         let payload = sha256(request.body)
         if !headers.keys.contains(where: { $0.lowercased() == "x-acs-content-sha256" }) { headers["x-acs-content-sha256"] = payload }
-        let names = headers.keys.filter { let name = $0.lowercased(); return name == "host" || name == "content-type" || name.hasPrefix("x-acs-") }
+        let names = headers.keys.filter { $0.lowercased() != "authorization" }
         let (canonicalHeaders, signed) = canonicalHeaders(headers, signing: names)
         let uri = request.path.isEmpty ? "/" : canonicalURI(request.path)
         let canonical = [request.method.uppercased(), uri, canonicalQuery(request.query), canonicalHeaders, signed, payload].joined(separator: "\n")

@@ -47,9 +47,9 @@ struct CloudSettings {
     }
 
     /// The account's endpoint (or the cloud's) with its time limit (R4: 30 s unless the config says).
-    func http(_ account: Account) throws -> CloudHTTP {
+    func http(_ account: Account, endpoint: String? = nil) throws -> CloudHTTP {
         let limit = account.timeLimit ?? 30
-        return try CloudHTTP(endpoint: account.endpoint ?? defaultEndpoint, timeLimit: limit, backoff: min(0.5, limit / 10))
+        return try CloudHTTP(endpoint: endpoint ?? account.endpoint ?? defaultEndpoint, timeLimit: limit, backoff: min(0.5, limit / 10))
     }
 
     /// The actions `make` builds, or each of `capabilities` failing with why they cannot be (R1).
