@@ -101,8 +101,36 @@ public struct SCMProvider: Pusher {
         }
     }
 
-    /// SCM has no call that says where a certificate was pushed.
+    /// SCM has no call that says where a certificate was pushed (deployed-resources says where it is in use).
     public func holds(_ certificate: Certificate, service: CloudService, region: String?) throws -> Bool? { nil }
+
+    /// H8: SCM's deployed-resources for each certificate imported through this account.
+    public func inUse(_ certificates: [Certificate]) throws -> [CertificateID: [InUse]]? {
+        let ids = try store.read { db in
+            try certificates.compactMap { certificate in
+                try db.reference(Self.idReference(account.name, certificate.fingerprint)).map { ($0, certificate.id) }
+            }
+        }
+        var found: [CertificateID: [InUse]] = [:]
+        // 50 a call: the largest page the API documents elsewhere (assumed; deployed-resources names no limit).
+        for chunk in stride(from: 0, to: ids.count, by: 50).map({ Array(ids[$0..<min($0 + 50, ids.count)]) }) {
+            let answer = try scm.deployedResources(chunk.map(\.0))
+            for (scmID, certificate) in chunk {
+                guard let deployed = answer[scmID] else { continue }
+                found[certificate] = deployed.map { place in
+                    InUse(target: PushTarget(service: place.service.lowercased(), region: place.region),
+                          resource: place.resourceName.isEmpty || place.resourceName == place.resourceID
+                            ? place.resourceID : "\(place.resourceName) (\(place.resourceID))")
+                }
+            }
+        }
+        return found
+    }
+
+    /// H6: the name SCM keeps it under.
+    public func remoteName(of certificate: Certificate) throws -> String? {
+        try store.read { try $0.reference(ProviderReference(.scmName, account: account.name, subject: certificate.fingerprint)) }
+    }
 
     /// The regions the account's config names (or Huawei's), each with every regional service that takes pushes.
     public func regions() throws -> [RegionSummary] {

@@ -154,8 +154,9 @@ public struct Workspace: Sendable {
     }
 
     /// S5: what each resource serves now, by handshake, for the accounts whose driver can tell (every such resource when `ids` is empty).
-    public func verify(_ ids: [ResourceID] = []) throws -> [SiteVerification] {
-        let verifying = drivers.byAccount.filter { $0.value.verifier != nil }.keys.sorted()
+    public func verify(_ ids: [ResourceID] = [], account: String? = nil) throws -> [SiteVerification] {
+        if let account { _ = try self.account(named: account) }
+        let verifying = drivers.byAccount.filter { $0.value.verifier != nil && (account == nil || $0.key == account) }.keys.sorted()
         let resources = try store.read { db -> [CloudResource] in
             guard !ids.isEmpty else { return try verifying.flatMap { try db.resources(ResourceFilter(account: $0)) } }
             // Named ones: each must be there, and on an account whose sites can be handshaken with.
@@ -171,7 +172,11 @@ public struct Workspace: Sendable {
         }
         let byAccount = Dictionary(grouping: resources, by: \.account)
         return try byAccount.keys.sorted().flatMap { account in
-            try drivers.byAccount[account]?.verifier?.verify(byAccount[account] ?? []) ?? []
+            try (drivers.byAccount[account]?.verifier?.verify(byAccount[account] ?? []) ?? []).map { result in
+                var result = result
+                result.account = account
+                return result
+            }
         }.sorted { $0.resource.rawValue < $1.resource.rawValue }
     }
 

@@ -96,6 +96,15 @@ extension SQLiteSession {
                          arguments: [certificate.rawValue, max(0, limit)]).map(Self.pushRecord)
     }
 
+    func pushedTargets(account: String) throws -> [CertificateID: Set<PushTarget>] {
+        var found: [CertificateID: Set<PushTarget>] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT DISTINCT certificate_id, service, region FROM push_record WHERE account = ? AND succeeded = 1",
+                                    arguments: [account]) {
+            found[CertificateID(try row.value(0)), default: []].insert(PushTarget(service: try row.value(1), region: try row.value(2)))
+        }
+        return found
+    }
+
     func pushesInFlight() throws -> [PushRecord] {
         try Row.fetchAll(db, sql: "SELECT * FROM push_record WHERE runner_pid IS NOT NULL ORDER BY id").map(Self.pushRecord)
     }
@@ -106,6 +115,7 @@ extension SQLiteSession {
             target: PushTarget(service: try row.value("service"), region: region(try row.value("region"))),
             succeeded: try row.value("succeeded"), reason: try row.value("reason"), runner: try row.value("runner_pid"), account: try row.value("account"))
         record.id = try row.value("id")
+        record.remoteName = try row.value("remote_name")
         return record
     }
 
@@ -158,7 +168,7 @@ extension SQLiteSession {
     }
 
     func settle(_ record: PushRecord) throws {
-        try db.execute(sql: "UPDATE push_record SET succeeded = ?, reason = ?, runner_pid = ? WHERE id = ?",
-                       arguments: [record.succeeded, record.reason, record.runner, record.id])
+        try db.execute(sql: "UPDATE push_record SET succeeded = ?, reason = ?, runner_pid = ?, remote_name = ? WHERE id = ?",
+                       arguments: [record.succeeded, record.reason, record.runner, record.remoteName, record.id])
     }
 }

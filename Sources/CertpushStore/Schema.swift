@@ -440,6 +440,10 @@ enum Schema {
                 CREATE INDEX pair_step_by_pair ON pair_step(pair_id);
                 """)
         }
+        migrator.registerMigration("v16-push-remote-name") { db in
+            // H6: the name the cloud keeps a pushed certificate under, shown in its record.
+            try db.execute(sql: "ALTER TABLE push_record ADD COLUMN remote_name TEXT")
+        }
         return migrator
     }
 }

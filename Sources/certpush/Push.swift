@@ -25,7 +25,8 @@ struct Push: ParsableCommand {
             printTable(header: ["ACCOUNT", "SERVICE", "REGION", "RESULT", "REASON"], rows: records.map {
                 [$0.account, $0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed", $0.reason]
             })
-            if records.contains(where: \.succeeded) {
+            if let pushed = records.first(where: \.succeeded) {
+                if let name = pushed.remoteName { print("The cloud keeps it as \(name).") }
                 print("Pushed. It must still be configured on the target service: bind it with `certpush resources bind`.")
             }
         }
@@ -47,7 +48,8 @@ struct PushRecords: ParsableCommand {
         let records = try workspace.push.records(for: certificate.id, limit: limit)
         if json { return try printJSON(records.map(PushResultJSON.init)) }
         printTable(header: ["TIME", "USER", "ACCOUNT", "SERVICE", "REGION", "RESULT", "REASON"], rows: records.map {
-            [Formats.minute($0.at), $0.user, $0.account, $0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed", $0.reason]
+            [Formats.minute($0.at), $0.user, $0.account, $0.target.service, $0.target.region ?? "-", $0.succeeded ? "pushed" : "failed",
+             $0.remoteName.map { "as \($0)" } ?? $0.reason]
         })
     }
 }
@@ -66,6 +68,8 @@ struct PushResultJSON: Encodable {
     var ok: Bool
     /// Why a target failed; null when it was pushed.
     @Nullable var reason: String?
+    /// H6: the name the cloud keeps it under, where it is not certpush's; null otherwise.
+    @Nullable var remoteName: String?
 
     init(_ record: PushRecord) {
         at = Formats.iso(record.at)
@@ -75,5 +79,6 @@ struct PushResultJSON: Encodable {
         region = record.target.region
         ok = record.succeeded
         reason = record.reason.isEmpty ? nil : record.reason
+        remoteName = record.remoteName
     }
 }

@@ -144,6 +144,36 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         let records = try certpush("push-records", "c1")
         #expect(records.stdout.split(separator: "\n").count == 5)
         #expect(records.stdout.contains("hw"))
+        // H6: the name SCM keeps it under, made to SCM's rule, in the record; H5: the domain id looked up once, then kept.
+        let name = try #require(scm.importedNames.first)
+        #expect(records.stdout.contains("as \(name)"), "\(records.stdout)")
+        #expect(first.stdout.contains("\"remoteName\":\"\(name)\"") || first.stdout.contains("\"remoteName\" : \"\(name)\""), "\(first.stdout)")
+        #expect(scm.domainLookups == 1)
+    }
+
+    @Test("H8: verify --account hw asks SCM's deployed-resources where each pushed certificate is in use, beside what certpush recorded")
+    func verifyPushes() throws {
+        defer { scm.stop(); cas.stop() }
+        try cli.initLive(config: config, certificates: 8)
+        let none = try certpush("verify", "--account", "hw")
+        #expect(none.status == 0 && none.stdout.contains("hw: certpush has pushed no certificate through it."), "\(none.stdout)\(none.stderr)")
+        #expect(try certpush("push", "c1", "--account", "hw", "--service", "elb", "--region", "cn-north-4", "--region", "ap-southeast-1").status == 0)
+        let imported = try #require(scm.importedNames.first)
+        let id = try #require(scm.id(named: imported))
+        scm.use(id, service: "ELB", region: "cn-north-4", resource: "elb-listener-1")
+        let fine = try certpush("verify", "--account", "hw", "--json")
+        #expect(fine.status == 0, "\(fine.stdout)\(fine.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(fine.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["id"] as? String == "c1" && rows.first?["account"] as? String == "hw" && rows.first?["ok"] as? Bool == true)
+        #expect(rows.first?["served"] as? String == "ELB in cn-north-4: elb-listener-1")
+        #expect(rows.first?["expected"] as? String == "ELB in ap-southeast-1, ELB in cn-north-4")
+
+        // In use where certpush never pushed it: said, and the exit status says so.
+        scm.use(id, service: "WAF", region: "af-south-1", resource: "waf-1")
+        let differs = try certpush("verify", "--account", "hw")
+        #expect(differs.status == 1)
+        #expect(differs.stdout.contains("WAF in af-south-1: waf-1") && differs.stdout.contains("DIFFERS"), "\(differs.stdout)")
     }
 
     @Test("a target SCM does not answer in time fails with the time-out; the others go on")

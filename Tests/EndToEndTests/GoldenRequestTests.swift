@@ -180,6 +180,41 @@ import Testing
     }
 }
 
+/// H6, H7, A5: names the clouds take, and answers their models do not read.
+@Suite struct CloudModelTests {
+    @Test("H6: the name sent to SCM is 3 to 63 letters, digits, _, -, . made from the certificate's, certpush's id last")
+    func scmNames() {
+        #expect(SCMProvider.scmName("*.example.com", id: CertificateID(12)) == "star.example.com-c12")
+        #expect(SCMProvider.scmName("www prod (2026)", id: CertificateID(3)) == "www-prod-2026-c3")
+        #expect(SCMProvider.scmName("证书", id: CertificateID(5)) == "certificate-c5")
+        let long = SCMProvider.scmName(String(repeating: "a", count: 100) + ".example.com", id: CertificateID(123_456))
+        #expect(long.count == 63 && long.hasSuffix("-c123456"))
+        for name in ["*.example.com", "www prod (2026)", "证书", "-.x.-", String(repeating: "é", count: 70)] {
+            let made = SCMProvider.scmName(name, id: CertificateID(7))
+            #expect((3...63).contains(made.count) && made.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }, "\(made)")
+        }
+    }
+
+    @Test("H7, A5: an answer the SDK's model does not read is an error with the cloud's raw words, never a guess")
+    func unknownShapes() throws {
+        let keys = CloudKeys(id: "AK", secret: "SK")
+        let odd = try GoldenRequestTests.Replay(answer: ["outcome": [["region": "cn-north-4", "status": "ok"]]])
+        defer { odd.stop() }
+        let scm = HuaweiSCM(account: "hw", keys: keys, http: try CloudHTTP(endpoint: odd.endpoint), domain: HuaweiDomain(configured: "d1"))
+        #expect(performing: { try scm.batchPush("scs1554192131150", service: "elb", regions: ["cn-north-4"]) }, throws: { error in
+            let sentence = (error as? CloudUnreachable)?.sentence ?? ""
+            return sentence.hasPrefix("SCM's answer to the batch push is not one its API describes: ") && sentence.contains("\"status\":\"ok\"")
+        })
+
+        let failing = try HTTPDouble { _ in HTTPDouble.Response(status: 502, json: ["message": "bad gateway"]) }
+        defer { failing.stop() }
+        let cas = AlibabaCAS(account: "ali", keys: keys, http: try CloudHTTP(endpoint: failing.endpoint, timeLimit: 2, backoff: 0.01))
+        #expect(performing: { try cas.createRollbackTask(job: "1", worker: "2") }, throws: { error in
+            (error as? CloudRefusal)?.cause == "HTTP 502: {\"message\":\"bad gateway\"}"
+        })
+    }
+}
+
 /// What certpush sent in the golden tests, kept for scripts/golden/record.sh
 /// --check (the SDKs' own signers) when CERTPUSH_GOLDEN_CAPTURE names a file.
 enum GoldenCapture {

@@ -56,11 +56,32 @@ public protocol Pusher: Sendable {
     func regions() throws -> [RegionSummary]
     /// Whether a global service takes pushes here.
     func enabled(_ service: CloudService) throws -> Bool
+    /// H8: where the cloud says each certificate (of those it took from
+    /// certpush) is in use; a certificate it does not know is left out. Nil
+    /// when the cloud has no call that says.
+    func inUse(_ certificates: [Certificate]) throws -> [CertificateID: [InUse]]?
+    /// H6: the name the cloud keeps the certificate under, where it is not certpush's.
+    func remoteName(of certificate: Certificate) throws -> String?
 }
 
 extension Pusher {
     /// A cloud says where a service is not enabled when it is pushed (P6).
     public func enabled(_ service: CloudService) throws -> Bool { true }
+    /// A cloud with no call that says where a certificate is in use.
+    public func inUse(_ certificates: [Certificate]) throws -> [CertificateID: [InUse]]? { nil }
+    public func remoteName(of certificate: Certificate) throws -> String? { nil }
+}
+
+/// Where a cloud says a certificate is in use (H8): a resource of one of its
+/// services, in a region or (nil) a global service.
+public struct InUse: Sendable, Equatable {
+    public var target: PushTarget
+    public var resource: String
+    public init(target: PushTarget, resource: String) {
+        self.target = target
+        self.resource = resource
+    }
+    public var description: String { "\(target): \(resource)" }
 }
 
 /// Puts certificates on resources, and takes them back (SPEC 5, D12).
@@ -155,6 +176,8 @@ public struct SiteVerification: Sendable, Equatable {
     /// What certpush recorded: the resource's certificate, else the fingerprint the last sync read.
     public var expected: String
     public var ok: Bool
+    /// The account the resource belongs to; the workspace fills it in.
+    public var account = ""
 
     public init(resource: ResourceID, name: String, served: String, expected: String, ok: Bool) {
         self.resource = resource

@@ -1,6 +1,16 @@
 import Foundation
 
 /// One attempted target, as kept for ever (P7).
+/// H8: one certificate certpush pushed through an account: where the cloud
+/// says it is in use, beside the targets certpush recorded.
+public struct PushVerification: Sendable, Equatable {
+    public var certificate: CertificateID
+    public var account: String
+    public var served: String
+    public var expected: String
+    public var ok: Bool
+}
+
 public struct PushRecord: Sendable, Equatable {
     /// Assigned by the store; 0 before.
     public var id: Int64 = 0
@@ -15,6 +25,8 @@ public struct PushRecord: Sendable, Equatable {
     public var runner: Int32?
     /// The account whose service store it went to (R6).
     public var account: String
+    /// H6: the name the cloud keeps the certificate under, where it is not certpush's.
+    public var remoteName: String?
 
     public init(at: Date, user: String, certificateID: CertificateID, target: PushTarget, succeeded: Bool, reason: String,
                 runner: Int32? = nil, account: String = Account.sandboxName) {
@@ -143,7 +155,9 @@ public struct PushService: Sendable {
             } else {
                 reasons = group.map { _ in "\(code) is not a service" }
             }
+            let remoteName = reasons.contains(nil) ? try? pusher.remoteName(of: certificate) : nil
             for index in started.indices {
+                started[index].remoteName = reasons[index] == nil ? remoteName : nil
                 started[index].succeeded = reasons[index] == nil
                 started[index].reason = reasons[index] ?? ""
                 started[index].runner = nil
@@ -166,6 +180,32 @@ public struct PushService: Sendable {
         if !pushed.isEmpty { detail += ": " + pushed.map(\.target.description).joined(separator: ", ") }
         if !failed.isEmpty { detail += "; failed: " + failed.map { "\($0.target) (\($0.reason))" }.joined(separator: ", ") }
         return detail
+    }
+
+    /// H8: for each certificate pushed through `account`, where the cloud
+    /// says it is in use beside where certpush recorded pushing it. It is
+    /// as recorded when the cloud knows the certificate and every place it
+    /// is in use is a service and region certpush pushed it to.
+    public func verifyPushes(account: String) throws -> [PushVerification] {
+        let pusher = try drivers.pusher(account)
+        let (pushed, certificates) = try store.read { db in
+            let pushed = try db.pushedTargets(account: account)
+            return (pushed, try pushed.keys.sorted().compactMap { try db.certificate($0) })
+        }
+        guard !certificates.isEmpty else { return [] }
+        guard let inUse = try pusher.inUse(certificates) else {
+            throw Refusal("\(DisplayText.neutralized(account))'s cloud has no call that says where a certificate is in use.")
+        }
+        return certificates.map { certificate in
+            let targets = pushed[certificate.id] ?? []
+            let recorded = targets.map(\.description).sorted().joined(separator: ", ")
+            guard let places = inUse[certificate.id] else {
+                return PushVerification(certificate: certificate.id, account: account, served: "not known to the cloud", expected: recorded, ok: false)
+            }
+            let ok = places.allSatisfy { targets.contains($0.target) }
+            let served = places.isEmpty ? "in use nowhere" : places.map(\.description).joined(separator: "; ")
+            return PushVerification(certificate: certificate.id, account: account, served: served, expected: recorded, ok: ok)
+        }
     }
 
     /// P5 as the region picker meets it: the sentence to show for an 11th region.

@@ -67,6 +67,8 @@ public protocol StoreReader {
     /// of `parents`: an index lookup, however many resources there are.
     func resources(servingAnyOf domains: [String], orUnder parents: [String]) throws -> [CloudResource]
     func pushRecords(certificate: CertificateID, limit: Int) throws -> [PushRecord]
+    /// H8: every target a certificate was pushed to through `account`, by certificate.
+    func pushedTargets(account: String) throws -> [CertificateID: Set<PushTarget>]
 
     // Deployment tasks, contacts, the outbox.
     func contacts() throws -> [Contact]
