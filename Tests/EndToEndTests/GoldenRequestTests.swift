@@ -195,6 +195,15 @@ import Testing
         }
     }
 
+    @Test("A5: a certificate's name goes to CAS cut to the 63 characters its SDK allows")
+    func casNameLimit() throws {
+        let replay = try GoldenRequestTests.Replay(answer: ["RequestId": "r", "CertId": 1])
+        defer { replay.stop() }
+        let cas = AlibabaCAS(account: "ali", keys: CloudKeys(id: "AK", secret: "SK"), http: try CloudHTTP(endpoint: replay.endpoint))
+        _ = try cas.upload(name: String(repeating: "n", count: 100), certificate: "-----BEGIN CERTIFICATE-----", privateKey: "k")
+        #expect(replay.requests.first?.query.first { $0.name == "Name" }?.value.count == 63)
+    }
+
     @Test("H7, A5: an answer the SDK's model does not read is an error with the cloud's raw words, never a guess")
     func unknownShapes() throws {
         let keys = CloudKeys(id: "AK", secret: "SK")
