@@ -78,7 +78,8 @@ final class PushResultDialog: Screen {
     func render(in area: Rect, into buffer: inout Buffer) {
         let theme = session.theme
         var lines: [(String, String)] = results.map { record in
-            (record.succeeded ? "✓ \(record.target)" : "✗ \(record.target): \(DisplayText.neutralized(record.reason))",
+            (record.succeeded ? "✓ \(record.target)" + (record.remoteName.map { " as \(DisplayText.neutralized($0))" } ?? "")
+                : "✗ \(record.target): \(DisplayText.neutralized(record.reason))",
              record.succeeded ? "status.ok" : "status.error")
         }
         // As wide as its longest reason needs, up to the screen; a longer one wraps.
