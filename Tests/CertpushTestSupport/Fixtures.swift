@@ -21,6 +21,8 @@ public enum Fixtures {
 
     /// Debian 12's packaged nginx configuration (see its README).
     public static let debianNginx: URL = packageRoot.appendingPathComponent("Tests/Fixtures/debian-nginx")
+    /// Debian 12's packaged haproxy configuration (see its README).
+    public static let debianHAProxy: URL = packageRoot.appendingPathComponent("Tests/Fixtures/debian-haproxy")
 
     /// certbot's installer test data and the TLS options file it writes (see its README).
     public static let certbot: URL = packageRoot.appendingPathComponent("Tests/Fixtures/certbot")

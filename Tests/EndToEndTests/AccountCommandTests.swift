@@ -671,7 +671,6 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
     /// A haproxy in `folder` with `global` lines and a frontend bound on loopback with `bind`'s TLS words:
     /// `haproxy -c` takes it from another working folder, then certpush finds the site, deploys and rolls back.
     static func provesHAProxy(folder: TemporaryDirectory, global: String = "", bind: String, checkFiles: () throws -> Void) throws {
-        let haproxy = try #require(binary, "haproxy is not installed: .ci/run installs it")
         let port = NginxFixture.freePort()
         let configFile = folder.path("haproxy.cfg")
         try """
@@ -690,6 +689,13 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
                 mode tcp
 
             """.write(toFile: configFile, atomically: true, encoding: .utf8)
+        try provesHAProxy(folder: folder, configFile: configFile, port: port, checkFiles: checkFiles)
+    }
+
+    /// The haproxy `configFile` serving rsa-www at `port`: `haproxy -c` takes it from another working
+    /// folder, then certpush finds the site, deploys and rolls back.
+    static func provesHAProxy(folder: TemporaryDirectory, configFile: String, port: Int, checkFiles: () throws -> Void) throws {
+        let haproxy = try #require(binary, "haproxy is not installed: .ci/run installs it")
         // haproxy itself resolves the files this way: it takes the config from another working folder.
         let checked = try Subprocess.run("/bin/sh", ["-c", "cd / && \(haproxy) -c -f \(configFile)"], timeLimit: 20)
         #expect(checked.succeeded, "\(checked.failure)")
@@ -722,6 +728,35 @@ func provesDeployAndRollBack(_ cli: ConfiguredCLI, config: String, account: Stri
         try HAProxyDeploymentTests.provesHAProxy(folder: folder, global: "    default-path config\n    crt-base certs", bind: "ssl crt-list sites.list") { () throws in
             #expect(try String(contentsOfFile: pem, encoding: .utf8).contains("PRIVATE KEY"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("certs")) == ["site.pem"], "nothing staged or backed up in the crt folder")
+        }
+    }
+
+    @Test("S7: Debian's packaged haproxy.cfg (crt-base, ca-base, Mozilla's settings, its error files) with a frontend whose crt is relative to the packaged crt-base: haproxy -c takes it, certpush finds the file, deploys and rolls back")
+    func debianPackaged() throws {
+        let folder = TemporaryDirectory(), root = folder.path("") + "/"
+        let debian = Fixtures.debianHAProxy
+        for sub in ["private", "certs", "errors"] {
+            try FileManager.default.createDirectory(atPath: folder.path(sub), withIntermediateDirectories: true)
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: debian.path + "/errors") {
+            try FileManager.default.copyItem(atPath: debian.path + "/errors/" + file, toPath: folder.path("errors/" + file))
+        }
+        // Only what a temporary folder and a user without root need: its paths; no chroot, socket, user, daemon or syslog.
+        let needsRoot = ["chroot", "stats socket", "user ", "group ", "daemon", "log /dev/log"]
+        let packaged = try String(contentsOf: debian.appendingPathComponent("haproxy.cfg"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { line in !needsRoot.contains { line.trimmingCharacters(in: .whitespaces).hasPrefix($0) } }
+            .joined(separator: "\n")
+            .replacingOccurrences(of: "/etc/ssl/private", with: root + "private").replacingOccurrences(of: "/etc/ssl/certs", with: root + "certs")
+            .replacingOccurrences(of: "/etc/haproxy/errors/", with: root + "errors/")
+        try HAProxyDeploymentTests.writeSite(to: folder.path("private/site.pem"))
+        let port = NginxFixture.freePort()
+        let configFile = folder.path("haproxy.cfg")
+        try (packaged + "\nfrontend https\n\tbind 127.0.0.1:\(port) ssl crt site.pem\n\tdefault_backend nowhere\n\nbackend nowhere\n")
+            .write(toFile: configFile, atomically: true, encoding: .utf8)
+        try HAProxyDeploymentTests.provesHAProxy(folder: folder, configFile: configFile, port: port) { () throws in
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("private")) == ["site.pem"], "nothing staged or backed up beside it")
+            #expect(try FileManager.default.attributesOfItem(atPath: folder.path("private/site.pem"))[.posixPermissions] as? Int == 0o600)
         }
     }
 
