@@ -157,6 +157,8 @@ final class TmuxSession {
         try tmux.send("Enter")
         try tmux.waitFor("11 succeeded, 1 failed, 12 in all · certificates c2")
         try tmux.waitFor("listener in maintenance")
+        // The run's end as the message line says it: until then the task may still be running, and `b` is refused.
+        try tmux.waitFor("t1 Deploy wildcard-example: partially failed.")
         try tmux.send("b")
         try tmux.waitFor("Put the previous certificate (c1) back on r1")
         try tmux.send("Tab", "Enter")
