@@ -20,6 +20,8 @@ let package = Package(
         // The TLS handshake that proves what a server serves (S2); async-http-client (the clouds) builds on the same.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Team mode (SPEC 17): a live workspace in PostgreSQL.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The domain: certificates, rules, X.509 parsing. No files, no SQL, no curses.
@@ -40,6 +42,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // PostgreSQL through PostgresNIO (SPEC 17), behind the same store protocols.
+        .target(
+            name: "CertpushPostgres",
+            dependencies: [
+                "CertpushCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -131,7 +142,8 @@ let package = Package(
         .testTarget(name: "CertpushCoreTests", dependencies: ["CertpushCore", "CertpushTestSupport"]),
         .testTarget(
             name: "CertpushStoreTests",
-            dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushClouds", "CertpushTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushClouds", "CertpushTestSupport", "CertpushPostgres",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"]),
         .testTarget(name: "CertpushServersTests", dependencies: ["CertpushServers", "CertpushCore", "CertpushTestSupport"]),
         .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),

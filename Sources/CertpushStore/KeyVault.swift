@@ -39,7 +39,7 @@ public struct KeyVault: Sendable {
     static func isSealed(_ stored: String) -> Bool { stored.hasPrefix(prefix) }
 
     /// What a database stores to tell, on opening, whether this is its keyring.
-    static let checkText = "certpush keyring check"
+    static let checkText = KeyringCheck.text
 
     enum VaultError: Error { case badKey, notSealed, wrongKey }
 }

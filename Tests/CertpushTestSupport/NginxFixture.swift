@@ -126,7 +126,7 @@ public final class NginxFixture {
 
     /// Stops the nginx this fixture started, by its process id.
     public func stop() {
-        pid.map(Daemon.stop)
+        pid.map { Daemon.stop($0) }
         pid = nil
     }
 
@@ -158,8 +158,9 @@ public enum Daemon {
         throw Failure(description: "\(executable) did not listen on \(port) within 10 s: \(diagnostics())")
     }
 
-    public static func stop(_ pid: pid_t) {
-        kill(pid, SIGTERM)
+    /// Stops the process it started, by its id, and waits for it (PostgreSQL's fast shutdown is SIGINT).
+    public static func stop(_ pid: pid_t, signal: Int32 = SIGTERM) {
+        kill(pid, signal)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
     }

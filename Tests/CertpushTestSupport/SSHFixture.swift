@@ -69,7 +69,7 @@ public final class SSHFixture {
     deinit { stop() }
 
     public func stop() {
-        pid.map(Daemon.stop)
+        pid.map { Daemon.stop($0) }
         pid = nil
     }
 }
