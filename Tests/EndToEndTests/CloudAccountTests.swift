@@ -151,6 +151,22 @@ func alibabaAccount(_ cas: CASDouble, timeout: Double = 2) -> String {
         #expect(scm.domainLookups == 1)
     }
 
+    @Test("H5: with domain_id in the config, IAM is never asked; a wrong one is refused by SCM as its keys would be")
+    func configuredDomain() throws {
+        defer { scm.stop(); cas.stop() }
+        let configured = huaweiAccount(scm).replacingOccurrences(of: "iam_endpoint = \"\(scm.endpoint)\"", with: "domain_id = \"\(scm.domainID)\"")
+        #expect(!configured.contains("iam_endpoint"))
+        try cli.initLive(config: configured, certificates: 2)
+        let pushed = try cli(["push", "c1", "--account", "hw", "--service", "waf", "--region", "ap-southeast-1"], config: configured)
+        #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
+        #expect(scm.domainLookups == 0)
+
+        let wrong = configured.replacingOccurrences(of: scm.domainID, with: "0000000000000000000000000000ffff")
+        let refused = try cli(["push", "c2", "--account", "hw", "--service", "waf", "--region", "ap-southeast-1"], config: wrong)
+        #expect(refused.status == 1)
+        #expect((refused.stdout + refused.stderr).contains("hw: the cloud did not accept its keys (APIGW.0301"), "\(refused.stdout)\(refused.stderr)")
+    }
+
     @Test("H8: verify --account hw asks SCM's deployed-resources where each pushed certificate is in use, beside what certpush recorded")
     func verifyPushes() throws {
         defer { scm.stop(); cas.stop() }
