@@ -5,7 +5,7 @@ import Foundation
 /// with the password found as libpq finds it: in the URL, else
 /// `PGPASSWORD`, else the first matching line of `~/.pgpass` (or
 /// `PGPASSFILE`), which is ignored when others may read it.
-public struct PostgresLocation: Sendable, Equatable {
+public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var user: String

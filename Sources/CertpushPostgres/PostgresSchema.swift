@@ -19,7 +19,11 @@ public enum PostgresSchema {
     /// one migrator at a time however many processes start at once.
     /// `seal` seals the keyring's check text (v5).
     public static func migrate(_ link: PostgresLink, seal: (String) throws -> String) throws {
-        try link.execute("CREATE TABLE IF NOT EXISTS certpush_migration (identifier TEXT PRIMARY KEY)")
+        // CREATE TABLE IF NOT EXISTS is not safe from two sessions at once: it too waits for the lock.
+        try link.transaction {
+            try link.execute("SELECT pg_advisory_xact_lock(7411)")
+            try link.execute("CREATE TABLE IF NOT EXISTS certpush_migration (identifier TEXT PRIMARY KEY)")
+        }
         for migration in migrations {
             try link.transaction {
                 // Two processes opening a new workspace at once: the second waits, then finds it done.
@@ -336,6 +340,10 @@ public enum PostgresSchema {
         ] },
         Migration(identifier: "v16-push-remote-name") { _ in [
             "ALTER TABLE push_record ADD COLUMN remote_name TEXT",
+        ] },
+        Migration(identifier: "v17-runner-hosts") { _ in [
+            "ALTER TABLE task ADD COLUMN runner_host TEXT",
+            "ALTER TABLE push_record ADD COLUMN runner_host TEXT",
         ] },
     ]
 }

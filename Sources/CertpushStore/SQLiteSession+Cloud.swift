@@ -116,6 +116,7 @@ extension SQLiteSession {
             succeeded: try row.value("succeeded"), reason: try row.value("reason"), runner: try row.value("runner_pid"), account: try row.value("account"))
         record.id = try row.value("id")
         record.remoteName = try row.value("remote_name")
+        record.runnerHost = try row.value("runner_host")
         return record
     }
 
@@ -155,11 +156,11 @@ extension SQLiteSession {
 
     func append(_ record: PushRecord) throws -> Int64 {
         try db.execute(sql: """
-            INSERT INTO push_record (at, user, certificate_id, service, region, succeeded, reason, runner_pid, account)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO push_record (at, user, certificate_id, service, region, succeeded, reason, runner_pid, runner_host, account)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [record.at.timeIntervalSince1970, record.user, record.certificateID.rawValue,
                              record.target.service, Self.column(record.target.region), record.succeeded, record.reason, record.runner,
-                             record.account])
+                             record.runnerHost, record.account])
         return db.lastInsertedRowID
     }
 
@@ -168,7 +169,7 @@ extension SQLiteSession {
     }
 
     func settle(_ record: PushRecord) throws {
-        try db.execute(sql: "UPDATE push_record SET succeeded = ?, reason = ?, runner_pid = ?, remote_name = ? WHERE id = ?",
-                       arguments: [record.succeeded, record.reason, record.runner, record.remoteName, record.id])
+        try db.execute(sql: "UPDATE push_record SET succeeded = ?, reason = ?, runner_pid = ?, runner_host = ?, remote_name = ? WHERE id = ?",
+                       arguments: [record.succeeded, record.reason, record.runner, record.runnerHost, record.remoteName, record.id])
     }
 }

@@ -124,15 +124,17 @@ extension SQLiteSession {
     }
 
     func taskState(_ task: TaskID) throws -> TaskState? {
-        try Row.fetchOne(db, sql: "SELECT status, scheduled_at, runner_pid, lease_until FROM task WHERE id = ?",
+        try Row.fetchOne(db, sql: "SELECT status, scheduled_at, runner_pid, runner_host, lease_until FROM task WHERE id = ?",
                          arguments: [task.rawValue]).map { row in
             let runner: Int32? = try row.value("runner_pid")
             let until: Double? = try row.value("lease_until")
+            // A lease from before hosts were named was taken on the one machine that had the file.
+            let host: String = try row.value("runner_host") ?? TaskLease.localHost
             return TaskState(
                 status: TaskStatus(rawValue: try row.value("status")) ?? .failed,
                 scheduledAt: (try row.value("scheduled_at") as Double?).map(Date.init(timeIntervalSince1970:)),
                 // A claim from before leases existed has no time: it holds only while its process lives.
-                lease: runner.map { TaskLease(runner: $0, until: until.map(Date.init(timeIntervalSince1970:)) ?? .distantFuture) })
+                lease: runner.map { TaskLease(runner: $0, host: host, until: until.map(Date.init(timeIntervalSince1970:)) ?? .distantFuture) })
         }
     }
 
@@ -172,8 +174,8 @@ extension SQLiteSession {
     }
 
     func setLease(_ task: TaskID, _ lease: TaskLease?) throws {
-        try db.execute(sql: "UPDATE task SET runner_pid = ?, lease_until = ? WHERE id = ?",
-                       arguments: [lease?.runner, lease?.until.timeIntervalSince1970, task.rawValue])
+        try db.execute(sql: "UPDATE task SET runner_pid = ?, runner_host = ?, lease_until = ? WHERE id = ?",
+                       arguments: [lease?.runner, lease?.host, lease?.until.timeIntervalSince1970, task.rawValue])
     }
 
     func update(_ pair: TaskPair, at: Date) throws {

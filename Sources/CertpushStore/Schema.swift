@@ -444,6 +444,13 @@ enum Schema {
             // H6: the name the cloud keeps a pushed certificate under, shown in its record.
             try db.execute(sql: "ALTER TABLE push_record ADD COLUMN remote_name TEXT")
         }
+        migrator.registerMigration("v17-runner-hosts") { db in
+            // T2: a claim names its runner's host beside its process id, which means something only there.
+            try db.execute(sql: """
+                ALTER TABLE task ADD COLUMN runner_host TEXT;
+                ALTER TABLE push_record ADD COLUMN runner_host TEXT;
+                """)
+        }
         return migrator
     }
 }

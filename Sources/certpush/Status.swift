@@ -11,13 +11,20 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let workspace = try global.openWorkspace(forReading: true)
-        let (summaries, synced) = try workspace.store.read { db in
-            (try db.taskSummaries(), try workspace.accounts.compactMap { try db.value(forKey: DeploymentService.lastSyncKey($0.name)) })
+        let (summaries, synced, leases) = try workspace.store.read { db in
+            let summaries = try db.taskSummaries()
+            // T2: who runs each running task, and until when its claim holds without a heartbeat.
+            let leases = try summaries.filter { $0.status == .running }.compactMap { summary in
+                try db.taskState(summary.id)?.lease.map { (summary.id, $0) }
+            }
+            return (summaries, try workspace.accounts.compactMap { try db.value(forKey: DeploymentService.lastSyncKey($0.name)) }, leases)
         }
         let queued = summaries.filter { $0.status == .pending || $0.status == .scheduled }.count
         let running = summaries.filter { $0.status == .running }.count
         let status = StatusJSON(workspace: workspace.kind.rawValue, path: global.databasePath, accounts: workspace.accounts.map(\.name),
-                                queued: queued, running: running, lastSync: synced.max())
+                                queued: queued, running: running, lastSync: synced.max(),
+                                runners: leases.map { RunnerJSON(task: $0.0.description, host: $0.1.host, process: Int($0.1.runner),
+                                                                 leaseUntil: Formats.iso($0.1.until)) })
         if json { return try printJSON(status) }
         let what = switch workspace.kind {
         case .training: "TRAINING: the sandbox; nothing here reaches a real server or cloud."
@@ -28,6 +35,9 @@ struct Status: ParsableCommand {
         print("Kind: \(what)")
         if let note = workspace.unusedAccountsNote { print(note) }
         print("Tasks: \(queued) queued, \(running) running.")
+        for (task, lease) in leases {
+            print("  \(task) runs on \(DisplayText.neutralized(lease.host)) (process \(lease.runner)); its lease holds until \(Formats.minute(lease.until)) unless renewed.")
+        }
         print("Last synchronized: " + (Formats.minute(isoText: status.lastSync) ?? "never") + ".")
     }
 }
@@ -39,4 +49,13 @@ struct StatusJSON: Encodable {
     var queued: Int
     var running: Int
     @Nullable var lastSync: String?
+    var runners: [RunnerJSON]
+}
+
+/// T2: a running task's runner and lease.
+struct RunnerJSON: Encodable {
+    var task: String
+    var host: String
+    var process: Int
+    var leaseUntil: String
 }

@@ -264,6 +264,39 @@ import Testing
         #expect(try everyoneAlive.task(task.id).status == .succeeded)
     }
 
+    @Test("T2: a runner on another host is judged by its lease alone: not taken over while it holds, though its process id is ours or gone here; taken over when it lapses")
+    func otherHostJudgedByLease() throws {
+        let deployments = fixture.workspace.deployments
+        let task = try deployments.create(TaskRequest(name: "elsewhere", certificates: [id("partner-shared")], match: true), runNow: false)
+        try store.write { db in
+            try db.setStatus(task.id, .running, finishedAt: nil)
+            try db.setLease(task.id, TaskLease(runner: getpid(), host: "bastion-b", until: testNow.addingTimeInterval(60)))
+        }
+        #expect(try store.read { try $0.taskState(task.id)?.lease?.host } == "bastion-b")
+        // Here no process is alive under that id, and ours has the same number: neither says anything of bastion-b's.
+        let here = service(provider: SandboxProvider(store: store), isAlive: { _ in false })
+        #expect(try here.recover().isEmpty)
+        #expect(try here.task(task.id).status == .running)
+        fixture.time.advance(by: 61)
+        #expect(try here.recover() == [task.id])
+        #expect(try here.task(task.id).status == .succeeded)
+        #expect(try store.read { try $0.taskState(task.id)?.lease } == nil)
+
+        // A push target in flight on another host is its runner's until the lease time has passed.
+        let cert = try id("wildcard-example")
+        try store.write { db in
+            var record = PushRecord(at: fixture.time.now(), user: "u", certificateID: cert, target: PushTarget(service: "waf", region: "cn-north-4"),
+                                    succeeded: false, reason: "", runner: getpid())
+            record.runnerHost = "bastion-b"
+            _ = try db.append(record)
+        }
+        let pushes = PushService(store: store, drivers: .only(AccountActions(pusher: SandboxProvider(store: store))), time: fixture.time, user: "u",
+                                 processID: getpid(), isAlive: { _ in false })
+        #expect(try !pushes.hasWork())
+        fixture.time.advance(by: DeploymentService.leaseDuration + 1)
+        #expect(try pushes.hasWork())
+    }
+
     @Test("R3: a pair left rolling back by a dead process is settled by what the provider holds")
     func rollingBackRecovered() throws {
         let deployments = fixture.workspace.deployments

@@ -296,4 +296,24 @@ import Testing
         #expect(damaged.status == 1, "\(damaged.stdout)")
         #expect(!damaged.stdout.isEmpty && !damaged.stdout.contains("sound"))
     }
+
+    @Test("T2: status names each running task's runner, its host and process, and until when its lease holds")
+    func statusNamesRunners() throws {
+        #expect(try cli(["init"], config: nil).status == 0)
+        let made = try cli(["tasks", "create", "--name", "later", "--cert", "c2", "--match", "--at", "2099-01-01T00:00:00Z"], config: nil)
+        #expect(made.status == 0, "\(made.stdout)\(made.stderr)")
+        let queue = try DatabaseQueue(path: cli.db)
+        try queue.write { db in
+            try db.execute(sql: """
+                UPDATE task SET status = 'running', runner_pid = 4242, runner_host = 'bastion-b', lease_until = 4102444800 WHERE id = 1
+                """)
+        }
+        try queue.close()
+        let shown = try cli(["status"], config: nil)
+        #expect(shown.stdout.contains("Tasks: 0 queued, 1 running."), "\(shown.stdout)")
+        #expect(shown.stdout.contains("t1 runs on bastion-b (process 4242); its lease holds until 2100-01-01 00:00 UTC unless renewed."), "\(shown.stdout)")
+        let json = try cli(["status", "--json"], config: nil)
+        let runners = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["runners"] as? [[String: Any]]
+        #expect(runners?.first?["host"] as? String == "bastion-b" && runners?.first?["process"] as? Int == 4242, "\(json.stdout)")
+    }
 }

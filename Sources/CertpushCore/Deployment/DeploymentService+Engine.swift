@@ -68,18 +68,21 @@ extension DeploymentService {
     // MARK: Claims
 
     func lease(at now: Date) -> TaskLease {
-        TaskLease(runner: processID, until: now.addingTimeInterval(Self.leaseDuration))
+        TaskLease(runner: processID, host: host, until: now.addingTimeInterval(Self.leaseDuration))
     }
 
-    /// Whether another live runner holds the claim: its time has not passed and its process is there.
+    func isMine(_ lease: TaskLease?) -> Bool { lease?.runner == processID && lease?.host == host }
+
+    /// Whether another runner holds the claim: its time has not passed, and
+    /// (on this host) its process is there (T2).
     func isHeldByOther(_ lease: TaskLease?, at now: Date) -> Bool {
-        guard let lease, lease.runner != processID else { return false }
-        return lease.until > now && isAlive(lease.runner)
+        guard let lease, !isMine(lease) else { return false }
+        return TaskLease.mayStillRun(runner: lease.runner, host: lease.host, until: lease.until, now: now, localHost: host, isAlive: isAlive)
     }
 
     /// The heartbeat: renews this process's claim; false when another process took the task over.
     func renewClaim(on id: TaskID, in db: any StoreWriter) throws -> Bool {
-        guard try db.taskState(id)?.lease?.runner == processID else { return false }
+        guard isMine(try db.taskState(id)?.lease) else { return false }
         try db.setLease(id, lease(at: time.now()))
         return true
     }

@@ -20,6 +20,8 @@ public struct DeploymentService: Sendable {
     public let user: String
     /// This process, recorded as the runner of what it claims.
     public let processID: Int32
+    /// This host (T2): a lease names it beside the process.
+    public var host = TaskLease.localHost
     /// Whether a process that claimed a task is still alive (another console, cron).
     public let isAlive: @Sendable (Int32) -> Bool
     /// Called after a task ends, once per notification (runs `notify_command`):

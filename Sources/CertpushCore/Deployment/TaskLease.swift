@@ -6,10 +6,29 @@ import Foundation
 /// tells a dead runner, not the process id alone, which the system reuses.
 public struct TaskLease: Sendable, Equatable {
     public var runner: Int32
+    /// T2: the host the runner is on; its process id means something only there.
+    public var host: String
     public var until: Date
-    public init(runner: Int32, until: Date) {
+    public init(runner: Int32, host: String = TaskLease.localHost, until: Date) {
         self.runner = runner
+        self.host = host
         self.until = until
+    }
+
+    /// This machine's name, as leases and push intents record it.
+    public static let localHost: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count) == 0 else { return "localhost" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
+    /// T2: whether a runner that claimed work until `until` may still be at
+    /// it. One on this host is asked of its process; one on another host is
+    /// judged by its lease alone, since a process id means nothing here.
+    public static func mayStillRun(runner: Int32, host: String, until: Date, now: Date, localHost: String,
+                                   isAlive: (Int32) -> Bool) -> Bool {
+        guard until > now else { return false }
+        return host != localHost || isAlive(runner)
     }
 }
 

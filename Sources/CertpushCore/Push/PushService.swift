@@ -23,6 +23,8 @@ public struct PushRecord: Sendable, Equatable {
     public var reason: String
     /// The process that is pushing it, while the provider has not answered (R3); nil once settled.
     public var runner: Int32?
+    /// T2: the host that process is on.
+    public var runnerHost: String?
     /// The account whose service store it went to (R6).
     public var account: String
     /// H6: the name the cloud keeps the certificate under, where it is not certpush's.
@@ -52,6 +54,8 @@ public struct PushService: Sendable {
     public let user: String
     /// This process, recorded on targets in flight.
     public let processID: Int32
+    /// This host (T2), recorded beside the process.
+    public var host = TaskLease.localHost
     /// Whether the process that left a target in flight is still alive.
     public let isAlive: @Sendable (Int32) -> Bool
     /// The accounts a push may go to (H4): those whose driver takes pushes.
@@ -132,6 +136,7 @@ public struct PushService: Sendable {
                 try group.map { target in
                     var record = PushRecord(at: now, user: user, certificateID: certificate.id, target: target,
                                             succeeded: false, reason: "", runner: processID, account: account.name)
+                    record.runnerHost = host
                     record.id = try db.append(record)
                     return record
                 }
@@ -161,6 +166,7 @@ public struct PushService: Sendable {
                 started[index].succeeded = reasons[index] == nil
                 started[index].reason = reasons[index] ?? ""
                 started[index].runner = nil
+                started[index].runnerHost = nil
             }
             try store.write { db in for record in started { try db.settle(record) } }
             records += started
@@ -234,6 +240,7 @@ public struct PushService: Sendable {
                 record.reason = "interrupted: the cloud cannot be asked whether it took the push; push again (it refuses a second push if it did)"
             }
             record.runner = nil
+            record.runnerHost = nil
             try store.write { try $0.settle(record) }
             settled.append(record)
         }
@@ -247,7 +254,10 @@ public struct PushService: Sendable {
         let now = time.now()
         return try store.read { try $0.pushesInFlight() }.filter { record in
             guard let runner = record.runner else { return true }
-            return runner != processID && (!isAlive(runner) || now.timeIntervalSince(record.at) > DeploymentService.leaseDuration)
+            let runnerHost = record.runnerHost ?? TaskLease.localHost
+            guard runner != processID || runnerHost != host else { return false }
+            return !TaskLease.mayStillRun(runner: runner, host: runnerHost, until: record.at.addingTimeInterval(DeploymentService.leaseDuration),
+                                          now: now, localHost: host, isAlive: isAlive)
         }
     }
 
