@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "CertpushSetup",
             dependencies: [
-                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushServers", "CertpushClouds",
+                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushServers", "CertpushClouds", "CertpushPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -148,6 +148,7 @@ let package = Package(
         .testTarget(name: "CertpushServersTests", dependencies: ["CertpushServers", "CertpushCore", "CertpushTestSupport"]),
         .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CertpushCore", "CertpushSetup", "CertpushServers", "CertpushClouds", "CertpushTestSupport",
+                                                          "CertpushStore", "CertpushPostgres",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -64,3 +64,51 @@ public enum DatabaseMaintenance {
         }
     }
 }
+
+extension DatabaseMaintenance {
+    /// T5: every table of the workspace at `path` (StoredTables' order, then
+    /// any other), a batch of rows at a time, from one snapshot: a copy is
+    /// consistent while other processes write. FTS5's tables and the tallies
+    /// are left out.
+    public static func export(path: String, batch: Int = 1_000, _ body: (StoredRows) throws -> Void) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError(path: path, reason: .missing) }
+        let pool = try SQLiteStore.readOnlyPool(path: path)
+        defer { try? pool.close() }
+        try pool.read { db in
+            let present = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'
+                  AND name NOT LIKE 'resource_text%'
+                """)
+            let tables = StoredTables.ordered.filter(present.contains)
+                + present.filter { !StoredTables.ordered.contains($0) && !StoredTables.derived.contains($0) }.sorted()
+            for table in tables {
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { row -> String in row["name"] }
+                let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                var rows: [[StoredValue]] = []
+                // Rows in the order they were made, where the table keeps one: the tallies' triggers see them so again.
+                let withoutRowID = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table])?
+                    .uppercased().contains("WITHOUT ROWID") ?? false
+                let cursor = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \(table)" + (withoutRowID ? "" : " ORDER BY rowid"))
+                while let row = try cursor.next() {
+                    rows.append((0..<columns.count).map { index in
+                        switch row[index] as DatabaseValue {
+                        case let value where value.isNull: .null
+                        case let value: switch value.storage {
+                            case .int64(let number): .integer(number)
+                            case .double(let number): .real(number)
+                            case .string(let text): .text(text)
+                            case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+                            case .null: .null
+                            }
+                        }
+                    })
+                    if rows.count == batch {
+                        try body(StoredRows(table: table, columns: columns, rows: rows))
+                        rows = []
+                    }
+                }
+                try body(StoredRows(table: table, columns: columns, rows: rows))
+            }
+        }
+    }
+}

@@ -6,7 +6,25 @@ import Foundation
 /// F5: `certpush db check` and `certpush db backup PATH`.
 struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "db", abstract: "Check the database file, or back it up while others work.", subcommands: [Check.self, Backup.self])
+        commandName: "db", abstract: "Check the database file, back it up while others work, or copy a live workspace into PostgreSQL.",
+        subcommands: [Check.self, Backup.self, Copy.self])
+
+    /// T5: `certpush db copy --to postgresql://USER@HOST:PORT/NAME`.
+    struct Copy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a live workspace into an empty PostgreSQL database, ids, history and sealed keys as they were, for a team to share.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("The PostgreSQL database: postgresql://USER@HOST:PORT/NAME; the password as libpq takes it (PGPASSWORD, ~/.pgpass).",
+                                   valueName: "url")) var to: String
+
+        func run() throws {
+            FileLogHandler.bootstrap(path: global.paths.logFile)
+            let (into, copied) = try Workspace.copyDatabase(path: global.databasePath, to: to, keyring: global.paths.keyring)
+            let counts = [("certificate", "certificate"), ("resource", "resource"), ("task", "task"), ("push_record", "push record"), ("activity", "activity entry")]
+                .map { Words.count(copied[$0.0] ?? 0, $0.1) }.joined(separator: ", ")
+            print("Copied \(global.databasePath) into \(into): \(counts).")
+        }
+    }
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,81 @@
+import CertpushCore
+import Foundation
+import PostgresNIO
+
+/// T5: a workspace's tables written into an empty PostgreSQL workspace in
+/// one transaction: ids, history and sealed keys as they were.
+public enum PostgresCopy {
+    /// Migrates the database, refuses one that holds a workspace already,
+    /// then takes every batch `export` gives, and sets each identity to follow
+    /// the ids copied. Nothing stays when any of it fails. Returns the rows copied per table.
+    @discardableResult
+    public static func importWorkspace(into link: PostgresLink, seal: (String) throws -> String,
+                                       export: (_ body: (StoredRows) throws -> Void) throws -> Void) throws -> [String: Int] {
+        try PostgresSchema.migrate(link, seal: seal)
+        return try link.transaction {
+            let held = try link.execute("""
+                SELECT (SELECT count(*) FROM certificate) + (SELECT count(*) FROM resource) + (SELECT count(*) FROM task) + (SELECT count(*) FROM activity)
+                """).first?.decode(Int64.self) ?? 0
+            guard held == 0 else {
+                throw Refusal("PostgreSQL at \(link.location) holds a workspace already: certpush copies only into an empty one.")
+            }
+            // The migration's own keyring check gives way to the workspace's.
+            try link.execute("DELETE FROM setting")
+            var copied: [String: Int] = [:]
+            try export { batch in
+                copied[batch.table, default: 0] += batch.rows.count
+                guard !batch.rows.isEmpty else { return }
+                try insert(batch, into: link)
+            }
+            // Each identity goes on after the ids copied, as SQLite's AUTOINCREMENT would.
+            for row in try link.execute("""
+                SELECT table_name, pg_get_serial_sequence(table_name, 'id') FROM information_schema.columns
+                WHERE table_schema = 'public' AND column_name = 'id' AND is_identity = 'YES'
+                """) {
+                let (table, sequence) = try row.decode((String, String).self)
+                try link.execute(PostgresQuery(unsafeSQL: """
+                    SELECT setval('\(sequence)', GREATEST((SELECT max(id) FROM \(table)), 1), (SELECT max(id) FROM \(table)) IS NOT NULL)
+                    """))
+            }
+            return copied
+        }
+    }
+
+    /// One multi-row INSERT for a batch, its values bound.
+    static func insert(_ batch: StoredRows, into link: PostgresLink) throws {
+        // Bind parameters are at most 65,535 a statement.
+        let perStatement = max(1, 60_000 / max(1, batch.columns.count))
+        let columns = batch.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        for start in stride(from: 0, to: batch.rows.count, by: perStatement) {
+            let rows = batch.rows[start..<min(start + perStatement, batch.rows.count)]
+            var binds = PostgresBindings(capacity: rows.count * batch.columns.count)
+            var tuples: [String] = []
+            var number = 0
+            for row in rows {
+                var placeholders: [String] = []
+                for value in row {
+                    number += 1
+                    placeholders.append("$\(number)")
+                    switch value {
+                    case .null: binds.appendNull()
+                    case .integer(let integer): binds.append(integer)
+                    case .real(let real): binds.append(real)
+                    case .text(let text): binds.append(text)
+                    }
+                }
+                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            }
+            try link.execute(PostgresQuery(unsafeSQL: "INSERT INTO \(batch.table) (\(columns)) VALUES " + tuples.joined(separator: ", "), binds: binds))
+        }
+    }
+
+    /// T5's proof: every table's rows, as `export` would give them, read back from PostgreSQL.
+    public static func rows(of table: String, columns: [String], in link: PostgresLink) throws -> [[StoredValue]] {
+        let list = columns.map { "\"\($0)\"::text" }.joined(separator: ", ")
+        return try link.execute(PostgresQuery(unsafeSQL: "SELECT \(list) FROM \(table)")).map { row in
+            try row.makeRandomAccess().map { cell in
+                try cell.decode(String?.self).map(StoredValue.text) ?? .null
+            }
+        }
+    }
+}

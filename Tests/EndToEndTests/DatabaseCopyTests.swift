@@ -1,0 +1,77 @@
+import CertpushCore
+import CertpushPostgres
+import CertpushStore
+import CertpushTestSupport
+import Foundation
+import Testing
+
+/// T5: `db copy --to URL` moves a live workspace from its SQLite file into
+/// PostgreSQL, ids, history and sealed keys as they were.
+extension CloudAccountTests {
+    @Test("T5: db copy --to moves a live workspace with pushes, a CAS task and its history into PostgreSQL, every row as it was; a second copy is refused")
+    func copyIntoPostgres() throws {
+        defer { scm.stop(); cas.stop() }
+        let cluster = try PostgresFixture()
+        defer { cluster.stop() }
+        let (www, statics) = try { () throws -> (String, String) in
+            let ids = try syncedAlibaba("www.example.com", "static.example.com")
+            return (ids[0], ids[1])
+        }()
+        #expect(try certpush("push", "c1", "--account", "hw", "--service", "waf", "--region", "ap-southeast-1").status == 0)
+        let task = try certpush("tasks", "create", "--name", "to copy", "--cert", "c2", "--resource", www, "--resource", statics)
+        #expect(task.status == 0, "\(task.stdout)\(task.stderr)")
+
+        let copied = try certpush("db", "copy", "--to", cluster.url)
+        #expect(copied.status == 0, "\(copied.stdout)\(copied.stderr)")
+        #expect(copied.stdout.contains("into postgresql://certpush@127.0.0.1:\(cluster.port)/certpush: 8 certificates, 3 resources, 1 task, 1 push record"),
+                "\(copied.stdout)")
+
+        // Every table, row for row: what SQLite holds is what PostgreSQL holds now.
+        let link = try PostgresLink(try PostgresLocation(url: cluster.url))
+        var tables = 0
+        try DatabaseMaintenance.export(path: cli.db, batch: 100_000) { batch in
+            tables += 1
+            let there = try PostgresCopy.rows(of: batch.table, columns: batch.columns, in: link)
+            let sort = { (rows: [[String]]) in rows.sorted { $0.joined(separator: "\u{1}") < $1.joined(separator: "\u{1}") } }
+            #expect(sort(there.map { $0.map(Self.text) }) == sort(batch.rows.map { $0.map(Self.text) }), "\(batch.table)")
+        }
+        #expect(tables >= 20)
+        // The tallies were made again from the rows, and ids go on after the ones copied.
+        let tally = try link.execute("SELECT sum(count)::bigint FROM resource_tally").first?.decode(Int64.self)
+        #expect(tally == 3)
+        let next = try link.execute("INSERT INTO activity (at, \"user\", action, subject, detail) VALUES (0, 'u', 'a', 's', 'd') RETURNING id")
+            .first?.decode(Int64.self)
+        let last = try link.execute("SELECT max(id) FROM activity WHERE action <> 'a'").first?.decode(Int64.self)
+        #expect(next == (last ?? 0) + 1)
+        try link.execute("DELETE FROM activity WHERE action = 'a'")
+
+        // Into a database that holds a workspace: refused, nothing changed.
+        let again = try certpush("db", "copy", "--to", cluster.url)
+        #expect(again.status != 0)
+        #expect((again.stdout + again.stderr).contains("holds a workspace already: certpush copies only into an empty one."), "\(again.stderr)")
+        #expect(try link.execute("SELECT count(*) FROM certificate").first?.decode(Int64.self) == 8)
+    }
+
+    @Test("T5: a training workspace is not copied into PostgreSQL, and the database is left as it was")
+    func trainingNotCopied() throws {
+        defer { scm.stop(); cas.stop() }
+        let cluster = try PostgresFixture()
+        defer { cluster.stop() }
+        #expect(try cli(["init"], config: nil).status == 0)
+        let refused = try cli(["db", "copy", "--to", cluster.url], config: nil)
+        #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("is not a live workspace"), "\(refused.stderr)")
+        let link = try PostgresLink(try PostgresLocation(url: cluster.url))
+        #expect(try link.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'").first?.decode(Int64.self) == 0)
+    }
+
+    /// A value as PostgreSQL's `::text` writes it, for comparison.
+    static func text(_ value: StoredValue) -> String {
+        switch value {
+        case .null: "NULL"
+        case .integer(let number): String(number)
+        case .real(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .text(let text): text
+        }
+    }
+}
