@@ -41,6 +41,56 @@ public enum PostgresCopy {
         }
     }
 
+    /// T5, back: every table of the workspace in PostgreSQL (StoredTables'
+    /// order, the tallies left out), a batch at a time, from one snapshot.
+    /// Refuses when `keyring` cannot open the workspace's check: its keys
+    /// would travel sealed for a keyring nobody holds.
+    public static func exportWorkspace(from link: PostgresLink, opensCheck: (String) -> Bool, batch: Int = 1_000,
+                                       _ body: (StoredRows) throws -> Void) throws {
+        try link.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        defer { _ = try? link.execute("ROLLBACK") }
+        let migrated = try link.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'certpush_migration'")
+            .first?.decode(Int64.self) ?? 0
+        guard migrated > 0 else { throw Refusal("PostgreSQL at \(link.location) holds no certpush workspace.") }
+        let check = try link.execute("SELECT value FROM setting WHERE key = 'keyring.check'").first?.decode(String.self)
+        guard let check, opensCheck(check) else {
+            throw Refusal("This keyring is not the one the workspace in PostgreSQL at \(link.location) was sealed with: use the team's keyring (CERTPUSH_KEYRING).")
+        }
+        var columns: [String: [(name: String, type: String)]] = [:]
+        for row in try link.execute("""
+            SELECT table_name, column_name, data_type FROM information_schema.columns
+            WHERE table_schema = 'public' ORDER BY table_name, ordinal_position
+            """) {
+            let (table, column, type) = try row.decode((String, String, String).self)
+            columns[table, default: []].append((column, type))
+        }
+        let present = Set(columns.keys).subtracting(["certpush_migration"]).subtracting(StoredTables.derived)
+        let tables = StoredTables.ordered.filter(present.contains) + present.filter { !StoredTables.ordered.contains($0) }.sorted()
+        for table in tables {
+            let shape = columns[table] ?? []
+            let list = shape.map { "\"\($0.name)\"::text" }.joined(separator: ", ")
+            let order = shape.contains { $0.name == "id" } ? " ORDER BY id" : ""
+            var rows: [[StoredValue]] = []
+            for row in try link.execute(PostgresQuery(unsafeSQL: "SELECT \(list) FROM \(table)\(order)")) {
+                var values: [StoredValue] = []
+                for (cell, column) in zip(try row.makeRandomAccess().map { try $0.decode(String?.self) }, shape) {
+                    guard let text = cell else { values.append(.null); continue }
+                    switch column.type {
+                    case "bigint", "integer", "smallint": values.append(Int64(text).map(StoredValue.integer) ?? .text(text))
+                    case "double precision", "real": values.append(Double(text).map(StoredValue.real) ?? .text(text))
+                    default: values.append(.text(text))
+                    }
+                }
+                rows.append(values)
+                if rows.count == batch {
+                    try body(StoredRows(table: table, columns: shape.map(\.name), rows: rows))
+                    rows = []
+                }
+            }
+            try body(StoredRows(table: table, columns: shape.map(\.name), rows: rows))
+        }
+    }
+
     /// One multi-row INSERT for a batch, its values bound.
     static func insert(_ batch: StoredRows, into link: PostgresLink) throws {
         // Bind parameters are at most 65,535 a statement.

@@ -30,4 +30,20 @@ extension Workspace {
         }
         return (location.description, copied)
     }
+
+    /// T5, back: the workspace in the PostgreSQL database at `url` copied
+    /// into a new SQLite file at `path`, ids, history and sealed keys as they
+    /// were; the keyring must be the team's. Where it came from, and the rows copied per table.
+    public static func copyDatabase(from url: String, to path: String, keyring: String) throws -> (from: String, copied: [String: Int]) {
+        let location = try PostgresLocation(url: url)
+        let vault = try Keyring.vault(at: keyring)
+        let link = try PostgresLink(location)
+        let copied = try DatabaseMaintenance.importWorkspace(path: path, vault: vault) { body in
+            try PostgresCopy.exportWorkspace(from: link, opensCheck: { (try? vault.open($0)) == KeyringCheck.text }, body)
+        }
+        return (location.description, copied)
+    }
+
+    /// Whether `--db` or `--to` names a PostgreSQL database rather than a file (T1).
+    public static func namesPostgres(_ text: String) -> Bool { PostgresLocation.names(text) }
 }

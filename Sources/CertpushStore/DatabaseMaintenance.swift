@@ -112,3 +112,42 @@ extension DatabaseMaintenance {
         }
     }
 }
+
+extension DatabaseMaintenance {
+    /// T5, back: a new SQLite workspace at `path` (which must not exist),
+    /// made with `vault`, holding every row `export` gives, ids and sealed
+    /// keys as they were, in one transaction; its tallies and text index made
+    /// again by its triggers. Nothing stays when any of it fails.
+    public static func importWorkspace(path: String, vault: KeyVault, export: (_ body: (StoredRows) throws -> Void) throws -> Void) throws -> [String: Int] {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw Refusal("\(path) exists already: certpush copies a workspace only into a new file.")
+        }
+        var finished = false
+        defer { if !finished { SQLiteStore.removeDatabase(at: path) } }
+        let opened = try SQLiteStore.open(path: path, create: true, vault: vault)
+        var copied: [String: Int] = [:]
+        try opened.store.pool.write { db in
+            // The new file's own keyring check gives way to the workspace's.
+            try db.execute(sql: "DELETE FROM setting")
+            try export { batch in
+                copied[batch.table, default: 0] += batch.rows.count
+                let columns = batch.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                let statement = try db.makeStatement(sql: "INSERT INTO \(batch.table) (\(columns)) VALUES (\(databaseQuestionMarks(count: batch.columns.count)))")
+                for row in batch.rows {
+                    try statement.execute(arguments: StatementArguments(row.map { value -> DatabaseValueConvertible? in
+                        switch value {
+                        case .null: nil
+                        case .integer(let number): number
+                        case .real(let number): number
+                        case .text(let text): text
+                        }
+                    }))
+                }
+            }
+        }
+        try opened.store.pool.close()
+        chmod(path, 0o600)
+        finished = true
+        return copied
+    }
+}

@@ -7,7 +7,7 @@ import Logging
 /// consoles and cron can share it; writers wait for each other (busy timeout)
 /// instead of failing with "database is locked".
 public final class SQLiteStore: Store {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let vault: KeyVault
     public let location: String
 

@@ -9,20 +9,33 @@ struct DatabaseCommand: ParsableCommand {
         commandName: "db", abstract: "Check the database file, back it up while others work, or copy a live workspace into PostgreSQL.",
         subcommands: [Check.self, Backup.self, Copy.self])
 
-    /// T5: `certpush db copy --to postgresql://USER@HOST:PORT/NAME`.
+    /// T5: `certpush db copy --to postgresql://USER@HOST:PORT/NAME`, and back:
+    /// `certpush --db postgresql://… db copy --to PATH`.
     struct Copy: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy a live workspace into an empty PostgreSQL database, ids, history and sealed keys as they were, for a team to share.")
+            abstract: "Copy a live workspace into an empty PostgreSQL database, or (with --db postgresql://…) from one into a new file; ids, history and sealed keys as they were.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The PostgreSQL database: postgresql://USER@HOST:PORT/NAME; the password as libpq takes it (PGPASSWORD, ~/.pgpass).",
-                                   valueName: "url")) var to: String
+        @Option(help: ArgumentHelp("Where to: postgresql://USER@HOST:PORT/NAME (the password as libpq takes it: PGPASSWORD, ~/.pgpass), or a new file when --db names PostgreSQL.",
+                                   valueName: "url-or-path")) var to: String
 
         func run() throws {
             FileLogHandler.bootstrap(path: global.paths.logFile)
-            let (into, copied) = try Workspace.copyDatabase(path: global.databasePath, to: to, keyring: global.paths.keyring)
+            let keyring = global.paths.keyring
+            let from: String, into: String, copied: [String: Int]
+            if let db = global.db, Workspace.namesPostgres(db) {
+                guard !Workspace.namesPostgres(to) else { throw Refusal("From PostgreSQL, --to names the new file to copy the workspace into.") }
+                (from, copied) = try Workspace.copyDatabase(from: db, to: to, keyring: keyring)
+                into = to
+            } else {
+                guard Workspace.namesPostgres(to) else {
+                    throw Refusal("--to names the PostgreSQL database to copy into: postgresql://USER@HOST:PORT/NAME. For a copy into a file, `certpush db backup PATH`.")
+                }
+                (into, copied) = try Workspace.copyDatabase(path: global.databasePath, to: to, keyring: keyring)
+                from = global.databasePath
+            }
             let counts = [("certificate", "certificate"), ("resource", "resource"), ("task", "task"), ("push_record", "push record"), ("activity", "activity entry")]
                 .map { Words.count(copied[$0.0] ?? 0, $0.1) }.joined(separator: ", ")
-            print("Copied \(global.databasePath) into \(into): \(counts).")
+            print("Copied \(from) into \(into): \(counts).")
         }
     }
 

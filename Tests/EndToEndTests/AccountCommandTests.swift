@@ -50,7 +50,7 @@ struct ConfiguredCLI {
         ("csr.example.com", ["csr.example.com"]), ("shop.example.cn", ["shop.example.cn"]), ("static-assets", ["static.example.com"]),
     ]
 
-    private func prepare(_ config: String?) throws -> [String: String] {
+    func prepare(_ config: String?) throws -> [String: String] {
         let folder = directory.path("config")
         if let config {
             try FileManager.default.createDirectory(atPath: folder + "/certpush", withIntermediateDirectories: true)

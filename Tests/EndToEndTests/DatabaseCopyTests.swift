@@ -45,6 +45,33 @@ extension CloudAccountTests {
         #expect(next == (last ?? 0) + 1)
         try link.execute("DELETE FROM activity WHERE action = 'a'")
 
+        // And back, into a new file: every row as in the first, and it opens as the workspace it was.
+        let back = cli.directory.path("back.sqlite")
+        let environment = try cli.prepare(config)
+        let returned = try CertpushBinary.run(["--db", cluster.url, "db", "copy", "--to", back], environment: environment)
+        #expect(returned.status == 0, "\(returned.stdout)\(returned.stderr)")
+        #expect(returned.stdout.contains("Copied postgresql://certpush@127.0.0.1:\(cluster.port)/certpush into \(back): 8 certificates"), "\(returned.stdout)")
+        var original: [String: [[StoredValue]]] = [:], copy: [String: [[StoredValue]]] = [:]
+        try DatabaseMaintenance.export(path: cli.db) { original[$0.table, default: []] += $0.rows }
+        try DatabaseMaintenance.export(path: back) { copy[$0.table, default: []] += $0.rows }
+        #expect(copy.keys.sorted() == original.keys.sorted())
+        for table in original.keys.sorted() {
+            #expect(copy[table]?.map { $0.map(Self.text) } == original[table]?.map { $0.map(Self.text) }, "\(table)")
+        }
+        let shown = try CertpushBinary.run(["--db", back, "tasks", "show", "t1"], environment: environment)
+        #expect(shown.status == 0 && shown.stdout.contains("to copy"), "\(shown.stdout)\(shown.stderr)")
+        #expect(try CertpushBinary.run(["--db", back, "status"], environment: environment).stdout.contains("LIVE"))
+
+        // With another keyring, nothing is copied back and no file is left.
+        var stranger = environment
+        stranger["CERTPUSH_KEYRING"] = cli.directory.path("other-keyring")
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString().write(toFile: cli.directory.path("other-keyring"), atomically: true, encoding: .utf8)
+        chmod(cli.directory.path("other-keyring"), 0o600)
+        let refused = try CertpushBinary.run(["--db", cluster.url, "db", "copy", "--to", cli.directory.path("stranger.sqlite")], environment: stranger)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("is not the one the workspace in PostgreSQL"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.path("stranger.sqlite")))
+
         // Into a database that holds a workspace: refused, nothing changed.
         let again = try certpush("db", "copy", "--to", cluster.url)
         #expect(again.status != 0)
