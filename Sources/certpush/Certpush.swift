@@ -73,6 +73,9 @@ struct GlobalOptions: ParsableArguments {
     func openWorkspace(create: Bool = false, forReading: Bool = false, kind: WorkspaceKind = .training, path: String? = nil,
                        console: Bool = false) throws -> Workspace {
         FileLogHandler.bootstrap(path: paths.logFile)
+        if let db, Workspace.namesPostgres(db) {
+            throw Refusal("A workspace in PostgreSQL is copied with `certpush --db URL db copy --to PATH`; the other commands open one there in a later release (team mode, SPEC 17).")
+        }
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
         let path = path ?? databasePath

@@ -61,6 +61,9 @@ extension CloudAccountTests {
         let shown = try CertpushBinary.run(["--db", back, "tasks", "show", "t1"], environment: environment)
         #expect(shown.status == 0 && shown.stdout.contains("to copy"), "\(shown.stdout)\(shown.stderr)")
         #expect(try CertpushBinary.run(["--db", back, "status"], environment: environment).stdout.contains("LIVE"))
+        // The other commands say plainly that they do not open a workspace in PostgreSQL yet.
+        let notYet = try CertpushBinary.run(["--db", cluster.url, "status"], environment: environment)
+        #expect(notYet.status == 2 && notYet.stderr.contains("open one there in a later release"), "\(notYet.stderr)")
 
         // With another keyring, nothing is copied back and no file is left.
         var stranger = environment
