@@ -184,7 +184,7 @@ struct Apache: ServerSoftware {
             pending = []
             for pattern in patterns {
                 // The shell expands the glob, as apache would; each file after a line naming it.
-                let script = "for f in \(pattern.replacingOccurrences(of: " ", with: "\\ ")); do if [ -f \"$f\" ]; then printf '%s %s\\n' \(ServerFiles.fileMarker) \"$f\"; cat -- \"$f\"; fi; done"
+                let script = "for f in \(pattern.replacingOccurrences(of: " ", with: "\\ ")); do if [ -f \"$f\" ]; then \(ServerFiles.printing("\"$f\"")); fi; done"
                 for file in ServerFiles.files(in: try shell.run(script).stdout) where read.insert(file.path).inserted {
                     texts.append(file.text)
                     files.append(file.path)

@@ -138,8 +138,8 @@ struct HAProxy: ServerSoftware {
         // Every file its -f options name; a -f folder is each of its *.cfg files, in order, as haproxy reads them.
         let named = HAProxyConfig.configFiles(command: shell.tool).map(ServerFiles.quoted).joined(separator: " ")
         let reading = try shell.run("""
-            for f in \(named); do if [ -d "$f" ]; then for g in "$f"/*.cfg; do [ -f "$g" ] && printf '%s %s\\n' \(ServerFiles.fileMarker) "$g" && cat -- "$g"; done; \
-            else printf '%s %s\\n' \(ServerFiles.fileMarker) "$f" && cat -- "$f" || exit 1; fi; done
+            for f in \(named); do if [ -d "$f" ]; then for g in "$f"/*.cfg; do [ -f "$g" ] && \(ServerFiles.printing("\"$g\"")); done; \
+            else \(ServerFiles.printing("\"$f\"")) || exit 1; fi; done
             """)
         guard reading.succeeded else { throw Refusal("reading its configuration failed: \(reading.failure)") }
         let configs = ServerFiles.files(in: reading.stdout)

@@ -23,6 +23,13 @@ enum ServerFiles {
     /// The line that comes before each file a command prints: "==certpush-file== PATH".
     static let fileMarker = "==certpush-file=="
 
+    /// Shell that prints the file `word` names (a quoted path, or `"$f"`)
+    /// after its marker line, as `files(in:)` reads it back; `&&` between
+    /// them, so that the command's status is the read's.
+    static func printing(_ word: String, reader: String = "cat") -> String {
+        "printf '%s %s\\n' \(fileMarker) \(word) && \(reader) -- \(word)"
+    }
+
     /// The files a command printed, each after its marker line, in order.
     static func files(in output: String) -> [(path: String, text: String)] {
         var found: [(path: String, text: String)] = []
@@ -40,7 +47,8 @@ enum ServerFiles {
     static func certificateTexts(_ paths: [String], shell: HostShell) throws -> [String: String] {
         guard !paths.isEmpty else { return [:] }
         let reader = shell.host.command?.hasPrefix("sudo ") == true ? "sudo -n cat" : "cat"
-        let script = paths.map { "printf '%s %s\\n' \(fileMarker) \(quoted($0)); \(reader) -- \(quoted($0)) 2>&1" }.joined(separator: "; ")
+        // A file that cannot be read prints why in its place (2>&1), and the next is read all the same.
+        let script = paths.map { "{ \(printing(quoted($0), reader: reader)); } 2>&1" }.joined(separator: "; ")
         return Dictionary(files(in: try shell.run(script).stdout), uniquingKeysWith: { _, last in last })
     }
 
