@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 
 /// One connection to PostgreSQL, used synchronously as the store's callers
@@ -16,7 +17,8 @@ public final class PostgresLink: @unchecked Sendable {
     public init(_ location: PostgresLocation, timeLimit: TimeAmount = .seconds(10)) throws {
         self.location = location
         var configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
-                                                             password: location.password, database: location.database, tls: .disable)
+                                                             password: location.password, database: location.database,
+                                                             tls: try Self.tls(location.sslMode))
         configuration.options.connectTimeout = timeLimit
         do {
             connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
@@ -51,12 +53,32 @@ public final class PostgresLink: @unchecked Sendable {
         }
     }
 
-    /// The server's own words where it gave some, else the connection's.
+    /// TLS as libpq's sslmode asks: `require` encrypts without checking the
+    /// certificate, `verify-ca` checks it against the system's roots,
+    /// `verify-full` checks the name too; `prefer` and `allow` use TLS when the server offers it.
+    static func tls(_ mode: String) throws -> PostgresConnection.Configuration.TLS {
+        var client = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case "disable": return .disable
+        case "verify-full": break
+        case "verify-ca": client.certificateVerification = .noHostnameVerification
+        default: client.certificateVerification = .none
+        }
+        let context = try NIOSSLContext(configuration: client)
+        return ["require", "verify-ca", "verify-full"].contains(mode) ? .require(context) : .prefer(context)
+    }
+
+    /// The server's own words where it gave some, else what the connection met, in a few words.
     static func describe(_ error: Error) -> String {
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] { return DisplayText.neutralized(message) }
+            if let underlying = psql.underlying { return describe(underlying) }
             return DisplayText.neutralized("\(psql.code)")
         }
+        if let connect = error as? NIOConnectionError, let first = connect.connectionErrors.first { return describe(first.error) }
+        if let connect = error as? NIOConnectionError, connect.dnsAError != nil || connect.dnsAAAAError != nil { return "its name does not resolve" }
+        if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return "the connection was refused" }
+        if let channel = error as? ChannelError, case .connectTimeout = channel { return "the connection timed out" }
         return DisplayText.neutralized("\(error)")
     }
 }

@@ -11,6 +11,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var user: String
     public var database: String
     public var password: String?
+    /// libpq's `sslmode`: disable, allow, prefer (its default), require, verify-ca or verify-full.
+    public var sslMode = "prefer"
 
     /// Whether `--db` or `database = …` names PostgreSQL rather than a file.
     public static func names(_ text: String) -> Bool {
@@ -29,6 +31,10 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         self.user = user
         let path = String(url.path.drop { $0 == "/" }).removingPercentEncoding ?? ""
         database = path.isEmpty ? user : path
+        sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? environment["PGSSLMODE"] ?? "prefer"
+        guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
+            throw Refusal("sslmode=\(DisplayText.neutralized(sslMode)) is not one libpq takes: disable, allow, prefer, require, verify-ca or verify-full.")
+        }
         password = url.password?.removingPercentEncoding ?? environment["PGPASSWORD"]
         if password == nil {
             let file = environment["PGPASSFILE"] ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.pgpass"

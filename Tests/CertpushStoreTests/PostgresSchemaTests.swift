@@ -140,5 +140,10 @@ import Testing
         #expect(throws: Refusal.self) { try PostgresLocation(url: "postgresql://db.example.com/ws", environment: [:]) }
         #expect(throws: Refusal.self) { try PostgresLocation(url: "mysql://ops@db/ws", environment: [:]) }
         #expect(plain.description == "postgresql://ops@db.example.com:6432/certpush")
+        // TLS as libpq's sslmode asks, prefer by default.
+        #expect(plain.sslMode == "prefer")
+        #expect(try PostgresLocation(url: "postgresql://ops@db/ws?sslmode=verify-full", environment: [:]).sslMode == "verify-full")
+        #expect(try PostgresLocation(url: "postgresql://ops@db/ws", environment: ["PGSSLMODE": "require"]).sslMode == "require")
+        #expect(throws: Refusal.self) { try PostgresLocation(url: "postgresql://ops@db/ws?sslmode=on", environment: [:]) }
     }
 }

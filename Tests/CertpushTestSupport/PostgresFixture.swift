@@ -38,6 +38,12 @@ public final class PostgresFixture: @unchecked Sendable {
         let log = folder.path("postgres.log")
         pid = try Daemon.start(command[0], Array(command.dropFirst()), log: log, port: port)
         do {
+            // The port takes connections before the server takes logins ("the database system is starting up").
+            let deadline = Date().addingTimeInterval(10)
+            while (try Shell.run(programs + "/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"])).status != 0 {
+                guard Date() < deadline else { throw Daemon.Failure(description: "PostgreSQL did not take logins within 10 s") }
+                usleep(50_000)
+            }
             try run("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "certpush", "certpush"])
         } catch {
             Daemon.stop(pid, signal: SIGINT)
