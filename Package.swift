@@ -152,6 +152,6 @@ let package = Package(
         .testTarget(name: "CertpushConsoleTests", dependencies: ["CertpushConsole", "TerminalKit", "CertpushTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CertpushCore", "CertpushSetup", "CertpushServers", "CertpushClouds", "CertpushTestSupport",
                                                           "CertpushStore", "CertpushPostgres",
-                                                          .product(name: "GRDB", package: "GRDB.swift")]),
+                                                          .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]),
     ]
 )

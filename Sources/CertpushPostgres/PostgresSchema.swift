@@ -42,27 +42,54 @@ public enum PostgresSchema {
         return migrations.map(\.identifier).filter(done.contains)
     }
 
-    /// A trigger's function and the trigger, as PL/pgSQL has them.
-    static func trigger(_ name: String, on table: String, _ event: String, when condition: String? = nil, _ body: String) -> [String] {
-        [
+    /// A statement trigger's function and the trigger, as PL/pgSQL has
+    /// them: once a statement, over its rows (`old_rows`, `new_rows`).
+    /// SQLite's tallies count a row at a time; here a row trigger would
+    /// update one tally row 100,000 times in one transaction, each update
+    /// walking every version before it.
+    static func statementTrigger(_ name: String, on table: String, _ event: String, _ body: String) -> [String] {
+        let tables = switch event {
+        case "INSERT": "NEW TABLE AS new_rows"
+        case "DELETE": "OLD TABLE AS old_rows"
+        default: "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+        }
+        return [
             "CREATE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \(body) RETURN NULL; END $$",
-            "CREATE TRIGGER \(name) AFTER \(event) ON \(table) FOR EACH ROW" + (condition.map { " WHEN (\($0))" } ?? "") + " EXECUTE FUNCTION \(name)()",
+            "CREATE TRIGGER \(name) AFTER \(event) ON \(table) REFERENCING \(tables) FOR EACH STATEMENT EXECUTE FUNCTION \(name)()",
         ]
     }
 
+    /// The tally of `table` by `keys` moved by each row's count in `changes`
+    /// (a SELECT of the keys and `n`), made where it was not.
+    static func tallyChange(_ tally: String, keys: [String], _ changes: String, first: String? = nil) -> String {
+        let list = keys.joined(separator: ", ")
+        return """
+            INSERT INTO \(tally) (\(list), count\(first == nil ? "" : ", first_pair"))
+                SELECT \(list), sum(n)\(first.map { ", min(\($0))" } ?? "") FROM (\(changes)) AS change GROUP BY \(list) HAVING sum(n) <> 0
+                ON CONFLICT (\(list)) DO UPDATE SET count = \(tally).count + excluded.count;
+            """
+    }
+
+    static let resourceKeys = ["service", "region"]
+    static let pairKeys = ["task_id", "service", "status"]
+
+    static let resourceTallyTriggers: [String] =
+        statementTrigger("resource_tally_insert", on: "resource", "INSERT",
+                         tallyChange("resource_tally", keys: resourceKeys, "SELECT service, region, 1 AS n FROM new_rows"))
+        + statementTrigger("resource_tally_delete", on: "resource", "DELETE",
+                           tallyChange("resource_tally", keys: resourceKeys, "SELECT service, region, -1 AS n FROM old_rows"))
+        + statementTrigger("resource_tally_move", on: "resource", "UPDATE", tallyChange("resource_tally", keys: resourceKeys, """
+            SELECT service, region, -1 AS n FROM old_rows UNION ALL SELECT service, region, 1 FROM new_rows
+            """))
+
     static let taskPairTallyTriggers: [String] =
-        trigger("task_pair_tally_insert", on: "task_pair", "INSERT", """
-            INSERT INTO task_pair_tally (task_id, service, status, count, first_pair) VALUES (new.task_id, new.service, new.status, 1, new.id)
-                ON CONFLICT (task_id, service, status) DO UPDATE SET count = task_pair_tally.count + 1;
-            """)
-        + trigger("task_pair_tally_delete", on: "task_pair", "DELETE", """
-            UPDATE task_pair_tally SET count = count - 1 WHERE task_id = old.task_id AND service = old.service AND status = old.status;
-            """)
-        + trigger("task_pair_tally_status", on: "task_pair", "UPDATE OF status", when: "old.status <> new.status", """
-            UPDATE task_pair_tally SET count = count - 1 WHERE task_id = old.task_id AND service = old.service AND status = old.status;
-            INSERT INTO task_pair_tally (task_id, service, status, count, first_pair) VALUES (new.task_id, new.service, new.status, 1, new.id)
-                ON CONFLICT (task_id, service, status) DO UPDATE SET count = task_pair_tally.count + 1;
-            """)
+        statementTrigger("task_pair_tally_insert", on: "task_pair", "INSERT",
+                         tallyChange("task_pair_tally", keys: pairKeys, "SELECT task_id, service, status, 1 AS n, id FROM new_rows", first: "id"))
+        + statementTrigger("task_pair_tally_delete", on: "task_pair", "DELETE",
+                           tallyChange("task_pair_tally", keys: pairKeys, "SELECT task_id, service, status, -1 AS n, id FROM old_rows", first: "id"))
+        + statementTrigger("task_pair_tally_status", on: "task_pair", "UPDATE", tallyChange("task_pair_tally", keys: pairKeys, """
+            SELECT task_id, service, status, -1 AS n, id FROM old_rows UNION ALL SELECT task_id, service, status, 1, id FROM new_rows
+            """, first: "id"))
 
     public static let migrations: [Migration] = [
         Migration(identifier: "v1-certificates") { _ in [
@@ -246,18 +273,7 @@ public enum PostgresSchema {
                 PRIMARY KEY (service, region)
             )
             """,
-        ] + trigger("resource_tally_insert", on: "resource", "INSERT", """
-            INSERT INTO resource_tally (service, region, count) VALUES (new.service, new.region, 1)
-                ON CONFLICT (service, region) DO UPDATE SET count = resource_tally.count + 1;
-            """)
-          + trigger("resource_tally_delete", on: "resource", "DELETE", """
-            UPDATE resource_tally SET count = count - 1 WHERE service = old.service AND region = old.region;
-            """)
-          + trigger("resource_tally_move", on: "resource", "UPDATE OF service, region", """
-            UPDATE resource_tally SET count = count - 1 WHERE service = old.service AND region = old.region;
-            INSERT INTO resource_tally (service, region, count) VALUES (new.service, new.region, 1)
-                ON CONFLICT (service, region) DO UPDATE SET count = resource_tally.count + 1;
-            """)
+        ] + resourceTallyTriggers
           + [
             // SQLite's FTS5 trigram table: here, trigram indexes on the columns themselves.
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",

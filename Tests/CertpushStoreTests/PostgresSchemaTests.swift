@@ -91,6 +91,17 @@ import Testing
             let tally = try link.execute("SELECT service, region, count FROM resource_tally WHERE count > 0 ORDER BY region")
                 .map { try $0.decode((String, String, Int64).self) }
             #expect(tally.map { "\($0.0) \($0.1) \($0.2)" } == ["elb ap-southeast-1 1", "elb cn-north-4 1"])
+            // A task's pairs, counted by service and status as each statement changes them.
+            try link.execute("INSERT INTO task (name, status, created_at, created_by) VALUES ('t', 'pending', 0, 'u')")
+            try link.execute("""
+                INSERT INTO task_pair (task_id, resource_id, certificate_id, service, region, resource_name, status, cause, charged)
+                SELECT 1, n, 1, 'elb', 'cn-north-4', 'r', 'pending', '', 0 FROM generate_series(1, 3) AS n
+                """)
+            try link.execute("UPDATE task_pair SET status = 'succeeded' WHERE id IN (2, 3)")
+            try link.execute("UPDATE task_pair SET cause = 'unchanged status' WHERE id = 1")
+            let pairs = try link.execute("SELECT status, count, first_pair FROM task_pair_tally WHERE count > 0 ORDER BY status")
+                .map { try $0.decode((String, Int64, Int64).self) }
+            #expect(pairs.map { "\($0.0) \($0.1) \($0.2)" } == ["pending 1 1", "succeeded 2 2"])
             // A substring search uses the trigram index's operator class.
             #expect(try link.execute("SELECT id FROM resource WHERE domain LIKE '%ww.exam%'").count == 2)
 

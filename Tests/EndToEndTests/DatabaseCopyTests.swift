@@ -3,6 +3,8 @@ import CertpushPostgres
 import CertpushStore
 import CertpushTestSupport
 import Foundation
+import GRDB
+import PostgresNIO
 import Testing
 
 /// T5: `db copy --to URL` moves a live workspace from its SQLite file into
@@ -39,6 +41,15 @@ extension CloudAccountTests {
         // The tallies were made again from the rows, and ids go on after the ones copied.
         let tally = try link.execute("SELECT sum(count)::bigint FROM resource_tally").first?.decode(Int64.self)
         #expect(tally == 3)
+        let pairsQuery = "SELECT task_id, service, status, count, first_pair FROM task_pair_tally WHERE count > 0 ORDER BY task_id, service, status"
+        let sqlitePairs = try DatabaseQueue(path: cli.db).read { db in
+            try Row.fetchAll(db, sql: pairsQuery).map { row -> String in "\(row[0] as Int64) \(row[1] as String) \(row[2] as String) \(row[3] as Int64) \(row[4] as Int64)" }
+        }
+        let postgresPairs = try link.execute(PostgresQuery(unsafeSQL: pairsQuery)).map { row -> String in
+            let (task, service, status, count, first) = try row.decode((Int64, String, String, Int64, Int64).self)
+            return "\(task) \(service) \(status) \(count) \(first)"
+        }
+        #expect(!postgresPairs.isEmpty && postgresPairs == sqlitePairs)
         let next = try link.execute("INSERT INTO activity (at, \"user\", action, subject, detail) VALUES (0, 'u', 'a', 's', 'd') RETURNING id")
             .first?.decode(Int64.self)
         let last = try link.execute("SELECT max(id) FROM activity WHERE action <> 'a'").first?.decode(Int64.self)
