@@ -70,24 +70,27 @@ public enum PostgresCopy {
             let shape = columns[table] ?? []
             let list = shape.map { "\"\($0.name)\"::text" }.joined(separator: ", ")
             let order = shape.contains { $0.name == "id" } ? " ORDER BY id" : ""
-            var rows: [[StoredValue]] = []
-            for row in try link.execute(PostgresQuery(unsafeSQL: "SELECT \(list) FROM \(table)\(order)")) {
-                var values: [StoredValue] = []
-                for (cell, column) in zip(try row.makeRandomAccess().map { try $0.decode(String?.self) }, shape) {
-                    guard let text = cell else { values.append(.null); continue }
-                    switch column.type {
-                    case "bigint", "integer", "smallint": values.append(Int64(text).map(StoredValue.integer) ?? .text(text))
-                    case "double precision", "real": values.append(Double(text).map(StoredValue.real) ?? .text(text))
-                    default: values.append(.text(text))
+            // A cursor, a batch at a time: a million resources are never held whole.
+            try link.execute(PostgresQuery(unsafeSQL: "DECLARE certpush_export NO SCROLL CURSOR FOR SELECT \(list) FROM \(table)\(order)"))
+            var sent = false
+            while true {
+                let fetched = try link.execute(PostgresQuery(unsafeSQL: "FETCH \(batch) FROM certpush_export"))
+                let rows = try fetched.map { row in
+                    try zip(row.makeRandomAccess().map { try $0.decode(String?.self) }, shape).map { cell, column -> StoredValue in
+                        guard let text = cell else { return .null }
+                        switch column.type {
+                        case "bigint", "integer", "smallint": return Int64(text).map(StoredValue.integer) ?? .text(text)
+                        case "double precision", "real": return Double(text).map(StoredValue.real) ?? .text(text)
+                        default: return .text(text)
+                        }
                     }
                 }
-                rows.append(values)
-                if rows.count == batch {
-                    try body(StoredRows(table: table, columns: shape.map(\.name), rows: rows))
-                    rows = []
-                }
+                // Every table once at least, empty ones too, as the SQLite side gives them.
+                if !rows.isEmpty || !sent { try body(StoredRows(table: table, columns: shape.map(\.name), rows: rows)) }
+                sent = true
+                if rows.count < batch { break }
             }
-            try body(StoredRows(table: table, columns: shape.map(\.name), rows: rows))
+            try link.execute("CLOSE certpush_export")
         }
     }
 

@@ -33,8 +33,9 @@ struct DatabaseCommand: ParsableCommand {
                 (into, copied) = try Workspace.copyDatabase(path: global.databasePath, to: to, keyring: keyring)
                 from = global.databasePath
             }
-            let counts = [("certificate", "certificate"), ("resource", "resource"), ("task", "task"), ("push_record", "push record"), ("activity", "activity entry")]
-                .map { Words.count(copied[$0.0] ?? 0, $0.1) }.joined(separator: ", ")
+            let counts = [("certificate", "certificate", nil), ("resource", "resource", nil), ("task", "task", nil),
+                          ("push_record", "push record", nil), ("activity", "activity entry", "activity entries")]
+                .map { Words.count(copied[$0.0] ?? 0, $0.1, plural: $0.2) }.joined(separator: ", ")
             print("Copied \(from) into \(into): \(counts).")
         }
     }
