@@ -5,9 +5,11 @@ import PostgresNIO
 /// T5: a workspace's tables written into an empty PostgreSQL workspace in
 /// one transaction: ids, history and sealed keys as they were.
 public enum PostgresCopy {
-    /// Migrates the database, refuses one that holds a workspace already,
-    /// then takes every batch `export` gives, and sets each identity to follow
-    /// the ids copied. Nothing stays when any of it fails. Returns the rows copied per table.
+    /// Migrates the database (the schema stays, empty, if what follows
+    /// fails), refuses one that holds a workspace already, then takes every
+    /// batch `export` gives in one transaction, and sets each identity to
+    /// follow the ids copied: no row stays when any of it fails. Returns the
+    /// rows copied per table.
     @discardableResult
     public static func importWorkspace(into link: PostgresLink, seal: (String) throws -> String,
                                        export: (_ body: (StoredRows) throws -> Void) throws -> Void) throws -> [String: Int] {
