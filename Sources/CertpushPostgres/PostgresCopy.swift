@@ -124,13 +124,4 @@ public enum PostgresCopy {
         }
     }
 
-    /// T5's proof: every table's rows, as `export` would give them, read back from PostgreSQL.
-    public static func rows(of table: String, columns: [String], in link: PostgresLink) throws -> [[StoredValue]] {
-        let list = columns.map { "\"\($0)\"::text" }.joined(separator: ", ")
-        return try link.execute(PostgresQuery(unsafeSQL: "SELECT \(list) FROM \(table)")).map { row in
-            try row.makeRandomAccess().map { cell in
-                try cell.decode(String?.self).map(StoredValue.text) ?? .null
-            }
-        }
-    }
 }

@@ -91,15 +91,12 @@ extension DatabaseMaintenance {
                 let cursor = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \(table)" + (withoutRowID ? "" : " ORDER BY rowid"))
                 while let row = try cursor.next() {
                     rows.append((0..<columns.count).map { index in
-                        switch row[index] as DatabaseValue {
-                        case let value where value.isNull: .null
-                        case let value: switch value.storage {
-                            case .int64(let number): .integer(number)
-                            case .double(let number): .real(number)
-                            case .string(let text): .text(text)
-                            case .blob(let data): .text(String(decoding: data, as: UTF8.self))
-                            case .null: .null
-                            }
+                        switch (row[index] as DatabaseValue).storage {
+                        case .int64(let number): .integer(number)
+                        case .double(let number): .real(number)
+                        case .string(let text): .text(text)
+                        case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+                        case .null: .null
                         }
                     })
                     if rows.count == batch {
