@@ -27,11 +27,15 @@ struct CloudSettings {
             }
             account.regions = list
         }
-        if let endpoint = table.fields["endpoint"] {
-            guard let text = endpoint.string else { throw table.problem("endpoint must be a URL") }
-            if let problem = EndpointRule.problem(text) { throw table.problem(problem) }
-            account.endpoint = text
-        }
+        if let endpoint = try Self.endpoint("endpoint", in: table) { account.endpoint = endpoint }
+    }
+
+    /// The URL the table's `key` names, if it names one; one R2 allows, else the table's problem.
+    static func endpoint(_ key: String, in table: AccountTable) throws -> String? {
+        guard let value = table.fields[key] else { return nil }
+        guard let text = value.string else { throw table.problem("\(key) must be a URL") }
+        if let problem = EndpointRule.problem(text) { throw table.problem(problem) }
+        return text
     }
 
     /// A number of seconds from `least` to 3600.

@@ -21,11 +21,7 @@ struct HuaweiCloudDriver: AccountDriver {
             }
             account.domainID = text
         }
-        if let endpoint = table.fields["iam_endpoint"] {
-            guard let text = endpoint.string else { throw table.problem("iam_endpoint must be a URL") }
-            if let problem = EndpointRule.problem(text) { throw table.problem(problem) }
-            account.identityEndpoint = text
-        }
+        if let endpoint = try CloudSettings.endpoint("iam_endpoint", in: table) { account.identityEndpoint = endpoint }
     }
 
     /// It pushes to the regions its config names, else to Huawei's.
