@@ -129,11 +129,11 @@ public final class SQLiteStore: Store {
     }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
-        try translatingErrors { try pool.read { db in try body(SQLiteSession(db: db, vault: vault)) } }
+        try translatingErrors { try pool.read { db in try body(SQLSession(SQLiteConnection(db: db), vault: vault)) } }
     }
 
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        let result = try translatingErrors { try pool.write { db in try body(SQLiteSession(db: db, vault: vault)) } }
+        let result = try translatingErrors { try pool.write { db in try body(SQLSession(SQLiteConnection(db: db), vault: vault)) } }
         #if DEBUG
         CrashPoint.afterCommit()
         #endif
@@ -151,7 +151,7 @@ public final class SQLiteStore: Store {
         } catch let error as DatabaseError {
             Self.logger.error("database error", metadata: ["path": "\(location)", "error": "\(error)"])
             throw Self.translated(error, path: location)
-        } catch let error as RowDecodingError {
+        } catch let error as StoredValueMismatch {
             Self.logger.error("database holds what certpush never wrote", metadata: ["path": "\(location)", "error": "\(error)"])
             throw Self.damaged("a value is not what certpush wrote there", path: location)
         }

@@ -69,7 +69,7 @@ import Testing
     @Test("text beyond the rows a page scans is found through the trigram index, in order")
     func rareText() throws {
         let store = try makeTestStore()
-        let count = SQLiteSession.textScanBudget + 2_000
+        let count = SQLSession.textScanBudget + 2_000
         // Rows past the scan budget in list order carry the needle.
         try inventory(count, store: store) { n in n >= count - 1_500 && n % 3 == 0 ? "needle-\(n).example.com" : "h\(n).example.com" }
         let filter = ResourceFilter(text: "NEEDLE")
@@ -101,10 +101,10 @@ import Testing
         #expect(try counts() == scanned())
         try store.write { db in
             let some = try db.resourcePage(ResourceFilter(service: "elb"), .first, limit: 3)
-            let session = try #require(db as? SQLiteSession)
-            try session.run("UPDATE resource SET service = 'cdn', region = '' WHERE id = ?", [some[0].id.rawValue])
-            try session.run("DELETE FROM resource WHERE id = ?", [some[1].id.rawValue])
-            try session.run("UPDATE resource SET domain = 'moved.example.net' WHERE id = ?", [some[2].id.rawValue])
+            let session = try #require(db as? SQLSession)
+            try session.db.execute("UPDATE resource SET service = 'cdn', region = '' WHERE id = ?", [some[0].id.rawValue])
+            try session.db.execute("DELETE FROM resource WHERE id = ?", [some[1].id.rawValue])
+            try session.db.execute("UPDATE resource SET domain = 'moved.example.net' WHERE id = ?", [some[2].id.rawValue])
         }
         #expect(try counts() == scanned())
         #expect(try store.read { try $0.resourceCount(ResourceFilter(text: "moved.example"), upTo: 10) } == 1)

@@ -1,20 +1,20 @@
 import CertpushCore
 import Foundation
-import GRDB
 
 /// Deployment tasks, their pairs, contacts and the outbox.
-extension SQLiteSession {
+extension SQLSession {
     func contacts() throws -> [Contact] {
-        try Row.fetchAll(db, sql: "SELECT name, email FROM contact ORDER BY name").map { Contact(name: try $0.value(0), email: try $0.value(1)) }
+        try db.rows("SELECT name, email FROM contact ORDER BY name").map { Contact(name: try $0.value(0), email: try $0.value(1)) }
     }
 
     func saveContact(_ contact: Contact, replacing oldName: String?) throws {
-        if let oldName { try db.execute(sql: "DELETE FROM contact WHERE name = ?", arguments: [oldName]) }
-        try db.execute(sql: "INSERT OR REPLACE INTO contact (name, email) VALUES (?, ?)", arguments: [contact.name, contact.email])
+        if let oldName { try db.execute("DELETE FROM contact WHERE name = ?", [oldName]) }
+        try db.execute("INSERT INTO contact (name, email) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET email = excluded.email",
+                       [contact.name, contact.email])
     }
 
     func deleteContact(named name: String) throws {
-        try db.execute(sql: "DELETE FROM contact WHERE name = ?", arguments: [name])
+        try db.execute("DELETE FROM contact WHERE name = ?", [name])
     }
 
     func task(_ id: TaskID) throws -> DeploymentTask? {
@@ -22,18 +22,18 @@ extension SQLiteSession {
     }
 
     func steps(ofPair pair: Int64) throws -> [PairStep] {
-        try Row.fetchAll(db, sql: "SELECT at, status, cause FROM pair_step WHERE pair_id = ? ORDER BY id", arguments: [pair]).map { row in
+        try db.rows("SELECT at, status, cause FROM pair_step WHERE pair_id = ? ORDER BY id", [pair]).map { row in
             PairStep(at: Date(timeIntervalSince1970: try row.value("at")),
                      status: PairStatus(rawValue: try row.value("status")) ?? .failed, cause: try row.value("cause"))
         }
     }
 
     func tasks() throws -> [DeploymentTask] {
-        try fetchTasks(where: "1", [])
+        try fetchTasks(where: "TRUE", [])
     }
 
     func taskSummaries() throws -> [TaskSummary] {
-        try summaries(where: "1", [])
+        try summaries(where: "TRUE", [])
     }
 
     func taskSummary(_ id: TaskID) throws -> TaskSummary? {
@@ -41,25 +41,25 @@ extension SQLiteSession {
     }
 
     /// Tasks with counts from the tally, the first three certificates and how many there are.
-    private func summaries(where clause: String, _ arguments: StatementArguments) throws -> [TaskSummary] {
-        let tasks = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE \(clause) ORDER BY id DESC", arguments: arguments)
+    private func summaries(where clause: String, _ arguments: SQLArguments) throws -> [TaskSummary] {
+        let tasks = try db.rows("SELECT * FROM task WHERE \(clause) ORDER BY id DESC", arguments)
         guard !tasks.isEmpty else { return [] }
         let scope = "task_id IN (SELECT id FROM task WHERE \(clause))"
         var counts: [Int64: [TaskSummary.PairCount]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try db.rows("""
             SELECT task_id, service, status, count FROM task_pair_tally t WHERE \(scope) AND count > 0
             ORDER BY task_id, (SELECT min(first_pair) FROM task_pair_tally o WHERE o.task_id = t.task_id AND o.service = t.service), status
-            """, arguments: arguments) {
+            """, arguments) {
             counts[try row.value(0), default: []].append(TaskSummary.PairCount(service: try row.value(1), status: PairStatus(rawValue: try row.value(2)) ?? .failed, count: try row.value(3)))
         }
         var certificateCounts: [Int64: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT task_id, count(*) FROM task_certificate WHERE \(scope) GROUP BY task_id", arguments: arguments) {
+        for row in try db.rows("SELECT task_id, count(*) FROM task_certificate WHERE \(scope) GROUP BY task_id", arguments) {
             certificateCounts[try row.value(0)] = try row.value(1)
         }
         var firstCertificates: [Int64: [CertificateID]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try db.rows("""
             SELECT task_id, certificate_id FROM task_certificate WHERE \(scope) AND position < 3 ORDER BY task_id, position
-            """, arguments: arguments) {
+            """, arguments) {
             firstCertificates[try row.value(0), default: []].append(CertificateID(try row.value(1)))
         }
         return try tasks.map { row in
@@ -74,9 +74,9 @@ extension SQLiteSession {
     }
 
     func pairCountsByRegion(_ task: TaskID, service: String) throws -> [(region: String, status: PairStatus, count: Int)] {
-        try Row.fetchAll(db, sql: """
+        try db.rows("""
             SELECT region, status, count(*) FROM task_pair WHERE task_id = ? AND service = ? GROUP BY region, status ORDER BY min(id)
-            """, arguments: [task.rawValue, service]).compactMap { row in
+            """, [task.rawValue, service]).compactMap { row in
             guard let status = PairStatus(rawValue: try row.value(1)) else { return nil }
             return (try row.value(0), status, try row.value(2))
         }
@@ -85,29 +85,29 @@ extension SQLiteSession {
     func pairPage(_ task: TaskID, service: String, _ anchor: PageAnchor<Int64>, limit: Int) throws -> [TaskPair] {
         let (range, descending): (String, Bool), position: Int64?
         switch anchor {
-        case .first: (range, descending, position) = ("1", false, nil)
-        case .last: (range, descending, position) = ("1", true, nil)
+        case .first: (range, descending, position) = ("TRUE", false, nil)
+        case .last: (range, descending, position) = ("TRUE", true, nil)
         case .after(let id): (range, descending, position) = ("id > ?", false, id)
         case .from(let id): (range, descending, position) = ("id >= ?", false, id)
         case .before(let id): (range, descending, position) = ("id < ?", true, id)
         }
-        var arguments: StatementArguments = [task.rawValue, service]
-        if let position { _ = arguments.append(contentsOf: [position]) }
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+        var arguments: SQLArguments = [task.rawValue, service]
+        if let position { arguments.append(position) }
+        let rows = try db.rows("""
             SELECT \(Self.pairColumns) FROM task_pair WHERE task_id = ? AND service = ? AND \(range) ORDER BY id \(descending ? "DESC" : "") LIMIT ?
-            """), arguments: arguments + [max(0, limit)]).map(Self.pair)
+            """, arguments + [max(0, limit)]).map(Self.pair)
         return descending ? rows.reversed() : rows
     }
 
     func queuedTasks(at now: Date) throws -> [TaskID] {
-        try Int64.fetchAll(db, sql: """
+        try db.column(as: Int64.self, """
             SELECT id FROM task WHERE status = 'pending' OR (status = 'scheduled' AND scheduled_at <= ?)
             ORDER BY coalesce(scheduled_at, created_at), id
-            """, arguments: [now.timeIntervalSince1970]).map(TaskID.init)
+            """, [now.timeIntervalSince1970]).map(TaskID.init)
     }
 
     func tasksInFlight() throws -> [TaskID] {
-        try Int64.fetchAll(db, sql: """
+        try db.column(as: Int64.self, """
             SELECT id FROM task WHERE status = 'running'
             UNION SELECT task_id FROM task_pair WHERE status IN ('deploying', 'rolling_back')
             ORDER BY 1
@@ -115,17 +115,17 @@ extension SQLiteSession {
     }
 
     func tasksNeeding(_ certificate: CertificateID) throws -> [TaskID] {
-        try Int64.fetchAll(db, sql: """
+        try db.column(as: Int64.self, """
             SELECT DISTINCT task_id FROM task_pair
-            WHERE (certificate_id = ?1 AND status IN ('pending', 'deploying'))
-               OR (previous_certificate_id = ?1 AND status IN ('succeeded', 'rolling_back'))
+            WHERE (certificate_id = ? AND status IN ('pending', 'deploying'))
+               OR (previous_certificate_id = ? AND status IN ('succeeded', 'rolling_back'))
             ORDER BY task_id
-            """, arguments: [certificate.rawValue]).map(TaskID.init)
+            """, [certificate.rawValue, certificate.rawValue]).map(TaskID.init)
     }
 
     func taskState(_ task: TaskID) throws -> TaskState? {
-        try Row.fetchOne(db, sql: "SELECT status, scheduled_at, runner_pid, runner_host, lease_until FROM task WHERE id = ?",
-                         arguments: [task.rawValue]).map { row in
+        try db.rows("SELECT status, scheduled_at, runner_pid, runner_host, lease_until FROM task WHERE id = ?",
+                    [task.rawValue]).first.map { row in
             let runner: Int32? = try row.value("runner_pid")
             let until: Double? = try row.value("lease_until")
             // A lease from before hosts were named was taken on the one machine that had the file.
@@ -139,72 +139,69 @@ extension SQLiteSession {
     }
 
     func insert(_ task: DeploymentTask) throws -> DeploymentTask {
-        try db.execute(sql: """
+        let id = TaskID(try db.insert("""
             INSERT INTO task (name, status, scheduled_at, created_at, created_by, finished_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [task.name, task.status.rawValue, task.scheduledAt?.timeIntervalSince1970,
-                             task.createdAt.timeIntervalSince1970, task.createdBy, task.finishedAt?.timeIntervalSince1970])
-        let id = TaskID(db.lastInsertedRowID)
+            """, [task.name, task.status.rawValue, task.scheduledAt?.timeIntervalSince1970,
+                             task.createdAt.timeIntervalSince1970, task.createdBy, task.finishedAt?.timeIntervalSince1970]))
         for (position, certificate) in task.certificateIDs.enumerated() {
-            try run("INSERT INTO task_certificate (task_id, position, certificate_id) VALUES (?, ?, ?)",
+            try db.execute("INSERT INTO task_certificate (task_id, position, certificate_id) VALUES (?, ?, ?)",
                     [id.rawValue, position, certificate.rawValue])
         }
         for (position, contact) in task.contacts.enumerated() {
-            try db.execute(sql: "INSERT INTO task_contact (task_id, position, contact) VALUES (?, ?, ?)",
-                           arguments: [id.rawValue, position, contact])
+            try db.execute("INSERT INTO task_contact (task_id, position, contact) VALUES (?, ?, ?)",
+                           [id.rawValue, position, contact])
         }
         var kept = task
         kept.id = id
         for index in kept.pairs.indices {
             let pair = kept.pairs[index]
-            try run("""
+            kept.pairs[index].id = try db.insert("""
                 INSERT INTO task_pair (task_id, resource_id, certificate_id, service, region, resource_name, status, cause,
                     previous_certificate_id, charged, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [id.rawValue, pair.resourceID.rawValue, pair.certificateID.rawValue, pair.service,
                                  Self.column(pair.region), pair.resourceName, pair.status.rawValue, pair.cause,
                                  pair.previousCertificateID?.rawValue, pair.charged,
                                  pair.account == Account.sandboxName ? nil : pair.account])
-            kept.pairs[index].id = db.lastInsertedRowID
         }
         return kept
     }
 
     func setStatus(_ task: TaskID, _ status: TaskStatus, finishedAt: Date?) throws {
-        try db.execute(sql: "UPDATE task SET status = ?, finished_at = ? WHERE id = ?",
-                       arguments: [status.rawValue, finishedAt?.timeIntervalSince1970, task.rawValue])
+        try db.execute("UPDATE task SET status = ?, finished_at = ? WHERE id = ?",
+                       [status.rawValue, finishedAt?.timeIntervalSince1970, task.rawValue])
     }
 
     func setLease(_ task: TaskID, _ lease: TaskLease?) throws {
-        try db.execute(sql: "UPDATE task SET runner_pid = ?, runner_host = ?, lease_until = ? WHERE id = ?",
-                       arguments: [lease?.runner, lease?.host, lease?.until.timeIntervalSince1970, task.rawValue])
+        try db.execute("UPDATE task SET runner_pid = ?, runner_host = ?, lease_until = ? WHERE id = ?",
+                       [lease?.runner, lease?.host, lease?.until.timeIntervalSince1970, task.rawValue])
     }
 
     func update(_ pair: TaskPair, at: Date) throws {
-        try run("""
+        try db.execute("""
             INSERT INTO pair_step (pair_id, at, status, cause)
             SELECT id, ?, ?, ? FROM task_pair WHERE id = ? AND (status <> ? OR cause <> ?)
             """, [at.timeIntervalSince1970, pair.status.rawValue, pair.cause, pair.id, pair.status.rawValue, pair.cause])
-        try run("""
+        try db.execute("""
             UPDATE task_pair SET status = ?, cause = ?, previous_certificate_id = ?, charged = ? WHERE id = ?
             """, [pair.status.rawValue, pair.cause, pair.previousCertificateID?.rawValue, pair.charged, pair.id])
     }
 
     func deleteTask(_ id: TaskID) throws {
-        try db.execute(sql: "DELETE FROM task WHERE id = ?", arguments: [id.rawValue])
+        try db.execute("DELETE FROM task WHERE id = ?", [id.rawValue])
     }
 
     func append(_ notification: TaskNotification) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO notification (task_id, contact, at, message) VALUES (?, ?, ?, ?)",
-                       arguments: [notification.taskID.rawValue, notification.contact, notification.at.timeIntervalSince1970,
+        try db.insert("INSERT INTO notification (task_id, contact, at, message) VALUES (?, ?, ?, ?)",
+                       [notification.taskID.rawValue, notification.contact, notification.at.timeIntervalSince1970,
                                    notification.message])
-        return db.lastInsertedRowID
     }
 
     func setDeliveryFailure(_ failure: String, onNotification id: Int64) throws {
-        try db.execute(sql: "UPDATE notification SET delivery_failure = ? WHERE id = ?", arguments: [failure, id])
+        try db.execute("UPDATE notification SET delivery_failure = ? WHERE id = ?", [failure, id])
     }
 
     func notifications(limit: Int) throws -> [TaskNotification] {
-        try Row.fetchAll(db, sql: "SELECT * FROM notification ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
+        try db.rows("SELECT * FROM notification ORDER BY id DESC LIMIT ?", [max(0, limit)]).map { row in
             var notification = TaskNotification(taskID: TaskID(try row.value("task_id")), contact: try row.value("contact"),
                                                 at: Date(timeIntervalSince1970: try row.value("at")), message: try row.value("message"))
             notification.id = try row.value("id")
@@ -213,14 +210,14 @@ extension SQLiteSession {
         }
     }
 
-    private func fetchTasks(where clause: String, _ arguments: StatementArguments) throws -> [DeploymentTask] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE \(clause) ORDER BY id DESC", arguments: arguments)
+    private func fetchTasks(where clause: String, _ arguments: SQLArguments) throws -> [DeploymentTask] {
+        let rows = try db.rows("SELECT * FROM task WHERE \(clause) ORDER BY id DESC", arguments)
         return try rows.map { row in
             let id: Int64 = try row.value("id")
-            let certificates = try Int64.fetchAll(db, sql: "SELECT certificate_id FROM task_certificate WHERE task_id = ? ORDER BY position",
-                                                  arguments: [id]).map(CertificateID.init)
-            let contacts = try String.fetchAll(db, sql: "SELECT contact FROM task_contact WHERE task_id = ? ORDER BY position", arguments: [id])
-            let pairs = try Row.fetchAll(db, sql: "SELECT \(Self.pairColumns) FROM task_pair WHERE task_id = ? ORDER BY id", arguments: [id]).map(Self.pair)
+            let certificates = try db.column(as: Int64.self, "SELECT certificate_id FROM task_certificate WHERE task_id = ? ORDER BY position",
+                                                  [id]).map(CertificateID.init)
+            let contacts = try db.column(as: String.self, "SELECT contact FROM task_contact WHERE task_id = ? ORDER BY position", [id])
+            let pairs = try db.rows("SELECT \(Self.pairColumns) FROM task_pair WHERE task_id = ? ORDER BY id", [id]).map(Self.pair)
             return DeploymentTask(
                 id: TaskID(id), name: try row.value("name"), status: TaskStatus(rawValue: try row.value("status")) ?? .failed,
                 certificateIDs: certificates, contacts: contacts,
@@ -233,7 +230,7 @@ extension SQLiteSession {
     /// The columns `pair(_:)` decodes, by position: a task of 100,000 pairs reads back in one pass.
     static let pairColumns = "id, resource_id, certificate_id, service, region, resource_name, status, cause, previous_certificate_id, charged, account"
 
-    private static func pair(_ row: Row) throws -> TaskPair {
+    private static func pair(_ row: any SQLRow) throws -> TaskPair {
         TaskPair(id: try row.value(0), resourceID: ResourceID(try row.value(1) as Int64), certificateID: CertificateID(try row.value(2) as Int64),
                  service: try row.value(3), region: region(try row.value(4)), resourceName: try row.value(5),
                  status: PairStatus(rawValue: try row.value(6)) ?? .failed, cause: try row.value(7),

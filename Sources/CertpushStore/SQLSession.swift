@@ -1,23 +1,27 @@
 import CertpushCore
 import Foundation
-import GRDB
-import GRDBSQLite
 
-/// One transaction's view of the database, as the core's reader and writer.
-struct SQLiteSession: StoreWriter {
-    let db: Database
+/// One transaction's view of the database, as the core's reader and writer:
+/// the store's SQL, written once for SQLite and PostgreSQL (T1).
+struct SQLSession: StoreWriter {
+    let db: any SQLConnection
     /// Seals private keys on their way in, opens them on their way out.
     let vault: KeyVault
 
-    /// One statement, compiled once a connection and kept: bulk inserts and
-    /// updates (100,000 pairs, 1,000,000 resources) spend their time here.
+    init(_ connection: any SQLConnection, vault: KeyVault) {
+        db = connection
+        self.vault = vault
+    }
+
+    /// The core's reader and writer on a transaction of another database's
+    /// (PostgreSQL's): the same SQL as SQLite's, in its dialect.
+    public static func on(_ connection: any SQLConnection, vault: KeyVault) -> any StoreWriter {
+        SQLSession(connection, vault: vault)
+    }
+
     /// `values` in slices small enough to bind in one `IN (...)`: SQLite takes 32,766 values at most.
     static func batches<T>(_ values: [T], of size: Int = 10_000) -> [ArraySlice<T>] {
         stride(from: 0, to: values.count, by: size).map { values[$0..<min(values.count, $0 + size)] }
-    }
-
-    func run(_ sql: String, _ arguments: StatementArguments) throws {
-        try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
     // MARK: Certificates
@@ -31,51 +35,28 @@ struct SQLiteSession: StoreWriter {
     }
 
     func certificateCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM certificate") ?? 0
+        try db.one(as: Int.self, "SELECT count(*) FROM certificate") ?? 0
     }
 
     func certificateIDs(offset: Int, limit: Int) throws -> [CertificateID] {
-        try Int64.fetchAll(db, sql: "SELECT id FROM certificate ORDER BY id DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
+        try db.column(as: Int64.self, "SELECT id FROM certificate ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset])
             .map(CertificateID.init)
     }
 
     func certificateListing() throws -> CertificateListing {
-        // Straight through SQLite's column API: numbers for the attributes and
-        // the text's bytes copied into one buffer. Making a row or a string per
-        // certificate is what would make a list of 100,000 slow to open.
-        let statement = try db.makeStatement(sql: """
+        try db.listing("""
             SELECT id, source = 'official',
                    CASE lifecycle WHEN 'pending' THEN 0 WHEN 'issued' THEN 1 WHEN 'hosted' THEN 2 ELSE 3 END,
                    not_after, search_text
             FROM certificate ORDER BY id DESC
             """)
-        let sqlite = statement.sqliteStatement
-        let lifecycles: [CertificateLifecycle] = [.pending, .issued, .hosted, .revoked]
-        var entries: [CertificateListing.Attributes] = []
-        var text: [UInt8] = []
-        while true {
-            let step = sqlite3_step(sqlite)
-            if step == SQLITE_DONE { break }
-            guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step)) }
-            let notAfter = sqlite3_column_type(sqlite, 3) == SQLITE_NULL
-                ? nil : Date(timeIntervalSince1970: sqlite3_column_double(sqlite, 3))
-            entries.append(.init(
-                id: CertificateID(sqlite3_column_int64(sqlite, 0)),
-                source: sqlite3_column_int(sqlite, 1) != 0 ? .official : .uploaded,
-                lifecycle: lifecycles[Int(sqlite3_column_int(sqlite, 2))], notAfter: notAfter))
-            if let bytes = sqlite3_column_text(sqlite, 4) {
-                text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(sqlite, 4))))
-            }
-            text.append(0x0A)
-        }
-        return CertificateListing(entries: entries, searchText: text)
     }
 
     func certificates(_ ids: [CertificateID], pems: Bool) throws -> [Certificate] {
         var byID: [CertificateID: Certificate] = [:]
         for batch in Self.batches(ids) {
             let found = try fetchCertificates(
-                where: "c.id IN (\(databaseQuestionMarks(count: batch.count)))", StatementArguments(batch.map(\.rawValue)), pems: pems)
+                where: "c.id IN (\(placeholders(batch.count)))", bound(batch.map(\.rawValue)), pems: pems)
             for certificate in found { byID[certificate.id] = certificate }
         }
         return ids.compactMap { byID[$0] }
@@ -83,33 +64,31 @@ struct SQLiteSession: StoreWriter {
 
     func insert(_ draft: CertificateDraft) throws -> CertificateID {
         let c = draft.certificate
-        try db.execute(sql: """
+        let id = CertificateID(try db.insert("""
             INSERT INTO certificate (name, key_algorithm, family, source, lifecycle, not_before, not_after,
                 issuer, serial, fingerprint, has_private_key, manual_csr, shared, created_at, search_text)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')
-            """, arguments: [
+            """, [
                 c.name, c.keyAlgorithm.rawValue, c.family.rawValue, c.source.rawValue, c.lifecycle.rawValue,
                 c.notBefore?.timeIntervalSince1970, c.notAfter?.timeIntervalSince1970,
                 c.issuer, c.serial, c.fingerprint.isEmpty ? nil : c.fingerprint, c.hasPrivateKey || draft.privateKeyPEM != nil, c.manualCSR, c.shared,
                 c.createdAt.timeIntervalSince1970,
-            ])
-        let id = CertificateID(db.lastInsertedRowID)
+            ]))
         let searchText = CertificateListEntry.searchText(id: id, name: c.name, domains: c.domains)
-        try db.execute(sql: "UPDATE certificate SET search_text = ? WHERE id = ?", arguments: [searchText, id.rawValue])
+        try db.execute("UPDATE certificate SET search_text = ? WHERE id = ?", [searchText, id.rawValue])
         if let pem = c.certificatePEM {
-            try db.execute(
-                sql: "INSERT INTO certificate_material (certificate_id, certificate_pem, chain_pem) VALUES (?, ?, ?)",
-                arguments: [id.rawValue, pem, c.chainPEM.joined()])
+            try db.execute("INSERT INTO certificate_material (certificate_id, certificate_pem, chain_pem) VALUES (?, ?, ?)",
+                           [id.rawValue, pem, c.chainPEM.joined()])
         }
         for (position, domain) in c.domains.enumerated() {
-            try run("INSERT INTO certificate_domain (certificate_id, position, domain) VALUES (?, ?, ?)", [id.rawValue, position, domain])
+            try db.execute("INSERT INTO certificate_domain (certificate_id, position, domain) VALUES (?, ?, ?)", [id.rawValue, position, domain])
         }
         if let pem = draft.privateKeyPEM {
-            try db.execute(sql: "INSERT INTO private_key (certificate_id, pem) VALUES (?, ?)", arguments: [id.rawValue, try vault.seal(pem)])
+            try db.execute("INSERT INTO private_key (certificate_id, pem) VALUES (?, ?)", [id.rawValue, try vault.seal(pem)])
         }
         // S1: a server site whose file holds this certificate serves it, whether synchronize or import came first.
         if !c.fingerprint.isEmpty {
-            try run("""
+            try db.execute("""
                 UPDATE resource SET certificate_id = ? WHERE certificate_id IS NULL
                     AND id IN (SELECT resource_id FROM server_site WHERE served_fingerprint = ?)
                 """, [id.rawValue, c.fingerprint])
@@ -118,34 +97,33 @@ struct SQLiteSession: StoreWriter {
     }
 
     func deleteCertificate(_ id: CertificateID) throws {
-        try db.execute(sql: "DELETE FROM certificate WHERE id = ?", arguments: [id.rawValue])
+        try db.execute("DELETE FROM certificate WHERE id = ?", [id.rawValue])
     }
 
     // MARK: Activity and settings
 
     func append(_ entry: ActivityEntry) throws {
-        try db.execute(
-            sql: "INSERT INTO activity (at, user, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-            arguments: [entry.at.timeIntervalSince1970, entry.user, entry.action, entry.subject, entry.detail])
+        try db.execute("INSERT INTO activity (at, \"user\", action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+                       [entry.at.timeIntervalSince1970, entry.user, entry.action, entry.subject, entry.detail])
     }
 
     func activity(limit: Int) throws -> [ActivityEntry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM activity ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
+        try db.rows("SELECT * FROM activity ORDER BY id DESC LIMIT ?", [max(0, limit)]).map { row in
             ActivityEntry(at: Date(timeIntervalSince1970: try row.value("at")), user: try row.value("user"),
                           action: try row.value("action"), subject: try row.value("subject"), detail: try row.value("detail"))
         }
     }
 
     func value(forKey key: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key])
+        try db.one(as: String.self, "SELECT value FROM setting WHERE key = ?", [key])
     }
 
     func setValue(_ value: String, forKey key: String) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+        try db.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
     }
 
     func privateKeyPEM(of certificate: CertificateID) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT pem FROM private_key WHERE certificate_id = ?", arguments: [certificate.rawValue])
+        try db.one(as: String.self, "SELECT pem FROM private_key WHERE certificate_id = ?", [certificate.rawValue])
             .map(vault.open)
     }
 
@@ -159,20 +137,19 @@ struct SQLiteSession: StoreWriter {
 
     // MARK: Reading rows
 
-    private func fetchCertificates(where clause: String, _ arguments: StatementArguments, pems: Bool = true) throws -> [Certificate] {
-        let rows = try Row.fetchAll(db, sql: pems ? """
+    private func fetchCertificates(where clause: String, _ arguments: SQLArguments, pems: Bool = true) throws -> [Certificate] {
+        let rows = try db.rows(pems ? """
             SELECT c.*, m.certificate_pem, m.chain_pem FROM certificate c
             LEFT JOIN certificate_material m ON m.certificate_id = c.id
             WHERE \(clause)
-            """ : "SELECT c.*, NULL AS certificate_pem, NULL AS chain_pem FROM certificate c WHERE \(clause)", arguments: arguments)
+            """ : "SELECT c.*, NULL AS certificate_pem, NULL AS chain_pem FROM certificate c WHERE \(clause)", arguments)
         guard !rows.isEmpty else { return [] }
         let ids = try rows.map { try $0.value("id") as Int64 }
         var domains: [Int64: [String]] = [:]
-        let placeholders = databaseQuestionMarks(count: ids.count)
-        for row in try Row.fetchAll(db, sql: """
+        for row in try db.rows("""
             SELECT certificate_id, domain FROM certificate_domain
-            WHERE certificate_id IN (\(placeholders)) ORDER BY certificate_id, position
-            """, arguments: StatementArguments(ids)) {
+            WHERE certificate_id IN (\(placeholders(ids.count))) ORDER BY certificate_id, position
+            """, bound(ids)) {
             domains[try row.value("certificate_id"), default: []].append(try row.value("domain"))
         }
         return try rows.map { row in try Self.certificate(row, domains: domains[try row.value("id")] ?? []) }
@@ -182,22 +159,21 @@ struct SQLiteSession: StoreWriter {
     /// 100,000 is written as it is read and never held whole.
     func forEachCertificate(_ body: (_ certificate: Certificate, _ chainLength: Int) throws -> Void) throws {
         // The chain's certificates counted by their END lines in SQLite, the PEMs never copied out.
-        let cursor = try Row.fetchCursor(db, sql: """
+        let domainList = db.dialect.lines(of: "domain", from: "certificate_domain d WHERE d.certificate_id = c.id", orderedBy: "position")
+        try db.forEachRow("""
             SELECT c.*, NULL AS certificate_pem, NULL AS chain_pem,
                    (length(m.chain_pem) - length(replace(m.chain_pem, '-----END CERTIFICATE-----', ''))) / 25 AS chain_length,
-                   (SELECT group_concat(domain, char(10)) FROM
-                        (SELECT domain FROM certificate_domain d WHERE d.certificate_id = c.id ORDER BY position)) AS domain_list
+                   \(domainList) AS domain_list
             FROM certificate c LEFT JOIN certificate_material m ON m.certificate_id = c.id
             ORDER BY c.id DESC
-            """)
-        while let row = try cursor.next() {
+            """, []) { row in
             // Split as bytes: a newline is never inside a domain, and a Character walk costs a tenth of the listing.
             let domains = (try row.value("domain_list") as String?).map { $0.utf8.split(separator: 10).map { String(decoding: $0, as: UTF8.self) } } ?? []
             try body(Self.certificate(row, domains: domains), try row.value("chain_length") ?? 0)
         }
     }
 
-    private static func certificate(_ row: Row, domains: [String]) throws -> Certificate {
+    private static func certificate(_ row: any SQLRow, domains: [String]) throws -> Certificate {
         let id: Int64 = try row.value("id")
         let chain: String = try row.value("chain_pem") ?? ""
         return Certificate(
