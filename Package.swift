@@ -45,11 +45,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // PostgreSQL through PostgresNIO (SPEC 17), behind the same store protocols.
+        // PostgreSQL through PostgresNIO (SPEC 17), behind the same store protocols:
+        // the store's SQL session is CertpushStore's, run on a PostgreSQL connection.
         .target(
             name: "CertpushPostgres",
             dependencies: [
                 "CertpushCore",
+                "CertpushStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -131,7 +133,9 @@ let package = Package(
         .target(
             name: "CertpushTestSupport",
             dependencies: [
-                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushServers",
+                "CertpushCore", "CertpushStore", "CertpushSandbox", "CertpushSetup", "CertpushServers", "CertpushPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // The clouds' test doubles are HTTP servers on swift-nio, already built for the TLS proof.

@@ -30,6 +30,13 @@ public final class PostgresLink: @unchecked Sendable {
 
     deinit { try? connection.close().wait() }
 
+    private var names = 0
+    /// A name no other cursor of this connection has.
+    func nextName(_ prefix: String) -> String {
+        names += 1
+        return "\(prefix)_\(names)"
+    }
+
     /// Runs one statement, its values bound by interpolation (`"… WHERE id = \(id)"`); its rows.
     @discardableResult
     public func execute(_ query: PostgresQuery) throws -> [PostgresRow] {

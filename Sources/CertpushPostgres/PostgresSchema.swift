@@ -70,6 +70,18 @@ public enum PostgresSchema {
             """
     }
 
+    /// The tally of `table` by `keys` lessened by the deleted rows: as SQLite's
+    /// delete triggers, it only updates, so that rows a cascade took with
+    /// their task (and their tally) make no tally again.
+    static func tallyDecrease(_ tally: String, keys: [String]) -> String {
+        let list = keys.joined(separator: ", ")
+        return """
+            UPDATE \(tally) SET count = \(tally).count - change.n
+                FROM (SELECT \(list), count(*) AS n FROM old_rows GROUP BY \(list)) AS change
+                WHERE \(keys.map { "\(tally).\($0) = change.\($0)" }.joined(separator: " AND "));
+            """
+    }
+
     static let resourceKeys = ["service", "region"]
     static let pairKeys = ["task_id", "service", "status"]
 
@@ -77,7 +89,7 @@ public enum PostgresSchema {
         statementTrigger("resource_tally_insert", on: "resource", "INSERT",
                          tallyChange("resource_tally", keys: resourceKeys, "SELECT service, region, 1 AS n FROM new_rows"))
         + statementTrigger("resource_tally_delete", on: "resource", "DELETE",
-                           tallyChange("resource_tally", keys: resourceKeys, "SELECT service, region, -1 AS n FROM old_rows"))
+                           tallyDecrease("resource_tally", keys: resourceKeys))
         + statementTrigger("resource_tally_move", on: "resource", "UPDATE", tallyChange("resource_tally", keys: resourceKeys, """
             SELECT service, region, -1 AS n FROM old_rows UNION ALL SELECT service, region, 1 FROM new_rows
             """))
@@ -86,7 +98,7 @@ public enum PostgresSchema {
         statementTrigger("task_pair_tally_insert", on: "task_pair", "INSERT",
                          tallyChange("task_pair_tally", keys: pairKeys, "SELECT task_id, service, status, 1 AS n, id FROM new_rows", first: "id"))
         + statementTrigger("task_pair_tally_delete", on: "task_pair", "DELETE",
-                           tallyChange("task_pair_tally", keys: pairKeys, "SELECT task_id, service, status, -1 AS n, id FROM old_rows", first: "id"))
+                           tallyDecrease("task_pair_tally", keys: pairKeys))
         + statementTrigger("task_pair_tally_status", on: "task_pair", "UPDATE", tallyChange("task_pair_tally", keys: pairKeys, """
             SELECT task_id, service, status, -1 AS n, id FROM old_rows UNION ALL SELECT task_id, service, status, 1, id FROM new_rows
             """, first: "id"))

@@ -7,6 +7,8 @@ import TOMLKit
 public struct Config: Sendable, Equatable {
     public var theme: String?
     public var notifyCommand: String?
+    /// T1: where the workspace is when neither --db nor CERTPUSH_DB says: a file, or a team's `postgresql://…`.
+    public var database: String?
     public var expiryWarningDays: Int = 30
     /// How long the sandbox takes per resource in the console, so trainees
     /// watch a task progress; nil means the default (`defaultSandboxLatencyMilliseconds`).
@@ -45,6 +47,11 @@ public struct Config: Sendable, Equatable {
             case "theme":
                 guard let theme = value?.string else { throw ConfigError.wrongType(path, key, "a string") }
                 config.theme = theme
+            case "database":
+                guard let database = value?.string, !database.isEmpty else {
+                    throw ConfigError.wrongType(path, key, "a file's path or a postgresql:// URL, in quotes")
+                }
+                config.database = database
             case "notify_command":
                 guard let command = value?.string else { throw ConfigError.wrongType(path, key, "a string") }
                 config.notifyCommand = command.isEmpty ? nil : command
@@ -62,7 +69,7 @@ public struct Config: Sendable, Equatable {
                 }
                 config.sandboxLatencyMilliseconds = milliseconds
             default:
-                throw ConfigError(path: path, problem: "\(key) is not a setting (known: theme, notify_command, expiry_warning_days, sandbox_latency_ms, accounts)")
+                throw ConfigError(path: path, problem: "\(key) is not a setting (known: database, theme, notify_command, expiry_warning_days, sandbox_latency_ms, accounts)")
             }
         }
         return config

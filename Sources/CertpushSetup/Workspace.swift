@@ -1,4 +1,5 @@
 import CertpushCore
+import CertpushPostgres
 import CertpushSandbox
 import CertpushServers
 import CertpushStore
@@ -49,6 +50,43 @@ public struct Workspace: Sendable {
                             sandboxLatencySeconds: Double = 0, accounts configured: [Account] = [],
                             credentials: Credentials = Credentials()) throws -> Workspace {
         let configured = configured.map { AccountDrivers.of($0.kind).completed($0) }
+        let (store, kind, created) = PostgresLocation.names(path)
+            ? try openPostgres(url: path, create: create, forReading: forReading, kind: newKind, keyring: keyring, time: time, user: user)
+            : try openFile(path: path, create: create, forReading: forReading, kind: newKind, keyring: keyring, time: time, user: user)
+        let context = DriverContext(store: store, credentials: credentials, sandboxLatency: sandboxLatencySeconds)
+        let accounts: [Account]
+        switch kind {
+        case .training: accounts = [.sandbox]
+        case .live: accounts = configured
+        case .needsSplit: accounts = []
+        }
+        // The first account of a name wins, as config.toml's parser allows but one.
+        let drivers = Drivers(Dictionary(accounts.map { ($0.name, AccountDrivers.of($0.kind).actions(for: $0, in: context)) },
+                                         uniquingKeysWith: { first, _ in first }))
+        let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
+        // E3: only a training workspace keeps an exercise log.
+        let exercises = kind == .training ? ExerciseLog(store: store, time: time) : nil
+        var certificates = CertificateService(store: store, time: time, user: user)
+        certificates.exercises = exercises
+        var push = PushService(store: store, drivers: drivers, time: time, user: user, processID: getpid(), isAlive: isAlive, accounts: accounts)
+        push.exercises = exercises
+        var deployments = DeploymentService(
+            store: store, drivers: drivers, time: time, user: user, processID: getpid(), isAlive: isAlive,
+            deliver: { notification in Notifier.deliver(notification, command: notifyCommand) })
+        deployments.exercises = exercises
+        return Workspace(
+            store: store, certificates: certificates, push: push, deployments: deployments,
+            training: kind == .training
+                ? TrainingService(store: store, time: time, user: user, seeder: SandboxSeed.Seeder(time: time, user: user)) : nil,
+            drivers: drivers,
+            created: created, kind: kind, accounts: accounts, unusedAccounts: kind == .training ? configured : [],
+            time: time, user: user, credentials: credentials)
+    }
+
+    /// The SQLite file at `path`, made when missing and `create` allows; a
+    /// training workspace read by a command that only reads, opened for writing on its first exercise note.
+    private static func openFile(path: String, create: Bool, forReading: Bool, kind newKind: WorkspaceKind, keyring: String,
+                                 time: any TimeSource, user: String) throws -> (any Store, WorkspaceKind, Bool) {
         // F4: a keyring is made only with the database it seals (init, the console's first start).
         let keyringWasThere = FileManager.default.fileExists(atPath: keyring)
         let vault = try Keyring.vault(at: keyring, create: SQLiteStore.wouldCreate(path: path, create: create))
@@ -86,34 +124,46 @@ public struct Workspace: Sendable {
             store = opened.store
         }
 
-        let context = DriverContext(store: store, credentials: credentials, sandboxLatency: sandboxLatencySeconds)
-        let accounts: [Account]
-        switch kind {
-        case .training: accounts = [.sandbox]
-        case .live: accounts = configured
-        case .needsSplit: accounts = []
+        return (store, kind, opened.created)
+    }
+
+    /// T1: the workspace in the PostgreSQL database at `url`, made there
+    /// (its schema, then its kind) when the database holds none and `create`
+    /// allows. T4: with a keyring that is not the workspace's, it can be read
+    /// and every change is refused, nothing changed.
+    private static func openPostgres(url: String, create: Bool, forReading: Bool, kind newKind: WorkspaceKind, keyring: String,
+                                     time: any TimeSource, user: String) throws -> (any Store, WorkspaceKind, Bool) {
+        let location = try PostgresLocation(url: url)
+        let empty = try PostgresStore.isEmpty(location)
+        guard create || !empty else {
+            throw Refusal("PostgreSQL at \(location) holds no certpush workspace; `certpush init --live --db URL` makes one there.")
         }
-        // The first account of a name wins, as config.toml's parser allows but one.
-        let drivers = Drivers(Dictionary(accounts.map { ($0.name, AccountDrivers.of($0.kind).actions(for: $0, in: context)) },
-                                         uniquingKeysWith: { first, _ in first }))
-        let isAlive: @Sendable (Int32) -> Bool = { pid in kill(pid, 0) == 0 || errno == EPERM }
-        // E3: only a training workspace keeps an exercise log.
-        let exercises = kind == .training ? ExerciseLog(store: store, time: time) : nil
-        var certificates = CertificateService(store: store, time: time, user: user)
-        certificates.exercises = exercises
-        var push = PushService(store: store, drivers: drivers, time: time, user: user, processID: getpid(), isAlive: isAlive, accounts: accounts)
-        push.exercises = exercises
-        var deployments = DeploymentService(
-            store: store, drivers: drivers, time: time, user: user, processID: getpid(), isAlive: isAlive,
-            deliver: { notification in Notifier.deliver(notification, command: notifyCommand) })
-        deployments.exercises = exercises
-        return Workspace(
-            store: store, certificates: certificates, push: push, deployments: deployments,
-            training: kind == .training
-                ? TrainingService(store: store, time: time, user: user, seeder: SandboxSeed.Seeder(time: time, user: user)) : nil,
-            drivers: drivers,
-            created: opened.created, kind: kind, accounts: accounts, unusedAccounts: kind == .training ? configured : [],
-            time: time, user: user, credentials: credentials)
+        let vault = try Keyring.vault(at: keyring, create: empty)
+        let opened = try PostgresStore(location, vault: vault)
+        // Two bastions making it at once: the first to write the kind makes it, the other opens it.
+        let created = try opened.write { db -> Bool in
+            guard try db.value(forKey: WorkspaceKind.settingKey) == nil else { return false }
+            try db.setValue(newKind == .live ? WorkspaceKind.live.rawValue : WorkspaceKind.training.rawValue, forKey: WorkspaceKind.settingKey)
+            try db.append(ActivityEntry(at: time.now(), user: user, action: "workspace.create", subject: location.description,
+                                        detail: newKind == .live ? "live" : "training"))
+            return true
+        }
+        if created && newKind != .live { try SandboxSeed.seed(opened, time: time, user: user) }
+        let kind = try opened.read { db in
+            try WorkspaceKind.of(stored: db.value(forKey: WorkspaceKind.settingKey), madeEmpty: false, contents: { try db.workspaceContents() })
+        }
+        let store: any Store
+        if try !opened.keyringIsTheWorkspaces() {
+            store = ReadOnlyStore(opened, refusal: Refusal("""
+                Nothing was changed: the keyring \(keyring) is not the one the workspace in PostgreSQL at \(location) was sealed with; \
+                this bastion may read, and needs the team's keyring (CERTPUSH_KEYRING) to change anything.
+                """))
+        } else if forReading && kind == .live {
+            store = ReadOnlyStore(opened, refusal: Refusal("Nothing was changed: this command only reads the workspace."))
+        } else {
+            store = opened
+        }
+        return (store, kind, created)
     }
 
     /// A new database becomes a workspace of `kind`, in as few commits as the

@@ -36,7 +36,7 @@ extension SQLConnection {
     }
 
     /// The text list's narrow read, row by row: what a database without SQLite's column API does.
-    func listingByRows(_ sql: String) throws -> CertificateListing {
+    public func listingByRows(_ sql: String) throws -> CertificateListing {
         let lifecycles: [CertificateLifecycle] = [.pending, .issued, .hosted, .revoked]
         var entries: [CertificateListing.Attributes] = []
         var text: [UInt8] = []
@@ -80,6 +80,7 @@ extension SQLRow {
 /// A stored value that is not what certpush wrote there.
 public struct StoredValueMismatch: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A Swift value as the store keeps it, and back.

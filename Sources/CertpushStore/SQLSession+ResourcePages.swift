@@ -57,17 +57,17 @@ extension SQLSession {
             // An id (r17): that resource, and the text found by the trigram index.
             return try db.one(as: Int.self, """
                 SELECT count(*) FROM (SELECT 1 FROM resource WHERE (resource.id = ? OR resource.id IN
-                    (SELECT rowid FROM resource_text WHERE resource_text MATCH ?)) AND \(clause) LIMIT ?)
+                    (SELECT rowid FROM resource_text WHERE resource_text MATCH ?)) AND \(clause) LIMIT ?) AS matched
                 """, [id.rawValue, Self.phrase(text)] + arguments + [limit]) ?? 0
         }
         if searchesTextTable(text) {
             // The trigram index leads, so that rare text is counted without a scan.
             return try db.one(as: Int.self, """
                 SELECT count(*) FROM (SELECT 1 FROM resource_text CROSS JOIN resource ON resource.id = resource_text.rowid
-                                      WHERE resource_text MATCH ? AND \(clause) LIMIT ?)
+                                      WHERE resource_text MATCH ? AND \(clause) LIMIT ?) AS matched
                 """, [Self.phrase(text)] + arguments + [limit]) ?? 0
         }
-        return try db.one(as: Int.self, "SELECT count(*) FROM (SELECT 1 FROM resource WHERE \(clause) LIMIT ?)",
+        return try db.one(as: Int.self, "SELECT count(*) FROM (SELECT 1 FROM resource WHERE \(clause) LIMIT ?) AS matched",
                                 arguments + [limit]) ?? 0
     }
 

@@ -1,6 +1,12 @@
 import CertpushCore
 import Foundation
 
+/// The core's reader and writer on a transaction of another database's
+/// (PostgreSQL's): the same SQL as SQLite's, in its dialect.
+public func storeSession(on connection: any SQLConnection, vault: KeyVault) -> any StoreWriter {
+    SQLSession(connection, vault: vault)
+}
+
 /// One transaction's view of the database, as the core's reader and writer:
 /// the store's SQL, written once for SQLite and PostgreSQL (T1).
 struct SQLSession: StoreWriter {
@@ -11,12 +17,6 @@ struct SQLSession: StoreWriter {
     init(_ connection: any SQLConnection, vault: KeyVault) {
         db = connection
         self.vault = vault
-    }
-
-    /// The core's reader and writer on a transaction of another database's
-    /// (PostgreSQL's): the same SQL as SQLite's, in its dialect.
-    public static func on(_ connection: any SQLConnection, vault: KeyVault) -> any StoreWriter {
-        SQLSession(connection, vault: vault)
     }
 
     /// `values` in slices small enough to bind in one `IN (...)`: SQLite takes 32,766 values at most.

@@ -56,7 +56,23 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Use the training workspace ($XDG_DATA_HOME/certpush/training.sqlite).") var training = false
 
     var paths: Paths { Paths() }
-    var databasePath: String { paths.database(explicit: db, training: training) }
+    var databasePath: String { paths.database(explicit: db ?? configuredDatabase, training: training) }
+    /// `--db`, else `CERTPUSH_DB`, else config.toml's `database` (T1): nil when a default path is used.
+    var namedDatabase: String? { paths.namedDatabase(explicit: db, training: training) ?? (training ? nil : configuredDatabase) }
+    /// config.toml's `database`, unless CERTPUSH_DB names one; a broken config is reported when the workspace opens.
+    private var configuredDatabase: String? {
+        guard paths.namedDatabase(explicit: nil, training: training) == nil, !training else { return nil }
+        return (try? Config.load(path: paths.configFile))?.database
+    }
+
+    /// The database file a command that works on files (check, backup, split) is for; PostgreSQL has its own tools.
+    func databaseFile(for command: String) throws -> String {
+        let path = databasePath
+        guard !Workspace.namesPostgres(path) else {
+            throw Refusal("`certpush \(command)` works on a workspace's file; a workspace in PostgreSQL is checked and backed up with PostgreSQL's own tools (pg_dump), or copied into a file with `certpush db copy --to PATH`.")
+        }
+        return path
+    }
 
     func validate() throws {
         if db?.isEmpty == true { throw Refusal("--db was given an empty path; name the database file.") }
@@ -73,13 +89,12 @@ struct GlobalOptions: ParsableArguments {
     func openWorkspace(create: Bool = false, forReading: Bool = false, kind: WorkspaceKind = .training, path: String? = nil,
                        console: Bool = false) throws -> Workspace {
         FileLogHandler.bootstrap(path: paths.logFile)
-        if let db, Workspace.namesPostgres(db) {
-            throw Refusal("A workspace in PostgreSQL is copied with `certpush --db URL db copy --to PATH`; the other commands open one there in a later release (team mode, SPEC 17).")
-        }
         let config = try Config.load(path: paths.configFile)
         let latency = config.sandboxLatencyMilliseconds ?? (console ? Config.defaultSandboxLatencyMilliseconds : 0)
         let path = path ?? databasePath
-        if !create, !training, paths.namedDatabase(explicit: db, training: training) == nil, !FileManager.default.fileExists(atPath: path) {
+        // T1: a team's workspace in PostgreSQL is live; the console's first start makes one live there.
+        let kind = Workspace.namesPostgres(path) ? .live : kind
+        if !create, !training, namedDatabase == nil, !FileManager.default.fileExists(atPath: path) {
             throw Refusal("There is no workspace yet: `certpush init` makes the training one (so does `certpush` alone, opening the console), `certpush init --live` a live one for your accounts.")
         }
         let workspace = try Workspace.open(path: path, create: create, forReading: forReading, kind: kind, keyring: paths.keyring,

@@ -18,13 +18,13 @@ struct ConsoleCommand {
         let config = try Config.load(path: paths.configFile)
         let chosenTheme = try ThemeChoice(explicit: theme, config: config, paths: paths).load()
         let workspace = try global.openWorkspace(create: true, console: true)
-        Workspace.logger.info("console started", metadata: ["db": "\(global.databasePath)"])
+        Workspace.logger.info("console started", metadata: ["db": "\(workspace.store.location)"])
 
         guard let backend = CursesBackend() else {
             throw Refusal("The console could not start curses on this terminal.")
         }
         var context = ConsoleContext(
-            certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: global.databasePath, workspace: workspace.kind,
+            certificates: workspace.certificates, push: workspace.push, deployments: workspace.deployments, databaseLabel: workspace.store.location, workspace: workspace.kind,
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
             readFile: InputFile.load(path:), background: ThreadRunner())
         context.accounts = workspace.accounts

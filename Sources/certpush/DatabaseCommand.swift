@@ -22,7 +22,7 @@ struct DatabaseCommand: ParsableCommand {
             FileLogHandler.bootstrap(path: global.paths.logFile)
             let keyring = global.paths.keyring
             let from: String, into: String, copied: [String: Int]
-            if let db = global.db, Workspace.namesPostgres(db) {
+            if let db = global.namedDatabase, Workspace.namesPostgres(db) {
                 guard !Workspace.namesPostgres(to) else { throw Refusal("From PostgreSQL, --to names the new file to copy the workspace into.") }
                 (from, copied) = try Workspace.copyDatabase(from: db, to: to, keyring: keyring)
                 into = to
@@ -47,7 +47,7 @@ struct DatabaseCommand: ParsableCommand {
 
         func run() throws {
             FileLogHandler.bootstrap(path: global.paths.logFile)
-            let path = global.databasePath
+            let path = try global.databaseFile(for: "db check")
             let problems = try Workspace.checkDatabase(path: path)
             guard !problems.isEmpty else { return print("\(path): sound (integrity and foreign keys checked).") }
             for problem in problems { print("\(path): \(DisplayText.neutralized(problem))") }
@@ -63,8 +63,9 @@ struct DatabaseCommand: ParsableCommand {
 
         func run() throws {
             FileLogHandler.bootstrap(path: global.paths.logFile)
-            try Workspace.backupDatabase(path: global.databasePath, to: destination)
-            print("Backed up \(global.databasePath) to \(destination).")
+            let path = try global.databaseFile(for: "db backup")
+            try Workspace.backupDatabase(path: path, to: destination)
+            print("Backed up \(path) to \(destination).")
         }
     }
 }

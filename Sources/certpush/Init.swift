@@ -15,14 +15,17 @@ struct Init: ParsableCommand {
     func run() throws {
         let kind: WorkspaceKind = live || empty ? .live : .training
         let paths = global.paths
-        let path = paths.namedDatabase(explicit: global.db, training: global.training) ?? paths.defaultDatabase(for: kind)
-        guard !FileManager.default.fileExists(atPath: path) else {
+        let path = global.namedDatabase ?? paths.defaultDatabase(for: kind)
+        if Workspace.namesPostgres(path) {
+            guard kind == .live else { throw Refusal("A workspace in PostgreSQL is a team's live one: `certpush init --live --db URL`; training stays in a file.") }
+        } else if FileManager.default.fileExists(atPath: path) {
             throw Refusal("The database \(path) already exists; nothing was changed.")
         }
         let workspace = try global.openWorkspace(create: true, kind: kind, path: path)
+        guard workspace.created else { throw Refusal("\(workspace.store.location) holds a workspace already; nothing was changed.") }
         if kind == .live {
             let accounts = workspace.accounts.map(\.name)
-            print("Created a live workspace at \(path)" + (accounts.isEmpty
+            print("Created a live workspace at \(workspace.store.location)" + (accounts.isEmpty
                 ? ": no accounts yet; add [accounts.NAME] tables to config.toml." : " for \(accounts.joined(separator: ", ")).")
                 + " It holds no sandbox.")
         } else {

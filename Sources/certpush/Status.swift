@@ -21,7 +21,7 @@ struct Status: ParsableCommand {
         }
         let queued = summaries.filter { $0.status == .pending || $0.status == .scheduled }.count
         let running = summaries.filter { $0.status == .running }.count
-        let status = StatusJSON(workspace: workspace.kind.rawValue, path: global.databasePath, accounts: workspace.accounts.map(\.name),
+        let status = StatusJSON(workspace: workspace.kind.rawValue, path: workspace.store.location, accounts: workspace.accounts.map(\.name),
                                 queued: queued, running: running, lastSync: synced.max(),
                                 runners: leases.map { RunnerJSON(task: $0.0.description, host: $0.1.host, process: Int($0.1.runner),
                                                                  leaseUntil: Formats.iso($0.1.until)) })

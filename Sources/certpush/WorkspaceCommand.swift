@@ -17,7 +17,7 @@ struct WorkspaceCommand: ParsableCommand {
 
         func run() throws {
             FileLogHandler.bootstrap(path: global.paths.logFile)
-            let path = global.databasePath
+            let path = try global.databaseFile(for: "workspace split")
             let outcome = try Workspace.split(path: path, into: to, paths: global.paths, keyring: global.paths.keyring)
             for (title, part) in [("training", outcome.training), ("live", outcome.live)] {
                 print("The \(title) part: \(part.path) (\(Words.count(part.certificates, "certificate")), \(Words.count(part.resources, "resource")), \(Words.count(part.tasks, "task"))).")

@@ -7,8 +7,9 @@ import Testing
 
 /// SPEC 5, D1 to D17, on the seeded sandbox.
 @Suite struct DeploymentTests {
-    let fixture: SandboxFixture
-    init() throws { fixture = try SandboxFixture() }
+    /// Each test runs once on each backend (T7), its fixture made on the one it is given.
+    let on = FixtureOn()
+    var fixture: SandboxFixture { on.fixture }
 
     var deployments: DeploymentService { fixture.workspace.deployments }
     func id(_ name: String) throws -> CertificateID { try fixture.certificateID(named: name) }
@@ -23,8 +24,9 @@ import Testing
         }
     }
 
-    @Test("D1: a name of 1 to 64 characters, at most 10 known contacts, a custom time in the future")
-    func basicInformation() throws {
+    @Test("D1: a name of 1 to 64 characters, at most 10 known contacts, a custom time in the future", arguments: Backend.all)
+    func basicInformation(_ backend: Backend) throws {
+        try on.start(backend)
         let cert = try id("wildcard-example")
         #expect(try problems(TaskRequest(name: " ", certificates: [cert], match: true)).contains("The task name must be 1 to 64 characters."))
         #expect(try problems(TaskRequest(name: String(repeating: "x", count: 65), certificates: [cert], match: true)).count == 1)
@@ -36,21 +38,24 @@ import Testing
         #expect(try problems(TaskRequest(name: "t", certificates: [cert], match: true, contacts: ["Ana Ops"])).isEmpty)
     }
 
-    @Test("D2: official and uploaded certificates are not mixed")
-    func oneSource() throws {
+    @Test("D2: official and uploaded certificates are not mixed", arguments: Backend.all)
+    func oneSource(_ backend: Backend) throws {
+        try on.start(backend)
         let mixed = try problems(TaskRequest(name: "t", certificates: [id("wildcard-example"), id("media-upload")], match: true))
         #expect(mixed.contains("A task deploys official or uploaded certificates, not both: split them into two tasks."))
     }
 
-    @Test("D3: a certificate whose name has Chinese characters cannot be deployed")
-    func chineseName() throws {
+    @Test("D3: a certificate whose name has Chinese characters cannot be deployed", arguments: Backend.all)
+    func chineseName(_ backend: Backend) throws {
+        try on.start(backend)
         let chinese = try id("测试证书")
         let found = try problems(TaskRequest(name: "t", certificates: [chinese], resources: [resource("elb", "listener-shop-443").id]))
         #expect(found.contains("\(chinese) cannot be deployed: its name contains Chinese characters."))
     }
 
-    @Test("D4: SM certificates go only to CDN, DCDN and Anti-DDoS")
-    func smTargets() throws {
+    @Test("D4: SM certificates go only to CDN, DCDN and Anti-DDoS", arguments: Backend.all)
+    func smTargets(_ backend: Backend) throws {
+        try on.start(backend)
         let sm = try id("gov-sm2")
         let elb = try fixture.addResource("elb", region: "cn-north-4", name: "listener-gov-443", domain: "gov.example.cn", certificate: sm)
         #expect(try problems(TaskRequest(name: "t", certificates: [sm], resources: [elb.id])).contains {
@@ -59,8 +64,9 @@ import Testing
         #expect(try problems(TaskRequest(name: "t", certificates: [sm], resources: [resource("ddos", "ddos-gov").id])).isEmpty)
     }
 
-    @Test("D5: smart matching finds bound resources the certificate covers, and CDN/DCDN ones without HTTPS")
-    func smartMatching() throws {
+    @Test("D5: smart matching finds bound resources the certificate covers, and CDN/DCDN ones without HTTPS", arguments: Backend.all)
+    func smartMatching(_ backend: Backend) throws {
+        try on.start(backend)
         let matched = try deployments.smartMatches(for: [id("wildcard-example")])
         let names = Set(matched.map(\.name))
         #expect(names.contains("listener-m-443"))       // m.example.com, bound
@@ -72,16 +78,18 @@ import Testing
         #expect(try deployments.smartMatches(for: [id("api.example.org")]).map(\.name).sorted() == ["api-group-1", "listener-api-443", "waf-api"])
     }
 
-    @Test("D6: services without first deployment take only resources that already have a certificate")
-    func firstDeployment() throws {
+    @Test("D6: services without first deployment take only resources that already have a certificate", arguments: Backend.all)
+    func firstDeployment(_ backend: Backend) throws {
+        try on.start(backend)
         let za = try resource("elb", "listener-za-443")
         #expect(try problems(TaskRequest(name: "t", certificates: [id("wildcard-example")], resources: [za.id]))
                 == ["\(za.id) has no certificate yet, and ELB takes only resources that already have one."])
         #expect(try problems(TaskRequest(name: "t", certificates: [id("wildcard-example")], resources: [resource("cdn", "static.example.com").id])).isEmpty)
     }
 
-    @Test("D7: on ELB and GA the new certificate must cover the old one's domain, else 'domain mismatch'")
-    func replacementRule() throws {
+    @Test("D7: on ELB and GA the new certificate must cover the old one's domain, else 'domain mismatch'", arguments: Backend.all)
+    func replacementRule(_ backend: Backend) throws {
+        try on.start(backend)
         // The wildcard covers shop.example.com, but does not lie under the old certificate's only name.
         let old = try fixture.importCertificate(["shop.example.com"])
         let listener = try fixture.addResource("elb", region: "cn-north-4", name: "listener-shop2-443", domain: "shop.example.com", certificate: old.id)
@@ -91,16 +99,18 @@ import Testing
         #expect(try fixture.workspace.store.read { try $0.resource(listener.id) }?.certificateID == old.id)
     }
 
-    @Test("D8, D5a: two certificates covering one ELB listener equally well are refused at preview, naming both")
-    func oneCertificatePerListener() throws {
+    @Test("D8, D5a: two certificates covering one ELB listener equally well are refused at preview, naming both", arguments: Backend.all)
+    func oneCertificatePerListener(_ backend: Backend) throws {
+        try on.start(backend)
         let listener = try resource("elb", "listener-m-443")
         let a = try fixture.importCertificate(["*.example.com"], name: "wild-a"), b = try fixture.importCertificate(["*.example.com"], name: "wild-b")
         let found = try problems(TaskRequest(name: "t", certificates: [a.id, b.id], resources: [listener.id]))
         #expect(found == ["\(listener.id) is an ELB listener: one task cannot put both \(a.id) and \(b.id) on it."])
     }
 
-    @Test("D9: pairs and quota; uploaded unshared certificates cost a unit a pair; zero pairs or too much quota cannot be submitted")
-    func previewAndQuota() throws {
+    @Test("D9: pairs and quota; uploaded unshared certificates cost a unit a pair; zero pairs or too much quota cannot be submitted", arguments: Backend.all)
+    func previewAndQuota(_ backend: Backend) throws {
+        try on.start(backend)
         let shared = try deployments.preview(TaskRequest(name: "t", certificates: [id("partner-shared")], match: true))
         #expect(shared.pairs.count >= 1)
         #expect(shared.quota == 0)
@@ -116,8 +126,9 @@ import Testing
         #expect(try deployments.tasks().isEmpty)
     }
 
-    @Test("D10, D11, D17: quota taken at run, refunded per failure; retry charges and refunds again; one failure never stops the others")
-    func quotaAndRetry() throws {
+    @Test("D10, D11, D17: quota taken at run, refunded per failure; retry charges and refunds again; one failure never stops the others", arguments: Backend.all)
+    func quotaAndRetry(_ backend: Backend) throws {
+        try on.start(backend)
         let cert = try id("legacy-upload")
         let good = try resource("mse", "gw-main")
         let faulty = try fixture.addResource("mse", region: "cn-east-3", name: "gw-faulty", domain: "legacy.example.net",
@@ -133,8 +144,9 @@ import Testing
         #expect(throws: Refusal.self) { try deployments.retry(task.id, resources: [good.id]) }
     }
 
-    @Test("D11, D12: roll back puts the previous certificate back; the task is rolled_back once every success is")
-    func rollBack() throws {
+    @Test("D11, D12: roll back puts the previous certificate back; the task is rolled_back once every success is", arguments: Backend.all)
+    func rollBack(_ backend: Backend) throws {
+        try on.start(backend)
         let wildcard = try id("wildcard-example")
         let listener = try resource("elb", "listener-web-443"), cdn = try resource("cdn", "www.example.com")
         let before = listener.certificateID
@@ -163,8 +175,9 @@ import Testing
         #expect(steps.allSatisfy { $0.at == testNow })
     }
 
-    @Test("S8: a certificate that does not cover a site loading the same file blocks, named; two certificates for one file block")
-    func sharedFile() throws {
+    @Test("S8: a certificate that does not cover a site loading the same file blocks, named; two certificates for one file block", arguments: Backend.all)
+    func sharedFile(_ backend: Backend) throws {
+        try on.start(backend)
         let www = try fixture.workspace.certificates.certificate(id("www.example.com")), wildcard = try fixture.workspace.certificates.certificate(id("wildcard-example"))
         let r1 = CloudResource(id: ResourceID(1), service: "nginx", region: "web1", name: "www", domain: "www.example.com", certificateID: nil, account: "web")
         let r2 = CloudResource(id: ResourceID(2), service: "nginx", region: "web1", name: "api", domain: "api.example.com", certificateID: nil, account: "web")
@@ -177,8 +190,9 @@ import Testing
         #expect(conflicts == ["r1 and r2 load the same certificate file: one task cannot put both \(www.id) and \(wildcard.id) there."])
     }
 
-    @Test("S9: a site that answers any name takes the certificate chosen for it, with a warning; smart matching never adds it")
-    func answersAnyName() throws {
+    @Test("S9: a site that answers any name takes the certificate chosen for it, with a warning; smart matching never adds it", arguments: Backend.all)
+    func answersAnyName(_ backend: Backend) throws {
+        try on.start(backend)
         let wildcard = try id("wildcard-example")
         let any = try fixture.addResource("cdn", name: "catch-all", domain: CloudResource.anyName, certificate: try id("www.example.com"))
         #expect(any.answersAnyName)
@@ -196,8 +210,9 @@ import Testing
                            servedFingerprint: nil).domain == "*.example.com")
     }
 
-    @Test("a resource that already serves the certificate: preview says so, and its roll back says it keeps it (issue 22, 9)")
-    func sameCertificateAgain() throws {
+    @Test("a resource that already serves the certificate: preview says so, and its roll back says it keeps it (issue 22, 9)", arguments: Backend.all)
+    func sameCertificateAgain(_ backend: Backend) throws {
+        try on.start(backend)
         let partner = try id("partner-shared")
         let plan = try deployments.preview(TaskRequest(name: "again", certificates: [partner], match: true))
         let held = try #require(plan.resources.first { $0.certificateID == partner })
@@ -208,8 +223,9 @@ import Testing
         #expect(outcome.sentence == "\(held.id) \(held.name): keeps \(partner), which it held before the task too.")
     }
 
-    @Test("D13: delete one or several; a running task cannot be deleted")
-    func delete() throws {
+    @Test("D13: delete one or several; a running task cannot be deleted", arguments: Backend.all)
+    func delete(_ backend: Backend) throws {
+        try on.start(backend)
         let a = try deployments.create(TaskRequest(name: "a", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(3_600)))
         let b = try deployments.create(TaskRequest(name: "b", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(7_200)))
         #expect(a.status == .scheduled)
@@ -220,8 +236,9 @@ import Testing
         #expect(try deployments.tasks().map(\.id) == [b.id])
     }
 
-    @Test("D14: a scheduled task runs when due, from run-due, exactly once")
-    func schedules() throws {
+    @Test("D14: a scheduled task runs when due, from run-due, exactly once", arguments: Backend.all)
+    func schedules(_ backend: Backend) throws {
+        try on.start(backend)
         let task = try deployments.create(TaskRequest(name: "later", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(600)))
         #expect(try deployments.runDue().isEmpty)
         fixture.time.advance(by: 601)
@@ -231,8 +248,9 @@ import Testing
         #expect(try deployments.run(task.id) == nil)
     }
 
-    @Test("D14: two services racing for the same due tasks never run one twice")
-    func concurrentRunDue() async throws {
+    @Test("D14: two services racing for the same due tasks never run one twice", arguments: Backend.all)
+    func concurrentRunDue(_ backend: Backend) async throws {
+        try on.start(backend)
         let tasks = try (0..<4).map { n in
             try deployments.create(TaskRequest(name: "t\(n)", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(60)))
         }
@@ -249,8 +267,9 @@ import Testing
         #expect(Set(ran).count == ran.count)
     }
 
-    @Test("D15: each contact gets a notification in the outbox, and the deliverer is called")
-    func notifications() throws {
+    @Test("D15: each contact gets a notification in the outbox, and the deliverer is called", arguments: Backend.all)
+    func notifications(_ backend: Backend) throws {
+        try on.start(backend)
         final class Box: @unchecked Sendable { var delivered: [TaskNotification] = [] }
         let box = Box()
         let service = DeploymentService(store: fixture.workspace.store, drivers: SandboxProvider(store: fixture.workspace.store).drivers, time: fixture.time, user: "u",
@@ -284,8 +303,9 @@ import Testing
                           processID: getpid(), isAlive: { $0 != 4242 })
     }
 
-    @Test("recovery: a deploying pair the provider never applied fails 'interrupted' and its quota comes back")
-    func recoveryInterrupted() throws {
+    @Test("recovery: a deploying pair the provider never applied fails 'interrupted' and its quota comes back", arguments: Backend.all)
+    func recoveryInterrupted(_ backend: Backend) throws {
+        try on.start(backend)
         let media = try fixture.addResource("cdn", name: "media.example.com", domain: "media.example.com")
         let task = try crashedTask(certificate: "media-upload", resource: media)
         #expect(try recoverer.recover() == [task])
@@ -296,8 +316,9 @@ import Testing
         #expect(try recoverer.recover().isEmpty)
     }
 
-    @Test("recovery: a deploying pair the provider did apply is finished as succeeded, quota kept")
-    func recoveryApplied() throws {
+    @Test("recovery: a deploying pair the provider did apply is finished as succeeded, quota kept", arguments: Backend.all)
+    func recoveryApplied(_ backend: Backend) throws {
+        try on.start(backend)
         // The sandbox already has legacy-upload on gw-main: the provider shows it applied.
         let task = try crashedTask(certificate: "legacy-upload", resource: resource("mse", "gw-main"))
         #expect(try recoverer.recover() == [task])
@@ -305,8 +326,9 @@ import Testing
         #expect(try recoverer.quotaRemaining() == 9)
     }
 
-    @Test("a live runner's task is left alone by recovery")
-    func liveRunner() throws {
+    @Test("a live runner's task is left alone by recovery", arguments: Backend.all)
+    func liveRunner(_ backend: Backend) throws {
+        try on.start(backend)
         let task = try deployments.create(TaskRequest(name: "live", certificates: [id("partner-shared")], match: true, at: testNow.addingTimeInterval(60)))
         try markRunning(task.id, runner: 77)
         let other = DeploymentService(store: fixture.workspace.store, drivers: SandboxProvider(store: fixture.workspace.store).drivers, time: fixture.time, user: "u",
@@ -318,9 +340,9 @@ import Testing
 
 /// Lists and details read a task's counts from the tally and its pairs a page at a time (SPEC 9).
 @Suite struct TaskSummaryTests {
-    @Test("a summary's counts follow every pair through run, roll back and retry; pages give each service's pairs in order")
-    func summaries() throws {
-        let fixture = try SandboxFixture()
+    @Test("a summary's counts follow every pair through run, roll back and retry; pages give each service's pairs in order", arguments: Backend.all)
+    func summaries(_ backend: Backend) throws {
+        let fixture = try SandboxFixture(backend: backend)
         let deployments = fixture.workspace.deployments
         let task = try deployments.create(TaskRequest(name: "t", certificates: [try fixture.certificateID(named: "wildcard-example")], match: true))
         func check() throws {

@@ -9,8 +9,9 @@ import Testing
 /// SPEC R3 and D14: provider calls outside transactions, intents settled by
 /// the provider's answer, one queue, claims that expire.
 @Suite struct EngineTests {
-    let fixture: SandboxFixture
-    init() throws { fixture = try SandboxFixture() }
+    /// Each test runs once on each backend (T7), its fixture made on the one it is given.
+    let on = FixtureOn()
+    var fixture: SandboxFixture { on.fixture }
 
     var store: any Store { fixture.workspace.store }
     func id(_ name: String) throws -> CertificateID { try fixture.certificateID(named: name) }
@@ -41,9 +42,7 @@ import Testing
         var drivers: Drivers { .only(AccountActions(pusher: self, deployer: self)) }
 
         private func observe() {
-            var configuration = Configuration()
-            configuration.busyMode = .immediateError
-            let writable = (try? DatabaseQueue(path: path, configuration: configuration).inTransaction(.immediate) { _ in .commit }) != nil
+            let writable = writeLockIsFree(at: path)
             writableDuringCalls.append(writable)
             let statuses = (try? inner.store.read { try $0.tasks().flatMap { $0.pairs.map(\.status) } }) ?? []
             pairStatusesDuringCalls.append(statuses)
@@ -118,8 +117,9 @@ import Testing
         func served(on resource: CloudResource) throws -> String? { try inner.served(on: resource) }
     }
 
-    @Test("S11: an account that works in lanes runs its lanes at once, up to its parallel, each lane's pairs one after another; roll back too")
-    func lanesAtOnce() throws {
+    @Test("S11: an account that works in lanes runs its lanes at once, up to its parallel, each lane's pairs one after another; roll back too", arguments: Backend.all)
+    func lanesAtOnce(_ backend: Backend) throws {
+        try on.start(backend)
         let provider = LaneProvider(SandboxProvider(store: store), parallel: 3)
         let deployments = service(provider: provider)
         let task = try deployments.create(TaskRequest(name: "fleet", certificates: [id("wildcard-example")], match: true))
@@ -136,8 +136,9 @@ import Testing
         #expect(try deployments.task(task.id).status == .rolledBack)
     }
 
-    @Test("S11: task details' progress per host: done of all, and what failed, in the order the task met the hosts")
-    func progressPerHost() throws {
+    @Test("S11: task details' progress per host: done of all, and what failed, in the order the task met the hosts", arguments: Backend.all)
+    func progressPerHost(_ backend: Backend) throws {
+        try on.start(backend)
         let provider = LaneProvider(SandboxProvider(store: store), parallel: 2)
         let deployments = service(provider: provider)
         let wildcard = try id("wildcard-example")
@@ -150,8 +151,9 @@ import Testing
         #expect(try deployments.hostProgress(of: task.id, service: "elb") == nil, "clouds have regions, not hosts")
     }
 
-    @Test("S11: a canary host that fails stops the task: every pair not started is skipped with why, the task failed; a retry takes the skipped ones")
-    func canaryStops() throws {
+    @Test("S11: a canary host that fails stops the task: every pair not started is skipped with why, the task failed; a retry takes the skipped ones", arguments: Backend.all)
+    func canaryStops(_ backend: Backend) throws {
+        try on.start(backend)
         let provider = LaneProvider(SandboxProvider(store: store), parallel: 3)
         // The faulty listener's region goes first, as the account's first host would.
         provider.lanes = ["ap-southeast-1", "cn-north-4", "cn-east-3"]
@@ -169,8 +171,9 @@ import Testing
         #expect(retried.status == .succeeded, "\(retried.pairs.map { "\($0.resourceID) \($0.status) \($0.cause)" })")
     }
 
-    @Test("R3: every push, deploy and roll back calls the provider with no transaction open, after its intent committed")
-    func callsOutsideTransactions() throws {
+    @Test("R3: every push, deploy and roll back calls the provider with no transaction open, after its intent committed", arguments: Backend.all)
+    func callsOutsideTransactions(_ backend: Backend) throws {
+        try on.start(backend)
         let provider = watching()
         let push = PushService(store: store, drivers: provider.drivers, time: fixture.time, user: "u")
         _ = try push.push(PushRequest(certificate: id("wildcard-example"), services: ["cdn", "waf"], regions: ["cn-north-4", "cn-east-3"]))
@@ -184,8 +187,9 @@ import Testing
         #expect(provider.boundPairStatuses.allSatisfy { statuses in statuses.filter { $0 == .deploying || $0 == .rollingBack }.count == 1 })
     }
 
-    @Test("R3, D12: rolling back three resources where the third fails rolls the first two back and reports each")
-    func rollbackEachOnItsOwn() throws {
+    @Test("R3, D12: rolling back three resources where the third fails rolls the first two back and reports each", arguments: Backend.all)
+    func rollbackEachOnItsOwn(_ backend: Backend) throws {
+        try on.start(backend)
         let provider = watching()
         let deployments = service(provider: provider)
         let wildcard = try id("wildcard-example")
@@ -207,8 +211,9 @@ import Testing
         #expect(try deployments.task(task.id).status == .rolledBack)
     }
 
-    @Test("D12: a second roll back of the same resources is refused with a reason, and writes nothing")
-    func secondRollbackRefused() throws {
+    @Test("D12: a second roll back of the same resources is refused with a reason, and writes nothing", arguments: Backend.all)
+    func secondRollbackRefused(_ backend: Backend) throws {
+        try on.start(backend)
         let deployments = fixture.workspace.deployments
         let task = try deployments.create(TaskRequest(name: "w", certificates: [id("wildcard-example")], resources: [resource("cdn", "static.example.com").id]))
         _ = try deployments.rollBack(task.id)
@@ -217,8 +222,9 @@ import Testing
         #expect(try fixture.certificates.activity(limit: 100).count == activity)
     }
 
-    @Test("D12: a certificate a finished task may roll back to cannot be deleted")
-    func deleteKeepsRollbackTarget() throws {
+    @Test("D12: a certificate a finished task may roll back to cannot be deleted", arguments: Backend.all)
+    func deleteKeepsRollbackTarget(_ backend: Backend) throws {
+        try on.start(backend)
         let deployments = fixture.workspace.deployments
         let old = try fixture.importCertificate(["x.example.com"]).id
         let listener = try fixture.addResource("cdn", name: "x.example.com", domain: "x.example.com", certificate: old)
@@ -231,8 +237,9 @@ import Testing
         #expect(try store.read { try $0.resource(listener.id) }?.certificateID == old)
     }
 
-    @Test("D14: a pending task is in the queue: run-due runs it, and a retried task too")
-    func pendingTasksAreQueued() throws {
+    @Test("D14: a pending task is in the queue: run-due runs it, and a retried task too", arguments: Backend.all)
+    func pendingTasksAreQueued(_ backend: Backend) throws {
+        try on.start(backend)
         let deployments = fixture.workspace.deployments
         let task = try deployments.create(TaskRequest(name: "later", certificates: [id("partner-shared")], match: true), runNow: false)
         #expect(task.status == .pending)
@@ -249,8 +256,9 @@ import Testing
         #expect(try deployments.runDue() == [failed.id])
     }
 
-    @Test("D14: a claim whose time has passed is taken over, even when its process id is alive again (reused)")
-    func expiredClaimTakenOver() throws {
+    @Test("D14: a claim whose time has passed is taken over, even when its process id is alive again (reused)", arguments: Backend.all)
+    func expiredClaimTakenOver(_ backend: Backend) throws {
+        try on.start(backend)
         let deployments = fixture.workspace.deployments
         let task = try deployments.create(TaskRequest(name: "orphan", certificates: [id("partner-shared")], match: true), runNow: false)
         try store.write { db in
@@ -264,8 +272,9 @@ import Testing
         #expect(try everyoneAlive.task(task.id).status == .succeeded)
     }
 
-    @Test("T2: a runner on another host is judged by its lease alone: not taken over while it holds, though its process id is ours or gone here; taken over when it lapses")
-    func otherHostJudgedByLease() throws {
+    @Test("T2: a runner on another host is judged by its lease alone: not taken over while it holds, though its process id is ours or gone here; taken over when it lapses", arguments: Backend.all)
+    func otherHostJudgedByLease(_ backend: Backend) throws {
+        try on.start(backend)
         let deployments = fixture.workspace.deployments
         let task = try deployments.create(TaskRequest(name: "elsewhere", certificates: [id("partner-shared")], match: true), runNow: false)
         try store.write { db in
@@ -297,8 +306,9 @@ import Testing
         #expect(try pushes.hasWork())
     }
 
-    @Test("R3: a pair left rolling back by a dead process is settled by what the provider holds")
-    func rollingBackRecovered() throws {
+    @Test("R3: a pair left rolling back by a dead process is settled by what the provider holds", arguments: Backend.all)
+    func rollingBackRecovered(_ backend: Backend) throws {
+        try on.start(backend)
         let deployments = fixture.workspace.deployments
         let targets = try [resource("cdn", "static.example.com"), resource("dcdn", "dyn.example.com")]
         let wildcard = try id("wildcard-example")
@@ -321,8 +331,9 @@ import Testing
         #expect(try !recoverer.hasWork())
     }
 
-    @Test("R3: recovery never takes a provider that cannot answer for one that says 'no certificate'")
-    func unansweredTruthLeavesIntent() throws {
+    @Test("R3: recovery never takes a provider that cannot answer for one that says 'no certificate'", arguments: Backend.all)
+    func unansweredTruthLeavesIntent(_ backend: Backend) throws {
+        try on.start(backend)
         let media = try fixture.addResource("cdn", name: "media.example.com", domain: "media.example.com")
         let deployments = fixture.workspace.deployments
         let task = try deployments.create(TaskRequest(name: "m", certificates: [id("media-upload")], resources: [media.id]), runNow: false)
@@ -343,8 +354,9 @@ import Testing
         #expect(try recoverer.task(task.id).pairs[0].cause == "interrupted")
     }
 
-    @Test("R3: a push target left in flight by a dead process is settled by asking the provider")
-    func pushInFlightRecovered() throws {
+    @Test("R3: a push target left in flight by a dead process is settled by asking the provider", arguments: Backend.all)
+    func pushInFlightRecovered(_ backend: Backend) throws {
+        try on.start(backend)
         let cert = try fixture.certificates.certificate(id("wildcard-example"))
         let provider = SandboxProvider(store: store)
         // Process 4242 recorded two targets in flight; the cloud got the first one before it died.

@@ -9,8 +9,9 @@ import Testing
 /// pairs of a task in one call, after their intents are committed (R3); the
 /// other accounts' pairs go one by one as before.
 @Suite struct JobEngineTests {
-    let fixture: SandboxFixture
-    init() throws { fixture = try SandboxFixture() }
+    /// Each test runs once on each backend (T7), its fixture made on the one it is given.
+    let on = FixtureOn()
+    var fixture: SandboxFixture { on.fixture }
     var store: any Store { fixture.workspace.store }
 
     /// The sandbox for its own resources; for account "cas", one job per call, as CAS runs them.
@@ -35,9 +36,7 @@ import Testing
         func rollBack(_ resource: CloudResource, to previous: CertificateMaterial?) throws {}
         func served(on resource: CloudResource) throws -> String? { nil }
         func deploy(_ pairs: [(material: CertificateMaterial, resource: CloudResource)]) throws -> [Error?] {
-            var configuration = Configuration()
-            configuration.busyMode = .immediateError
-            writableDuringJobs.append((try? DatabaseQueue(path: path, configuration: configuration).inTransaction(.immediate) { _ in .commit }) != nil)
+            writableDuringJobs.append(writeLockIsFree(at: path))
             statusesDuringJobs.append((try? inner.store.read { try $0.tasks().flatMap { $0.pairs.filter { $0.service == "cdn" }.map(\.status) } }) ?? [])
             jobs.append(pairs.map(\.resource.id))
             if let jobFails { throw jobFails }
@@ -54,8 +53,9 @@ import Testing
         }
     }
 
-    @Test("an account with jobs gets its pairs in one call with their intents committed; each worker's outcome is its pair's")
-    func oneJobPerAccount() throws {
+    @Test("an account with jobs gets its pairs in one call with their intents committed; each worker's outcome is its pair's", arguments: Backend.all)
+    func oneJobPerAccount(_ backend: Backend) throws {
+        try on.start(backend)
         let provider = JobProvider(SandboxProvider(store: store), path: fixture.databasePath)
         let cas = try casResources()
         provider.failing = [cas[1]]
@@ -74,8 +74,9 @@ import Testing
         #expect(try store.read { try $0.resource(cas[0]) }?.certificateID == wildcard)
     }
 
-    @Test("a job that cannot be made fails every pair of that account with the sentence; the other accounts' pairs go on")
-    func jobRefused() throws {
+    @Test("a job that cannot be made fails every pair of that account with the sentence; the other accounts' pairs go on", arguments: Backend.all)
+    func jobRefused(_ backend: Backend) throws {
+        try on.start(backend)
         let provider = JobProvider(SandboxProvider(store: store), path: fixture.databasePath)
         provider.jobFails = Refusal("cas: the cloud did not accept its keys (SignatureDoesNotMatch: ...).")
         let cas = try casResources()
@@ -88,8 +89,9 @@ import Testing
         #expect(try store.read { try $0.resource(cas[0]) }?.certificateID == nil)
     }
 
-    @Test("D9 on a cloud: an uploaded certificate's pairs on a CAS resource take none of the sandbox's quota; CAS charges its own")
-    func cloudPairsTakeNoSandboxQuota() throws {
+    @Test("D9 on a cloud: an uploaded certificate's pairs on a CAS resource take none of the sandbox's quota; CAS charges its own", arguments: Backend.all)
+    func cloudPairsTakeNoSandboxQuota(_ backend: Backend) throws {
+        try on.start(backend)
         let provider = JobProvider(SandboxProvider(store: store), path: fixture.databasePath)
         let media = try fixture.certificateID(named: "media-upload")
         let cloud = try store.write { db in

@@ -10,7 +10,7 @@ import Testing
     static let services = [("cdn", nil), ("elb", "cn-north-4"), ("elb", "ap-southeast-1"), ("waf", "cn-north-4")] as [(String, String?)]
 
     /// `count` resources spread over four places, names and domains varied, every fifth bound.
-    func inventory(_ count: Int, store: SQLiteStore, domain: (Int) -> String = { "h\($0).site-\($0 % 97).example.com" }) throws {
+    func inventory(_ count: Int, store: any Store, domain: (Int) -> String = { "h\($0).site-\($0 % 97).example.com" }) throws {
         let bound = try makeTestService(store: store).importCertificate(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem"))).id
         try store.write { db in
             for n in 0..<count {
@@ -22,15 +22,15 @@ import Testing
     }
 
     /// The list every screen shows: service, region, id.
-    func reference(_ store: SQLiteStore, _ filter: ResourceFilter) throws -> [CloudResource] {
+    func reference(_ store: any Store, _ filter: ResourceFilter) throws -> [CloudResource] {
         try store.read { try $0.resources(filter) }.sorted {
             ($0.service, $0.region ?? "", $0.id) < ($1.service, $1.region ?? "", $1.id)
         }
     }
 
-    @Test("walking pages forward and back gives the whole list once, in order, for every filter")
-    func walk() throws {
-        let store = try makeTestStore()
+    @Test("walking pages forward and back gives the whole list once, in order, for every filter", arguments: Backend.all)
+    func walk(_ backend: Backend) throws {
+        let store = try makeTestStore(backend)
         try inventory(300, store: store)
         let filters = [ResourceFilter(), ResourceFilter(service: "elb"), ResourceFilter(service: "elb", region: "cn-north-4"),
                        ResourceFilter(service: "cdn", region: ""), ResourceFilter(text: "SITE-1"), ResourceFilter(text: "s_"),
@@ -66,9 +66,9 @@ import Testing
         }
     }
 
-    @Test("text beyond the rows a page scans is found through the trigram index, in order")
-    func rareText() throws {
-        let store = try makeTestStore()
+    @Test("text beyond the rows a page scans is found through the trigram index, in order", arguments: Backend.all)
+    func rareText(_ backend: Backend) throws {
+        let store = try makeTestStore(backend)
         let count = SQLSession.textScanBudget + 2_000
         // Rows past the scan budget in list order carry the needle.
         try inventory(count, store: store) { n in n >= count - 1_500 && n % 3 == 0 ? "needle-\(n).example.com" : "h\(n).example.com" }
@@ -87,9 +87,9 @@ import Testing
         #expect(try store.read { try $0.resourceCount(byID, upTo: 10) } == 1)
     }
 
-    @Test("the tally follows inserts, moves and deletes")
-    func tally() throws {
-        let store = try makeTestStore()
+    @Test("the tally follows inserts, moves and deletes", arguments: Backend.all)
+    func tally(_ backend: Backend) throws {
+        let store = try makeTestStore(backend)
         try inventory(40, store: store)
         func counts() throws -> [String: Int] {
             Dictionary(uniqueKeysWithValues: try store.read { try $0.resourceTally() }.map { ("\($0.service) \($0.region ?? "global")", $0.count) })

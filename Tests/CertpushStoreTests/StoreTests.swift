@@ -80,9 +80,9 @@ import Testing
         #expect(try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
     }
 
-    @Test("a write that throws leaves nothing behind")
-    func rollback() throws {
-        let store = try makeTestStore()
+    @Test("a write that throws leaves nothing behind", arguments: Backend.all)
+    func rollback(_ backend: Backend) throws {
+        let store = try makeTestStore(backend)
         struct Boom: Error {}
         let draft = try CertificateImporter.draft(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem")), now: testNow)
         #expect(throws: Boom.self) {
@@ -96,9 +96,9 @@ import Testing
         #expect(try store.read { try $0.activity(limit: 10) }.isEmpty)
     }
 
-    @Test("queries filter by source, text and expiry, newest first, a window at a time")
-    func queries() throws {
-        let service = try makeTestService()
+    @Test("queries filter by source, text and expiry, newest first, a window at a time", arguments: Backend.all)
+    func queries(_ backend: Backend) throws {
+        let service = try makeTestService(store: makeTestStore(backend))
         for name in ["rsa-www.crt.pem", "ecdsa-wildcard.crt.pem", "rsa-multi-san.crt.pem", "expired.crt.pem"] {
             try service.importCertificate(ImportRequest(certificate: Fixtures.file(name)))
         }
@@ -127,11 +127,11 @@ import Testing
         #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM private_key") } == 0)
     }
 
-    @Test("several processes' worth of writers share one file without 'database is locked'")
-    func concurrentWriters() async throws {
+    @Test("several processes' worth of writers share one database without 'database is locked'", arguments: Backend.all)
+    func concurrentWriters(_ backend: Backend) async throws {
         let directory = TemporaryDirectory()
-        let path = directory.path("shared.sqlite")
-        let stores = try (0..<4).map { _ in try SQLiteStore.open(path: path, vault: testVault).store }
+        let location = try backend.newLocation(in: directory)
+        let stores = try (0..<4).map { _ in try openTestStore(at: location) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, store) in stores.enumerated() {
                 group.addTask {
@@ -298,9 +298,9 @@ import Testing
 
 /// What the certificate list's first frame reads instead of the index: a count and one page, newest first.
 @Suite struct UnfilteredPageTests {
-    @Test("count and pages of the unfiltered list agree with the index, newest first, and a page past the end is empty")
-    func pagesAgreeWithTheIndex() throws {
-        let fixture = try SandboxFixture()
+    @Test("count and pages of the unfiltered list agree with the index, newest first, and a page past the end is empty", arguments: Backend.all)
+    func pagesAgreeWithTheIndex(_ backend: Backend) throws {
+        let fixture = try SandboxFixture(backend: backend)
         let certificates = fixture.certificates
         let all = try certificates.index().matching(CertificateQuery())
         #expect(try certificates.count() == all.count)
@@ -310,9 +310,9 @@ import Testing
         #expect(all.map(\.rawValue) == all.map(\.rawValue).sorted(by: >))
     }
 
-    @Test("the streamed listing carries each certificate's chain length and never its PEMs")
-    func listingWithoutPEMs() throws {
-        let fixture = try SandboxFixture()
+    @Test("the streamed listing carries each certificate's chain length and never its PEMs", arguments: Backend.all)
+    func listingWithoutPEMs(_ backend: Backend) throws {
+        let fixture = try SandboxFixture(backend: backend)
         _ = try fixture.certificates.importCertificate(ImportRequest(
             certificate: Fixtures.file("chain-fullchain.pem"), key: Fixtures.file("chain-leaf.key.pem")))
         var seen: [(Certificate, Int)] = []

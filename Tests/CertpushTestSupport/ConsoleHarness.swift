@@ -10,15 +10,18 @@ public struct SandboxFixture {
     public let time = ManualTime(testNow)
     public let workspace: Workspace
 
-    /// `accounts` as config.toml would name them, their keys from `environment` (R1).
-    public init(live: Bool = false, accounts: [Account] = [], environment: [String: String] = [:]) throws {
-        workspace = try Workspace.open(path: directory.path("certpush.sqlite"), kind: live || !accounts.isEmpty ? .live : .training,
+    /// Where its database is: a file, or a PostgreSQL URL.
+    public let databasePath: String
+
+    /// `accounts` as config.toml would name them, their keys from `environment` (R1); on `backend`'s database (T7).
+    public init(live: Bool = false, accounts: [Account] = [], environment: [String: String] = [:], backend: Backend = .sqlite) throws {
+        databasePath = try backend.newLocation(in: directory)
+        workspace = try Workspace.open(path: databasePath, kind: live || !accounts.isEmpty ? .live : .training,
                                        keyring: directory.path("keyring"),
                                        time: time, user: "trainer", accounts: accounts,
                                        credentials: Credentials(paths: Paths(environment: environment.merging(["HOME": directory.path("home")]) { $1 })))
     }
 
-    public var databasePath: String { directory.path("certpush.sqlite") }
     public var certificates: CertificateService { workspace.certificates }
 
     /// A seeded certificate by its name ("wildcard-example").

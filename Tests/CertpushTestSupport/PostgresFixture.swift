@@ -18,7 +18,9 @@ public final class PostgresFixture: @unchecked Sendable {
     private let pid: pid_t
 
     /// The URL of its database `certpush`, owned by the user `certpush`, who needs no password.
-    public var url: String { "postgresql://certpush@127.0.0.1:\(port)/certpush" }
+    public var url: String { url(database: "certpush") }
+    /// The URL of another of its databases.
+    public func url(database: String) -> String { "postgresql://certpush@127.0.0.1:\(port)/\(database)" }
 
     public init() throws {
         guard let programs = Self.programs else { throw Daemon.Failure(description: "PostgreSQL is not installed: .ci/run installs it") }

@@ -1,4 +1,5 @@
 import CertpushCore
+import CertpushPostgres
 import CertpushStore
 import Foundation
 
@@ -6,6 +7,18 @@ import Foundation
 /// engine the product ships, not on a double that could disagree with it.
 public func makeTestStore(in directory: TemporaryDirectory = TemporaryDirectory()) throws -> SQLiteStore {
     try SQLiteStore.open(path: directory.path("certpush.sqlite"), vault: testVault).store
+}
+
+/// A real store on `backend`: a file in `directory`, or a database of its own in the tests' PostgreSQL cluster (T7).
+public func makeTestStore(_ backend: Backend, in directory: TemporaryDirectory = TemporaryDirectory()) throws -> any Store {
+    try openTestStore(at: try backend.newLocation(in: directory))
+}
+
+/// The store at `location`, a file or a PostgreSQL URL, opened as one more process would.
+public func openTestStore(at location: String) throws -> any Store {
+    PostgresLocation.names(location)
+        ? try PostgresStore(try PostgresLocation(url: location), vault: testVault)
+        : try SQLiteStore.open(path: location, vault: testVault).store
 }
 
 /// The keyring key of tests that open a store directly.

@@ -69,9 +69,9 @@ extension CloudAccountTests {
         let shown = try CertpushBinary.run(["--db", back, "tasks", "show", "t1"], environment: environment)
         #expect(shown.status == 0 && shown.stdout.contains("to copy"), "\(shown.stdout)\(shown.stderr)")
         #expect(try CertpushBinary.run(["--db", back, "status"], environment: environment).stdout.contains("LIVE"))
-        // The other commands say plainly that they do not open a workspace in PostgreSQL yet.
-        let notYet = try CertpushBinary.run(["--db", cluster.url, "status"], environment: environment)
-        #expect(notYet.status == 2 && notYet.stderr.contains("open one there in a later release"), "\(notYet.stderr)")
+        // The copy is the team's workspace: every command opens it there (T1).
+        let shownThere = try CertpushBinary.run(["--db", cluster.url, "tasks", "show", "t1"], environment: environment)
+        #expect(shownThere.status == 0 && shownThere.stdout.contains("to copy"), "\(shownThere.stdout)\(shownThere.stderr)")
 
         // With another keyring, nothing is copied back and no file is left.
         var stranger = environment
@@ -82,6 +82,14 @@ extension CloudAccountTests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("is not the one the workspace in PostgreSQL"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: cli.directory.path("stranger.sqlite")))
+        // T4: a bastion with another keyring reads the team's workspace, and changes nothing.
+        let read = try CertpushBinary.run(["--db", cluster.url, "certs", "list"], environment: stranger)
+        #expect(read.status == 0 && read.stdout.contains("c1"), "\(read.stdout)\(read.stderr)")
+        let rename = try CertpushBinary.run(["--db", cluster.url, "certs", "rename", "c1", "stolen"], environment: stranger)
+        #expect(rename.status == 2 && rename.stderr.contains("is not the one the workspace in PostgreSQL"), "\(rename.stdout)\(rename.stderr)")
+        #expect(try link.execute("SELECT count(*) FROM certificate WHERE name = 'stolen'").first?.decode(Int64.self) == 0)
+        let due = try CertpushBinary.run(["--db", cluster.url, "tasks", "run-due"], environment: stranger)
+        #expect(due.status == 2 && due.stderr.contains("needs the team's keyring"), "\(due.stdout)\(due.stderr)")
 
         // Into a database that holds a workspace: refused, nothing changed.
         let again = try certpush("db", "copy", "--to", cluster.url)

@@ -1,0 +1,111 @@
+import CertpushCore
+import CertpushStore
+import Foundation
+import PostgresNIO
+
+/// The store's SQL on a PostgreSQL connection, inside the transaction
+/// `PostgresStore` began: `?` placeholders numbered as PostgreSQL's `$n`,
+/// values bound as 64-bit integers, doubles and text, as SQLite keeps them.
+struct PostgresSQL: SQLConnection {
+    let link: PostgresLink
+    var dialect: SQLDialect { .postgresql }
+    /// How many rows a cursor fetches at a time.
+    static let batch = 2_000
+
+    func rows(_ sql: String, _ arguments: SQLArguments) throws -> [any SQLRow] {
+        try link.execute(Self.query(sql, arguments)).map { PostgresSQLRow(row: $0.makeRandomAccess()) }
+    }
+
+    /// A cursor of its own, so that `body` may read meanwhile: a million resources are never held whole.
+    func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (any SQLRow) throws -> Void) throws {
+        let cursor = link.nextName("certpush_rows")
+        try link.execute(Self.query("DECLARE \(cursor) NO SCROLL CURSOR FOR " + sql, arguments))
+        while true {
+            let fetched = try link.execute(PostgresQuery(unsafeSQL: "FETCH \(Self.batch) FROM \(cursor)"))
+            for row in fetched { try body(PostgresSQLRow(row: row.makeRandomAccess())) }
+            if fetched.count < Self.batch { break }
+        }
+        try link.execute(PostgresQuery(unsafeSQL: "CLOSE \(cursor)"))
+    }
+
+    func execute(_ sql: String, _ arguments: SQLArguments) throws {
+        try link.execute(Self.query(sql, arguments))
+    }
+
+    func insert(_ sql: String, _ arguments: SQLArguments) throws -> Int64 {
+        guard let row = try rows(sql + " RETURNING id", arguments).first else {
+            throw StoredValueMismatch(description: "an INSERT gave no id")
+        }
+        return try Int64(stored: row.stored(at: 0))
+    }
+
+    func listing(_ sql: String) throws -> CertificateListing { try listingByRows(sql) }
+
+    func restartIDs(of tables: [String]) throws {
+        for table in tables { try execute("ALTER TABLE \(table) ALTER COLUMN id RESTART WITH 1", []) }
+    }
+
+    /// The statement with its `?`s numbered `$1, $2, …` (none inside quotes) and its values bound.
+    static func query(_ sql: String, _ arguments: SQLArguments) -> PostgresQuery {
+        var text = ""
+        text.reserveCapacity(sql.utf8.count + 8)
+        var number = 0
+        var quote: Character?
+        for character in sql {
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "?" {
+                number += 1
+                text += "$\(number)"
+                continue
+            }
+            text.append(character)
+        }
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument?.stored ?? .null {
+            case .null: binds.appendNull()
+            case .integer(let integer): binds.append(integer)
+            case .real(let real): binds.append(real)
+            case .text(let value): binds.append(value)
+            }
+        }
+        return PostgresQuery(unsafeSQL: text, binds: binds)
+    }
+}
+
+/// A PostgreSQL row, its cells read as SQLite's kinds of value: a boolean
+/// is 1 or 0, a numeric a whole number where it is one.
+struct PostgresSQLRow: SQLRow {
+    let row: PostgresRandomAccessRow
+
+    func stored(at index: Int) throws -> StoredValue {
+        guard index >= 0 && index < row.count else { throw StoredValueMismatch(description: "no column \(index)") }
+        return try Self.stored(row[index])
+    }
+
+    func stored(named column: String) throws -> StoredValue {
+        guard row.contains(column) else { throw StoredValueMismatch(description: "no column \(column)") }
+        return try Self.stored(row[column])
+    }
+
+    static func stored(_ cell: PostgresCell) throws -> StoredValue {
+        guard cell.bytes != nil else { return .null }
+        do {
+            switch cell.dataType {
+            case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+            case .float4, .float8: return .real(try cell.decode(Double.self))
+            case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+            case .numeric:
+                let value = try cell.decode(Decimal.self)
+                if let whole = Int64(exactly: NSDecimalNumber(decimal: value).doubleValue), Decimal(whole) == value { return .integer(whole) }
+                return .real(NSDecimalNumber(decimal: value).doubleValue)
+            default: return .text(try cell.decode(String.self))
+            }
+        } catch {
+            throw StoredValueMismatch(description: "column \(cell.columnName) of type \(cell.dataType) is not what certpush wrote")
+        }
+    }
+}
