@@ -68,6 +68,11 @@ public final class Console: TerminalProgram {
     /// runner that is gone left behind.
     public func tick() {
         ticked = true
+        // T3: what another bastion committed is read again, as this console's own changes are.
+        if let heard = session.context.changes?.changesHeard, heard != changesSeen {
+            changesSeen = heard
+            session.dataChanged(.all)
+        }
         checkExercises()
         takeBackgroundResults()
         if session.context.background.isBusy {
@@ -82,7 +87,11 @@ public final class Console: TerminalProgram {
     /// Short ticks while work runs, so its progress shows. The first comes
     /// as soon as the first frame is drawn: what that frame did not wait for
     /// (the certificate index, recovery) starts then.
-    public var tickMilliseconds: Int { !ticked ? 0 : session.context.background.isBusy ? 150 : 1_000 }
+    /// Half a second while other bastions' changes may arrive, so that one shows within a second (T3).
+    public var tickMilliseconds: Int {
+        !ticked ? 0 : session.context.background.isBusy ? 150 : session.context.changes != nil ? 500 : 1_000
+    }
+    private var changesSeen = 0
     private var ticked = false
 
     static let queueLabel = "task queue"

@@ -35,6 +35,8 @@ public struct ConsoleContext {
     public var synchronize: (@Sendable () throws -> String)?
     /// The zone a time typed as `YYYY-MM-DD HH:MM` is read in, and times are shown in.
     public var timeZone: TimeZone = .current
+    /// T3: where changes other bastions commit are heard (a team's workspace in PostgreSQL); nil for a file.
+    public var changes: (any ChangeFeed)?
 
     public init(certificates: CertificateService, push: PushService, deployments: DeploymentService, databaseLabel: String,
                 workspace: WorkspaceKind, theme: Theme, expiry: ExpiryPolicy = ExpiryPolicy(), readFile: @escaping (String) throws -> InputFile,

@@ -24,7 +24,7 @@ public final class PostgresLink: @unchecked Sendable {
             connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
                                                         id: 1, logger: Self.logger).wait()
         } catch {
-            throw Refusal("PostgreSQL at \(location) could not be reached: \(Self.describe(error)).")
+            throw DatabaseUnreachable(location: "PostgreSQL at \(location)", why: Self.describe(error))
         }
     }
 
@@ -43,6 +43,9 @@ public final class PostgresLink: @unchecked Sendable {
         do {
             return try connection.query(query, logger: Self.logger).wait().rows
         } catch {
+            if Self.isConnectionLoss(error) || connection.isClosed {
+                throw DatabaseUnreachable(location: "PostgreSQL at \(location)", why: Self.describe(error))
+            }
             throw Refusal("PostgreSQL at \(location) refused a statement: \(Self.describe(error)).")
         }
     }
@@ -74,6 +77,18 @@ public final class PostgresLink: @unchecked Sendable {
         let context = try NIOSSLContext(configuration: client)
         return ["require", "verify-ca", "verify-full"].contains(mode) ? .require(context) : .prefer(context)
     }
+
+    /// Whether the connection itself failed, rather than the statement:
+    /// closed, broken, or the server shutting down (SQLSTATE classes 08 and 57P).
+    static func isConnectionLoss(_ error: Error) -> Bool {
+        guard let psql = error as? PSQLError else { return error is IOError || error is ChannelError }
+        if [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(psql.code) { return true }
+        guard let state = psql.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("08") || state.hasPrefix("57P")
+    }
+
+    /// Whether the connection can still take statements.
+    var isOpen: Bool { !connection.isClosed }
 
     /// The server's own words where it gave some, else what the connection met, in a few words.
     static func describe(_ error: Error) -> String {

@@ -8,7 +8,13 @@ import PostgresNIO
 /// values bound as 64-bit integers, doubles and text, as SQLite keeps them.
 struct PostgresSQL: SQLConnection {
     let link: PostgresLink
+    /// Set when a statement changed something: the transaction then tells listeners (T3).
+    let wrote: Flag
     var dialect: SQLDialect { .postgresql }
+
+    final class Flag {
+        var raised = false
+    }
     /// How many rows a cursor fetches at a time.
     static let batch = 2_000
 
@@ -29,10 +35,12 @@ struct PostgresSQL: SQLConnection {
     }
 
     func execute(_ sql: String, _ arguments: SQLArguments) throws {
+        wrote.raised = true
         try link.execute(Self.query(sql, arguments))
     }
 
     func insert(_ sql: String, _ arguments: SQLArguments) throws -> Int64 {
+        wrote.raised = true
         guard let row = try rows(sql + " RETURNING id", arguments).first else {
             throw StoredValueMismatch(description: "an INSERT gave no id")
         }

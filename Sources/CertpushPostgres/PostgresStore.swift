@@ -12,7 +12,7 @@ import PostgresNIO
 /// lock. The rules the core checks inside a write (a claim, quota, a
 /// fingerprint's uniqueness) then hold however many processes write at once.
 /// Reads see one snapshot (REPEATABLE READ) and never wait for writers.
-public final class PostgresStore: Store, @unchecked Sendable {
+public final class PostgresStore: Store, ChangeFeed, @unchecked Sendable {
     public let location: String
     let address: PostgresLocation
     private let vault: KeyVault
@@ -48,6 +48,27 @@ public final class PostgresStore: Store, @unchecked Sendable {
         open = 1
     }
 
+    public var changesHeard: Int {
+        heardLock.lock()
+        defer { heardLock.unlock() }
+        if let link = listener, !link.isOpen, !relistening {
+            // T6: PostgreSQL restarted; listen again, away from the console's thread, and
+            // count it as a change: what was committed meanwhile was not heard.
+            listener = nil
+            relistening = true
+            Thread.detachNewThread { [weak self] in
+                while let store = self, (try? store.listenForChanges()) == nil { Thread.sleep(forTimeInterval: 1) }
+                guard let store = self else { return }
+                store.heardOne()
+                store.heardLock.lock()
+                store.relistening = false
+                store.heardLock.unlock()
+            }
+        }
+        return heard
+    }
+    private var relistening = false
+
     /// Whether `vault` opens the workspace's keyring check: a bastion with
     /// another keyring may read, never change (T4).
     public func keyringIsTheWorkspaces() throws -> Bool {
@@ -70,17 +91,33 @@ public final class PostgresStore: Store, @unchecked Sendable {
         try transaction(begin: "BEGIN", lock: true, body)
     }
 
+    /// One transaction on a connection of the pool. A connection found dead
+    /// when the transaction begins (PostgreSQL restarted since) is replaced
+    /// and the transaction begun again: nothing ran yet (T6). A connection
+    /// lost later fails the transaction, nothing of it kept, and is dropped.
     private func transaction<T>(begin: String, lock takesLock: Bool = false, _ body: (any StoreWriter) throws -> T) throws -> T {
-        let link = try checkOut()
-        defer { checkIn(link) }
-        try link.execute(PostgresQuery(unsafeSQL: begin))
+        var link = try checkOut()
+        do {
+            try link.execute(PostgresQuery(unsafeSQL: begin))
+        } catch is DatabaseUnreachable {
+            drop(link)
+            link = try checkOut()
+            do { try link.execute(PostgresQuery(unsafeSQL: begin)) } catch {
+                drop(link)
+                throw error
+            }
+        }
         do {
             if takesLock { try link.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))") }
-            let result = try body(storeSession(on: PostgresSQL(link: link), vault: vault))
+            let wrote = PostgresSQL.Flag()
+            let result = try body(storeSession(on: PostgresSQL(link: link, wrote: wrote), vault: vault))
+            // T3: delivered to every listening console when the transaction commits, and only then.
+            if wrote.raised { try link.execute(PostgresQuery(unsafeSQL: "NOTIFY \(Self.changesChannel)")) }
             try link.execute("COMMIT")
+            checkIn(link)
             return result
         } catch {
-            _ = try? link.execute("ROLLBACK")
+            if link.isOpen, (try? link.execute("ROLLBACK")) != nil { checkIn(link) } else { drop(link) }
             if let mismatch = error as? StoredValueMismatch {
                 throw Refusal("PostgreSQL at \(location) holds a value certpush never wrote (\(mismatch.description)): nothing was changed.")
             }
@@ -88,12 +125,45 @@ public final class PostgresStore: Store, @unchecked Sendable {
         }
     }
 
+    // MARK: T3: changes heard
+
+    /// The channel every write that changed something notifies.
+    static let changesChannel = "certpush_changes"
+    /// Its own lock: the event loop that hears a change never waits for the pool's.
+    private let heardLock = NSLock()
+    private var heard = 0
+    private var listener: PostgresLink?
+
+    /// Listens on a connection of its own for the changes any process
+    /// commits; `changesHeard` moves with each. Idempotent.
+    public func listenForChanges() throws {
+        heardLock.lock()
+        let listening = listener != nil
+        heardLock.unlock()
+        guard !listening else { return }
+        let link = try PostgresLink(address)
+        link.connection.addListener(channel: Self.changesChannel) { [weak self] _, _ in self?.heardOne() }
+        try link.execute(PostgresQuery(unsafeSQL: "LISTEN \(Self.changesChannel)"))
+        heardLock.lock()
+        listener = link
+        heardLock.unlock()
+    }
+
+    private func heardOne() {
+        heardLock.lock()
+        heard += 1
+        heardLock.unlock()
+    }
+
     private func checkOut() throws -> PostgresLink {
         lock.lock()
         while idle.isEmpty && open >= Self.maximumConnections { lock.wait() }
-        if let link = idle.popLast() {
-            lock.unlock()
-            return link
+        while let link = idle.popLast() {
+            if link.isOpen {
+                lock.unlock()
+                return link
+            }
+            open -= 1
         }
         open += 1
         lock.unlock()
@@ -106,6 +176,14 @@ public final class PostgresStore: Store, @unchecked Sendable {
             lock.unlock()
             throw error
         }
+    }
+
+    /// A connection that failed: closed, and its place in the pool given up.
+    private func drop(_ link: PostgresLink) {
+        lock.lock()
+        open -= 1
+        lock.signal()
+        lock.unlock()
     }
 
     private func checkIn(_ link: PostgresLink) {

@@ -32,6 +32,15 @@ public struct Workspace: Sendable {
     public let time: any TimeSource
     public let user: String
     public let credentials: Credentials
+    /// T3: a team's workspace in PostgreSQL, for a console that shows what other bastions change.
+    let changes: PostgresStore?
+
+    /// T3: where the changes other bastions commit are heard, once this
+    /// starts listening on a connection of its own; nil for a workspace in a file.
+    public func listeningForChanges() throws -> (any ChangeFeed)? {
+        try changes?.listenForChanges()
+        return changes
+    }
 
     public static let logger = Logger(label: "certpush")
 
@@ -50,7 +59,7 @@ public struct Workspace: Sendable {
                             sandboxLatencySeconds: Double = 0, accounts configured: [Account] = [],
                             credentials: Credentials = Credentials()) throws -> Workspace {
         let configured = configured.map { AccountDrivers.of($0.kind).completed($0) }
-        let (store, kind, created) = PostgresLocation.names(path)
+        let (store, kind, created, changes) = PostgresLocation.names(path)
             ? try openPostgres(url: path, create: create, forReading: forReading, kind: newKind, keyring: keyring, time: time, user: user)
             : try openFile(path: path, create: create, forReading: forReading, kind: newKind, keyring: keyring, time: time, user: user)
         let context = DriverContext(store: store, credentials: credentials, sandboxLatency: sandboxLatencySeconds)
@@ -80,13 +89,13 @@ public struct Workspace: Sendable {
                 ? TrainingService(store: store, time: time, user: user, seeder: SandboxSeed.Seeder(time: time, user: user)) : nil,
             drivers: drivers,
             created: created, kind: kind, accounts: accounts, unusedAccounts: kind == .training ? configured : [],
-            time: time, user: user, credentials: credentials)
+            time: time, user: user, credentials: credentials, changes: changes)
     }
 
     /// The SQLite file at `path`, made when missing and `create` allows; a
     /// training workspace read by a command that only reads, opened for writing on its first exercise note.
     private static func openFile(path: String, create: Bool, forReading: Bool, kind newKind: WorkspaceKind, keyring: String,
-                                 time: any TimeSource, user: String) throws -> (any Store, WorkspaceKind, Bool) {
+                                 time: any TimeSource, user: String) throws -> (any Store, WorkspaceKind, Bool, PostgresStore?) {
         // F4: a keyring is made only with the database it seals (init, the console's first start).
         let keyringWasThere = FileManager.default.fileExists(atPath: keyring)
         let vault = try Keyring.vault(at: keyring, create: SQLiteStore.wouldCreate(path: path, create: create))
@@ -124,7 +133,7 @@ public struct Workspace: Sendable {
             store = opened.store
         }
 
-        return (store, kind, opened.created)
+        return (store, kind, opened.created, nil)
     }
 
     /// T1: the workspace in the PostgreSQL database at `url`, made there
@@ -132,7 +141,7 @@ public struct Workspace: Sendable {
     /// allows. T4: with a keyring that is not the workspace's, it can be read
     /// and every change is refused, nothing changed.
     private static func openPostgres(url: String, create: Bool, forReading: Bool, kind newKind: WorkspaceKind, keyring: String,
-                                     time: any TimeSource, user: String) throws -> (any Store, WorkspaceKind, Bool) {
+                                     time: any TimeSource, user: String) throws -> (any Store, WorkspaceKind, Bool, PostgresStore?) {
         let location = try PostgresLocation(url: url)
         let empty = try PostgresStore.isEmpty(location)
         guard create || !empty else {
@@ -163,7 +172,7 @@ public struct Workspace: Sendable {
         } else {
             store = opened
         }
-        return (store, kind, created)
+        return (store, kind, created, opened)
     }
 
     /// A new database becomes a workspace of `kind`, in as few commits as the

@@ -28,6 +28,8 @@ struct ConsoleCommand {
             theme: ThemeChoice.adapt(chosenTheme, colors: backend.colors), expiry: config.expiryPolicy,
             readFile: InputFile.load(path:), background: ThreadRunner())
         context.accounts = workspace.accounts
+        // T3: changes other bastions commit are heard on a connection of its own.
+        context.changes = try workspace.listeningForChanges()
         context.training = workspace.training
         context.notice = workspace.kind == .needsSplit ? WorkspaceKind.splitSentence(path: global.databasePath) : workspace.unusedAccountsNote
         // A training workspace has no servers to handshake with (W1).

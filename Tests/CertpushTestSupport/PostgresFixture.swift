@@ -15,7 +15,7 @@ public final class PostgresFixture: @unchecked Sendable {
 
     public let port: Int
     public let folder = TemporaryDirectory()
-    private let pid: pid_t
+    private var pid: pid_t
 
     /// The URL of its database `certpush`, owned by the user `certpush`, who needs no password.
     public var url: String { url(database: "certpush") }
@@ -35,22 +35,36 @@ public final class PostgresFixture: @unchecked Sendable {
             guard result.status == 0 else { throw Daemon.Failure(description: "\(program) failed: \(result.stdout)\(result.stderr)") }
         }
         try run("initdb", ["-D", data, "-U", "certpush", "--auth=trust", "-E", "UTF8", "--no-instructions", "--no-sync"])
-        let command = asUser + [programs + "/postgres", "-D", data, "-p", "\(port)", "-k", folder.path(""),
-                                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-        let log = folder.path("postgres.log")
-        pid = try Daemon.start(command[0], Array(command.dropFirst()), log: log, port: port)
+        pid = try Self.start(programs, folder: folder, port: port)
         do {
-            // The port takes connections before the server takes logins ("the database system is starting up").
-            let deadline = Date().addingTimeInterval(10)
-            while (try Shell.run(programs + "/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"])).status != 0 {
-                guard Date() < deadline else { throw Daemon.Failure(description: "PostgreSQL did not take logins within 10 s") }
-                usleep(50_000)
-            }
             try run("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "certpush", "certpush"])
         } catch {
             Daemon.stop(pid, signal: SIGINT)
             throw error
         }
+    }
+
+    /// Starts the server on its data folder and port; returns once it takes logins.
+    private static func start(_ programs: String, folder: TemporaryDirectory, port: Int) throws -> pid_t {
+        let asUser: [String] = getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"] : []
+        let command = asUser + [programs + "/postgres", "-D", folder.path("data"), "-p", "\(port)", "-k", folder.path(""),
+                                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        let started = try Daemon.start(command[0], Array(command.dropFirst()), log: folder.path("postgres.log"), port: port)
+        // The port takes connections before the server takes logins ("the database system is starting up").
+        let deadline = Date().addingTimeInterval(10)
+        while (try Shell.run(programs + "/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"])).status != 0 {
+            guard Date() < deadline else {
+                Daemon.stop(started, signal: SIGINT)
+                throw Daemon.Failure(description: "PostgreSQL did not take logins within 10 s")
+            }
+            usleep(50_000)
+        }
+        return started
+    }
+
+    /// T6: a stopped server started again, on the same data and port.
+    public func startAgain() throws {
+        pid = try Self.start(Self.programs!, folder: folder, port: port)
     }
 
     /// Stops the server (a fast shutdown) and waits for it.

@@ -13,6 +13,11 @@ public enum CertpushBinary {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// Runs `certpush` with `arguments`, no terminal, and waits for it.

@@ -48,8 +48,13 @@ extension DeploymentService {
             return true
         }
         guard claimed else { return nil }
-        try runPairs(of: id)
-        return try finish(id)
+        do {
+            try runPairs(of: id)
+            return try finish(id)
+        } catch let lost as DatabaseUnreachable {
+            // T6: the task was claimed and may have reached a provider: recovery finishes it.
+            throw lost.afterWork()
+        }
     }
 
     /// Runs the task here, or waits for the process that took it first.

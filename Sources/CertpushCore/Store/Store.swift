@@ -218,3 +218,10 @@ public struct ActivityEntry: Sendable, Equatable {
         self.detail = detail
     }
 }
+
+/// T3: a store that other processes change (a team's, in PostgreSQL) and
+/// that hears when they do: an open console reads again what it shows.
+public protocol ChangeFeed: AnyObject, Sendable {
+    /// A number that moves each time a change is committed, here or elsewhere.
+    var changesHeard: Int { get }
+}

@@ -1,0 +1,92 @@
+import CertpushCore
+import CertpushPostgres
+import CertpushSandbox
+import CertpushSetup
+import CertpushTestSupport
+import Foundation
+import Testing
+
+/// SPEC 17 on a real PostgreSQL cluster: what several bastions sharing one workspace see.
+@Suite struct TeamTests {
+    /// Waits up to `limit` seconds for `condition`; whether it came true.
+    static func within(_ limit: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return try condition()
+    }
+
+    @Test("T3: a change one bastion commits is heard by another's store within a second; reads and empty writes tell nobody")
+    func changesHeard() throws {
+        let url = try Backend.postgresql.newLocation(in: TemporaryDirectory())
+        let mine = try PostgresStore(try PostgresLocation(url: url), vault: testVault)
+        let theirs = try openTestStore(at: url)
+        try mine.listenForChanges()
+        _ = try theirs.read { try $0.certificateCount() }
+        try theirs.write { _ in }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(mine.changesHeard == 0)
+        try theirs.write { try $0.setValue("1", forKey: "team.test") }
+        #expect(Self.within(1) { mine.changesHeard == 1 })
+        // A transaction that fails tells nobody either: nothing was committed.
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { try theirs.write { db in try db.setValue("2", forKey: "team.test"); throw Boom() } }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(mine.changesHeard == 1)
+    }
+
+    /// The sandbox's deployer, which stops PostgreSQL right after its first bind took effect.
+    final class StoppingDeployer: Deployer, @unchecked Sendable {
+        let inner: SandboxProvider
+        let cluster: PostgresFixture
+        var binds: [ResourceID] = []
+        init(_ inner: SandboxProvider, cluster: PostgresFixture) {
+            self.inner = inner
+            self.cluster = cluster
+        }
+        func bind(_ material: CertificateMaterial, to resource: CloudResource) throws {
+            try inner.bind(material, to: resource)
+            binds.append(resource.id)
+            if binds.count == 1 { cluster.stop() }
+        }
+        func rollBack(_ resource: CloudResource, to previous: CertificateMaterial?) throws { try inner.rollBack(resource, to: previous) }
+        func served(on resource: CloudResource) throws -> String? { try inner.served(on: resource) }
+    }
+
+    @Test("T6: PostgreSQL stops while a provider deploys: run-due fails with one sentence (exit 1: work ran); once it answers, recovery finishes the task with no second deployment")
+    func stoppedDuringTask() throws {
+        let cluster = try PostgresFixture()
+        defer { cluster.stop() }
+        let directory = TemporaryDirectory()
+        let time = ManualTime(testNow)
+        let workspace = try Workspace.open(path: cluster.url, kind: .training, keyring: directory.path("keyring"), time: time, user: "u")
+        let provider = StoppingDeployer(SandboxProvider(store: workspace.store), cluster: cluster)
+        let deployments = DeploymentService(store: workspace.store, drivers: .only(AccountActions(deployer: provider)), time: time, user: "u",
+                                            processID: getpid(), isAlive: { _ in true })
+        let certificate = try #require(try workspace.certificates.list(CertificateQuery()).first { $0.name == "wildcard-example" })
+        let task = try deployments.create(TaskRequest(name: "t", certificates: [certificate.id], match: true), runNow: false)
+        #expect(task.pairs.count >= 2)
+
+        var lost: DatabaseUnreachable?
+        do { _ = try deployments.runDue() } catch let error as DatabaseUnreachable { lost = error }
+        let error = try #require(lost)
+        #expect(error.outcome == .failed)
+        #expect(error.sentence.contains("while work was under way") && error.sentence.contains("recovery"), "\(error.sentence)")
+
+        // While it is down, a read says so in one sentence, nothing changed.
+        #expect(throws: DatabaseUnreachable.self) { try workspace.store.read { try $0.certificateCount() } }
+
+        try cluster.startAgain()
+        #expect(try deployments.runDue() == [task.id])
+        let finished = try deployments.task(task.id)
+        // Every pair ended as the provider made it: succeeded, but for the sandbox's listener planned to be in maintenance.
+        let ended = finished.pairs.map { "\($0.resourceName) \($0.status)" }
+        #expect(finished.pairs.allSatisfy { $0.status == .succeeded || $0.cause == "listener in maintenance" }, "\(ended)")
+        #expect(finished.pairs.filter { $0.status == .failed }.count == 1, "\(ended)")
+        // Every resource was bound once: the one whose bind the stop interrupted was settled by asking the provider.
+        #expect(provider.binds.count == finished.pairs.filter { $0.status == .succeeded }.count)
+        #expect(Set(provider.binds).count == provider.binds.count)
+    }
+}
