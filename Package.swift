@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "certpush-bench",
             dependencies: [
-                "CertpushCore", "CertpushSetup", "CertpushServers", "CertpushConsole", "TerminalKit",
+                "CertpushCore", "CertpushSetup", "CertpushServers", "CertpushConsole", "TerminalKit", "CertpushStore", "CertpushPostgres",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -35,10 +35,12 @@ public struct Workspace: Sendable {
     /// T3: a team's workspace in PostgreSQL, for a console that shows what other bastions change.
     let changes: PostgresStore?
 
-    /// T3: where the changes other bastions commit are heard, once this
-    /// starts listening on a connection of its own; nil for a workspace in a file.
+    /// Where the changes other processes commit are heard, for a console
+    /// that shows them within a second: PostgreSQL's notifications on a
+    /// connection of their own (T3), or a file's data version (SPEC 9).
     public func listeningForChanges() throws -> (any ChangeFeed)? {
-        try changes?.listenForChanges()
+        guard let changes else { return SQLiteChanges(path: store.location) }
+        try changes.listenForChanges()
         return changes
     }
 

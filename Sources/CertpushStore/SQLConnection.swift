@@ -16,6 +16,10 @@ public protocol SQLConnection {
     /// The certificate list's narrow read (`certificateListing`): SQLite reads
     /// it straight through its column API, other databases row by row.
     func listing(_ sql: String) throws -> CertificateListing
+    /// Inserts many rows into `table`, each its `columns`' values: the ids
+    /// made (a table with an `id` column), in the rows' order, when `returningIDs`.
+    /// A task of 100,000 pairs is kept in one transaction this way.
+    func insertRows(into table: String, columns: [String], _ rows: [SQLArguments], returningIDs: Bool) throws -> [Int64]
     /// The next id of each of these tables is 1 again (a training reset, W6).
     func restartIDs(of tables: [String]) throws
 }
@@ -61,7 +65,7 @@ func bound<Values: Sequence>(_ values: Values) -> SQLArguments where Values.Elem
 }
 
 /// `?, ?, ?`: placeholders for `count` values.
-func placeholders(_ count: Int) -> String {
+public func placeholders(_ count: Int) -> String {
     Array(repeating: "?", count: count).joined(separator: ", ")
 }
 

@@ -143,26 +143,22 @@ extension SQLSession {
             INSERT INTO task (name, status, scheduled_at, created_at, created_by, finished_at) VALUES (?, ?, ?, ?, ?, ?)
             """, [task.name, task.status.rawValue, task.scheduledAt?.timeIntervalSince1970,
                              task.createdAt.timeIntervalSince1970, task.createdBy, task.finishedAt?.timeIntervalSince1970]))
-        for (position, certificate) in task.certificateIDs.enumerated() {
-            try db.execute("INSERT INTO task_certificate (task_id, position, certificate_id) VALUES (?, ?, ?)",
-                    [id.rawValue, position, certificate.rawValue])
-        }
-        for (position, contact) in task.contacts.enumerated() {
-            try db.execute("INSERT INTO task_contact (task_id, position, contact) VALUES (?, ?, ?)",
-                           [id.rawValue, position, contact])
-        }
+        _ = try db.insertRows(into: "task_certificate", columns: ["task_id", "position", "certificate_id"],
+                              task.certificateIDs.enumerated().map { [id.rawValue, $0.offset, $0.element.rawValue] }, returningIDs: false)
+        _ = try db.insertRows(into: "task_contact", columns: ["task_id", "position", "contact"],
+                              task.contacts.enumerated().map { [id.rawValue, $0.offset, $0.element] }, returningIDs: false)
         var kept = task
         kept.id = id
-        for index in kept.pairs.indices {
-            let pair = kept.pairs[index]
-            kept.pairs[index].id = try db.insert("""
-                INSERT INTO task_pair (task_id, resource_id, certificate_id, service, region, resource_name, status, cause,
-                    previous_certificate_id, charged, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [id.rawValue, pair.resourceID.rawValue, pair.certificateID.rawValue, pair.service,
-                                 Self.column(pair.region), pair.resourceName, pair.status.rawValue, pair.cause,
-                                 pair.previousCertificateID?.rawValue, pair.charged,
-                                 pair.account == Account.sandboxName ? nil : pair.account])
-        }
+        let ids = try db.insertRows(
+            into: "task_pair",
+            columns: ["task_id", "resource_id", "certificate_id", "service", "region", "resource_name", "status", "cause",
+                      "previous_certificate_id", "charged", "account"],
+            task.pairs.map { pair in
+                [id.rawValue, pair.resourceID.rawValue, pair.certificateID.rawValue, pair.service, Self.column(pair.region), pair.resourceName,
+                 pair.status.rawValue, pair.cause, pair.previousCertificateID?.rawValue, pair.charged,
+                 pair.account == Account.sandboxName ? nil : pair.account]
+            }, returningIDs: true)
+        for index in kept.pairs.indices { kept.pairs[index].id = ids[index] }
         return kept
     }
 

@@ -1,7 +1,9 @@
 import CertpushConsole
 import CertpushCore
+import CertpushPostgres
 import CertpushServers
 import CertpushSetup
+import CertpushStore
 import Foundation
 import TerminalKit
 
@@ -11,13 +13,27 @@ import TerminalKit
 /// Commands run the real binary (release by default); the first screen is
 /// the real binary launched in tmux; keys are handled and drawn in process,
 /// as the terminal would get them. Each path runs 5 times; its worst run is held to the budget.
-func budgets(database: String, binary: String) throws {
+///
+/// With `postgres`, the copy goes into that empty PostgreSQL database
+/// instead (T5's copy, the sandbox included, which `db copy` itself refuses
+/// for a training workspace) and every path is measured there (SPEC 9's team budget).
+func budgets(database: String, binary: String, postgres: String? = nil) throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("certpush-budgets-\(getpid())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    let copy = folder.appendingPathComponent("scale.sqlite").path
-    for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: database + suffix) {
-        try FileManager.default.copyItem(atPath: database + suffix, toPath: copy + suffix)
+    let copy: String
+    if let postgres {
+        let started = Date()
+        let vault = try Keyring.vault(at: Paths().keyring)
+        let link = try PostgresLink(try PostgresLocation(url: postgres))
+        try PostgresCopy.importWorkspace(into: link, seal: { try vault.seal($0) }) { try DatabaseMaintenance.export(path: database, $0) }
+        print(String(format: "copied %@ into PostgreSQL in %.0f s", database, Date().timeIntervalSince(started)))
+        copy = postgres
+    } else {
+        copy = folder.appendingPathComponent("scale.sqlite").path
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: database + suffix) {
+            try FileManager.default.copyItem(atPath: database + suffix, toPath: copy + suffix)
+        }
     }
     // Opening runs any migration the copy still needs, so that no figure below pays for it.
     let workspace = try Workspace.open(path: copy, user: "bench")

@@ -33,11 +33,18 @@ if mode == "make-db" {
 
 if mode == "budgets" {
     guard arguments.count >= 2 else {
-        print("usage: certpush-bench budgets PATH [path/to/certpush]   (PATH made by make-db; CERTPUSH_KEYRING as when it was made)")
+        print("usage: certpush-bench budgets PATH [--postgres URL] [path/to/certpush]   (PATH made by make-db; CERTPUSH_KEYRING as when it was made)")
         exit(2)
     }
-    let binary = arguments.dropFirst(2).first ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("certpush").path
-    try budgets(database: arguments[1], binary: binary)
+    // T1: `--postgres URL` measures the same paths on a workspace in PostgreSQL (an empty database the copy goes into).
+    var rest = Array(arguments.dropFirst(2))
+    var postgres: String?
+    if let flag = rest.firstIndex(of: "--postgres"), flag + 1 < rest.count {
+        postgres = rest[flag + 1]
+        rest.removeSubrange(flag...(flag + 1))
+    }
+    let binary = rest.first ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("certpush").path
+    try budgets(database: arguments[1], binary: binary, postgres: postgres)
     exit(0)
 }
 

@@ -5,17 +5,18 @@ import CertpushTestSupport
 import Foundation
 import Testing
 
-/// T3 as a user sees it: two bastions' consoles on one workspace in PostgreSQL.
+/// T3 and SPEC 9 as a user sees it: a console and another process on one
+/// workspace, in PostgreSQL (notifications) or in a file (its data version).
 @Suite struct TeamConsoleTests {
-    @Test("T3: a certificate another bastion imports shows in an open console's list within a second, no key pressed")
-    func otherBastionsChangeShows() throws {
-        let fixture = try SandboxFixture(live: true, backend: .postgresql)
+    @Test("T3: a certificate another process imports shows in an open console's list within a second, no key pressed", arguments: Backend.all)
+    func otherBastionsChangeShows(_ backend: Backend) throws {
+        let fixture = try SandboxFixture(live: true, backend: backend)
         let driver = try ConsoleDriver(fixture: fixture) { context in
             context.changes = try? fixture.workspace.listeningForChanges()
         }
         driver.console.tick()
         #expect(!driver.screen.contains("rsa-www"))
-        // Another bastion: its own process's workspace on the same database, with the team's keyring.
+        // Another bastion (or process): its own workspace on the same database, with the team's keyring.
         let other = try Workspace.open(path: fixture.databasePath, create: false, keyring: fixture.directory.path("keyring"),
                                        time: fixture.time, user: "colleague")
         try other.certificates.importCertificate(ImportRequest(certificate: Fixtures.file("rsa-www.crt.pem"), name: "rsa-www"))
