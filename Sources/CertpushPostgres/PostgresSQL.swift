@@ -16,10 +16,12 @@ struct PostgresSQL: SQLConnection {
         var raised = false
     }
     /// How many rows a cursor fetches at a time.
-    static let batch = 2_000
+    static let batch = 5_000
 
     func rows(_ sql: String, _ arguments: SQLArguments) throws -> [any SQLRow] {
-        try link.execute(Self.query(sql, arguments)).map { PostgresSQLRow(row: $0.makeRandomAccess()) }
+        let rows = try link.execute(Self.query(sql, arguments))
+        let columns = PostgresSQLRow.Columns(rows.first)
+        return rows.map { PostgresSQLRow(row: $0.makeRandomAccess(), columns: columns) }
     }
 
     /// A cursor of its own, so that `body` may read meanwhile: a million resources are never held whole.
@@ -28,7 +30,8 @@ struct PostgresSQL: SQLConnection {
         try link.execute(Self.query("DECLARE \(cursor) NO SCROLL CURSOR FOR " + sql, arguments))
         while true {
             let fetched = try link.execute(PostgresQuery(unsafeSQL: "FETCH \(Self.batch) FROM \(cursor)"))
-            for row in fetched { try body(PostgresSQLRow(row: row.makeRandomAccess())) }
+            let columns = PostgresSQLRow.Columns(fetched.first)
+            for row in fetched { try body(PostgresSQLRow(row: row.makeRandomAccess(), columns: columns)) }
             if fetched.count < Self.batch { break }
         }
         try link.execute(PostgresQuery(unsafeSQL: "CLOSE \(cursor)"))
@@ -106,6 +109,17 @@ struct PostgresSQL: SQLConnection {
 /// is 1 or 0, a numeric a whole number where it is one.
 struct PostgresSQLRow: SQLRow {
     let row: PostgresRandomAccessRow
+    /// The result's columns by name, found once for all its rows: a lookup by name is then one hash, not a walk.
+    let columns: Columns
+
+    final class Columns {
+        let index: [String: Int]
+        init(_ first: PostgresRow?) {
+            var index: [String: Int] = [:]
+            for cell in first.map(Array.init) ?? [] where index[cell.columnName] == nil { index[cell.columnName] = cell.columnIndex }
+            self.index = index
+        }
+    }
 
     func stored(at index: Int) throws -> StoredValue {
         guard index >= 0 && index < row.count else { throw StoredValueMismatch(description: "no column \(index)") }
@@ -113,8 +127,8 @@ struct PostgresSQLRow: SQLRow {
     }
 
     func stored(named column: String) throws -> StoredValue {
-        guard row.contains(column) else { throw StoredValueMismatch(description: "no column \(column)") }
-        return try Self.stored(row[column])
+        guard let index = columns.index[column] else { throw StoredValueMismatch(description: "no column \(column)") }
+        return try Self.stored(row[index])
     }
 
     static func stored(_ cell: PostgresCell) throws -> StoredValue {

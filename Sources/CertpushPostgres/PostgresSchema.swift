@@ -19,6 +19,15 @@ public enum PostgresSchema {
     /// one migrator at a time however many processes start at once.
     /// `seal` seals the keyring's check text (v5).
     public static func migrate(_ link: PostgresLink, seal: (String) throws -> String) throws {
+        // Every migration done already (each command's start, most of the time): one look, no lock taken.
+        if try link.execute("SELECT to_regclass('certpush_migration') IS NOT NULL").first?.decode(Bool.self) == true {
+            let applied = Set(try link.execute("SELECT identifier FROM certpush_migration").map { try $0.decode(String.self) })
+            let known = Set(migrations.map(\.identifier))
+            guard applied.isSubset(of: known) else {
+                throw Refusal("PostgreSQL at \(link.location) holds a workspace a newer certpush wrote; upgrade certpush to open it. It was left untouched.")
+            }
+            if applied == known { return }
+        }
         // CREATE TABLE IF NOT EXISTS is not safe from two sessions at once: it too waits for the lock.
         try link.transaction {
             try link.execute("SELECT pg_advisory_xact_lock(7411)")

@@ -3,7 +3,6 @@ import CertpushSandbox
 import CertpushSetup
 import CertpushTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// SPEC R3 and D14: provider calls outside transactions, intents settled by

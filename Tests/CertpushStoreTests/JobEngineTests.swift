@@ -2,7 +2,6 @@ import CertpushCore
 import CertpushSandbox
 import CertpushTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// A4 in the engine: an account whose cloud runs deployment jobs gets all its

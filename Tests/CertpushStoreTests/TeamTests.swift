@@ -3,6 +3,7 @@ import CertpushPostgres
 import CertpushSandbox
 import CertpushSetup
 import CertpushTestSupport
+import PostgresNIO
 import Foundation
 import Testing
 
@@ -88,5 +89,25 @@ import Testing
         // Every resource was bound once: the one whose bind the stop interrupted was settled by asking the provider.
         #expect(provider.binds.count == finished.pairs.filter { $0.status == .succeeded }.count)
         #expect(Set(provider.binds).count == provider.binds.count)
+    }
+
+    @Test("T1: a workspace a newer certpush migrated is refused, left as it was; one up to date opens without taking the migrators' lock")
+    func newerSchemaRefused() throws {
+        let url = try Backend.postgresql.newLocation(in: TemporaryDirectory())
+        _ = try PostgresStore(try PostgresLocation(url: url), vault: testVault)
+        let link = try PostgresLink(try PostgresLocation(url: url))
+        // Another session holds the migrators' lock: an up-to-date workspace opens all the same.
+        let holder = try PostgresLink(try PostgresLocation(url: url))
+        try holder.execute("BEGIN")
+        try holder.execute("SELECT pg_advisory_xact_lock(7411)")
+        _ = try PostgresStore(try PostgresLocation(url: url), vault: testVault)
+        try holder.execute("ROLLBACK")
+        try link.execute("INSERT INTO certpush_migration (identifier) VALUES ('v99-from-the-future')")
+        #expect {
+            _ = try PostgresStore(try PostgresLocation(url: url), vault: testVault)
+        } throws: { error in
+            (error as? Refusal)?.sentence.contains("a newer certpush wrote; upgrade certpush") == true
+        }
+        #expect(try link.execute("SELECT count(*) FROM certpush_migration").first?.decode(Int64.self) == 18)
     }
 }
