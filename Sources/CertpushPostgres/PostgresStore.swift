@@ -91,6 +91,15 @@ public final class PostgresStore: Store, ChangeFeed, @unchecked Sendable {
         try transaction(begin: "BEGIN", lock: true, body)
     }
 
+    /// T2: a claim takes no write lock: it waits for no import or other
+    /// write, only for the rows it reads to change (the task, the quota), and
+    /// skips a task another runner is claiming this moment (SKIP LOCKED).
+    /// Every write locks those same rows when it reads them, so a claim and
+    /// a write never both change what each read.
+    public func claim<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN", lock: false, body)
+    }
+
     /// One transaction on a connection of the pool. A connection found dead
     /// when the transaction begins (PostgreSQL restarted since) is replaced
     /// and the transaction begun again: nothing ran yet (T6). A connection
@@ -110,7 +119,7 @@ public final class PostgresStore: Store, ChangeFeed, @unchecked Sendable {
         do {
             if takesLock { try link.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))") }
             let wrote = PostgresSQL.Flag()
-            let result = try body(storeSession(on: PostgresSQL(link: link, wrote: wrote), vault: vault))
+            let result = try body(storeSession(on: PostgresSQL(link: link, wrote: wrote), vault: vault, locksRows: !begin.contains("READ ONLY")))
             // T3: delivered to every listening console when the transaction commits, and only then.
             if wrote.raised { try link.execute(PostgresQuery(unsafeSQL: "NOTIFY \(Self.changesChannel)")) }
             try link.execute("COMMIT")

@@ -18,7 +18,7 @@ extension SQLSession {
     }
 
     func task(_ id: TaskID) throws -> DeploymentTask? {
-        try fetchTasks(where: "id = ?", [id.rawValue]).first
+        try fetchTasks(where: "id = ?", [id.rawValue], lock: forUpdate).first
     }
 
     func steps(ofPair pair: Int64) throws -> [PairStep] {
@@ -124,7 +124,15 @@ extension SQLSession {
     }
 
     func taskState(_ task: TaskID) throws -> TaskState? {
-        try db.rows("SELECT status, scheduled_at, runner_pid, runner_host, lease_until FROM task WHERE id = ?",
+        try taskState(task, lock: forUpdate)
+    }
+
+    func claimTaskState(_ task: TaskID) throws -> TaskState? {
+        try taskState(task, lock: locksRows ? " FOR UPDATE SKIP LOCKED" : "")
+    }
+
+    private func taskState(_ task: TaskID, lock: String) throws -> TaskState? {
+        try db.rows("SELECT status, scheduled_at, runner_pid, runner_host, lease_until FROM task WHERE id = ?" + lock,
                     [task.rawValue]).first.map { row in
             let runner: Int32? = try row.value("runner_pid")
             let until: Double? = try row.value("lease_until")
@@ -206,8 +214,8 @@ extension SQLSession {
         }
     }
 
-    private func fetchTasks(where clause: String, _ arguments: SQLArguments) throws -> [DeploymentTask] {
-        let rows = try db.rows("SELECT * FROM task WHERE \(clause) ORDER BY id DESC", arguments)
+    private func fetchTasks(where clause: String, _ arguments: SQLArguments, lock: String = "") throws -> [DeploymentTask] {
+        let rows = try db.rows("SELECT * FROM task WHERE \(clause) ORDER BY id DESC" + lock, arguments)
         return try rows.map { row in
             let id: Int64 = try row.value("id")
             let certificates = try db.column(as: Int64.self, "SELECT certificate_id FROM task_certificate WHERE task_id = ? ORDER BY position",

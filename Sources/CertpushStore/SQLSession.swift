@@ -3,8 +3,11 @@ import Foundation
 
 /// The core's reader and writer on a transaction of another database's
 /// (PostgreSQL's): the same SQL as SQLite's, in its dialect.
-public func storeSession(on connection: any SQLConnection, vault: KeyVault) -> any StoreWriter {
-    SQLSession(connection, vault: vault)
+/// `locksRows`: a write transaction among other writers (PostgreSQL's):
+/// what it reads to change (a task, a setting such as the quota) is locked
+/// until it ends, so that two transactions never both change what each read.
+public func storeSession(on connection: any SQLConnection, vault: KeyVault, locksRows: Bool = false) -> any StoreWriter {
+    SQLSession(connection, vault: vault, locksRows: locksRows)
 }
 
 /// One transaction's view of the database, as the core's reader and writer:
@@ -14,10 +17,17 @@ struct SQLSession: StoreWriter {
     /// Seals private keys on their way in, opens them on their way out.
     let vault: KeyVault
 
-    init(_ connection: any SQLConnection, vault: KeyVault) {
+    /// Whether rows read to be changed are locked until the transaction ends (see `storeSession`).
+    let locksRows: Bool
+
+    init(_ connection: any SQLConnection, vault: KeyVault, locksRows: Bool = false) {
         db = connection
         self.vault = vault
+        self.locksRows = locksRows
     }
+
+    /// `FOR UPDATE` where this transaction locks what it reads to change.
+    var forUpdate: String { locksRows ? " FOR UPDATE" : "" }
 
     /// `values` in slices small enough to bind in one `IN (...)`: SQLite takes 32,766 values at most.
     static func batches<T>(_ values: [T], of size: Int = 10_000) -> [ArraySlice<T>] {
@@ -115,7 +125,7 @@ struct SQLSession: StoreWriter {
     }
 
     func value(forKey key: String) throws -> String? {
-        try db.one(as: String.self, "SELECT value FROM setting WHERE key = ?", [key])
+        try db.one(as: String.self, "SELECT value FROM setting WHERE key = ?" + forUpdate, [key])
     }
 
     func setValue(_ value: String, forKey key: String) throws {

@@ -110,4 +110,29 @@ import Testing
         }
         #expect(try link.execute("SELECT count(*) FROM certpush_migration").first?.decode(Int64.self) == 18)
     }
+
+    @Test("T2: a claim skips a task another runner is claiming (FOR UPDATE SKIP LOCKED), and waits for no other writer", .timeLimit(.minutes(1)))
+    func claimsSkipLocked() throws {
+        let fixture = try SandboxFixture(backend: .postgresql)
+        let deployments = fixture.workspace.deployments
+        let certificate = try fixture.certificateID(named: "partner-shared")
+        let first = try deployments.create(TaskRequest(name: "first", certificates: [certificate], match: true), runNow: false)
+        let second = try deployments.create(TaskRequest(name: "second", certificates: [certificate], match: true), runNow: false)
+        let other = try PostgresLink(try PostgresLocation(url: fixture.databasePath))
+        // Another runner is in the middle of claiming the first task: its row is locked.
+        try other.execute("BEGIN")
+        try other.execute("SELECT id FROM task WHERE id = \(first.id.rawValue) FOR UPDATE")
+        let started = Date()
+        #expect(try deployments.run(first.id) == nil)
+        #expect(Date().timeIntervalSince(started) < 2, "the claim waited for the other runner")
+        try other.execute("ROLLBACK")
+        // An import (any write) holds the team's write lock: a claim goes on all the same.
+        try other.execute("BEGIN")
+        try other.execute("SELECT pg_advisory_xact_lock(7412)")
+        let state = try fixture.workspace.store.claim { db in try db.claimTaskState(second.id) }
+        #expect(state?.status == .pending)
+        try other.execute("ROLLBACK")
+        // Neither is lost: both run once their turn comes.
+        #expect(try deployments.runDue().sorted() == [first.id, second.id])
+    }
 }

@@ -40,8 +40,9 @@ extension DeploymentService {
     @discardableResult
     public func run(_ id: TaskID) throws -> DeploymentTask? {
         let now = time.now()
-        let claimed = try store.write { db -> Bool in
-            guard let state = try db.taskState(id), state.isQueued(at: now), !isHeldByOther(state.lease, at: now) else { return false }
+        // T2: nil from claimTaskState is a task another runner is claiming this moment: not ours to run.
+        let claimed = try store.claim { db -> Bool in
+            guard let state = try db.claimTaskState(id), state.isQueued(at: now), !isHeldByOther(state.lease, at: now) else { return false }
             try db.setStatus(id, .running, finishedAt: nil)
             try db.setLease(id, lease(at: now))
             try chargeQuota(for: id, in: db)

@@ -6,6 +6,12 @@ import Foundation
 public protocol Store: Sendable {
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+    /// T2: a write that claims a task (D14): one transaction, as `write`.
+    /// On PostgreSQL it does not wait for the team's other writers: it locks
+    /// only the rows it changes, and a task another runner is claiming at
+    /// that moment is skipped (`FOR UPDATE SKIP LOCKED`, read through
+    /// `claimTaskState`). On SQLite, the file's one writer does the same.
+    func claim<T>(_ body: (any StoreWriter) throws -> T) throws -> T
     /// Where the data lives, for the title bar ("/home/me/.local/share/...").
     var location: String { get }
 }
@@ -103,6 +109,10 @@ public protocol StoreReader {
     func reference(_ reference: ProviderReference) throws -> String?
 }
 
+extension Store {
+    public func claim<T>(_ body: (any StoreWriter) throws -> T) throws -> T { try write(body) }
+}
+
 extension StoreReader {
     /// These certificates with their PEMs, in this order.
     public func certificates(_ ids: [CertificateID]) throws -> [Certificate] { try certificates(ids, pems: true) }
@@ -144,6 +154,10 @@ public protocol StoreWriter: StoreReader {
     /// Keeps a new task with its pairs: the task as kept, with its id and its pairs' ids.
     func insert(_ task: DeploymentTask) throws -> DeploymentTask
     func setStatus(_ task: TaskID, _ status: TaskStatus, finishedAt: Date?) throws
+    /// T2: the task's state for a claim, its row held until the transaction
+    /// ends; nil when there is no such task, or another runner holds its row
+    /// this moment (PostgreSQL's SKIP LOCKED): that runner is claiming it.
+    func claimTaskState(_ task: TaskID) throws -> TaskState?
     /// The claim on a task (D14); nil releases it.
     func setLease(_ task: TaskID, _ lease: TaskLease?) throws
     /// Keeps the pair as it is now; a change of status or cause is also kept as a step, at `at`.
