@@ -50,7 +50,7 @@ struct Certpush: ParsableCommand {
 
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The database file (default: $CERTPUSH_DB, else the live workspace $XDG_DATA_HOME/certpush/certpush.sqlite when it exists, else the training one, training.sqlite beside it).",
+        "The database: a file, or a team's postgresql://USER@HOST:PORT/NAME (default: $CERTPUSH_DB, else config.toml's database, else the live workspace $XDG_DATA_HOME/certpush/certpush.sqlite when it exists, else the training one, training.sqlite beside it).",
         valueName: "path"))
     var db: String?
     @Flag(help: "Use the training workspace ($XDG_DATA_HOME/certpush/training.sqlite).") var training = false
