@@ -96,32 +96,10 @@ public enum PostgresCopy {
         }
     }
 
-    /// One multi-row INSERT for a batch, its values bound.
+    /// A batch in as few INSERTs as bound values allow: the store's own many-rows insert.
     static func insert(_ batch: StoredRows, into link: PostgresLink) throws {
-        // Bind parameters are at most 65,535 a statement.
-        let perStatement = max(1, 60_000 / max(1, batch.columns.count))
-        let columns = batch.columns.map { "\"\($0)\"" }.joined(separator: ", ")
-        for start in stride(from: 0, to: batch.rows.count, by: perStatement) {
-            let rows = batch.rows[start..<min(start + perStatement, batch.rows.count)]
-            var binds = PostgresBindings(capacity: rows.count * batch.columns.count)
-            var tuples: [String] = []
-            var number = 0
-            for row in rows {
-                var placeholders: [String] = []
-                for value in row {
-                    number += 1
-                    placeholders.append("$\(number)")
-                    switch value {
-                    case .null: binds.appendNull()
-                    case .integer(let integer): binds.append(integer)
-                    case .real(let real): binds.append(real)
-                    case .text(let text): binds.append(text)
-                    }
-                }
-                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
-            }
-            try link.execute(PostgresQuery(unsafeSQL: "INSERT INTO \(batch.table) (\(columns)) VALUES " + tuples.joined(separator: ", "), binds: binds))
-        }
+        _ = try PostgresSQL(link: link, wrote: PostgresSQL.Flag())
+            .insertRows(into: batch.table, columns: batch.columns.map { "\"\($0)\"" }, batch.rows.map { $0 }, returningIDs: false)
     }
 
 }

@@ -57,7 +57,7 @@ struct PostgresSQL: SQLConnection {
     /// PostgreSQL gives RETURNING's rows in the order of VALUES' rows.
     func insertRows(into table: String, columns: [String], _ rows: [SQLArguments], returningIDs: Bool) throws -> [Int64] {
         wrote.raised = true
-        let perStatement = max(1, min(1_000, 60_000 / max(1, columns.count)))
+        let perStatement = max(1, 60_000 / max(1, columns.count))
         let row = "(" + placeholders(columns.count) + ")"
         var ids: [Int64] = []
         for start in stride(from: 0, to: rows.count, by: perStatement) {

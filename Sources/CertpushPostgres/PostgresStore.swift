@@ -84,11 +84,11 @@ public final class PostgresStore: Store, ChangeFeed, @unchecked Sendable {
     }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writing: false, body)
     }
 
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN", lock: true, body)
+        try transaction(begin: "BEGIN", writing: true, takesWriteLock: true, body)
     }
 
     /// T2: a claim takes no write lock: it waits for no import or other
@@ -97,14 +97,16 @@ public final class PostgresStore: Store, ChangeFeed, @unchecked Sendable {
     /// Every write locks those same rows when it reads them, so a claim and
     /// a write never both change what each read.
     public func claim<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN", lock: false, body)
+        try transaction(begin: "BEGIN", writing: true, takesWriteLock: false, body)
     }
 
     /// One transaction on a connection of the pool. A connection found dead
     /// when the transaction begins (PostgreSQL restarted since) is replaced
     /// and the transaction begun again: nothing ran yet (T6). A connection
     /// lost later fails the transaction, nothing of it kept, and is dropped.
-    private func transaction<T>(begin: String, lock takesLock: Bool = false, _ body: (any StoreWriter) throws -> T) throws -> T {
+    /// `writing`: rows read to be changed are locked (`storeSession`'s `locksRows`).
+    private func transaction<T>(begin: String, writing: Bool, takesWriteLock: Bool = false,
+                                _ body: (any StoreWriter) throws -> T) throws -> T {
         var link = try checkOut()
         do {
             try link.execute(PostgresQuery(unsafeSQL: begin))
@@ -117,9 +119,9 @@ public final class PostgresStore: Store, ChangeFeed, @unchecked Sendable {
             }
         }
         do {
-            if takesLock { try link.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))") }
+            if takesWriteLock { try link.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))") }
             let wrote = PostgresSQL.Flag()
-            let result = try body(storeSession(on: PostgresSQL(link: link, wrote: wrote), vault: vault, locksRows: !begin.contains("READ ONLY")))
+            let result = try body(storeSession(on: PostgresSQL(link: link, wrote: wrote), vault: vault, locksRows: writing))
             // T3: delivered to every listening console when the transaction commits, and only then.
             if wrote.raised { try link.execute(PostgresQuery(unsafeSQL: "NOTIFY \(Self.changesChannel)")) }
             try link.execute("COMMIT")
@@ -179,16 +181,15 @@ public final class PostgresStore: Store, ChangeFeed, @unchecked Sendable {
         do {
             return try PostgresLink(address)
         } catch {
-            lock.lock()
-            open -= 1
-            lock.signal()
-            lock.unlock()
+            giveUpPlace()
             throw error
         }
     }
 
     /// A connection that failed: closed, and its place in the pool given up.
-    private func drop(_ link: PostgresLink) {
+    private func drop(_ link: PostgresLink) { giveUpPlace() }
+
+    private func giveUpPlace() {
         lock.lock()
         open -= 1
         lock.signal()

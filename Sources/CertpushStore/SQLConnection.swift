@@ -141,6 +141,12 @@ extension String: StoredValueConvertible {
     public var stored: StoredValue { .text(self) }
 }
 
+/// A value as it is already kept: what `db copy` binds.
+extension StoredValue: StoredValueConvertible {
+    public init(stored: StoredValue) { self = stored }
+    public var stored: StoredValue { self }
+}
+
 extension Optional: StoredValueConvertible where Wrapped: StoredValueConvertible {
     public init(stored: StoredValue) throws {
         self = stored == .null ? nil : try Wrapped(stored: stored)
