@@ -151,15 +151,7 @@ public struct Workspace: Sendable {
         }
         let vault = try Keyring.vault(at: keyring, create: empty)
         let opened = try PostgresStore(location, vault: vault)
-        // Two bastions making it at once: the first to write the kind makes it, the other opens it.
-        let created = try opened.write { db -> Bool in
-            guard try db.value(forKey: WorkspaceKind.settingKey) == nil else { return false }
-            try db.setValue(newKind == .live ? WorkspaceKind.live.rawValue : WorkspaceKind.training.rawValue, forKey: WorkspaceKind.settingKey)
-            try db.append(ActivityEntry(at: time.now(), user: user, action: "workspace.create", subject: location.description,
-                                        detail: newKind == .live ? "live" : "training"))
-            return true
-        }
-        if created && newKind != .live { try SandboxSeed.seed(opened, time: time, user: user) }
+        let created = try make(opened, kind: newKind == .live ? .live : .training, path: location.description, time: time, user: user)
         let kind = try opened.read { db in
             try WorkspaceKind.of(stored: db.value(forKey: WorkspaceKind.settingKey), madeEmpty: false, contents: { try db.workspaceContents() })
         }
@@ -180,13 +172,20 @@ public struct Workspace: Sendable {
     /// A new database becomes a workspace of `kind`, in as few commits as the
     /// sandbox's seed allows; the kind is written first, so a kill during the
     /// seed leaves a training workspace that `training reset` completes.
-    private static func make(_ store: any Store, kind: WorkspaceKind, path: String, time: any TimeSource, user: String) throws {
-        try store.write { db in
+    /// Whether this call made it: two bastions making one in PostgreSQL at
+    /// once, the first to write the kind makes it and the other opens it.
+    @discardableResult
+    private static func make(_ store: any Store, kind: WorkspaceKind, path: String, time: any TimeSource, user: String) throws -> Bool {
+        let made = try store.write { db -> Bool in
+            guard try db.value(forKey: WorkspaceKind.settingKey) == nil else { return false }
             try db.setValue(kind.rawValue, forKey: WorkspaceKind.settingKey)
             try db.append(ActivityEntry(at: time.now(), user: user, action: "workspace.create", subject: path, detail: kind.rawValue))
+            return true
         }
+        guard made else { return false }
         if kind == .training { try SandboxSeed.seed(store, time: time, user: user) }
         logger.info("created workspace", metadata: ["path": "\(path)", "kind": "\(kind.rawValue)"])
+        return true
     }
 
     /// W1: the one line a training workspace says when config.toml names accounts.
